@@ -1,0 +1,5 @@
+import sys
+
+from winsim.serve import main
+
+sys.exit(main())

@@ -1,0 +1,44 @@
+"""Named deviations: each breaks exactly one documented behaviour of the simulated host.
+
+A host started with ``--deviation NAME`` models Windows faithfully except for that one
+behaviour.  The conformance suite's own tests use them to prove each conformance test can fail.
+The model reads them through ``HostModel.deviates(name)`` at the one place it implements the
+behaviour; nothing in winsim checks who is asking.
+"""
+
+from __future__ import annotations
+
+# name -> the documented behaviour it breaks (what a real host would have to get wrong).
+DEVIATIONS: dict[str, str] = {
+    "debug-log-drops-query": "dockerd's debug log writes API calls without their query string",
+    "wait-next-exit-immediate": "wait?condition=next-exit returns at once for a running container",
+    "graph-driver-not-windowsfilter": "the daemon reports a graph driver other than windowsfilter",
+    "parent-layer-mounted": "GetLayerMountPath of a read-only image layer returns a volume path",
+    "scratch-layer-random-id": "the container's scratch layer folder gets a random id, not the container id",
+    "layerchain-base-first": "layerchain.json lists the base layer first",
+    "image-layer-dir-missing": "an image's GraphDriver.Data.dir names a folder that does not exist",
+    "start-without-activation": "start does not activate the scratch layer or prepare the wcifs filter",
+    "stable-volume-path": "a layer gets the same volume path on every activation",
+    "default-compartment-not-native": "the default compartment (id 1) has a type other than Native",
+    "container-compartment-native": "container compartments have type Native",
+    "compartment-description-format": "container compartment descriptions are not \\Container_<container id>",
+    "no-default-route": "a container compartment has no default route via the gateway",
+    "compartment-writable": "a cmdlet can change a network compartment",
+    "nic-alias-format": "container interfaces are not named vEthernet (Container NIC <endpoint prefix>)",
+    "compartment-filter-ignored": "Get-NetIPInterface -CompartmentId returns interfaces of every compartment",
+    "endpoint-brings-compartment": "creating an HNS endpoint creates a compartment and an interface at once",
+    "compartment-at-start": "the compartment and vNIC appear when the compute system starts, not when it is created",
+    "endpoint-not-attached": "the HNS endpoint is not attached to the container after start",
+    "hcs-owner-not-docker": "compute systems created by dockerd have an owner other than docker",
+    "no-container-process": "starting a container creates no process in its compute system",
+    "no-hcs-events": "the Hyper-V-Compute operational log records nothing for containers",
+    "containers-restored": "containers running when dockerd died are running again after it restarts",
+    "live-restore-accepted": "dockerd starts with live-restore in daemon.json",
+    "filter-not-wcifs": "the container filesystem filter is not named wcifs",
+}
+
+
+def check_deviations(names: frozenset[str]) -> None:
+    unknown = sorted(set(names) - set(DEVIATIONS))
+    if unknown:
+        raise ValueError(f"unknown winsim deviation(s): {', '.join(unknown)}; known: {', '.join(sorted(DEVIATIONS))}")

@@ -1,0 +1,104 @@
+"""One simulated host: its profile, state, credentials and the programs it can run.
+
+Protocol surfaces (docker_api/, winrm/, ssh/) each hold a reference to a SimHost and reach
+the Windows model only through ``host.model``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shlex
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from winsim.profiles import LATENCY, PROFILES, HostProfile, LatencyProfile
+
+if TYPE_CHECKING:
+    from winsim.model import HostModel
+    from winsim.processes import ProcessIO
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+    def __repr__(self) -> str:  # never show the password
+        return f"Credentials(username={self.username!r}, password='***')"
+
+
+def _random_password() -> str:
+    return "Wcc!" + secrets.token_urlsafe(12)
+
+
+@dataclass
+class SimHost:
+    name: str
+    profile: HostProfile
+    state_dir: Path
+    deviations: frozenset[str] = frozenset()
+    latency: LatencyProfile = LATENCY["none"]
+    credentials: Credentials = field(default_factory=lambda: Credentials("Administrator", _random_password()))
+    programs: dict[str, Callable[[ProcessIO], int]] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    _model: HostModel | None = None
+
+    @classmethod
+    def create(
+        cls,
+        name: str,
+        profile: str,
+        state_dir: Path,
+        deviations: frozenset[str] = frozenset(),
+        latency: str = "none",
+    ) -> SimHost:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown winsim profile {profile!r}; known: {', '.join(sorted(PROFILES))}")
+        if latency not in LATENCY:
+            raise ValueError(f"unknown latency profile {latency!r}; known: {', '.join(sorted(LATENCY))}")
+        host = cls(name, PROFILES[profile], state_dir, deviations, LATENCY[latency])
+        from winsim.deviations import check_deviations
+        from winsim.programs import install_programs
+
+        check_deviations(deviations)
+        install_programs(host)
+        return host
+
+    @property
+    def model(self) -> HostModel:
+        if self._model is None:
+            from winsim.model import HostModel
+
+            self._model = HostModel(self.profile, self.state_dir, self.deviations)
+        return self._model
+
+    def resolve_program(self, command_line: str) -> Callable[[ProcessIO], int]:
+        """Find the program for the first token of a Windows command line."""
+        from winsim.processes import MAX_COMMAND_LINE
+
+        if len(command_line) > MAX_COMMAND_LINE:
+            return _too_long
+        try:
+            first = shlex.split(command_line, posix=False)[0].strip('"')
+        except (ValueError, IndexError):
+            first = command_line.split(" ", 1)[0]
+        exe = first.replace("/", "\\").rsplit("\\", 1)[-1].lower()
+        if not exe.endswith(".exe"):
+            exe += ".exe"
+        return self.programs.get(exe, _not_recognized)
+
+
+def _too_long(proc: ProcessIO) -> int:
+    proc.stderr.write("The command line is too long.\r\n")
+    return 1
+
+
+def _not_recognized(proc: ProcessIO) -> int:
+    name = proc.command_line.strip().split(" ", 1)[0].strip('"')
+    proc.stderr.write(
+        f"'{name}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
+    )
+    return 1

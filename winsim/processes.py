@@ -1,0 +1,204 @@
+"""Simulated Windows processes: a program runs in a thread, fed by stdin and drained by its host's remote shells.
+
+A *program* is a callable ``(proc: ProcessIO) -> int`` registered under an executable name
+(``cmd.exe``, ``powershell.exe``, ``hcsdiag.exe``...).  WinRM and SSH never interpret command
+lines themselves: they call :func:`spawn` and then move bytes in and out of the returned
+:class:`SimProcess`.  This keeps protocol code (winrm/, ssh/) apart from Windows behaviour
+(shell/, powershell/).
+
+>>> p = spawn(host, "cmd.exe /c echo hi")   # doctest: +SKIP
+>>> p.read_output(timeout=1.0).stdout        # doctest: +SKIP
+b'hi\\r\\n'
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from winsim.host import SimHost
+
+# Windows' CreateProcess/cmd.exe limit on a command line, in characters.
+MAX_COMMAND_LINE = 8191
+
+
+class StdinStream:
+    """Blocking byte stream the remote side writes into (WinRM Send, SSH channel data)."""
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._eof = False
+        self._cond = threading.Condition()
+
+    def feed(self, data: bytes, eof: bool = False) -> None:
+        with self._cond:
+            self._buf.extend(data)
+            self._eof = self._eof or eof
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        self.feed(b"", eof=True)
+
+    def readline(self, timeout: float | None = None) -> bytes | None:
+        """One line including its newline; b"" at EOF; None if nothing arrived within ``timeout``."""
+        with self._cond:
+            while b"\n" not in self._buf and not self._eof:
+                if not self._cond.wait(timeout):
+                    return None
+            idx = self._buf.find(b"\n")
+            end = len(self._buf) if idx < 0 else idx + 1
+            line = bytes(self._buf[:end])
+            del self._buf[:end]
+            return line
+
+    def read_all(self) -> bytes:
+        """Everything until EOF (used by ``powershell -Command -`` when it reads a whole script)."""
+        with self._cond:
+            while not self._eof:
+                self._cond.wait()
+            data = bytes(self._buf)
+            self._buf.clear()
+            return data
+
+    @property
+    def at_eof(self) -> bool:
+        with self._cond:
+            return self._eof and not self._buf
+
+
+class OutStream:
+    """Output pipe shared by a program (writer) and a remote shell (reader)."""
+
+    def __init__(self, notify: threading.Condition, encoding: str = "utf-8") -> None:
+        self._buf = bytearray()
+        self._cond = notify
+        self.encoding = encoding
+
+    def write(self, data: str | bytes) -> None:
+        raw = data.encode(self.encoding, "replace") if isinstance(data, str) else data
+        with self._cond:
+            self._buf.extend(raw)
+            self._cond.notify_all()
+
+    def take(self) -> bytes:
+        data = bytes(self._buf)
+        self._buf.clear()
+        return data
+
+    def __len__(self) -> int:
+        return len(self._buf)
+
+
+@dataclass
+class Output:
+    stdout: bytes
+    stderr: bytes
+    exit_code: int | None  # None while the process still runs
+
+
+@dataclass
+class ProcessIO:
+    """What a program sees: its command line, streams, environment and the host it runs on."""
+
+    host: SimHost
+    command_line: str
+    stdin: StdinStream
+    stdout: OutStream
+    stderr: OutStream
+    env: dict[str, str] = field(default_factory=dict)
+    cwd: str = "C:\\Users\\Administrator"
+    terminated: threading.Event = field(default_factory=threading.Event)
+
+
+class Program(Protocol):
+    def __call__(self, proc: ProcessIO) -> int: ...
+
+
+_pids = itertools.count(4100, 4)
+
+
+class SimProcess:
+    """A running program.  Thread-safe; ``read_output`` long-polls like a WinRM Receive."""
+
+    def __init__(self, program: Program, io: ProcessIO) -> None:
+        self.pid = next(_pids)
+        self.io = io
+        self._program = program
+        self._cond = io.stdout._cond
+        self.exit_code: int | None = None
+        self._thread = threading.Thread(target=self._run, name=f"simproc-{self.pid}", daemon=True)
+
+    def start(self) -> SimProcess:
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        code = 1
+        try:
+            code = self._program(self.io)
+        except Exception as exc:  # a bug in a simulated program must not kill the server
+            self.io.stderr.write(f"winsim: internal error in {self.io.command_line.split(' ')[0]}: {exc!r}\r\n")
+            code = 1
+        finally:
+            with self._cond:
+                self.exit_code = code if not self.io.terminated.is_set() else self.exit_code or 0xC000013A
+                self._cond.notify_all()
+
+    def write_stdin(self, data: bytes, eof: bool = False) -> None:
+        self.io.stdin.feed(data, eof)
+
+    def read_output(self, timeout: float) -> Output:
+        """Return what is buffered now; wait up to ``timeout`` seconds if nothing is."""
+        with self._cond:
+            if not len(self.io.stdout) and not len(self.io.stderr) and self.exit_code is None:
+                self._cond.wait(timeout)
+            # exit code only once the buffers are drained, as WinRM reports CommandState Done last
+            return Output(self.io.stdout.take(), self.io.stderr.take(), self.exit_code)
+
+    @property
+    def done(self) -> bool:
+        return self.exit_code is not None
+
+    def terminate(self) -> None:
+        """Signal terminate / ctrl_c: the program sees ``io.terminated`` and stdin reaches EOF."""
+        self.io.terminated.set()
+        self.io.stdin.close()
+        with self._cond:
+            if self.exit_code is None and not self._thread.is_alive():
+                self.exit_code = 0xC000013A
+            self._cond.notify_all()
+
+    def wait(self, timeout: float | None = None) -> int | None:
+        self._thread.join(timeout)
+        return self.exit_code
+
+
+ProgramRegistry = dict[str, Callable[[ProcessIO], int]]
+
+
+def spawn(
+    host: SimHost, command_line: str, env: dict[str, str] | None = None, cwd: str | None = None
+) -> SimProcess:
+    """Start ``command_line`` on ``host`` the way CreateProcess would.
+
+    The executable is the first token (quotes allowed, ``.exe`` optional, case-insensitive);
+    it is looked up in ``host.programs``.  An unknown executable behaves like cmd.exe's
+    "is not recognized" (exit 1), a line over 8191 characters like cmd.exe's
+    "The command line is too long." (exit 1).
+    """
+    cond = threading.Condition()
+    io = ProcessIO(
+        host=host,
+        command_line=command_line,
+        stdin=StdinStream(),
+        stdout=OutStream(cond),
+        stderr=OutStream(cond),
+        env=dict(env or {}),
+    )
+    if cwd:
+        io.cwd = cwd
+    return SimProcess(host.resolve_program(command_line), io).start()

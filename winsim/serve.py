@@ -1,0 +1,105 @@
+"""``python -m winsim serve``: start one simulated host and print one JSON line when ready.
+
+The line carries every endpoint a client needs (docker, winrm, ssh), the credentials and the
+SSH host key.  The process serves until it gets SIGTERM/SIGINT or its stdin closes (so a
+launcher that dies takes its hosts with it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+from winsim.host import SimHost
+
+# Each module exposes start(host, bind) -> Surface.  Order matters only for the JSON line.
+SURFACES = ("winsim.docker_api.server", "winsim.winrm.server", "winsim.ssh.server")
+
+
+class Surface(Protocol):
+    """A running protocol server of a simulated host."""
+
+    endpoints: dict[str, Any]  # merged into the ready line
+
+    def close(self) -> None: ...
+
+
+def start_surfaces(host: SimHost, bind: str = "127.0.0.1") -> list[Surface]:
+    surfaces: list[Surface] = []
+    for module_name in SURFACES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # surface not built yet
+            raise
+        surfaces.append(module.start(host, bind))
+    return surfaces
+
+
+def ready_line(host: SimHost, surfaces: list[Surface]) -> dict[str, Any]:
+    line: dict[str, Any] = {
+        "name": host.name,
+        "profile": host.profile.name,
+        "os_build": host.profile.build,
+        "state_dir": str(host.state_dir),
+        "deviations": sorted(host.deviations),
+        "latency": host.latency.name,
+        "credentials": {"username": host.credentials.username, "password": host.credentials.password},
+    }
+    for surface in surfaces:
+        line.update(surface.endpoints)
+    return line
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m winsim")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="start one simulated Windows Server container host")
+    serve.add_argument("--name", default=None, help="host name (default: <profile>-sim)")
+    serve.add_argument("--profile", default="ws2022", help="ws2019 or ws2022")
+    serve.add_argument("--state-dir", type=Path, default=None, help="where the host keeps its files")
+    serve.add_argument("--deviation", action="append", default=[], help="break one documented behaviour")
+    serve.add_argument("--latency", default="none", help="latency profile: none or lab")
+    serve.add_argument("--bind", default="127.0.0.1")
+    args = parser.parse_args(argv)
+
+    state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="winsim-"))
+    state_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        host = SimHost.create(
+            args.name or f"{args.profile}-sim",
+            args.profile,
+            state_dir,
+            frozenset(args.deviation),
+            args.latency,
+        )
+    except ValueError as exc:
+        print(f"winsim: {exc}", file=sys.stderr)
+        return 2
+    surfaces = start_surfaces(host, args.bind)
+    print(json.dumps(ready_line(host, surfaces)), flush=True)
+
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+
+    def watch_stdin() -> None:
+        try:
+            sys.stdin.read()
+        finally:
+            stop.set()
+
+    if not sys.stdin.isatty():
+        threading.Thread(target=watch_stdin, daemon=True).start()
+    stop.wait()
+    for surface in surfaces:
+        surface.close()
+    return 0
