@@ -41,4 +41,6 @@ DEVIATIONS: dict[str, str] = {
 def check_deviations(names: frozenset[str]) -> None:
     unknown = sorted(set(names) - set(DEVIATIONS))
     if unknown:
-        raise ValueError(f"unknown winsim deviation(s): {', '.join(unknown)}; known: {', '.join(sorted(DEVIATIONS))}")
+        raise ValueError(
+            f"unknown winsim deviation(s): {', '.join(unknown)}; known: {', '.join(sorted(DEVIATIONS))}"
+        )

@@ -141,7 +141,9 @@ class SimProcess:
         try:
             code = self._program(self.io)
         except Exception as exc:  # a bug in a simulated program must not kill the server
-            self.io.stderr.write(f"winsim: internal error in {self.io.command_line.split(' ')[0]}: {exc!r}\r\n")
+            self.io.stderr.write(
+                f"winsim: internal error in {self.io.command_line.split(' ')[0]}: {exc!r}\r\n"
+            )
             code = 1
         finally:
             with self._cond:

@@ -1,0 +1,117 @@
+"""Load and validate an inventory file, turning every problem into one clear error.
+
+Errors name the file, the host and the field, e.g.::
+
+    inventory/lab.yml: host 'ws2022-lab': field 'winrm.auth': Input should be 'basic', 'ntlm', ...
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from inventory.model import HostSpec, Inventory
+
+DEFAULT_INVENTORY = Path(__file__).with_name("sim.yml")
+SECRET_KEYS = {"password", "passwd", "secret", "token"}
+
+
+class InventoryError(ValueError):
+    """A bad inventory: the message names file, host and field."""
+
+
+def _host_label(raw_hosts: Any, index: int) -> str:
+    if isinstance(raw_hosts, list) and index < len(raw_hosts) and isinstance(raw_hosts[index], dict):
+        name = raw_hosts[index].get("name")
+        if name:
+            return f"host {name!r}"
+    return f"host #{index + 1}"
+
+
+def _find_plaintext_secret(node: Any, path: str = "") -> str | None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}.{key}" if path else str(key)
+            if str(key).lower() in SECRET_KEYS:
+                return where
+            found = _find_plaintext_secret(value, where)
+            if found:
+                return found
+    return None
+
+
+def _format_validation(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
+    raw_hosts = raw.get("hosts")
+    lines = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where = ""
+        if len(loc) >= 2 and loc[0] == "hosts" and isinstance(loc[1], int):
+            where = _host_label(raw_hosts, loc[1]) + ": "
+            loc = loc[2:]
+        # pydantic puts union/literal branch names in loc; keep only real field names
+        field = ".".join(str(p) for p in loc if not str(p).startswith(("function-", "literal[")))
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check its spelling; see inventory/lab.example.yml for every key)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        lines.append(f"{path}: {where}field {field!r}: {msg}" if field else f"{path}: {where}{msg}")
+    return "\n".join(lines)
+
+
+def load_inventory(path: str | Path = DEFAULT_INVENTORY, check_env: bool = True) -> Inventory:
+    """Read ``path``; raise :class:`InventoryError` naming file, host and field on any problem.
+
+    With ``check_env`` every ``password_env`` must name a variable that is set, so a run fails
+    at start, not halfway through a host.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InventoryError(f"{path}: cannot read inventory: {exc.strerror or exc}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise InventoryError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or "hosts" not in raw:
+        raise InventoryError(f"{path}: an inventory is a mapping with a 'hosts:' list")
+    raw_hosts = raw.get("hosts")
+    if not isinstance(raw_hosts, list) or not raw_hosts:
+        raise InventoryError(f"{path}: 'hosts' must be a non-empty list")
+    for index, host in enumerate(raw_hosts):
+        secret = _find_plaintext_secret(host)
+        if secret:
+            raise InventoryError(
+                f"{path}: {_host_label(raw_hosts, index)}: field {secret!r}: plaintext secrets are refused; "
+                f"put the value in an environment variable and name it with 'password_env: WCC_<HOST>_PASSWORD'"
+            )
+    seen: dict[str, int] = {}
+    for index, host in enumerate(raw_hosts):
+        name = host.get("name") if isinstance(host, dict) else None
+        if isinstance(name, str):
+            if name.lower() in seen:
+                raise InventoryError(
+                    f"{path}: host {name!r}: field 'name': duplicate host name (also host #{seen[name.lower()] + 1})"
+                )
+            seen[name.lower()] = index
+    try:
+        inventory = Inventory.model_validate(raw)
+    except ValidationError as exc:
+        raise InventoryError(_format_validation(path, raw, exc)) from None
+    if check_env:
+        for host in inventory.hosts:
+            _check_env(path, host)
+    return inventory
+
+
+def _check_env(path: Path, host: HostSpec) -> None:
+    if host.password_env and host.password_env not in os.environ:
+        raise InventoryError(
+            f"{path}: host {host.name!r}: field 'password_env': environment variable {host.password_env} is not set"
+        )

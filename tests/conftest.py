@@ -1,0 +1,3 @@
+"""The project's own tests (``pytest tests``)."""
+
+pytest_plugins = ["pytester"]

@@ -1,0 +1,102 @@
+"""A conformance-style module collects once per selected host, with sorted stable ids, the same on every worker."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+INVENTORY = """
+hosts:
+  - {name: zeta, transport: local, tags: [lab, ltsc2022]}
+  - {name: alpha, transport: local, tags: [lab, ltsc2019]}
+  - {name: mid, transport: local, tags: [ltsc2022]}
+"""
+
+MODULE = """
+import os
+
+def test_one(host_name):
+    with open(os.environ["WCC_SEEN"], "a") as fh:
+        fh.write(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')} {host_name}\\n")
+
+def test_two(host_name, run_id):
+    assert len(run_id) == 12
+"""
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("WCC_SEEN", str(pytester.path / "seen.txt"))
+    pytester.makefile(".yml", inv=INVENTORY)
+    pytester.makepyfile(test_conformance_style=MODULE)
+    return pytester
+
+
+def collected(result: pytest.RunResult) -> list[str]:
+    return [line.strip() for line in result.outlines if "::" in line and "[" in line]
+
+
+def run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return suite.runpytest_subprocess("-p", "fixtures.plugin", "--inventory", "inv.yml", *args)
+
+
+def test_one_item_per_host_sorted(suite):
+    result = run(suite, "--collect-only", "-q")
+    assert result.ret == 0, result.stdout.str()
+    # hosts in sorted order; a host's tests together (the host is a session-scoped parameter)
+    assert collected(result) == [
+        "test_conformance_style.py::test_one[alpha]",
+        "test_conformance_style.py::test_two[alpha]",
+        "test_conformance_style.py::test_one[mid]",
+        "test_conformance_style.py::test_two[mid]",
+        "test_conformance_style.py::test_one[zeta]",
+        "test_conformance_style.py::test_two[zeta]",
+    ]
+
+
+def test_ids_are_stable_between_runs(suite):
+    first = collected(run(suite, "--collect-only", "-q"))
+    second = collected(run(suite, "--collect-only", "-q"))
+    assert first == second and len(first) == 6
+
+
+def test_hosts_option_selects_by_name(suite):
+    result = run(suite, "--collect-only", "-q", "--hosts", "zeta,alpha")
+    assert {re.sub(r".*\[(.*)\]", r"\1", n) for n in collected(result)} == {"alpha", "zeta"}
+
+
+def test_host_tags_need_every_tag(suite):
+    result = run(suite, "--collect-only", "-q", "--host-tags", "lab,ltsc2022")
+    assert {re.sub(r".*\[(.*)\]", r"\1", n) for n in collected(result)} == {"zeta"}
+
+
+def test_unknown_host_is_a_usage_error(suite):
+    result = run(suite, "--collect-only", "--hosts", "nope")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*unknown host(s) nope*"])
+
+
+def test_bad_inventory_is_a_usage_error(suite):
+    suite.makefile(".yml", bad="hosts:\n  - {name: a, transport: telnet}\n")
+    result = suite.runpytest_subprocess("-p", "fixtures.plugin", "--inventory", "bad.yml", "--collect-only")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*bad.yml: host 'a': field 'transport'*"])
+
+
+def test_xdist_workers_collect_the_same_and_keep_each_host_on_one_worker(suite):
+    result = run(suite, "-n", "2", "--dist", "loadgroup", "-q")
+    # xdist itself fails the run if two workers collected different lists
+    assert result.ret == 0, result.stdout.str()
+    result.assert_outcomes(passed=6)
+    lines = (suite.path / "seen.txt").read_text().split()
+    seen = dict(zip(lines[1::2], lines[0::2], strict=True))
+    assert sorted(seen) == ["alpha", "mid", "zeta"]
+    workers_by_host: dict[str, set[str]] = {}
+    for worker, host in zip(lines[0::2], lines[1::2], strict=True):
+        workers_by_host.setdefault(host, set()).add(worker)
+    assert all(len(w) == 1 for w in workers_by_host.values())

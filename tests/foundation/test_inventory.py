@@ -1,0 +1,130 @@
+"""Inventories: the shipped files load, and every kind of bad input gets one clear error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from inventory import InventoryError, load_inventory
+
+ROOT = Path(__file__).resolve().parents[2]
+
+GOOD_WINRM = """
+hosts:
+  - name: lab1
+    transport: winrm
+    address: lab1.example
+    username: runner
+    password_env: {env}
+    docker: {{url: "tcp://lab1.example:2376"}}
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "inv.yml"
+    path.write_text(text)
+    return path
+
+
+def error_of(path: Path) -> str:
+    with pytest.raises(InventoryError) as info:
+        load_inventory(path)
+    return str(info.value)
+
+
+def test_default_sim_inventory_has_two_builds():
+    inv = load_inventory(ROOT / "inventory" / "sim.yml")
+    assert {(h.name, h.os_build, h.transport) for h in inv.hosts} == {
+        ("ws2019-sim", 17763, "sim"),
+        ("ws2022-sim", 20348, "sim"),
+    }
+    assert {h.sim.via for h in inv.hosts if h.sim} == {"winrm", "ssh"}
+    assert inv.base_image_for(inv.get("ws2019-sim")) == "mcr.microsoft.com/windows/servercore:ltsc2019"
+
+
+def test_example_inventories_load(monkeypatch):
+    monkeypatch.setenv("WCC_WS2019_PASSWORD", "not-a-real-password")
+    lab = load_inventory(ROOT / "inventory" / "lab.example.yml")
+    assert {h.transport for h in lab.hosts} == {"winrm", "ssh"}
+    hosted = load_inventory(ROOT / "inventory" / "azure-hosted.yml")
+    assert [h.transport for h in hosted.hosts] == ["local"]
+
+
+def test_valid_winrm_host(tmp_path, monkeypatch):
+    monkeypatch.setenv("WCC_T_PW", "s3cret")
+    inv = load_inventory(write(tmp_path, GOOD_WINRM.format(env="WCC_T_PW")))
+    host = inv.get("lab1")
+    assert host.effective_port == 5986 and host.tls.insecure is False
+    assert host.password() == "s3cret"
+    assert "s3cret" not in repr(host) and "s3cret" not in host.describe()
+
+
+def test_unknown_key_names_file_host_and_field(tmp_path, monkeypatch):
+    monkeypatch.setenv("WCC_T_PW", "x")
+    path = write(tmp_path, GOOD_WINRM.format(env="WCC_T_PW") + "    adress: typo\n")
+    msg = error_of(path)
+    assert str(path) in msg and "host 'lab1'" in msg and "'adress'" in msg and "unknown key" in msg
+
+
+def test_unknown_nested_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("WCC_T_PW", "x")
+    path = write(tmp_path, GOOD_WINRM.format(env="WCC_T_PW") + "    winrm: {schme: https}\n")
+    assert "field 'winrm.schme'" in error_of(path)
+
+
+def test_missing_required_field(tmp_path):
+    path = write(tmp_path, "hosts:\n  - transport: local\n")
+    msg = error_of(path)
+    assert "host #1" in msg and "field 'name'" in msg and "required" in msg
+
+
+def test_missing_address_for_winrm(tmp_path, monkeypatch):
+    monkeypatch.setenv("WCC_T_PW", "x")
+    text = GOOD_WINRM.format(env="WCC_T_PW").replace("    address: lab1.example\n", "")
+    msg = error_of(write(tmp_path, text))
+    assert "host 'lab1'" in msg and "address" in msg
+
+
+def test_password_env_unset(tmp_path, monkeypatch):
+    monkeypatch.delenv("WCC_T_UNSET_PW", raising=False)
+    msg = error_of(write(tmp_path, GOOD_WINRM.format(env="WCC_T_UNSET_PW")))
+    assert "host 'lab1'" in msg and "'password_env'" in msg and "WCC_T_UNSET_PW is not set" in msg
+
+
+def test_duplicate_host_names(tmp_path):
+    path = write(tmp_path, "hosts:\n  - {name: a, transport: local}\n  - {name: A, transport: local}\n")
+    msg = error_of(path)
+    assert "host 'A'" in msg and "duplicate host name" in msg
+
+
+def test_unknown_transport(tmp_path):
+    msg = error_of(write(tmp_path, "hosts:\n  - {name: a, transport: telnet}\n"))
+    assert "host 'a'" in msg and "field 'transport'" in msg and "'winrm'" in msg
+
+
+def test_plaintext_password_refused_with_fix(tmp_path):
+    text = "hosts:\n  - {name: a, transport: winrm, address: x, username: u, password: hunter2}\n"
+    msg = error_of(write(tmp_path, text))
+    assert "host 'a'" in msg and "field 'password'" in msg and "password_env" in msg
+    assert "hunter2" not in msg
+
+
+def test_not_yaml_and_not_an_inventory(tmp_path):
+    assert "not valid YAML" in error_of(write(tmp_path, "hosts: [\n"))
+    assert "'hosts:'" in error_of(write(tmp_path, "- a\n- b\n"))
+    assert "cannot read" in error_of(tmp_path / "missing.yml")
+
+
+def test_sim_host_needs_sim_section(tmp_path):
+    msg = error_of(write(tmp_path, "hosts:\n  - {name: s, transport: sim}\n"))
+    assert "host 's'" in msg and "sim" in msg
+
+
+def test_select_by_name_and_tags():
+    inv = load_inventory(ROOT / "inventory" / "sim.yml")
+    assert [h.name for h in inv.select()] == ["ws2019-sim", "ws2022-sim"]
+    assert [h.name for h in inv.select(names=["ws2022-sim"])] == ["ws2022-sim"]
+    assert [h.name for h in inv.select(tags=["sim", "ltsc2019"])] == ["ws2019-sim"]
+    with pytest.raises(KeyError, match="nope"):
+        inv.select(names=["nope"])
