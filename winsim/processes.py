@@ -17,7 +17,7 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from winsim.host import SimHost
@@ -114,8 +114,8 @@ class ProcessIO:
     terminated: threading.Event = field(default_factory=threading.Event)
 
 
-class Program(Protocol):
-    def __call__(self, proc: ProcessIO) -> int: ...
+# A program: runs with its ProcessIO and returns the exit code.
+Program = Callable[["ProcessIO"], int]
 
 
 _pids = itertools.count(4100, 4)
@@ -179,7 +179,7 @@ class SimProcess:
         return self.exit_code
 
 
-ProgramRegistry = dict[str, Callable[[ProcessIO], int]]
+ProgramRegistry = dict[str, Program]
 
 
 def spawn(

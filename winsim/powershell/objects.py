@@ -22,6 +22,7 @@ class PSObject:
     (table for up to 4 properties, list above), which is PowerShell's rule for custom objects.
     ``enum_names`` maps a property to the names of its enum values so that text output shows
     ``Native`` while ConvertTo-Json writes the number, as Windows PowerShell 5.1 does.
+    ``labels`` renames a property in the default views only (format data of CIM classes does that).
 
     >>> o = PSObject.of("Demo", {"Id": 1, "Name": "x"})
     >>> o["Name"]
@@ -33,6 +34,8 @@ class PSObject:
     display: list[str] | None = None
     view: str | None = None
     enum_names: dict[str, dict[int, str]] = field(default_factory=dict)
+    # Column / list labels that differ from the property name (``NlMtu`` shows as ``NlMtu(Bytes)``).
+    labels: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(

@@ -1,0 +1,26 @@
+"""The model-backed commands of a simulated Windows Server container host.
+
+Importing this package registers the cmdlets (``Get-NetCompartment``, ``Get-NetIPInterface``,
+``Get-NetRoute``, ``Get-WinEvent``, file, service and process cmdlets, ``Get-Hns*``) in
+``winsim.powershell.registry.REGISTRY``; ``PROGRAMS`` holds the host executables ``fltmc.exe``
+and ``hcsdiag.exe`` that ``winsim.programs.install_programs`` puts on every host.
+
+>>> from winsim.powershell.registry import REGISTRY
+>>> REGISTRY.find("Get-NetCompartment") is not None
+True
+"""
+
+from __future__ import annotations
+
+from winsim.powershell.hostcommands import (  # noqa: F401 - imported for their @cmdlet registrations
+    filesystem,
+    hns,
+    netcompartment,
+    netipinterface,
+    netroute,
+    services,
+    winevent,
+)
+from winsim.powershell.hostcommands.natives import PROGRAMS
+
+__all__ = ["PROGRAMS"]

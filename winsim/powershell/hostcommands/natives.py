@@ -1,0 +1,108 @@
+r"""Host executables of the container stack: ``fltmc.exe`` and ``hcsdiag.exe``.
+
+They are programs (``PROGRAMS``, installed on every host by ``winsim.programs``), so cmd.exe,
+PowerShell (as native commands) and SSH/WinRM command lines all reach the same code.  The host's
+``docker.exe`` is the docker CLI program from ``winsim.docker_api.cli_program``; PowerShell runs it
+as a native command through the same program table.
+
+>>> # C:\> fltmc filters        C:\> hcsdiag list
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from winsim.model import FilterInfo
+from winsim.processes import ProcessIO
+from winsim.shell.cmdline import split_command_line
+
+if TYPE_CHECKING:
+    from winsim.model import HostModel
+
+CRLF = "\r\n"
+FLTMC_HEADER = ("Filter Name", "Num Instances", "Altitude", "Frame")
+# Column layout of ``fltmc filters`` (windows-internals.md §5.8): name left in 30, then right-aligned fields.
+FLTMC_WIDTHS = (30, 9, 13, 10)
+FLTMC_HELP = (
+    "",
+    "Valid commands:",
+    "    load       Loads a Filter driver",
+    "    unload     Unloads a Filter driver",
+    "    filters    Lists the Filters currently registered in the system",
+    "    instances  Lists the Instances for a Filter or Volume currently registered in the system",
+    "    volumes    Lists all volumes/RDRs in the system",
+    "    attach     Creates a Filter Instance to a Volume",
+    "    detach     Removes a Filter Instance from a Volume",
+    "",
+    "    Use fltmc help [ command ] for help on a specific command",
+)
+# hcsdiag list: the type label per isolation, and the row layout (§5.3, INFERRED from two samples).
+HCS_TYPE_LABELS = {False: "Windows Server Container", True: "Hyper-V Container"}
+HCS_TYPE_WIDTH = 26
+HCSDIAG_HELP = (
+    "Usage:",
+    "  hcsdiag <command> [args...]",
+    "",
+    "  list [-g]",
+    "        Lists running containers and VMs.",
+)
+
+
+def fltmc_filters_text(filters: list[FilterInfo]) -> str:
+    """The ``fltmc filters`` table, CRLF line ends, with the leading blank line fltmc prints."""
+    name_w, inst_w, alt_w, frame_w = FLTMC_WIDTHS
+    lines = [
+        "",
+        f"{'Filter Name':<{name_w}}  Num Instances    Altitude    Frame",
+        f"{'-' * name_w}  {'-' * 13}  {'-' * 12}  {'-' * 5}",
+    ]
+    for f in filters:
+        lines.append(f"{f.name:<{name_w}}  {f.instances:>{inst_w}}{f.altitude:>{alt_w}}{f.frame:>{frame_w}}")
+    return "".join(line + CRLF for line in lines)
+
+
+def fltmc(proc: ProcessIO) -> int:
+    args = split_command_line(proc.command_line)[1:]
+    command = args[0].lower() if args else "filters"
+    if command == "filters":
+        proc.stdout.write(fltmc_filters_text(proc.host.model.filters()))
+        return 0
+    if command in ("help", "/?", "-?"):
+        proc.stdout.write("".join(line + CRLF for line in FLTMC_HELP))
+        return 0
+    if command in ("load", "unload", "instances", "volumes", "attach", "detach"):
+        proc.stderr.write(f"winsim does not model fltmc {command}.{CRLF}")
+        return 1
+    proc.stdout.write("".join(line + CRLF for line in FLTMC_HELP))
+    return 1
+
+
+def hcsdiag_list_text(host_model: HostModel) -> str:
+    """``hcsdiag list``: the id line, then type, state, runtime id (VMs only) and owner; a blank line between."""
+    lines: list[str] = []
+    for system in host_model.hcs.systems():
+        hyperv = bool(system.config.get("HvPartition"))
+        label = (HCS_TYPE_LABELS[hyperv] + ",").ljust(HCS_TYPE_WIDTH)
+        runtime = system.runtime_id if hyperv else ""
+        if lines:
+            lines.append("")
+        lines.append(system.id)
+        lines.append(f"    {label}\t{system.state}, {runtime}, {system.owner}")
+    return "".join(line + CRLF for line in lines)
+
+
+def hcsdiag(proc: ProcessIO) -> int:
+    args = split_command_line(proc.command_line)[1:]
+    command = args[0].lower() if args else ""
+    if command == "list":
+        proc.stdout.write(hcsdiag_list_text(proc.host.model))
+        return 0
+    if command in ("", "help", "/?", "-?"):
+        proc.stdout.write("".join(line + CRLF for line in HCSDIAG_HELP))
+        return 0 if command else 1
+    proc.stderr.write(f"winsim does not model hcsdiag {command}.{CRLF}")
+    return 1
+
+
+PROGRAMS: dict[str, Callable[[ProcessIO], int]] = {"fltmc.exe": fltmc, "hcsdiag.exe": hcsdiag}

@@ -1,0 +1,86 @@
+r"""``Get-NetRoute``: the IPv4 routing table of the host's network compartments.
+
+>>> # PS> Get-NetRoute -CompartmentId 2
+
+Default table: ``ifIndex DestinationPrefix NextHop RouteMetric ifMetric PolicyStore``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from winsim.model.netstack import IpInterface, Route
+from winsim.powershell.hostcommands._common import (
+    cim_not_found,
+    cim_object,
+    enum_args,
+    filter_cim,
+    write_error,
+)
+from winsim.powershell.hostcommands._scope import compartment_filter
+from winsim.powershell.hostcommands.netipinterface import ADDRESS_FAMILY, POLICY_STORE
+from winsim.powershell.objects import PSObject
+from winsim.powershell.registry import Invocation, Param, cmdlet
+
+CIM_CLASS = "MSFT_NetRoute"
+# MSFT_NetRoute.Protocol (the routing protocol that made the route).
+PROTOCOL = {1: "Other", 2: "Local", 3: "NetMgmt", 4: "Icmp", 19: "Dhcp"}
+TABLE = ("ifIndex", "DestinationPrefix", "NextHop", "RouteMetric", "ifMetric", "PolicyStore")
+
+
+def route_object(route: Route, nic: IpInterface | None) -> PSObject:
+    protocol = next((n for n, name in PROTOCOL.items() if name.casefold() == route.protocol.casefold()), 1)
+    props: dict[str, Any] = {
+        "ifIndex": route.if_index,
+        "DestinationPrefix": route.destination_prefix,
+        "NextHop": route.next_hop,
+        "RouteMetric": route.route_metric,
+        "ifMetric": nic.interface_metric if nic else None,
+        "PolicyStore": POLICY_STORE,
+        "InterfaceAlias": nic.alias if nic else None,
+        "InterfaceIndex": route.if_index,
+        "AddressFamily": 2,
+        "CompartmentId": route.compartment_id,
+        "Protocol": protocol,
+        "Publish": "No",
+        "InterfaceMetric": nic.interface_metric if nic else None,
+    }
+    return cim_object(
+        CIM_CLASS, props, TABLE, "table", {"AddressFamily": ADDRESS_FAMILY, "Protocol": PROTOCOL}
+    )
+
+
+@cmdlet(
+    "Get-NetRoute",
+    Param("DestinationPrefix", position=0, type="string[]"),
+    Param("InterfaceAlias", type="string[]", aliases=("ifAlias",)),
+    Param("InterfaceIndex", type="int[]", aliases=("ifIndex",)),
+    Param("NextHop", type="string[]"),
+    Param("AddressFamily", type="object"),
+    Param("CompartmentId", type="int[]"),
+    Param("IncludeAllCompartments", switch=True),
+    Param("PolicyStore", type="string"),
+)
+def get_net_route(inv: Invocation) -> Iterable[PSObject]:
+    net = inv.host.model.net
+    scope, asked = compartment_filter(inv)
+    families = enum_args(inv, "AddressFamily", ADDRESS_FAMILY, "NetRoute.AddressFamily")
+    nics = {n.if_index: n for n in net.interfaces()}
+    routes = [r for r in net.routes() if scope is None or r.compartment_id in scope]
+    for cid in asked:
+        if not any(r.compartment_id == cid for r in routes):
+            write_error(inv, cim_not_found(inv, CIM_CLASS, "CompartmentId", str(cid)))
+    routes = [r for r in routes if not asked or r.compartment_id in asked]
+    if families is not None and 2 not in families:
+        routes = []  # the model has IPv4 routes only
+    keys: dict[str, Callable[[Route], Any]] = {
+        "DestinationPrefix": lambda r: r.destination_prefix,
+        "NextHop": lambda r: r.next_hop,
+        "InterfaceIndex": lambda r: r.if_index,
+        "InterfaceAlias": lambda r: nics[r.if_index].alias if r.if_index in nics else "",
+    }
+    routes = filter_cim(inv, routes, CIM_CLASS, keys)
+    if "PolicyStore" in inv.args and str(inv.args["PolicyStore"]).casefold() != POLICY_STORE.casefold():
+        return []
+    return [route_object(r, nics.get(r.if_index)) for r in routes]

@@ -1,0 +1,177 @@
+r"""``Get-WinEvent``: records of the host's event logs, newest first.
+
+>>> # PS> Get-WinEvent -FilterHashtable @{LogName='Microsoft-Windows-Hyper-V-Compute-Operational'} -MaxEvents 5
+
+No matching record is the error "No events were found that match the specified selection
+criteria." (NoMatchingEventsFound); an unknown log is NoMatchingLogsFound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from winsim.model.eventlog import HCS_OPERATIONAL, EventRecord
+from winsim.powershell.hostcommands._common import matches, not_modeled
+from winsim.powershell.objects import PSObject
+from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
+from winsim.powershell.values import as_list, to_int, to_string
+
+RECORD_TYPE = "System.Diagnostics.Eventing.Reader.EventLogRecord"
+GET_WINEVENT = "Microsoft.PowerShell.Commands.GetWinEventCommand"
+# Logs every Windows Server container host has, even while empty (INFERRED minimal set).
+STANDARD_LOGS = (
+    "Application",
+    "System",
+    "Security",
+    "Windows PowerShell",
+    "Microsoft-Windows-Hyper-V-Compute-Admin",
+    HCS_OPERATIONAL,
+)
+PROVIDER_GUIDS = {"Microsoft-Windows-Hyper-V-Compute": "17103e3f-3c6e-4677-bb17-3b267eb5be57"}
+# FilterHashtable keys winsim filters on (case-insensitive); others get a "does not model" error.
+KNOWN_KEYS = ("LogName", "ProviderName", "Id", "Level", "StartTime", "EndTime")
+
+
+def event_object(rec: EventRecord, machine: str) -> PSObject:
+    props: dict[str, Any] = {
+        "Message": rec.message,
+        "Id": rec.id,
+        "Version": 0,
+        "Level": rec.level,
+        "RecordId": rec.record_id,
+        "ProviderName": rec.provider_name,
+        "ProviderId": PROVIDER_GUIDS.get(rec.provider_name),
+        "LogName": rec.log_name,
+        "MachineName": machine,
+        "TimeCreated": rec.time_created,
+        "LevelDisplayName": rec.level_display_name,
+        "Properties": [
+            PSObject.of("System.Diagnostics.Eventing.Reader.EventProperty", {"Value": rec.system_id})
+        ]
+        if rec.system_id
+        else [],
+    }
+    return PSObject(
+        [RECORD_TYPE, "System.Diagnostics.Eventing.Reader.EventRecord", "System.Object"],
+        props,
+        ["TimeCreated", "Id", "LevelDisplayName", "Message"],
+        "table",
+    )
+
+
+def _no_events() -> PSError:
+    return PSError(
+        "No events were found that match the specified selection criteria.",
+        f"NoMatchingEventsFound,{GET_WINEVENT}",
+        "ObjectNotFound",
+        exception_type="System.Exception",
+    )
+
+
+def _no_log(name: str) -> PSError:
+    return PSError(
+        f'There is not an event log on the localhost computer that matches "{name}".',
+        f"NoMatchingLogsFound,{GET_WINEVENT}",
+        "ObjectNotFound",
+        target=name,
+        exception_type="System.Exception",
+    )
+
+
+def _time(value: Any, key: str) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        parsed = datetime.fromisoformat(to_string(value))
+    except ValueError as exc:
+        raise PSError(
+            f'Cannot convert value "{to_string(value)}" of the {key} key to type "System.DateTime".',
+            f"InvalidCastParseTargetInvocation,{GET_WINEVENT}",
+            "InvalidArgument",
+            terminating=True,
+        ) from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _filter(records: list[EventRecord], table: dict[str, Any]) -> list[EventRecord]:
+    keys = {str(k).casefold(): v for k, v in table.items()}
+    for key in keys:
+        if key not in {k.casefold() for k in KNOWN_KEYS}:
+            raise not_modeled(f"the FilterHashtable key '{key}'")
+    out = records
+    if "providername" in keys:
+        out = [
+            r for r in out if matches(r.provider_name, [to_string(v) for v in as_list(keys["providername"])])
+        ]
+    if "id" in keys:
+        ids = {to_int(v) for v in as_list(keys["id"])}
+        out = [r for r in out if r.id in ids]
+    if "level" in keys:
+        levels = {to_int(v) for v in as_list(keys["level"])}
+        out = [r for r in out if r.level in levels]
+    if "starttime" in keys:
+        start = _time(keys["starttime"], "StartTime")
+        out = [r for r in out if r.time_created >= start]
+    if "endtime" in keys:
+        end = _time(keys["endtime"], "EndTime")
+        out = [r for r in out if r.time_created <= end]
+    return out
+
+
+@cmdlet(
+    "Get-WinEvent",
+    Param("LogName", position=0, type="string[]"),
+    Param("FilterHashtable", type="object"),
+    Param("ProviderName", type="string[]"),
+    Param("MaxEvents", type="int"),
+    Param("Oldest", switch=True),
+)
+def get_win_event(inv: Invocation) -> Iterable[PSObject]:
+    events = inv.host.model.events
+    known = {n.casefold(): n for n in (*STANDARD_LOGS, *events.log_names())}
+    selections: list[tuple[list[str], dict[str, Any]]] = []
+    if "FilterHashtable" in inv.args:
+        for table in as_list(inv.args["FilterHashtable"]):
+            if not isinstance(table, dict):
+                raise PSError(
+                    f"Cannot bind parameter 'FilterHashtable'. Cannot convert the \"{to_string(table)}\" value of type "
+                    '"System.String" to type "System.Collections.Hashtable".',
+                    "CannotConvertArgumentNoMessage,Microsoft.PowerShell.Commands.GetWinEventCommand",
+                    "InvalidArgument",
+                    terminating=True,
+                    exception_type="System.Management.Automation.ParameterBindingException",
+                )
+            logs = next((as_list(v) for k, v in table.items() if str(k).casefold() == "logname"), [])
+            selections.append(([to_string(v) for v in logs], table))
+    elif "LogName" in inv.args:
+        selections.append(([to_string(v) for v in as_list(inv.args["LogName"])], {}))
+    elif "ProviderName" in inv.args:
+        selections.append(([], {"ProviderName": inv.args["ProviderName"]}))
+    else:
+        raise PSError(
+            "Cannot process command because of one or more missing mandatory parameters: LogName.",
+            "MissingMandatoryParameter,Microsoft.PowerShell.Commands.GetWinEventCommand",
+            "InvalidArgument",
+            terminating=True,
+            exception_type="System.Management.Automation.ParameterBindingException",
+        )
+    found: dict[int, EventRecord] = {}
+    for logs, table in selections:
+        names: list[str] = []
+        for pattern in logs:
+            hits = [real for low, real in known.items() if matches(real, [pattern])]
+            if not hits:
+                raise _no_log(pattern)
+            names.extend(hits)
+        pool = [r for name in names for r in events.records(name)] if logs else events.records()
+        for rec in _filter(pool, table):
+            found[rec.record_id] = rec
+    ordered = sorted(found.values(), key=lambda r: r.record_id, reverse=not inv.switch("Oldest"))
+    if "MaxEvents" in inv.args:
+        ordered = ordered[: max(0, to_int(inv.args["MaxEvents"]))]
+    if not ordered:
+        raise _no_events()
+    machine = inv.host.name
+    return [event_object(r, machine) for r in ordered]

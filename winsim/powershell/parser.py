@@ -1,0 +1,151 @@
+"""Parse PowerShell text with the tree-sitter-powershell grammar, cache trees, report syntax errors.
+
+>>> tree = parse("Get-Date | Select-Object -First 1")
+>>> syntax_errors("if ($a) {")[0].message
+"Missing closing '}' in statement block or type definition."
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+import tree_sitter_powershell
+from tree_sitter import Language, Node, Parser, Tree
+
+LANGUAGE = Language(tree_sitter_powershell.language())
+_local = threading.local()  # a tree_sitter.Parser is not safe to share between threads
+
+# What PowerShell says when a closing token is missing (MISSING nodes).
+_MISSING_MESSAGES = {
+    "}": "Missing closing '}' in statement block or type definition.",
+    ")": "Missing closing ')' in expression.",
+    "]": "Missing ']' at end of attribute or type literal.",
+}
+
+
+@dataclass(frozen=True)
+class SyntaxIssue:
+    """One ParseException-style problem: where it is and what PowerShell would call it."""
+
+    message: str
+    error_id: str
+    line: int  # 1-based
+    column: int  # 1-based
+    length: int
+    incomplete: bool  # the input ends before the construct does (a continuation line may complete it)
+
+
+def _parser() -> Parser:
+    parser: Parser | None = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _local.parser = Parser(LANGUAGE)
+    return parser
+
+
+@lru_cache(maxsize=1024)
+def parse(text: str) -> Tree:
+    """The concrete syntax tree of ``text`` (cached: probe calls repeat the same text)."""
+    return _parser().parse(text.encode("utf-8"))
+
+
+def _is_param_block_quirk(node: Node) -> bool:
+    """The grammar rejects ``function f { param($a) $a }`` (param block and body on one line).
+
+    PowerShell accepts it, so an ERROR node that wraps only a param block is not an error.
+    """
+    named = [c for c in node.children if c.is_named]
+    return len(named) == 1 and named[0].type == "param_block"
+
+
+def _issues(tree: Tree, text: str) -> list[SyntaxIssue]:
+    end = len(text.encode("utf-8"))
+    issues: list[SyntaxIssue] = []
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if not node.has_error:
+            continue
+        line, col = node.start_point.row + 1, node.start_point.column + 1
+        if node.is_missing and node.type in (" ", "command_argument_sep"):
+            continue  # "Select-Object a, b": the grammar wants a separator PowerShell does not need
+        if node.is_missing:
+            msg = _MISSING_MESSAGES.get(node.type, f"Missing '{node.type}' in statement.")
+            issues.append(
+                SyntaxIssue(
+                    msg, "MissingEndCurlyBrace" if node.type == "}" else "MissingToken", line, col, 1, True
+                )
+            )
+            continue
+        if node.type == "ERROR" and not _is_param_block_quirk(node):
+            token = node.text.decode("utf-8", "replace").strip() if node.text else ""
+            first = token.split()[0] if token.split() else token
+            incomplete = node.end_byte >= end and first[:1] in {'"', "'", "@", "{", "(", "["}
+            if token.startswith(('"', "'")) and node.end_byte >= end:
+                msg, err_id = (
+                    "The string is missing the terminator: " + token[0] + ".",
+                    "TerminatorExpectedAtEndOfString",
+                )
+            else:
+                msg, err_id = f"Unexpected token '{first}' in expression or statement.", "UnexpectedToken"
+            issues.append(SyntaxIssue(msg, err_id, line, col, max(1, len(first)), incomplete))
+            continue
+        stack.extend(reversed(node.children))
+    return issues
+
+
+def syntax_errors(text: str) -> list[SyntaxIssue]:
+    """Every syntax problem in ``text``, in source order (empty when it parses)."""
+    return _issues(parse(text), text)
+
+
+def parse_check(text: str) -> list[str]:
+    """Human-readable syntax errors of ``text``; an empty list means PowerShell would accept it.
+
+    >>> parse_check("function f { 'ok' }")
+    []
+    """
+    return [f"line {i.line} char {i.column}: {i.message}" for i in syntax_errors(text)]
+
+
+_CONTINUES = ("`", "|", "+", "-", "*", "/", ",", "=", "(", "{", "[", '@"', "@'", "-and", "-or")
+
+
+def _open_brackets(text: str) -> int:
+    """Unclosed ``{ ( [`` and here-strings outside quotes: > 0 means the text stops mid-construct."""
+    depth, i, n = 0, 0, len(text)
+    while i < n:
+        ch = text[i]
+        if text.startswith(('@"', "@'"), i) and text[i + 2 : i + 3] in ("\n", "\r", ""):
+            close = text.find("\n" + text[i + 1] + "@", i)
+            if close < 0:
+                return depth + 1
+            i = close + 3
+            continue
+        if ch in "\"'":
+            j = i + 1
+            while j < n and not (text[j] == ch and not (ch == '"' and text[j - 1] == "`")):
+                j += 1
+            if j >= n:
+                return depth + 1
+            i = j + 1
+            continue
+        if ch == "#":
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl
+            continue
+        depth += ch in "{([" and 1 or 0
+        depth -= ch in "})]" and 1 or 0
+        i += 1
+    return depth
+
+
+def is_incomplete(text: str) -> bool:
+    """True when ``text`` only fails because it ends too early (an interactive host would prompt ``>>``)."""
+    issues = syntax_errors(text)
+    if not issues:
+        return False
+    if text.rstrip().endswith(_CONTINUES) or _open_brackets(text) > 0:
+        return True
+    return all(i.incomplete for i in issues)

@@ -1,0 +1,1 @@
+"""Windows shells of the simulated host: ``cmd.exe`` and ``powershell.exe``."""
