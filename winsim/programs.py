@@ -15,7 +15,12 @@ def install_programs(host: SimHost) -> None:
     """
     import importlib
 
-    for module_name in ("winsim.shell.programs", "winsim.docker_api.cli_program"):
+    for module_name in (
+        "winsim.shell.programs",
+        "winsim.docker_api.cli_program",
+        "winsim.probes",
+        "winsim.powershell.hostcommands",
+    ):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:  # a surface not built yet; its commands stay unknown

@@ -1,0 +1,204 @@
+"""The seed's container lifecycle performed directly against HCS, HNS and the layer calls.
+
+Each step is one method, so a test can observe the host between steps::
+
+    with host.hcs.direct(base_image) as c:
+        scratch = c.create_scratch()            # GetLayerMountPath(parent) + CreateSandboxLayer
+        volume = c.activate()                   # ActivateLayer + PrepareLayer + GetLayerMountPath
+        ep = c.create_endpoint()                # HNSCall POST /endpoints/
+        cs = c.create_compute_system()          # HcsCreateComputeSystem (schema1, EndpointList=[ep])
+        c.start(); c.create_process("cmd /c ping -t localhost")
+    # teardown ran in reverse order, also when a step failed
+
+The container's compute system has Owner ``wcc-<run id>`` so a sweep finds leftovers.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from drivers.errors import DriverError, ProbeError
+from drivers.models import ComputeSystem, ErrorRecord, HcsProcess, HnsEndpoint
+
+if TYPE_CHECKING:
+    from drivers.host import Host
+
+
+def owner_for(run_id: str) -> str:
+    return f"wcc-{run_id}"
+
+
+class DirectContainer:
+    def __init__(self, host: Host, image: str, network: str = "nat") -> None:
+        self.host = host
+        self.image = image
+        self.network = network
+        self.id = secrets.token_hex(32)
+        self.owner = owner_for(host.run_id)
+        self.parent_layers: list[str] = []
+        self.scratch: str | None = None
+        self.volume: str | None = None
+        self.endpoint: HnsEndpoint | None = None
+        self.compute_system: ComputeSystem | None = None
+        self.processes: list[HcsProcess] = []
+        self.steps: list[str] = []  # what ran, in order (teardown steps too)
+        self._activated = False
+        self._started = False
+
+    def __repr__(self) -> str:
+        return f"DirectContainer({self.id[:12]}, image={self.image!r}, steps={self.steps})"
+
+    def __enter__(self) -> DirectContainer:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        try:
+            self.teardown()
+        except DriverError:
+            if exc is None:
+                raise  # a failing step's error wins over a teardown error
+
+    @property
+    def _session(self) -> Any:
+        return self.host.session
+
+    def _step(self, name: str) -> None:
+        self.steps.append(name)
+
+    def resolve_layers(self) -> list[str]:
+        """The image's layer folders, nearest parent first (its top layer, then that layer's chain)."""
+        if not self.parent_layers:
+            top = self.host.docker.image_layer_dir(self.image)
+            chain = self.host.layers.layerchain(top) or []
+            self.parent_layers = [top, *chain]
+        return self.parent_layers
+
+    def create_scratch(self) -> str:
+        parents = self.resolve_layers()
+        path = self.host.layers.path(self.id)
+        self._step("CreateSandboxLayer")
+        value = self._session.call("New-WccScratchLayer", Path=path, ParentPaths=parents)
+        self.scratch = str((value[0] if value else {}).get("Path") or path)
+        return self.scratch
+
+    def activate(self) -> str:
+        if self.scratch is None:
+            raise DriverError("activate() needs create_scratch() first")
+        self._step("ActivateLayer+PrepareLayer")
+        value = self._session.call("Enable-WccLayer", Path=self.scratch, ParentPaths=self.parent_layers)
+        self._activated = True
+        self.volume = str((value[0] if value else {}).get("MountPath") or "")
+        return self.volume
+
+    def create_endpoint(self) -> HnsEndpoint:
+        network = self.host.hns.network(self.network)
+        if network is None:
+            raise ProbeError(
+                self.host.name,
+                "HNSCall GET /networks/",
+                [ErrorRecord(f"no HNS network named {self.network!r}")],
+            )
+        self._step("HNSCall POST /endpoints/")
+        out = self.host.hns.call(
+            "POST", "/endpoints/", {"Name": f"{self.owner}-{self.id[:12]}", "VirtualNetwork": network.id}
+        )
+        self.endpoint = HnsEndpoint.from_json(out if isinstance(out, dict) else {})
+        return self.endpoint
+
+    def configuration(self) -> dict[str, Any]:
+        """The schema1 ContainerConfig, as libcontainerd builds it for process isolation."""
+        if self.scratch is None or not self.volume:
+            raise DriverError("the compute system needs create_scratch() and activate() first")
+        from drivers.batch import Recorder
+
+        recorder = Recorder(self._session)
+        for layer in self.parent_layers:
+            recorder.probe("Get-WccNameToGuid", {"Name": layer.rstrip("\\").rsplit("\\", 1)[-1]}, lambda v: v)
+        outcomes = self._session.call_many(recorder.calls)
+        guids = []
+        for outcome in outcomes:
+            if not outcome.ok:
+                raise ProbeError(self.host.name, "Get-WccNameToGuid", outcome.errors)
+            guids.append(str(outcome.value[0]))
+        return {
+            "SystemType": "Container",
+            "Name": self.id,
+            "Owner": self.owner,
+            "VolumePath": self.volume.rstrip("\\"),
+            "IgnoreFlushesDuringBoot": True,
+            "LayerFolderPath": self.scratch,
+            "Layers": [{"ID": g, "Path": p} for g, p in zip(guids, self.parent_layers, strict=True)],
+            "HostName": self.id[:12],
+            "HvPartition": False,
+            "EndpointList": [self.endpoint.id] if self.endpoint else [],
+            "AllowUnqualifiedDNSQuery": True,
+        }
+
+    def create_compute_system(self) -> ComputeSystem:
+        config = json.dumps(self.configuration(), separators=(",", ":"))
+        self._step("HcsCreateComputeSystem")
+        value = self._session.call("New-WccComputeSystem", Id=self.id, Configuration=config)
+        self.compute_system = self._props(value)
+        return self.compute_system
+
+    def start(self) -> ComputeSystem:
+        self._step("HcsStartComputeSystem")
+        value = self._session.call("Start-WccComputeSystem", Id=self.id)
+        self._started = True
+        self.compute_system = self._props(value)
+        return self.compute_system
+
+    def create_process(self, command_line: str) -> HcsProcess:
+        params = {
+            "CommandLine": command_line,
+            "WorkingDirectory": "C:\\",
+            "EmulateConsole": False,
+            "CreateStdInPipe": False,
+            "CreateStdOutPipe": False,
+            "CreateStdErrPipe": False,
+        }
+        self._step("HcsCreateProcess")
+        value = self._session.call("New-WccProcess", Id=self.id, Parameters=json.dumps(params))
+        pid = int((value[0] if value else {}).get("ProcessId", 0))
+        process = HcsProcess(
+            pid, command_line.split(" ", 1)[0], {"ProcessId": pid, "CommandLine": command_line}
+        )
+        self.processes.append(process)
+        return process
+
+    def teardown(self) -> None:
+        """Undo every step that ran, newest first; try them all, then raise the first failure."""
+        errors: list[ProbeError] = []
+
+        def attempt(step: str, fn: str, **args: Any) -> None:
+            self._step(step)
+            try:
+                self._session.call(fn, **args)
+            except ProbeError as exc:
+                errors.append(exc)
+
+        if self.compute_system is not None:
+            attempt("HcsTerminateComputeSystem", "Stop-WccComputeSystem", Id=self.id)
+            self.compute_system = None
+        if self.endpoint is not None:
+            attempt(
+                "HNSCall DELETE /endpoints/",
+                "Invoke-WccHnsCall",
+                Method="DELETE",
+                Path=f"/endpoints/{self.endpoint.id}",
+            )
+            self.endpoint = None
+        if self._activated and self.scratch:
+            attempt("UnprepareLayer+DeactivateLayer", "Disable-WccLayer", Path=self.scratch)
+            self._activated = False
+        if self.scratch is not None:
+            attempt("DestroyLayer", "Remove-WccLayer", Path=self.scratch)
+            self.scratch = None
+        if errors:
+            raise errors[0]
+
+    def _props(self, value: list[Any]) -> ComputeSystem:
+        doc = json.loads(value[0]) if value and isinstance(value[0], str) and value[0].strip() else {}
+        return ComputeSystem.from_json(doc if isinstance(doc, dict) else {})

@@ -1,0 +1,147 @@
+"""Docker two ways: the docker SDK against the host's Engine API, and the host's own docker CLI.
+
+host.docker.client.containers.run(image, "cmd /c exit 0", detach=True)   # SDK, TLS verified
+host.docker.cli("ps", "-a").stdout                                      # docker.exe on the host
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from typing import TYPE_CHECKING, Any
+
+import docker
+from docker.tls import TLSConfig
+
+from drivers.base import DriverBase, first
+from drivers.errors import ConfigError
+from drivers.models import CommandResult, LogMark
+
+if TYPE_CHECKING:
+    from drivers.base import Prober
+    from drivers.daemon import DaemonDriver
+    from drivers.session import PowerShellSession
+    from inventory.model import HostSpec
+
+LOCAL_ENGINE = "npipe:////./pipe/docker_engine"
+_warned: set[str] = set()
+_warn_lock = threading.Lock()
+
+
+def warn_once(host: str, message: str) -> None:
+    with _warn_lock:
+        if host in _warned:
+            return
+        _warned.add(host)
+    warnings.warn(f"{host}: {message}", stacklevel=3)
+
+
+def make_client(spec: HostSpec, timeout: float = 120.0) -> docker.DockerClient:
+    """A docker SDK client for the host's Engine API, with TLS material from the inventory."""
+    d = spec.docker
+    if d.mode != "tcp":
+        raise ConfigError(f"{spec.name}: docker.mode is {d.mode!r}: only the host's docker CLI is available")
+    url = d.url or (LOCAL_ENGINE if spec.transport == "local" else None)
+    if not url:
+        raise ConfigError(f"{spec.name}: field 'docker.url' is required for docker.mode 'tcp'")
+    tls: TLSConfig | bool = False
+    if url.startswith("tcp://"):
+        client_cert = (d.client_cert, d.client_key) if d.client_cert and d.client_key else None
+        if d.tls_verify:
+            tls = TLSConfig(client_cert=client_cert, ca_cert=d.ca_cert, verify=d.ca_cert or True)
+        elif client_cert:
+            warn_once(
+                spec.name, "the Docker API's TLS certificate is not verified (docker.tls_verify: false)"
+            )
+            tls = TLSConfig(client_cert=client_cert, verify=False)
+        else:
+            warn_once(
+                spec.name,
+                "the Docker API is used without TLS (docker.tls_verify: false, no client certificate)",
+            )
+    client = docker.DockerClient.__new__(docker.DockerClient)
+    client.api = _InventoryTrustApiClient(base_url=url, tls=tls, timeout=int(timeout), version="auto")
+    return client
+
+
+class _InventoryTrustApiClient(docker.APIClient):
+    """requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE replace a session's CA file; the CA the
+    inventory names must win, so this client ignores the environment (it never needs a proxy)."""
+
+    def _retrieve_server_version(self) -> str:
+        self.trust_env = False
+        version: str = super()._retrieve_server_version()
+        return version
+
+
+class DockerDriver(DriverBase):
+    def __init__(
+        self, prober: Prober, session: PowerShellSession, spec: HostSpec, daemon: DaemonDriver
+    ) -> None:
+        super().__init__(prober, session)
+        self._spec = spec
+        self._daemon = daemon
+        self._client: docker.DockerClient | None = None
+
+    @property
+    def client(self) -> docker.DockerClient:
+        if self._client is None:
+            self._client = make_client(self._spec)
+        return self._client
+
+    def cli(self, *args: str, timeout: float | None = None) -> CommandResult:
+        """Run the host's docker CLI with ``args`` (each passed as one argument, never re-parsed)."""
+        for a in args:
+            if not isinstance(a, str):
+                raise TypeError(f"docker CLI arguments must be strings, got {a!r}")
+        call_args: dict[str, Any] = {"Arguments": list(args)}
+        if timeout is not None:
+            call_args["TimeoutMs"] = int(timeout * 1000)
+        return self._probe("Invoke-WccDocker", call_args, lambda v: CommandResult.from_json(first(v, {})))
+
+    def info(self) -> dict[str, Any]:
+        self._immediate("DockerDriver.info")
+        if self._spec.docker.mode == "tcp":
+            info: dict[str, Any] = self.client.info()
+            return info
+        return self._cli_json("info")
+
+    def version(self) -> dict[str, Any]:
+        self._immediate("DockerDriver.version")
+        if self._spec.docker.mode == "tcp":
+            version: dict[str, Any] = self.client.version()
+            return version
+        return self._cli_json("version")
+
+    def _cli_json(self, command: str) -> dict[str, Any]:
+        import json
+
+        result = self.cli(command, "--format", "{{json .}}")
+        if result.rc != 0:
+            raise ConfigError(f"{self._spec.name}: docker {command} failed: {result.stderr.strip()[:300]}")
+        data: dict[str, Any] = json.loads(result.stdout)
+        return data
+
+    def image_layer_dir(self, image: str) -> str:
+        """The image's top layer folder (GraphDriver.Data.dir)."""
+        self._immediate("DockerDriver.image_layer_dir")
+        if self._spec.docker.mode == "tcp":
+            attrs = self.client.images.get(image).attrs
+        else:
+            import json
+
+            result = self.cli("image", "inspect", image)
+            if result.rc != 0:
+                raise ConfigError(
+                    f"{self._spec.name}: docker image inspect {image} failed: {result.stderr.strip()[:300]}"
+                )
+            attrs = json.loads(result.stdout)[0]
+        return str(attrs["GraphDriver"]["Data"]["dir"])
+
+    def debug_log_lines(self, since: LogMark) -> list[str]:
+        return self._daemon.debug_log(since)
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None

@@ -1,0 +1,68 @@
+"""Exceptions of the drivers.  Messages name the host and what failed, never a password.
+
+try:
+    host.hcs.get(cid)
+except ProbeError as exc:
+    print(exc.host, exc.function, exc.errors[0].fully_qualified_error_id)
+"""
+
+from __future__ import annotations
+
+from drivers.models import ErrorRecord
+
+
+class DriverError(Exception):
+    """Base of every error the drivers raise."""
+
+
+class ConfigError(DriverError):
+    """The host's inventory entry cannot be used as given (the message names the field)."""
+
+
+class TransportError(DriverError):
+    """The connection or the remote shell failed (connect, auth, reset, shell gone)."""
+
+    def __init__(self, message: str, *, lost: bool = False) -> None:
+        super().__init__(message)
+        # lost: the shell/connection is gone and a fresh one may work (re-open once).
+        self.lost = lost
+
+
+class SessionError(DriverError):
+    """The PowerShell session broke its framing (process exited, garbled frame, module failed to load)."""
+
+    def __init__(
+        self, message: str, host: str = "", stderr: str = "", errors: list[ErrorRecord] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.host = host
+        self.stderr = stderr
+        self.errors = list(errors or [])
+
+
+class ProbeTimeout(DriverError):
+    """A call did not finish in time.  The session is marked dead and the call is not replayed."""
+
+    def __init__(self, host: str, what: str, timeout: float) -> None:
+        super().__init__(
+            f"{host}: {what} did not answer within {timeout:g} s (the session will be re-opened)"
+        )
+        self.host = host
+        self.what = what
+        self.timeout = timeout
+
+
+class ProbeError(DriverError):
+    """A probe function failed on the host; carries its error records."""
+
+    def __init__(self, host: str, function: str, errors: list[ErrorRecord]) -> None:
+        first = errors[0].message if errors else "no error record"
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        super().__init__(f"{host}: {function} failed: {first}{more}")
+        self.host = host
+        self.function = function
+        self.errors = list(errors)
+
+    @property
+    def error_ids(self) -> list[str]:
+        return [e.fully_qualified_error_id for e in self.errors]

@@ -1,0 +1,59 @@
+"""HCS compute systems as vmcompute.dll reports them (schema1), and the direct lifecycle.
+
+for cs in host.hcs.list():
+    cs.id, cs.owner, cs.state
+host.hcs.get(container_id)          # None when HCS does not know it
+with host.hcs.direct(image) as c:   # the seed's sequence without Docker (see drivers/direct.py)
+    c.create_scratch(); c.activate(); c.create_endpoint(); c.create_compute_system(); c.start()
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+from typing import TYPE_CHECKING, Any
+
+from drivers.base import DriverBase, first
+from drivers.models import ComputeSystem, HcsProcess
+
+if TYPE_CHECKING:
+    from drivers.direct import DirectContainer
+    from drivers.host import Host
+
+PROCESS_LIST_QUERY = json.dumps({"PropertyTypes": ["ProcessList"]}, separators=(",", ":"))
+
+
+class HcsDriver(DriverBase):
+    host: Host | None = None  # set by the Host facade; the direct lifecycle needs the other drivers
+
+    def list(self) -> list[ComputeSystem]:
+        def parse(v: list[Any]) -> list[ComputeSystem]:
+            doc = self._json(first(v, "[]"), "HcsEnumerateComputeSystems") or []
+            return [ComputeSystem.from_json(o) for o in (doc if isinstance(doc, list) else [doc])]
+
+        return self._probe("Get-WccComputeSystem", {"Query": "{}"}, parse)
+
+    def get(self, id: str) -> ComputeSystem | None:
+        def parse(v: builtins.list[Any]) -> ComputeSystem | None:
+            doc = self._json(v[0], "HcsGetComputeSystemProperties") if v else None
+            return ComputeSystem.from_json(doc) if isinstance(doc, dict) else None
+
+        return self._probe("Get-WccComputeSystemProperties", {"Id": id, "Query": "{}"}, parse)
+
+    def processes(self, id: str) -> builtins.list[HcsProcess]:
+        """ProcessList of a compute system ([] when it does not exist or runs nothing)."""
+
+        def parse(v: builtins.list[Any]) -> builtins.list[HcsProcess]:
+            doc = self._json(v[0], "HcsGetComputeSystemProperties") if v else None
+            items = (doc or {}).get("ProcessList") or [] if isinstance(doc, dict) else []
+            return [HcsProcess.from_json(p) for p in items if isinstance(p, dict)]
+
+        return self._probe("Get-WccComputeSystemProperties", {"Id": id, "Query": PROCESS_LIST_QUERY}, parse)
+
+    def direct(self, image: str, network: str = "nat") -> DirectContainer:
+        from drivers.direct import DirectContainer
+
+        self._immediate("HcsDriver.direct")
+        if self.host is None:
+            raise RuntimeError("HcsDriver.direct needs the Host facade (use host.hcs.direct)")
+        return DirectContainer(self.host, image, network)

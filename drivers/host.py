@@ -1,0 +1,111 @@
+"""The facade a conformance test gets as ``host``: one per inventory host per worker.
+
+    host = connect(spec)                 # opens the PowerShell session and loads the probe module
+    host.os_build                        # as observed on the host
+    host.net.compartments()              # one round trip
+    with host.batch() as b:              # several probes, one round trip
+        comps, routes = b.net.compartments(), b.net.routes(1)
+    host.stats.since(before)             # what it cost
+    host.close()
+
+Nothing here knows whether the host is winsim or Windows.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from drivers.batch import Batch, Immediate
+from drivers.daemon import DaemonDriver
+from drivers.docker import DockerDriver
+from drivers.events import EventsDriver
+from drivers.filters import FiltersDriver
+from drivers.hcs import HcsDriver
+from drivers.hns import HnsDriver
+from drivers.layers import LayersDriver
+from drivers.net import NetDriver
+from drivers.session import DEFAULT_TIMEOUT, PowerShellSession
+from drivers.stats import CallStats
+from drivers.transports.registry import create_transport
+
+if TYPE_CHECKING:
+    from drivers.base import Prober
+    from inventory.model import HostSpec
+
+
+def default_run_id() -> str:
+    """``WCC_RUN_ID`` if set (xdist workers share it), else a fresh one."""
+    return os.environ.get("WCC_RUN_ID") or secrets.token_hex(4)
+
+
+class Host:
+    def __init__(self, spec: HostSpec, session: PowerShellSession, stats: CallStats, run_id: str) -> None:
+        self.name = spec.name
+        self.spec = spec
+        self.session = session
+        self.stats = stats
+        self.run_id = run_id
+        drivers = self.make_drivers(Immediate(session))
+        self.docker: DockerDriver = drivers["docker"]
+        self.hcs: HcsDriver = drivers["hcs"]
+        self.hns: HnsDriver = drivers["hns"]
+        self.net: NetDriver = drivers["net"]
+        self.layers: LayersDriver = drivers["layers"]
+        self.events: EventsDriver = drivers["events"]
+        self.daemon: DaemonDriver = drivers["daemon"]
+        self.filters: FiltersDriver = drivers["filters"]
+
+    def make_drivers(self, prober: Prober) -> dict[str, Any]:
+        s = self.session
+        daemon = DaemonDriver(prober, s)
+        hcs = HcsDriver(prober, s)
+        hcs.host = self
+        return {
+            "docker": DockerDriver(prober, s, self.spec, daemon),
+            "hcs": hcs,
+            "hns": HnsDriver(prober, s),
+            "net": NetDriver(prober, s),
+            "layers": LayersDriver(prober, s),
+            "events": EventsDriver(prober, s),
+            "daemon": daemon,
+            "filters": FiltersDriver(prober, s),
+        }
+
+    @property
+    def os_build(self) -> int:
+        return self.session.info.os_build
+
+    def batch(self, timeout: float | None = None) -> Batch:
+        return Batch(self, timeout)
+
+    def close(self) -> None:
+        self.docker.close()
+        self.session.close()
+
+    def __enter__(self) -> Host:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Host({self.name!r}, {self.spec.describe()})"
+
+
+def connect(
+    spec: HostSpec, *, run_id: str | None = None, timeout: float = DEFAULT_TIMEOUT, open_now: bool = True
+) -> Host:
+    """Build the transport and session for ``spec``; with ``open_now`` load the probe module at once."""
+    stats = CallStats()
+    transport = create_transport(spec, stats)
+    session = PowerShellSession(spec.name, transport, stats, timeout=timeout)
+    host = Host(spec, session, stats, run_id or default_run_id())
+    if open_now:
+        try:
+            session.open()
+        except BaseException:
+            session.close()
+            raise
+    return host

@@ -1,0 +1,70 @@
+"""The probe module (``Wcc.psm1``): real Windows PowerShell 5.1 the session loads once per host.
+
+Probe functions and what they return (field names are stable; winsim's native implementations
+in ``winsim/probes`` return exactly the same shapes):
+
+==============================  =====================================  ==========================================
+function                        arguments                              output objects
+==============================  =====================================  ==========================================
+Get-WccHostInfo                                                        {ComputerName, OsBuild, OsVersion, ProductName, PSVersion, ModuleVersion}
+Get-WccComputeSystem            Query='{}'                             one string: HcsEnumerateComputeSystems JSON array
+Get-WccComputeSystemProperties  Id, Query='{}'                         one string: properties JSON; nothing if it does not exist
+New-WccComputeSystem            Id, Configuration (schema1 JSON)       one string: properties JSON after create
+Start-WccComputeSystem          Id                                     one string: properties JSON after start
+Stop-WccComputeSystem           Id                                     one string (or nothing): properties after terminate
+New-WccProcess                  Id, Parameters (ProcessConfig JSON)    {ProcessId}
+Invoke-WccHnsCall               Method, Path, Request=''               one string: HNS envelope {Success, Error, Output}
+Get-WccHnsObject                Kind (networks|endpoints|namespaces),  one string: HNS envelope (GET only)
+                                Id=''
+Get-WccLayerFolder              Root=windowsfilter                     folder names
+Test-WccPath                    Path                                   one bool
+Get-WccLayerChain               Path (layer folder)                    one string: layerchain.json text; nothing if absent
+Get-WccLayerMountPath           Path                                   one string ("" for a read-only layer)
+Get-WccNameToGuid               Name                                   one string (GUID)
+New-WccScratchLayer             Path, ParentPaths                      {Path, ParentMountPath}
+Enable-WccLayer                 Path, ParentPaths                      {Path, MountPath}
+Disable-WccLayer                Path                                   nothing
+Remove-WccLayer                 Path                                   nothing
+Get-WccCompartment                                                     {Id, Description, Guid, Type}
+Get-WccCompartmentCommand                                              command names
+Get-WccInterface                CompartmentId=-1, AliasLike=''         {IfIndex, Alias, CompartmentId, AddressFamily, IPv4Addresses, ConnectionState}
+Get-WccRoute                    CompartmentId                          {DestinationPrefix, NextHop, IfIndex, CompartmentId, Metric}
+Get-WccEvent                    LogName, Since (ISO 8601), MaxEvents   {TimeCreated (ISO 8601 UTC), Id, Level, Message, SystemId}
+Get-WccFilter                                                          {Name, Instances, Altitude, Frame}
+Get-WccDaemon                                                          {Status, ProcessId, ConfigPath, LogPath}
+Stop-WccDaemon                  Kill (switch)                          as Get-WccDaemon
+Start-WccDaemon                                                        as Get-WccDaemon + {Error}
+Get-WccDaemonLog                Since (mark), MarkOnly (switch)        {Mark, Lines}
+Get-WccDaemonConfig                                                    {Path, Exists, Content}
+Set-WccDaemonConfig             Content, Remove (switch)               as Get-WccDaemonConfig
+Invoke-WccDocker                Arguments (string[])                   {ExitCode, Stdout, Stderr, Errors}
+Invoke-WccScript                Script, Arguments (object)             {ExitCode, Stdout, Stderr, Errors}
+==============================  =====================================  ==========================================
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+PROBE_DIR = Path(__file__).parent
+MODULE_FILE = PROBE_DIR / "Wcc.psm1"
+
+# Probes that only read: a call made of these may be replayed after a lost connection.
+READ_ONLY_VERBS = ("Get-", "Test-")
+
+
+@cache
+def module_text() -> str:
+    """The probe module's source, as sent to the host."""
+    return MODULE_FILE.read_text(encoding="utf-8")
+
+
+def is_read_only(fn: str) -> bool:
+    return fn.startswith(READ_ONLY_VERBS)
+
+
+def powershell_files() -> list[Path]:
+    """Every PowerShell file the drivers ship (a project test checks each one parses)."""
+    root = PROBE_DIR.parent
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in (".ps1", ".psm1", ".psd1"))

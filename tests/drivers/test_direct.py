@@ -1,0 +1,61 @@
+"""The seed's lifecycle performed directly (no Docker), every step observed, over WinRM and SSH."""
+
+from __future__ import annotations
+
+import pytest
+
+from drivers.host import Host
+
+
+def test_direct_lifecycle_step_by_step(shared_host: Host):
+    image = shared_host.docker.client.images.list()[0].tags[0]
+    h = shared_host
+    with h.hcs.direct(image) as c:
+        scratch = c.create_scratch()
+        assert scratch.lower() == f"{h.layers.root}\\{c.id}".lower()
+        assert c.id in h.layers.folders()
+        assert h.layers.layerchain(c.id) == c.parent_layers  # nearest parent first
+        assert h.layers.mount_path(c.parent_layers[0]).lower() == c.parent_layers[0].lower()
+
+        volume = c.activate()
+        assert volume.startswith("\\\\?\\Volume{") and volume.endswith("}\\")
+
+        ep = c.create_endpoint()
+        assert h.hns.endpoint(ep.id) is not None
+        assert h.net.compartment_for_container(c.id) is None  # only a virtual resource so far
+
+        cs = c.create_compute_system()
+        assert (cs.id, cs.owner, cs.system_type) == (c.id, f"wcc-{h.run_id}", "Container")
+        compartment = h.net.compartment_for_container(c.id)
+        assert compartment is not None and compartment.type == "Unspecified"
+
+        running = c.start()
+        assert running.state == "Running"
+        now = h.hcs.get(c.id)
+        assert now is not None and now.state == "Running"
+        process = c.create_process("cmd /c ping -t localhost")
+        assert process.process_id in [p.process_id for p in h.hcs.processes(c.id)]
+    assert c.steps[-4:] == [
+        "HcsTerminateComputeSystem",
+        "HNSCall DELETE /endpoints/",
+        "UnprepareLayer+DeactivateLayer",
+        "DestroyLayer",
+    ]
+    assert h.hcs.get(c.id) is None
+    assert h.hns.endpoint(ep.id) is None
+    assert c.id not in h.layers.folders()
+
+
+def test_teardown_runs_when_a_step_fails(shared_host: Host):
+    image = shared_host.docker.client.images.list()[0].tags[0]
+    with pytest.raises(RuntimeError, match="step failed"), shared_host.hcs.direct(image) as c:
+        c.create_scratch()
+        c.activate()
+        raise RuntimeError("step failed")
+    assert c.steps == [
+        "CreateSandboxLayer",
+        "ActivateLayer+PrepareLayer",
+        "UnprepareLayer+DeactivateLayer",
+        "DestroyLayer",
+    ]
+    assert c.id not in shared_host.layers.folders()
