@@ -72,7 +72,9 @@ class SimHost:
         if self._model is None:
             from winsim.model import HostModel
 
-            self._model = HostModel(self.profile, self.state_dir, self.deviations)
+            with self.lock:  # surfaces' threads may ask at once; build exactly one model
+                if self._model is None:
+                    self._model = HostModel(self.profile, self.state_dir, self.deviations)
         return self._model
 
     def resolve_program(self, command_line: str) -> Callable[[ProcessIO], int]:

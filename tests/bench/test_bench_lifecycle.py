@@ -1,0 +1,62 @@
+"""Cost of one container lifecycle on the simulator (model level and through the Docker API)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from winsim.model import HostModel
+from winsim.profiles import PROFILES
+
+pytest.importorskip("pytest_benchmark")
+
+
+def test_bench_model_create_start_stop_remove(benchmark, tmp_path: Path) -> None:
+    model = HostModel(PROFILES["ws2022"], tmp_path)
+    d = model.dockerd
+
+    def cycle() -> None:
+        c = d.create_container(
+            {"Image": "microsoft/windowsservercore", "Cmd": ["powershell"], "OpenStdin": True}
+        )
+        d.start_container(c.id)
+        d.stop_container(c.id)
+        d.remove_container(c.id)
+
+    benchmark(cycle)
+    assert d.containers == {} and model.hcs.systems() == []
+
+
+def test_bench_sdk_create_start_stop_remove(
+    benchmark, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import docker
+
+    from winsim.docker_api.server import start
+    from winsim.host import SimHost
+
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    host = SimHost("bench", PROFILES["ws2022"], tmp_path)
+    surface = start(host, tls=True)
+    certs = surface.cert_path
+    assert certs is not None
+    tls = docker.tls.TLSConfig(
+        client_cert=(str(certs / "cert.pem"), str(certs / "key.pem")),
+        ca_cert=str(certs / "ca.pem"),
+        verify=True,
+    )
+    client = docker.DockerClient(base_url=surface.url.replace("tcp://", "https://"), tls=tls)
+    api = client.api
+
+    def cycle() -> None:
+        cid = api.create_container("microsoft/windowsservercore", "powershell", stdin_open=True)["Id"]
+        api.start(cid)
+        api.stop(cid)
+        api.remove_container(cid)
+
+    try:
+        benchmark(cycle)
+    finally:
+        surface.close()

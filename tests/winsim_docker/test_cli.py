@@ -1,0 +1,113 @@
+"""The docker CLI of this machine against a simulated host: the seed's flow and what the CLI prints."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from tests.winsim_docker.conftest import MakeSim, Sim
+
+
+def calls(sim: Sim) -> list[str]:
+    return [
+        m.group(1)
+        for line in sim.host.model.dockerd.debug_log()
+        if (m := re.search(r'msg="Calling (.*)"$', line))
+    ]
+
+
+def test_seed_command_and_debug_log_order(sim: Sim) -> None:
+    sim.cli("network", "create", "-d", "nat", "examplenetwork")
+    cid = sim.cli(
+        "run",
+        "-id",
+        "--network",
+        "examplenetwork",
+        "--name",
+        "example",
+        "microsoft/windowsservercore",
+        "powershell",
+    ).stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{64}", cid)
+    seen = calls(sim)
+    create = seen.index("POST /v1.43/containers/create?name=example")
+    assert seen[create + 1 :][:2] == [
+        f"POST /v1.43/containers/{cid}/wait?condition=next-exit",
+        f"POST /v1.43/containers/{cid}/start",
+    ]
+    ps = sim.cli("ps", "-a").stdout.splitlines()
+    assert ps[0].split() == ["CONTAINER", "ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]
+    assert cid[:12] in ps[1] and '"powershell"' in ps[1] and " Up " in ps[1] and ps[1].endswith("example")
+    inspect = json.loads(sim.cli("inspect", "example").stdout)[0]
+    assert inspect["GraphDriver"] == {
+        "Data": {"dir": f"C:\\ProgramData\\docker\\windowsfilter\\{cid}"},
+        "Name": "windowsfilter",
+    }
+    assert (inspect["Driver"], inspect["Platform"], inspect["HostConfig"]["Isolation"]) == (
+        "windowsfilter",
+        "windows",
+        "process",
+    )
+    net = inspect["NetworkSettings"]["Networks"]["examplenetwork"]
+    assert (
+        net["IPAddress"]
+        and net["MacAddress"].count(":") == 5
+        and net["MacAddress"] == net["MacAddress"].lower()
+    )
+    sim.cli("stop", "example")
+    assert "Exited (1067)" in sim.cli("ps", "-a").stdout
+    sim.cli("start", "example")
+    assert " Up " in sim.cli("ps", "-a").stdout
+    sim.cli("rm", "-f", "example")
+    assert sim.cli("ps", "-aq").stdout.strip() == ""
+    assert cid not in sim.host.model.windowsfilter.folders()
+
+
+def test_network_ls_info_and_image_inspect(sim: Sim) -> None:
+    rows = [line.split() for line in sim.cli("network", "ls").stdout.splitlines()[1:]]
+    assert sorted((r[1], r[2], r[3]) for r in rows) == [("nat", "nat", "local"), ("none", "null", "local")]
+    info = sim.cli("info").stdout
+    for line in (
+        "Storage Driver: windowsfilter",
+        " Windows:",
+        "OSType: windows",
+        "Default Isolation: process",
+        "Live Restore Enabled: false",
+        "Kernel Version: 10.0 20348 ",
+    ):
+        assert line in info
+    image = json.loads(sim.cli("image", "inspect", "microsoft/windowsservercore").stdout)[0]
+    folder = image["GraphDriver"]["Data"]["dir"]
+    assert image["GraphDriver"]["Name"] == "windowsfilter" and list(image["GraphDriver"]["Data"]) == ["dir"]
+    assert re.fullmatch(r"C:\\ProgramData\\docker\\windowsfilter\\[0-9a-f]{64}", folder)
+    assert sim.host.model.files.is_dir(folder + "\\Files")
+    assert image["Os"] == "windows" and image["OsVersion"].startswith("10.0.20348.")
+
+
+def test_pull_and_exit_codes(sim: Sim) -> None:
+    out = sim.cli("run", "--rm", "microsoft/nanoserver", "cmd", "/c", "echo", "hello")
+    assert "Pull complete" in out.stderr and out.stdout.splitlines() == ["hello"]
+    assert sim.cli("run", "microsoft/nanoserver", "cmd", "/c", "exit", "3", check=False).returncode == 3
+
+
+def test_errors_as_dockerd_words_them(sim: Sim) -> None:
+    sim.cli("run", "-id", "--name", "dup", "microsoft/windowsservercore", "powershell")
+    again = sim.cli("run", "-id", "--name", "dup", "microsoft/windowsservercore", "powershell", check=False)
+    assert 'Conflict. The container name "/dup" is already in use' in again.stderr
+    rm = sim.cli("rm", "dup", check=False)
+    assert rm.returncode == 1 and "You cannot remove a running container" in rm.stderr
+    assert "No such container: ghost" in sim.cli("stop", "ghost", check=False).stderr
+
+
+def test_debug_log_deviation_visible_through_http(make_sim: MakeSim) -> None:
+    sim = make_sim(deviations=frozenset({"debug-log-drops-query"}))
+    sim.cli("create", "--name", "example", "microsoft/windowsservercore")
+    assert "POST /v1.43/containers/create" in calls(sim)
+    assert not any("?name=example" in c for c in calls(sim))
+
+
+def test_graph_driver_deviation_visible_in_docker_info(make_sim: MakeSim) -> None:
+    assert (
+        "Storage Driver: overlay2"
+        in make_sim(deviations=frozenset({"graph-driver-not-windowsfilter"})).cli("info").stdout
+    )

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from winsim.model import HostModel
+from winsim.model.dockerd import Container
+from winsim.profiles import PROFILES
+
+MakeModel = Callable[..., HostModel]
+
+
+@pytest.fixture
+def make_model(tmp_path: Path) -> MakeModel:
+    counter = iter(range(1000))
+
+    def make(profile: str = "ws2022", deviations: frozenset[str] = frozenset()) -> HostModel:
+        return HostModel(PROFILES[profile], tmp_path / f"host{next(counter)}", deviations)
+
+    return make
+
+
+@pytest.fixture
+def model(make_model: MakeModel) -> HostModel:
+    return make_model()
+
+
+def run_seed(model: HostModel, name: str | None = None) -> Container:
+    """The seed's command at model level: network, then run -id powershell (a generated name unless given)."""
+    d = model.dockerd
+    if not any(n.name == "examplenetwork" for n in d.networks.values()):
+        d.create_network("examplenetwork", "nat")
+    c = d.create_container(
+        {
+            "Image": "microsoft/windowsservercore",
+            "Cmd": ["powershell"],
+            "OpenStdin": True,
+            "HostConfig": {"NetworkMode": "examplenetwork"},
+        },
+        name=name,
+    )
+    d.start_container(c.id)
+    return c

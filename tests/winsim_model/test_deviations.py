@@ -1,0 +1,225 @@
+"""Each deviation breaks exactly its behaviour: the check holds on a faithful host and fails on the deviant one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from tests.winsim_model.conftest import MakeModel, run_seed
+from winsim.deviations import DEVIATIONS
+from winsim.model import HCS_OPERATIONAL, DaemonNotRunning, DaemonStartError, HostModel
+from winsim.model.dockerd import DAEMON_JSON
+from winsim.model.paths import win_basename
+
+Check = Callable[[HostModel], bool]
+# Without activation there is no volume and no filter: these follow from the deviation itself.
+CONSEQUENCES = {"start-without-activation": {"stable-volume-path", "filter-not-wcifs"}}
+POWERSHELL_SIDE = {
+    "compartment-writable",
+    "compartment-filter-ignored",
+}  # checked by the PowerShell helper's tests
+
+
+def _image(model: HostModel):
+    image = model.dockerd.images.resolve("microsoft/windowsservercore")
+    assert image is not None
+    return image
+
+
+def debug_log_keeps_query(m: HostModel) -> bool:
+    m.dockerd.log_api_call("POST", "/v1.43/containers/create?name=example")
+    return m.dockerd.debug_log()[-1].endswith('msg="Calling POST /v1.43/containers/create?name=example"')
+
+
+def wait_next_exit_blocks(m: HostModel) -> bool:
+    c = run_seed(m)
+    try:
+        m.dockerd.wait_container(c.id, "next-exit", cancelled=lambda: True)
+    except DaemonNotRunning:
+        return True  # it really waited (and saw its client give up)
+    return False
+
+
+def graph_driver(m: HostModel) -> bool:
+    return m.dockerd.graph_driver == "windowsfilter"
+
+
+def parent_mount_is_folder(m: HostModel) -> bool:
+    top = _image(m).top_layer
+    return m.windowsfilter.get_layer_mount_path(top) == top
+
+
+def scratch_named_after_container(m: HostModel) -> bool:
+    c = run_seed(m)
+    return win_basename(c.scratch_path) == c.id
+
+
+def layerchain_base_last(m: HostModel) -> bool:
+    c = run_seed(m)
+    chain = m.windowsfilter.layer_chain(c.scratch_path) or []
+    return chain[-1] == _image(m).layer_paths[0] and chain[0] == _image(m).top_layer
+
+
+def image_dir_exists(m: HostModel) -> bool:
+    return m.files.is_dir(m.dockerd.image_layer_dir(_image(m)))
+
+
+def start_activates(m: HostModel) -> bool:
+    c = run_seed(m)
+    seen = [e.op for e in m.journal if e.subject == c.scratch_path]
+    return (
+        "hcsshim::ActivateLayer" in seen
+        and "hcsshim::PrepareLayer" in seen
+        and c.volume_path.startswith("\\\\?\\")
+    )
+
+
+def volume_path_changes(m: HostModel) -> bool:
+    c = run_seed(m)
+    first = c.volume_path
+    m.dockerd.stop_container(c.id)
+    m.dockerd.start_container(c.id)
+    return c.volume_path != first
+
+
+def default_compartment_native(m: HostModel) -> bool:
+    comp = m.net.compartment(1)
+    return comp is not None and comp.type == "Native"
+
+
+def container_compartment_unspecified(m: HostModel) -> bool:
+    comp = m.net.compartment_for_container(run_seed(m).id)
+    return comp is not None and comp.type == "Unspecified"
+
+
+def compartment_description(m: HostModel) -> bool:
+    c = run_seed(m)
+    return any(comp.description == f"\\Container_{c.id}" for comp in m.net.compartments())
+
+
+def default_route(m: HostModel) -> bool:
+    c = run_seed(m)
+    comp = m.net.compartment_for_container(c.id)
+    gw = next(iter(c.networks.values())).gateway
+    return comp is not None and any(
+        r.destination_prefix == "0.0.0.0/0" and r.next_hop == gw for r in m.net.routes(comp.id)
+    )
+
+
+def nic_alias(m: HostModel) -> bool:
+    c = run_seed(m)
+    hns_id = next(iter(c.networks.values())).hns_endpoint_id
+    return any(i.alias == f"vEthernet (Container NIC {hns_id[:8].lower()})" for i in m.net.interfaces())
+
+
+def endpoint_is_virtual(m: HostModel) -> bool:
+    nat = m.hns.network_by_name("nat")
+    assert nat is not None
+    before = len(m.net.compartments()), len(m.net.interfaces())
+    m.hns.call("POST", "/endpoints/", json.dumps({"VirtualNetwork": nat["ID"]}))
+    return (len(m.net.compartments()), len(m.net.interfaces())) == before
+
+
+def compartment_at_create(m: HostModel) -> bool:
+    image = _image(m)
+    cid = "cd" * 32
+    chain = list(reversed(image.layer_paths))
+    scratch = m.windowsfilter.create_sandbox_layer(cid, chain)
+    cfg = {"SystemType": "Container", "Name": cid, "Owner": "wcc", "LayerFolderPath": scratch}
+    m.hcs.create_compute_system(cid, json.dumps(cfg))
+    return m.net.compartment_for_container(cid) is not None
+
+
+def endpoint_attached(m: HostModel) -> bool:
+    c = run_seed(m)
+    ep = m.hns.endpoint(next(iter(c.networks.values())).hns_endpoint_id)
+    return ep["State"] == 2 and c.id in ep["SharedContainers"]
+
+
+def owner_docker(m: HostModel) -> bool:
+    system = m.hcs.get(run_seed(m).id)
+    return system is not None and system.owner == "docker"
+
+
+def container_process(m: HostModel) -> bool:
+    c = run_seed(m)
+    props = json.loads(m.hcs.get_compute_system_properties(c.id, '{"PropertyTypes":["ProcessList"]}'))
+    return "powershell.exe" in [p["ImageName"] for p in props["ProcessList"]]
+
+
+def hcs_events(m: HostModel) -> bool:
+    c = run_seed(m)
+    return any(r.system_id == c.id for r in m.events.records(HCS_OPERATIONAL))
+
+
+def not_restored(m: HostModel) -> bool:
+    c = run_seed(m)
+    m.dockerd.kill()
+    m.dockerd.start()
+    return c.status == "exited" and m.hcs.get(c.id) is None
+
+
+def live_restore_refused(m: HostModel) -> bool:
+    m.dockerd.stop()
+    m.files.write_text(DAEMON_JSON, '{"live-restore": true}')
+    try:
+        m.dockerd.start()
+    except DaemonStartError:
+        return True
+    return False
+
+
+def filter_wcifs(m: HostModel) -> bool:
+    run_seed(m)
+    running = sum(1 for c in m.dockerd.containers.values() if c.running)
+    return any(f.name == "wcifs" and f.instances == running for f in m.filters())
+
+
+CHECKS: dict[str, Check] = {
+    "debug-log-drops-query": debug_log_keeps_query,
+    "wait-next-exit-immediate": wait_next_exit_blocks,
+    "graph-driver-not-windowsfilter": graph_driver,
+    "parent-layer-mounted": parent_mount_is_folder,
+    "scratch-layer-random-id": scratch_named_after_container,
+    "layerchain-base-first": layerchain_base_last,
+    "image-layer-dir-missing": image_dir_exists,
+    "start-without-activation": start_activates,
+    "stable-volume-path": volume_path_changes,
+    "default-compartment-not-native": default_compartment_native,
+    "container-compartment-native": container_compartment_unspecified,
+    "compartment-description-format": compartment_description,
+    "no-default-route": default_route,
+    "nic-alias-format": nic_alias,
+    "endpoint-brings-compartment": endpoint_is_virtual,
+    "compartment-at-start": compartment_at_create,
+    "endpoint-not-attached": endpoint_attached,
+    "hcs-owner-not-docker": owner_docker,
+    "no-container-process": container_process,
+    "no-hcs-events": hcs_events,
+    "containers-restored": not_restored,
+    "live-restore-accepted": live_restore_refused,
+    "filter-not-wcifs": filter_wcifs,
+}
+
+
+def test_every_model_deviation_has_a_check() -> None:
+    assert set(CHECKS) == set(DEVIATIONS) - POWERSHELL_SIDE
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_deviation_breaks_its_behaviour(make_model: MakeModel, name: str) -> None:
+    check = CHECKS[name]
+    assert check(make_model()), f"{name}: the behaviour must hold on a faithful host"
+    assert not check(make_model(deviations=frozenset({name}))), f"{name}: the deviant host must break it"
+
+
+@pytest.mark.parametrize("name", sorted(CHECKS))
+def test_deviation_breaks_nothing_else(make_model: MakeModel, name: str) -> None:
+    """A deviant host still passes every other model check (run in turn on one host; daemon checks last)."""
+    model = make_model(deviations=frozenset({name}))
+    others = [o for o in CHECKS if o != name and o not in CONSEQUENCES.get(name, set())]
+    others.sort(key=lambda o: o in ("containers-restored", "live-restore-accepted"))
+    failing = [o for o in others if not CHECKS[o](model)]
+    assert failing == []

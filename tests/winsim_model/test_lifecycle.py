@@ -1,0 +1,297 @@
+"""The model's state machine and the order of operations for docker-driven containers."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from tests.winsim_model.conftest import run_seed
+from winsim.model import HCS_OPERATIONAL, DaemonNotRunning, DaemonStartError, DockerError, HcsError, HostModel
+from winsim.model.dockerd import DAEMON_JSON
+from winsim.model.paths import win_basename
+
+
+def ops(model: HostModel, since: int = 0) -> list[str]:
+    return [e.op for e in model.journal_since(since)]
+
+
+def test_create_makes_scratch_layer_named_after_container_with_chain(model: HostModel) -> None:
+    image = model.dockerd.images.resolve("microsoft/windowsservercore")
+    assert image is not None
+    mark = model.journal_mark()
+    c = model.dockerd.create_container({"Image": "microsoft/windowsservercore", "Cmd": ["cmd"]}, name="a1")
+    assert ops(model, mark)[:2] == ["hcsshim::GetLayerMountPath", "hcsshim::CreateSandboxLayer"]
+    assert win_basename(c.scratch_path) == c.id
+    assert c.id in model.windowsfilter.folders()
+    raw = model.files.read_text(c.scratch_path + "\\layerchain.json")
+    assert raw == json.dumps(list(reversed(image.layer_paths)), separators=(",", ":"))
+    assert model.windowsfilter.layer_chain(image.layer_paths[0]) == []  # the base layer's chain is empty
+
+
+def test_start_order_matches_moby(model: HostModel) -> None:
+    mark = model.journal_mark()
+    c = run_seed(model)
+    seen = [op for op in ops(model, mark) if op != "hcsshim::NameToGuid"]
+    start = seen.index("hcsshim::ActivateLayer")
+    assert seen[start:] == [
+        "hcsshim::ActivateLayer",
+        "hcsshim::PrepareLayer",
+        "hcsshim::GetLayerMountPath",
+        "HNSCall POST /endpoints",
+        "HcsCreateComputeSystem",
+        "HNSCall POST /endpoints/attach",
+        "HcsStartComputeSystem",
+        "HcsCreateProcess",
+    ]
+    assert c.volume_path.startswith("\\\\?\\Volume{") and c.volume_path.endswith("}\\")
+
+
+def test_endpoint_is_virtual_until_compute_system_exists(model: HostModel) -> None:
+    nat = model.hns.network_by_name("nat")
+    assert nat is not None
+    before = (len(model.net.compartments()), len(model.net.interfaces()))
+    env = json.loads(model.hns.call("POST", "/endpoints", json.dumps({"VirtualNetwork": nat["ID"]})))
+    assert env["Success"] is True and env["Output"]["State"] == 1
+    assert (len(model.net.compartments()), len(model.net.interfaces())) == before
+
+
+def test_running_container_network_view(model: HostModel) -> None:
+    c = run_seed(model)
+    comp = model.net.compartment_for_container(c.id)
+    assert comp is not None and comp.type == "Unspecified" and comp.description == f"\\Container_{c.id}"
+    default = model.net.compartment(1)
+    assert default is not None and (default.type, default.description) == ("Native", "Default Compartment")
+    assert default.guid == "{b1062982-2b18-4b4f-b3d5-a78ddb9cdd49}"
+    att = next(iter(c.networks.values()))
+    nics = [i for i in model.net.interfaces(comp.id) if "Container NIC" in i.alias]
+    assert [n.alias for n in nics] == [f"vEthernet (Container NIC {att.hns_endpoint_id[:8].lower()})"]
+    assert nics[0].addresses == [(att.ip, 20)]
+    routes = {(r.destination_prefix, r.next_hop) for r in model.net.routes(comp.id)}
+    assert ("0.0.0.0/0", att.gateway) in routes
+    ep = model.hns.endpoint(att.hns_endpoint_id)
+    assert ep["State"] == 2 and c.id in ep["SharedContainers"] and ep["MacAddress"].count("-") == 5
+    system = json.loads(model.hcs.enumerate_compute_systems('{"Owners":["docker"]}'))
+    assert [(s["Id"], s["Name"], s["Owner"], s["SystemType"], s["State"]) for s in system] == [
+        (c.id, c.id, "docker", "Container", "Running")
+    ]
+    procs = json.loads(model.hcs.get_compute_system_properties(c.id, '{"PropertyTypes":["ProcessList"]}'))
+    assert "powershell.exe" in [p["ImageName"] for p in procs["ProcessList"]]
+    wcifs = next(f for f in model.filters() if f.name == "wcifs")
+    assert wcifs.instances == 1
+
+
+def test_stop_reverses_and_removes_compartment(model: HostModel) -> None:
+    c = run_seed(model)
+    comp = model.net.compartment_for_container(c.id)
+    assert comp is not None
+    mark = model.journal_mark()
+    model.dockerd.stop_container(c.id)
+    assert ops(model, mark) == [
+        "HNSCall POST /endpoints/detach",
+        "HcsShutdownComputeSystem",
+        "HcsCloseComputeSystem",
+        "HNSCall DELETE /endpoints",
+        "hcsshim::UnprepareLayer",
+        "hcsshim::DeactivateLayer",
+    ]
+    assert model.net.compartment(comp.id) is None and model.net.interfaces(comp.id) == []
+    assert c.status == "exited" and c.exit_code == 1067
+    model.dockerd.remove_container(c.id)
+    assert c.id not in model.windowsfilter.folders()
+
+
+def test_volume_path_changes_on_every_activation(model: HostModel) -> None:
+    c = run_seed(model)
+    first = c.volume_path
+    model.dockerd.stop_container(c.id)
+    model.dockerd.start_container(c.id)
+    assert c.volume_path != first
+
+
+def test_hcs_events_for_create_start_terminate(model: HostModel) -> None:
+    c = run_seed(model)
+    model.dockerd.remove_container(c.id, force=True)
+    recs = [r for r in model.events.records(HCS_OPERATIONAL) if r.system_id == c.id]
+    assert len(recs) == 3 and recs[0].time_created <= recs[-1].time_created
+    assert [r.message.split("'")[2] for r in recs] == [" was created.", " started.", " was terminated."]
+
+
+def test_docker_errors(model: HostModel) -> None:
+    c = run_seed(model, "example")
+    with pytest.raises(DockerError) as conflict:
+        model.dockerd.create_container({"Image": "microsoft/windowsservercore"}, name="example")
+    assert conflict.value.status == 409 and f'by container "{c.id}"' in conflict.value.message
+    with pytest.raises(DockerError) as running:
+        model.dockerd.remove_container("example")
+    assert running.value.status == 409 and running.value.message.startswith(
+        "You cannot remove a running container"
+    )
+    with pytest.raises(DockerError) as missing:
+        model.dockerd.container("nope")
+    assert (missing.value.status, missing.value.message) == (404, "No such container: nope")
+
+
+def test_hcs_error_codes(model: HostModel) -> None:
+    with pytest.raises(HcsError) as e:
+        model.hcs.start_compute_system("missing")
+    assert e.value.hresult == 0xC037010E
+    c = run_seed(model)
+    with pytest.raises(HcsError) as dup:
+        model.hcs.create_compute_system(c.id, "{}")
+    assert dup.value.hresult == 0xC037010F
+    with pytest.raises(HcsError) as state:
+        model.hcs.start_compute_system(c.id)
+    assert state.value.result_document() == {
+        "Error": -1070137083,
+        "ErrorMessage": "The requested compute system operation is not valid in the current state.",
+    }
+
+
+def test_hns_errors_use_the_envelope(model: HostModel) -> None:
+    out = json.loads(model.hns.call("GET", "/endpoints/00000000-0000-0000-0000-000000000000"))
+    assert out == {"Success": False, "Error": "Element not found."}
+    nat = json.loads(model.hns.call("GET", "/networks/"))["Output"][0]
+    assert (
+        nat["Name"] == "nat"
+        and nat["ID"] == nat["ID"].upper()
+        and nat["Subnets"][0]["AddressPrefix"].endswith("/20")
+    )
+
+
+def test_direct_lifecycle_without_dockerd(model: HostModel) -> None:
+    """The seed's sequence through the Win32-shaped calls only (what the drivers' direct route does)."""
+    image = model.dockerd.images.resolve("microsoft/windowsservercore")
+    assert image is not None
+    cid = "ab" * 32
+    chain = list(reversed(image.layer_paths))
+    store = model.windowsfilter
+    scratch = store.create_sandbox_layer(cid, chain)
+    store.activate_layer(scratch)
+    store.prepare_layer(scratch, chain)
+    volume = store.get_layer_mount_path(scratch)
+    nat = model.hns.network_by_name("nat")
+    assert nat is not None
+    ep = json.loads(model.hns.call("POST", "/endpoints/", json.dumps({"VirtualNetwork": nat["ID"]})))[
+        "Output"
+    ]
+    assert model.net.compartment_for_container(cid) is None
+    config = {
+        "SystemType": "Container",
+        "Name": cid,
+        "Owner": "wcc-test",
+        "VolumePath": volume.rstrip("\\"),
+        "LayerFolderPath": scratch,
+        "Layers": [{"ID": store.name_to_guid(win_basename(p)), "Path": p} for p in chain],
+        "EndpointList": [ep["ID"]],
+    }
+    model.hcs.create_compute_system(cid, json.dumps(config))
+    assert (
+        model.net.compartment_for_container(cid) is not None
+    )  # the compartment comes with the compute system
+    model.hcs.start_compute_system(cid)
+    pid = model.hcs.create_process(cid, json.dumps({"CommandLine": "cmd /c ping -t localhost"}))
+    assert pid > 0
+    model.hcs.terminate_compute_system(cid)
+    assert model.net.compartment_for_container(cid) is None
+    model.hcs.close_compute_system(cid)
+    assert model.hcs.get(cid) is None
+
+
+def test_wait_next_exit_blocks_until_the_container_exits(model: HostModel) -> None:
+    c = run_seed(model)
+    codes: list[int] = []
+    registered = threading.Event()
+
+    def waiter() -> None:
+        with model.lock:
+            registered.set()  # the wait holds the lock until it starts waiting on the condition
+            codes.append(model.dockerd.wait_container(c.id, "next-exit"))
+
+    t = threading.Thread(target=waiter)
+    t.start()
+    registered.wait()
+    with model.lock:
+        assert codes == []
+    model.dockerd.stop_container(c.id)
+    t.join(5)
+    assert codes == [1067]
+
+
+def test_kill_keeps_compute_systems_and_restart_terminates_them(model: HostModel) -> None:
+    c = run_seed(model)
+    model.dockerd.kill()
+    assert model.dockerd.service_status == "Stopped" and model.dockerd.pid is None
+    with pytest.raises(DaemonNotRunning):
+        model.dockerd.container(c.id)
+    system = model.hcs.get(c.id)
+    assert system is not None and system.state == "Running"
+    assert model.net.compartment_for_container(c.id) is not None
+    model.dockerd.start()
+    assert model.hcs.get(c.id) is None
+    assert c.status == "exited" and model.net.compartment_for_container(c.id) is None
+    assert "HcsTerminateComputeSystem" in ops(model)
+
+
+def test_restart_policy_container_comes_back_after_restart(model: HostModel) -> None:
+    d = model.dockerd
+    c = d.create_container(
+        {
+            "Image": "microsoft/windowsservercore",
+            "Cmd": ["ping", "-t", "localhost"],
+            "HostConfig": {"RestartPolicy": {"Name": "always"}},
+        }
+    )
+    d.start_container(c.id)
+    d.kill()
+    d.start()
+    assert c.status == "running" and model.hcs.get(c.id) is not None
+
+
+def test_live_restore_refuses_start_with_dockerds_error(model: HostModel) -> None:
+    model.dockerd.stop()
+    model.files.write_text(DAEMON_JSON, '{"debug": true, "live-restore": true}')
+    with pytest.raises(DaemonStartError) as e:
+        model.dockerd.start()
+    assert str(e.value) == (
+        "unable to configure the Docker daemon with file C:\\ProgramData\\docker\\config\\daemon.json: "
+        "the following directives don't match any configuration option: live-restore"
+    )
+    assert model.dockerd.service_status == "Stopped"
+
+
+def test_files_are_case_insensitive_and_confined(model: HostModel) -> None:
+    model.files.write_text("C:\\Temp\\A.txt", "x")
+    assert model.files.read_text("c:/TEMP/a.TXT") == "x"
+    assert model.files.exists("C:\\PROGRAMDATA\\DOCKER\\CONFIG\\DAEMON.JSON")
+    with pytest.raises(ValueError, match="escapes"):
+        model.files.real("C:\\..\\..\\etc\\passwd")
+
+
+def test_concurrent_creates_lose_nothing(model: HostModel) -> None:
+    ids: list[str] = []
+    errors: list[Exception] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(5):
+                c = model.dockerd.create_container(
+                    {"Image": "microsoft/windowsservercore", "Cmd": ["ping", "-t", "localhost"]},
+                    name=f"w{n}-{i}",
+                )
+                model.dockerd.start_container(c.id)
+                ids.append(c.id)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(set(ids)) == 40
+    assert len(model.dockerd.list_containers()) == 40
+    assert len(model.net.compartments()) == 41
+    assert len({c.id for c in model.hcs.systems()}) == 40
+    assert set(ids) <= set(model.windowsfilter.folders())

@@ -1,0 +1,382 @@
+"""Docker Engine API endpoints: parse the request, call the model, render the answer.
+
+``ROUTES`` maps (method, path pattern) to a handler ``(Request) -> Reply``; ``dispatch`` picks one.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import select
+import socket
+import struct
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from winsim.docker_api import render
+from winsim.docker_api.protocol import Hijack, Reply, Request, Response, Stream
+from winsim.model import DaemonNotRunning, DockerError
+from winsim.model.dockerd import Container
+
+Handler = Callable[[Request], Reply]
+ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
+
+
+def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        ROUTES.append((method, re.compile(f"^{pattern}$"), fn))
+        return fn
+
+    return register
+
+
+def dispatch(req: Request) -> Reply:
+    allowed = False
+    for method, pattern, fn in ROUTES:
+        m = pattern.match(req.path)
+        if m:
+            allowed = True
+            if method == req.method or (method == "GET" and req.method == "HEAD"):
+                req.params = m.groups()
+                return fn(req)
+    if allowed:
+        return Response(405, {"message": f"method {req.method} is not allowed for {req.path}"})
+    return Response(404, {"message": "page not found"})
+
+
+def _d(req: Request) -> Any:
+    return req.host.model.dockerd
+
+
+# ---- system ---------------------------------------------------------------------------
+@route("GET", "/_ping")
+def ping(req: Request) -> Reply:
+    return Response(
+        200,
+        b"OK",
+        "text/plain; charset=utf-8",
+        {
+            "Cache-Control": "no-cache, no-store, must-revalidate",
+            "Pragma": "no-cache",
+            "Builder-Version": "1",
+            "Swarm": "inactive",
+        },
+    )
+
+
+@route("GET", "/version")
+def version(req: Request) -> Reply:
+    return Response(200, render.version(req.host.model.profile))
+
+
+@route("GET", "/info")
+def info(req: Request) -> Reply:
+    with req.host.model.lock:
+        return Response(200, render.info(req.host.model, req.host.name))
+
+
+@route("GET", "/events")
+def events(req: Request) -> Reply:
+    d = _d(req)
+    filters = req.filters()
+    since = float(req.query["since"]) if req.query.get("since") else None
+    until = float(req.query["until"]) if req.query.get("until") else None
+
+    def wanted(ev: dict[str, Any]) -> bool:
+        if since is not None and ev["timeNano"] < since * 1e9:
+            return False
+        if until is not None and ev["timeNano"] > until * 1e9:
+            return False
+        checks = {
+            "type": ev["Type"],
+            "event": ev["Action"],
+            "container": ev["Actor"]["ID"] if ev["Type"] == "container" else None,
+            "network": ev["Actor"]["ID"] if ev["Type"] == "network" else None,
+        }
+        for key, values in filters.items():
+            if (
+                key in checks
+                and checks[key] not in values
+                and not (key == "container" and ev["Actor"]["Attributes"].get("name") in values)
+            ):
+                return False
+        return True
+
+    def chunks() -> Iterator[bytes]:
+        with d.changed:
+            pos = 0 if since is not None else len(d.events)
+        while True:
+            with d.changed:
+                while pos >= len(d.events) and d.running and not req.cancelled():
+                    if until is not None and until * 1e9 < time.time_ns():
+                        return
+                    d.changed.wait(0.5)
+                if not d.running or req.cancelled():
+                    return
+                batch, pos = d.events[pos:], len(d.events)
+            for ev in batch:
+                if wanted(ev):
+                    yield (json.dumps({k: v for k, v in ev.items() if v is not None}) + "\n").encode()
+
+    return Stream(chunks())
+
+
+# ---- containers -----------------------------------------------------------------------
+@route("GET", "/containers/json")
+def containers_list(req: Request) -> Reply:
+    model = req.host.model
+    filters = req.filters()
+    with model.lock:
+        found = model.dockerd.list_containers(all=req.flag("all") or bool(filters.get("status")))
+        out = []
+        for c in found:
+            if "name" in filters and not any(n.lstrip("/") in c.name for n in filters["name"]):
+                continue
+            if "id" in filters and not any(c.id.startswith(i) for i in filters["id"]):
+                continue
+            if "status" in filters and c.status not in filters["status"]:
+                continue
+            if "label" in filters and not all(_label_match(c, lab) for lab in filters["label"]):
+                continue
+            out.append(render.container_summary(model, c))
+        limit = int(req.query.get("limit") or 0)
+        return Response(200, out[:limit] if limit > 0 else out)
+
+
+def _label_match(c: Container, spec: str) -> bool:
+    labels = c.config.get("Labels") or {}
+    key, _, value = spec.partition("=")
+    return key in labels and (not value or labels[key] == value)
+
+
+@route("POST", "/containers/create")
+def containers_create(req: Request) -> Reply:
+    c = _d(req).create_container(req.json(), name=req.query.get("name") or None)
+    return Response(201, {"Id": c.id, "Warnings": []})
+
+
+@route("GET", "/containers/([^/]+)/json")
+def containers_inspect(req: Request) -> Reply:
+    model = req.host.model
+    with model.lock:
+        return Response(200, render.container_inspect(model, model.dockerd.container(req.params[0])))
+
+
+@route("POST", "/containers/([^/]+)/start")
+def containers_start(req: Request) -> Reply:
+    _d(req).start_container(req.params[0])
+    return Response(204)
+
+
+@route("POST", "/containers/([^/]+)/stop")
+def containers_stop(req: Request) -> Reply:
+    _d(req).stop_container(req.params[0], signal=req.query.get("signal", ""))
+    return Response(204)
+
+
+@route("POST", "/containers/([^/]+)/kill")
+def containers_kill(req: Request) -> Reply:
+    _d(req).stop_container(req.params[0], kill=True, signal=req.query.get("signal", ""))
+    return Response(204)
+
+
+@route("POST", "/containers/([^/]+)/restart")
+def containers_restart(req: Request) -> Reply:
+    _d(req).restart_container(req.params[0])
+    return Response(204)
+
+
+@route("POST", "/containers/([^/]+)/resize")
+def containers_resize(req: Request) -> Reply:
+    _d(req).container(req.params[0])
+    return Response(200, b"", "text/plain; charset=utf-8")
+
+
+@route("DELETE", "/containers/([^/]+)")
+def containers_remove(req: Request) -> Reply:
+    _d(req).remove_container(req.params[0], force=req.flag("force"))
+    return Response(204)
+
+
+@route("POST", "/containers/([^/]+)/wait")
+def containers_wait(req: Request) -> Reply:
+    """Headers go out at once (so the client knows the wait is registered); the body when it ends."""
+    d = _d(req)
+    ref = req.params[0]
+    condition = req.query.get("condition") or "not-running"
+    d.container(ref)  # 404 before the stream starts
+    if condition not in ("not-running", "next-exit", "removed"):
+        raise DockerError(400, f"invalid condition: {condition!r}")
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            code = d.wait_container(ref, condition, req.cancelled)
+        except DaemonNotRunning:
+            return
+        except DockerError as exc:
+            yield json.dumps({"StatusCode": -1, "Error": {"Message": exc.message}}).encode() + b"\n"
+            return
+        yield json.dumps({"StatusCode": code, "Error": None}).encode() + b"\n"
+
+    return Stream(chunks())
+
+
+def _frame(stream: str, data: bytes) -> bytes:
+    return struct.pack(">BxxxL", 2 if stream == "stderr" else 1, len(data)) + data
+
+
+@route("GET", "/containers/([^/]+)/logs")
+def containers_logs(req: Request) -> Reply:
+    d = _d(req)
+    c = d.container(req.params[0])
+    streams = {s for s in ("stdout", "stderr") if req.flag(s)}
+    if not streams:
+        raise DockerError(400, "Bad parameters: you must choose at least one stream")
+    tty = bool(c.config.get("Tty"))
+
+    def chunks() -> Iterator[bytes]:
+        sent = 0
+        while True:
+            with d.changed:
+                items = c.output[sent:]
+                sent += len(items)
+            for stream, data in items:
+                if stream in streams:
+                    yield data if tty else _frame(stream, data)
+            with d.changed:
+                if not req.flag("follow") or not c.running or req.cancelled() or not d.running:
+                    return
+                d.changed.wait(0.5)
+
+    return Stream(chunks(), content_type="application/vnd.docker.multiplexed-stream")
+
+
+@route("POST", "/containers/([^/]+)/attach")
+def containers_attach(req: Request) -> Reply:
+    d = _d(req)
+    c = d.container(req.params[0])
+    if c.status == "exited" and not req.flag("logs"):
+        raise DockerError(409, "You cannot attach to a stopped container, start it first")
+    tty = bool(c.config.get("Tty"))
+    seen = c.exits
+
+    def run(sock: socket.socket) -> None:
+        sent = 0
+        while True:
+            with d.changed:
+                items = c.output[sent:]
+                sent += len(items)
+                finished = c.exits > seen or c.removed or not d.running
+            for stream, data in items:
+                sock.sendall(data if tty else _frame(stream, data))
+            if finished:
+                return
+            readable, _, _ = select.select([sock], [], [], 0)
+            if readable and not sock.recv(65536):
+                # stdin closed by the client; keep streaming output until the container exits
+                pass
+            with d.changed:
+                if not (c.exits > seen or c.removed or not d.running):
+                    d.changed.wait(0.2)
+
+    return Hijack(run)
+
+
+# ---- images ---------------------------------------------------------------------------
+@route("GET", "/images/json")
+def images_list(req: Request) -> Reply:
+    d = _d(req)
+    d.require_running()
+    return Response(
+        200, [render.image_summary(i) for i in d.images.images() if i.repo_tags or req.flag("all")]
+    )
+
+
+@route("GET", "/images/(.+)/json")
+def images_inspect(req: Request) -> Reply:
+    model = req.host.model
+    with model.lock:
+        image = model.dockerd.image(req.params[0])
+        return Response(200, render.image_inspect(model, image, req.api_version))
+
+
+@route("POST", "/images/create")
+def images_create(req: Request) -> Reply:
+    ref = req.query.get("fromImage") or ""
+    if not ref:
+        raise DockerError(400, "fromImage is required (import of a tarball is not modelled)")
+    tag = req.query.get("tag") or ""
+    if tag and not tag.startswith("sha256:"):
+        ref = f"{ref}:{tag}"
+    progress = _d(req).pull(ref)
+    return Stream(iter([json.dumps(p).encode() + b"\r\n" for p in progress]))
+
+
+@route("DELETE", "/images/(.+)")
+def images_remove(req: Request) -> Reply:
+    return Response(200, _d(req).remove_image(req.params[0], force=req.flag("force")))
+
+
+# ---- networks -------------------------------------------------------------------------
+@route("GET", "/networks")
+def networks_list(req: Request) -> Reply:
+    model = req.host.model
+    filters = req.filters()
+    with model.lock:
+        out = [render.network_inspect(model, n) for n in model.dockerd.list_networks()]
+    if "name" in filters:
+        out = [n for n in out if any(f in n["Name"] for f in filters["name"])]
+    if "driver" in filters:
+        out = [n for n in out if n["Driver"] in filters["driver"]]
+    if "id" in filters:
+        out = [n for n in out if any(n["Id"].startswith(f) for f in filters["id"])]
+    return Response(200, out)
+
+
+@route("POST", "/networks/create")
+def networks_create(req: Request) -> Reply:
+    body = req.json()
+    net = _d(req).create_network(
+        str(body.get("Name") or ""),
+        str(body.get("Driver") or "nat"),
+        options=body.get("Options") or {},
+        ipam=body.get("IPAM"),
+        labels=body.get("Labels") or {},
+        internal=bool(body.get("Internal")),
+    )
+    return Response(201, {"Id": net.id, "Warning": ""})
+
+
+@route("GET", "/networks/([^/]+)")
+def networks_inspect(req: Request) -> Reply:
+    model = req.host.model
+    with model.lock:
+        return Response(200, render.network_inspect(model, model.dockerd.network(req.params[0])))
+
+
+@route("DELETE", "/networks/([^/]+)")
+def networks_remove(req: Request) -> Reply:
+    _d(req).remove_network(req.params[0])
+    return Response(204)
+
+
+@route("POST", "/networks/([^/]+)/connect")
+def networks_connect(req: Request) -> Reply:
+    body = req.json()
+    _d(req).connect(req.params[0], str(body.get("Container") or ""), body.get("EndpointConfig"))
+    return Response(200, b"", "text/plain; charset=utf-8")
+
+
+@route("POST", "/networks/([^/]+)/disconnect")
+def networks_disconnect(req: Request) -> Reply:
+    body = req.json()
+    _d(req).disconnect(req.params[0], str(body.get("Container") or ""), force=bool(body.get("Force")))
+    return Response(200, b"", "text/plain; charset=utf-8")
+
+
+# ---- volumes (none on this host, but the CLI asks) ------------------------------------
+@route("GET", "/volumes")
+def volumes_list(req: Request) -> Reply:
+    _d(req).require_running()
+    return Response(200, {"Volumes": [], "Warnings": None})

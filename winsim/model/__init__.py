@@ -1,0 +1,179 @@
+r"""The state of one simulated Windows Server container host.  No protocol code lives here.
+
+``HostModel(profile, state_dir, deviations)`` builds the host as it looks after boot: the host
+filesystem under ``state_dir/fs`` (``C:\...``), HNS with its default ``nat`` network, compartment 1,
+dockerd running with the base images of the host's build already pulled.
+
+Public attributes (stable names; the PowerShell, WinRM/SSH and drivers helpers rely on them):
+
+- ``files``          ``HostFiles``: ``read_text/write_text/exists/is_dir/list_dir/mkdir/remove/rename`` on Windows paths
+- ``windowsfilter``  ``LayerStore``: ``create_sandbox_layer, activate_layer, prepare_layer, get_layer_mount_path,
+                     unprepare_layer, deactivate_layer, destroy_layer, name_to_guid, layer_chain, folders, layers``
+- ``hcs``            ``Hcs``: ``create_compute_system(id, json)``, ``start_compute_system``, ``shutdown_compute_system``,
+                     ``terminate_compute_system``, ``close_compute_system``, ``create_process(id, json) -> pid``,
+                     ``get_compute_system_properties(id, query) -> json``, ``enumerate_compute_systems(query) -> json``,
+                     ``modify_compute_system``, ``systems()``, ``get(id)``
+- ``hns``            ``Hns``: ``call(method, path, body) -> envelope json``, ``networks/endpoints/namespaces() -> v1 dicts``,
+                     ``create_network/create_endpoint/attach_endpoint/detach_endpoint/delete_endpoint/delete_network``
+- ``net``            ``NetStack``: ``compartments()``, ``interfaces(compartment_id=None)``, ``routes(compartment_id=None)``,
+                     ``compartment_for_container(id)`` (dataclasses ``Compartment``, ``IpInterface``, ``Route``)
+- ``events``         ``EventLog``: ``records(log_name=None, since=None) -> list[EventRecord]``
+- ``dockerd``        ``Dockerd``: containers, networks, images, ``start/stop/kill``, ``state``, ``pid``, ``service_status``,
+                     ``debug_log()``, ``log_mark()``; ``DAEMON_JSON`` / ``DEBUG_LOG`` are real files in ``files``
+- ``journal``        ordered ``list[JournalEntry(seq, op, subject)]``, e.g. ``(7, "hcsshim::CreateSandboxLayer", path)``
+- ``deviates(name)``, ``filters()`` (fltmc), ``services()``, ``lock`` (one RLock for the whole host)
+
+>>> model = HostModel(PROFILES["ws2022"], Path("/tmp/h1"))      # doctest: +SKIP
+>>> model.net.compartments()[0].type                              # doctest: +SKIP
+'Native'
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from winsim.model.dockerd import DAEMON_JSON, DEBUG_LOG, Dockerd
+from winsim.model.errors import (
+    DaemonNotRunning,
+    DaemonStartError,
+    DockerError,
+    HcsError,
+    HnsError,
+    LayerError,
+    ModelError,
+)
+from winsim.model.eventlog import HCS_OPERATIONAL, EventLog, EventRecord
+from winsim.model.hcs import ComputeSystem, Hcs
+from winsim.model.hns import Hns
+from winsim.model.netstack import Compartment, IpInterface, NetStack, Route
+from winsim.model.paths import HostFiles
+from winsim.model.windowsfilter import WINDOWSFILTER_ROOT, LayerStore
+from winsim.profiles import HostProfile
+
+__all__ = [
+    "DAEMON_JSON",
+    "DEBUG_LOG",
+    "HCS_OPERATIONAL",
+    "WINDOWSFILTER_ROOT",
+    "Compartment",
+    "ComputeSystem",
+    "DaemonNotRunning",
+    "DaemonStartError",
+    "DockerError",
+    "EventRecord",
+    "FilterInfo",
+    "HcsError",
+    "HnsError",
+    "HostModel",
+    "IpInterface",
+    "JournalEntry",
+    "LayerError",
+    "ModelError",
+    "Route",
+    "ServiceInfo",
+]
+
+
+class JournalEntry(NamedTuple):
+    seq: int
+    op: str
+    subject: str
+
+
+@dataclass(frozen=True)
+class FilterInfo:
+    """One row of ``fltmc filters``."""
+
+    name: str
+    instances: int
+    altitude: str
+    frame: int = 0
+
+
+@dataclass(frozen=True)
+class ServiceInfo:
+    """A Windows service as Get-Service shows it, with its process id when running."""
+
+    name: str
+    display_name: str
+    status: str
+    pid: int | None
+
+
+# Minifilters of a Windows Server container host besides wcifs (windows-internals.md §5.8).
+BASE_FILTERS = (
+    ("bindflt", 1, "409800"),
+    ("storqosflt", 0, "244000"),
+    ("CldFlt", 0, "180451"),
+    ("FileInfo", 4, "40500"),
+)
+WCIFS_ALTITUDE = "189900"
+
+
+class HostModel:
+    """One host's whole state; every component shares ``lock`` so cross-component steps are atomic."""
+
+    def __init__(
+        self, profile: HostProfile, state_dir: Path, deviations: frozenset[str] = frozenset()
+    ) -> None:
+        self.profile = profile
+        self.state_dir = Path(state_dir)
+        self.deviations = frozenset(deviations)
+        self.lock = threading.RLock()
+        self.journal: list[JournalEntry] = []
+        self._seq = itertools.count(1)
+        self.files = HostFiles(self.state_dir / "fs")
+        self.events = EventLog(self.lock, enabled=not self.deviates("no-hcs-events"))
+        self.net = NetStack(self.lock, self.deviates)
+        self.hns = Hns(self.lock, self.net, self.deviates, self.record)
+        self.windowsfilter = LayerStore(self.lock, self.files, self.deviates, self.record)
+        self.hcs = Hcs(
+            self.lock, self.windowsfilter, self.hns, self.net, self.events, self.deviates, self.record
+        )
+        self.dockerd = Dockerd(self)
+        self.dockerd.start()
+        for ref in (
+            f"mcr.microsoft.com/windows/servercore:{profile.ltsc_tag}",
+            f"mcr.microsoft.com/windows/nanoserver:{profile.ltsc_tag}",
+            "microsoft/windowsservercore:latest",
+        ):
+            self.dockerd.images.pull(ref)  # what a CI agent image has preloaded
+
+    def deviates(self, name: str) -> bool:
+        """True when this host was started to break the behaviour ``name`` (see winsim.deviations)."""
+        return name in self.deviations
+
+    def record(self, op: str, subject: str) -> JournalEntry:
+        """Append one operation to the journal (called by the components as they act)."""
+        with self.lock:
+            entry = JournalEntry(next(self._seq), op, subject)
+            self.journal.append(entry)
+            return entry
+
+    def journal_since(self, seq: int = 0) -> list[JournalEntry]:
+        with self.lock:
+            return [e for e in self.journal if e.seq > seq]
+
+    def journal_mark(self) -> int:
+        with self.lock:
+            return self.journal[-1].seq if self.journal else 0
+
+    def filters(self) -> list[FilterInfo]:
+        """``fltmc filters``: wcifs has one instance per prepared (mounted) container layer."""
+        name = "wcnfs" if self.deviates("filter-not-wcifs") else "wcifs"
+        rows = [FilterInfo(n, i, a) for n, i, a in BASE_FILTERS]
+        rows.insert(2, FilterInfo(name, self.windowsfilter.prepared_count(), WCIFS_ALTITUDE))
+        return rows
+
+    def services(self) -> list[ServiceInfo]:
+        """The container-related services (docker, hns, vmcompute)."""
+        d = self.dockerd
+        return [
+            ServiceInfo("docker", "Docker Engine", d.service_status, d.pid),
+            ServiceInfo("hns", "Host Network Service", "Running", 1876),
+            ServiceInfo("vmcompute", "Hyper-V Host Compute Service", "Running", 1520),
+        ]

@@ -1,0 +1,103 @@
+"""Errors the simulated Windows components return, with the codes and texts Windows uses.
+
+Each class renders its message the way the real caller prints it, so protocol layers can pass
+``str(exc)`` through unchanged:
+
+>>> str(HcsError.of(HCS_E_SYSTEM_NOT_FOUND, "hcsshim::OpenComputeSystem", "abc"))
+'hcsshim::OpenComputeSystem abc: A virtual machine or container with the specified identifier does not exist.'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# HRESULTs (winerror.h / hcsshim internal/hcs/errors.go).  Messages are the system texts.
+HCS_E_SYSTEM_NOT_FOUND = 0xC037010E
+HCS_E_SYSTEM_ALREADY_EXISTS = 0xC037010F
+HCS_E_SYSTEM_ALREADY_STOPPED = 0xC0370110
+HCS_E_INVALID_STATE = 0xC0370105
+HCS_E_INVALID_JSON = 0xC037010D
+HCS_E_PROCESS_ALREADY_STOPPED = 0x8037011F
+E_NOT_FOUND = 0x80070490
+E_FILE_NOT_FOUND = 0x80070002
+E_PATH_NOT_FOUND = 0x80070003
+E_INVALID_PARAMETER = 0x80070057
+E_ALREADY_EXISTS = 0x800700B7
+
+MESSAGES: dict[int, str] = {
+    HCS_E_SYSTEM_NOT_FOUND: "A virtual machine or container with the specified identifier does not exist.",
+    HCS_E_SYSTEM_ALREADY_EXISTS: "A virtual machine or container with the specified identifier already exists.",
+    HCS_E_SYSTEM_ALREADY_STOPPED: "The virtual machine or container with the specified identifier is not running.",
+    HCS_E_INVALID_STATE: "The requested compute system operation is not valid in the current state.",
+    HCS_E_INVALID_JSON: "The virtual machine or container JSON document is invalid.",
+    HCS_E_PROCESS_ALREADY_STOPPED: "The process has already exited.",
+    E_NOT_FOUND: "Element not found.",
+    E_FILE_NOT_FOUND: "The system cannot find the file specified.",
+    E_PATH_NOT_FOUND: "The system cannot find the path specified.",
+    E_INVALID_PARAMETER: "The parameter is incorrect.",
+    E_ALREADY_EXISTS: "Cannot create a file when that file already exists.",
+}
+
+
+def signed32(hresult: int) -> int:
+    """HRESULT as the signed int32 HCS puts in its result JSON (``"Error": -1070137083``)."""
+    return hresult - (1 << 32) if hresult & 0x80000000 else hresult
+
+
+class ModelError(Exception):
+    """Base of every error the simulated host raises."""
+
+
+class HcsError(ModelError):
+    """A failed HCS call: ``<op> <id>: <message>`` like hcsshim's SystemError."""
+
+    def __init__(self, hresult: int, message: str, op: str, subject: str) -> None:
+        super().__init__(f"{op} {subject}: {message}" if subject else f"{op}: {message}")
+        self.hresult = hresult
+        self.message = message
+        self.op = op
+        self.subject = subject
+
+    @classmethod
+    def of(cls, hresult: int, op: str, subject: str) -> HcsError:
+        return cls(hresult, MESSAGES[hresult], op, subject)
+
+    def result_document(self) -> dict[str, Any]:
+        """The ``result`` JSON HCS writes next to the HRESULT."""
+        return {"Error": signed32(self.hresult), "ErrorMessage": self.message}
+
+
+class LayerError(ModelError):
+    """A failed vmcompute layer call: ``hcsshim::X failed in Win32: <text> (0x..)``."""
+
+    def __init__(self, hresult: int, title: str) -> None:
+        code = hresult & 0xFFFF if (hresult >> 16) & 0x1FFF == 7 else hresult
+        super().__init__(f"{title} failed in Win32: {MESSAGES[hresult]} (0x{code:x})")
+        self.hresult = hresult
+        self.title = title
+
+
+class HnsError(ModelError):
+    """A failed HNSCall; ``str`` is the envelope's ``Error`` text."""
+
+    def __init__(self, message: str, hresult: int = E_NOT_FOUND) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hresult = hresult
+
+
+class DockerError(ModelError):
+    """An error dockerd answers with an HTTP status and ``{"message": ...}``."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class DaemonNotRunning(ModelError):
+    """dockerd is stopped or was killed: nothing answers on its socket."""
+
+
+class DaemonStartError(ModelError):
+    """dockerd refused to start (the message is dockerd's own)."""

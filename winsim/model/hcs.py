@@ -1,0 +1,393 @@
+r"""HCS (Host Compute Service) v1: compute systems, their processes and their schema1 properties.
+
+Calls mirror vmcompute.dll: ids and JSON strings in, JSON out, failures raise ``HcsError`` with the
+HRESULT HCS returns.  dockerd (``dockerd.py``) and direct callers (the drivers' PowerShell probes)
+use these same methods.
+
+>>> hcs.create_compute_system(cid, json.dumps(config))   # doctest: +SKIP
+>>> hcs.start_compute_system(cid)                          # doctest: +SKIP
+>>> pid = hcs.create_process(cid, json.dumps({"CommandLine": "cmd"}))  # doctest: +SKIP
+>>> json.loads(hcs.enumerate_compute_systems("{}"))[0]["Owner"]         # doctest: +SKIP
+'docker'
+
+Creating a compute system brings its network compartment, the vNIC of each endpoint in its
+``EndpointList`` and the switch port; terminating or shutting it down removes them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from winsim.model.errors import (
+    E_FILE_NOT_FOUND,
+    E_INVALID_PARAMETER,
+    E_NOT_FOUND,
+    HCS_E_INVALID_JSON,
+    HCS_E_INVALID_STATE,
+    HCS_E_PROCESS_ALREADY_STOPPED,
+    HCS_E_SYSTEM_ALREADY_EXISTS,
+    HCS_E_SYSTEM_ALREADY_STOPPED,
+    HCS_E_SYSTEM_NOT_FOUND,
+    HcsError,
+    HnsError,
+)
+from winsim.model.eventlog import EventLog
+from winsim.model.guids import new_guid
+from winsim.model.hns import Hns
+from winsim.model.netstack import NetStack
+from winsim.model.windowsfilter import LayerStore
+
+# Processes a Windows Server container's silo runs once started (INFERRED typical set).
+SYSTEM_PROCESSES = (
+    "smss.exe",
+    "csrss.exe",
+    "wininit.exe",
+    "services.exe",
+    "lsass.exe",
+    "svchost.exe",
+    "CExecSvc.exe",
+)
+TERMINATED_EXIT_CODE = 0xC000013A  # STATUS_CONTROL_C_EXIT, what a terminated silo's processes report
+
+
+@dataclass
+class HcsProcess:
+    pid: int
+    image_name: str
+    command_line: str
+    created: datetime
+    system: bool = False
+    exit_code: int | None = None
+
+    def list_item(self) -> dict[str, Any]:
+        return {
+            "ProcessId": self.pid,
+            "ImageName": self.image_name,
+            "CreateTimestamp": self.created.isoformat().replace("+00:00", "Z"),
+            "UserTime100ns": 0,
+            "KernelTime100ns": 0,
+            "MemoryCommitBytes": 1449984,
+            "MemoryWorkingSetPrivateBytes": 593920,
+            "MemoryWorkingSetSharedBytes": 2990080,
+        }
+
+
+@dataclass
+class ComputeSystem:
+    id: str
+    name: str
+    owner: str
+    system_type: str
+    config: dict[str, Any]
+    runtime_id: str
+    created: datetime
+    state: str = "Created"  # Created | Running | Stopped
+    exit_type: str | None = None
+    compartment_id: int | None = None
+    endpoint_ids: list[str] = field(default_factory=list)
+    processes: dict[int, HcsProcess] = field(default_factory=dict)
+
+    @property
+    def stopped(self) -> bool:
+        return self.state == "Stopped"
+
+    def properties(self, with_processes: bool = False) -> dict[str, Any]:
+        """schema1 ContainerProperties."""
+        out: dict[str, Any] = {
+            "Id": self.id,
+            "SystemType": self.system_type,
+            "Name": self.name,
+            "Owner": self.owner,
+            "SiloGuid": self.runtime_id,
+            "RuntimeId": self.runtime_id,
+            "IsRuntimeTemplate": False,
+            "RuntimeOsType": "Windows",
+            "State": self.state,
+            "Stopped": self.stopped,
+        }
+        if self.exit_type:
+            out["ExitType"] = self.exit_type
+        if with_processes:
+            out["ProcessList"] = [p.list_item() for p in self.processes.values() if p.exit_code is None]
+        return out
+
+
+class Hcs:
+    """Compute systems of the host.  Thread-safe under the model lock."""
+
+    def __init__(
+        self,
+        lock: threading.RLock,
+        layers: LayerStore,
+        hns: Hns,
+        net: NetStack,
+        events: EventLog,
+        deviates: Callable[[str], bool],
+        record: Callable[[str, str], object],
+    ) -> None:
+        self._lock = lock
+        self._layers = layers
+        self._hns = hns
+        self._net = net
+        self._events = events
+        self._deviates = deviates
+        self._record = record
+        self._systems: dict[str, ComputeSystem] = {}
+        self._pids = itertools.count(1204, 8)
+        self.changed = threading.Condition(lock)  # notified on every state change
+
+    # ---- queries -----------------------------------------------------------------------
+    def get(self, system_id: str) -> ComputeSystem | None:
+        with self._lock:
+            return self._systems.get(system_id.casefold())
+
+    def systems(self) -> list[ComputeSystem]:
+        with self._lock:
+            return list(self._systems.values())
+
+    def open_compute_system(self, system_id: str) -> ComputeSystem:
+        with self._lock:
+            return self._require(system_id, "hcsshim::OpenComputeSystem")
+
+    def enumerate_compute_systems(self, query: str = "{}") -> str:
+        """HcsEnumerateComputeSystems: a JSON array of properties matching ``{"Ids","Names","Types","Owners"}``."""
+        q = _parse(query or "{}", "hcsshim::EnumerateComputeSystems", "")
+
+        def match(key: str, value: str) -> bool:
+            wanted = q.get(key)
+            return not wanted or value.casefold() in {str(w).casefold() for w in wanted}
+
+        with self._lock:
+            out = [
+                s.properties()
+                for s in self._systems.values()
+                if match("Ids", s.id)
+                and match("Names", s.name)
+                and match("Types", s.system_type)
+                and match("Owners", s.owner)
+            ]
+        return json.dumps(out)
+
+    def get_compute_system_properties(self, system_id: str, property_query: str = "") -> str:
+        """HcsGetComputeSystemProperties; ``{"PropertyTypes":["ProcessList"]}`` adds the processes."""
+        op = "hcsshim::GetComputeSystemProperties"
+        q = _parse(property_query or "{}", op, system_id)
+        with self._lock:
+            system = self._require(system_id, op)
+            return json.dumps(
+                system.properties(with_processes="ProcessList" in (q.get("PropertyTypes") or []))
+            )
+
+    # ---- lifecycle ---------------------------------------------------------------------
+    def create_compute_system(self, system_id: str, configuration: str) -> str:
+        """HcsCreateComputeSystem with a schema1 ContainerConfig JSON."""
+        op = "hcsshim::CreateComputeSystem"
+        config = _parse(configuration, op, system_id)
+        with self._lock:
+            if system_id.casefold() in self._systems:
+                raise HcsError.of(HCS_E_SYSTEM_ALREADY_EXISTS, op, system_id)
+            if config.get("SystemType", "Container") != "Container":
+                raise HcsError.of(E_INVALID_PARAMETER, op, system_id)
+            self._check_storage(config, op, system_id)
+            endpoints = [str(e) for e in config.get("EndpointList") or []]
+            for ep in endpoints:
+                try:
+                    self._hns.endpoint(ep)
+                except HnsError as exc:
+                    raise HcsError.of(E_NOT_FOUND, op, system_id) from exc
+            system = ComputeSystem(
+                id=system_id,
+                name=str(config.get("Name") or system_id),
+                owner=str(config.get("Owner") or ""),
+                system_type="Container",
+                config=config,
+                runtime_id=new_guid(),
+                created=datetime.now(UTC),
+                endpoint_ids=endpoints,
+            )
+            self._systems[system_id.casefold()] = system
+            self._record("HcsCreateComputeSystem", system_id)
+            if not self._deviates("compartment-at-start"):
+                self._build_network(system)
+            self._events.hcs_event("create", system_id)
+            self.changed.notify_all()
+            return system_id
+
+    def start_compute_system(self, system_id: str, options: str = "") -> None:
+        op = "hcsshim::Start"
+        with self._lock:
+            system = self._require(system_id, op)
+            if system.state != "Created":
+                raise HcsError.of(HCS_E_INVALID_STATE, op, system_id)
+            if system.compartment_id is None:
+                self._build_network(system)
+            system.state = "Running"
+            now = datetime.now(UTC)
+            for image in SYSTEM_PROCESSES:
+                pid = next(self._pids)
+                system.processes[pid] = HcsProcess(pid, image, image, now, system=True)
+            self._record("HcsStartComputeSystem", system_id)
+            self._events.hcs_event("start", system_id)
+            self.changed.notify_all()
+
+    def shutdown_compute_system(self, system_id: str, options: str = "") -> None:
+        """HcsShutdownComputeSystem: a graceful stop (ExitType GracefulExit)."""
+        self._stop(system_id, "hcsshim::Shutdown", "HcsShutdownComputeSystem", "GracefulExit", "shutdown")
+
+    def terminate_compute_system(self, system_id: str, options: str = "") -> None:
+        """HcsTerminateComputeSystem: a hard stop (ExitType ForcedExit)."""
+        self._stop(system_id, "hcsshim::Terminate", "HcsTerminateComputeSystem", "ForcedExit", "terminate")
+
+    def close_compute_system(self, system_id: str) -> None:
+        """HcsCloseComputeSystem: the last handle closes; a stopped system disappears."""
+        with self._lock:
+            system = self._systems.get(system_id.casefold())
+            if system is not None and system.stopped:
+                del self._systems[system_id.casefold()]
+                self._record("HcsCloseComputeSystem", system_id)
+                self.changed.notify_all()
+
+    def modify_compute_system(self, system_id: str, configuration: str) -> None:
+        """Network hot add/remove: ``{"ResourceType":"Network","Settings":"<endpoint>","RequestType":"Add"|"Remove"}``."""
+        op = "hcsshim::ModifyComputeSystem"
+        req = _parse(configuration, op, system_id)
+        with self._lock:
+            system = self._require(system_id, op)
+            if str(req.get("ResourceType")) != "Network":
+                raise HcsError.of(E_INVALID_PARAMETER, op, system_id)
+            settings = req.get("Settings")
+            endpoint = str(settings.get("EndpointId") if isinstance(settings, dict) else settings)
+            try:
+                if str(req.get("RequestType")) == "Add":
+                    if system.state != "Running" or system.compartment_id is None:
+                        raise HcsError.of(HCS_E_INVALID_STATE, op, system_id)
+                    self._hns.attach_endpoint(endpoint, system.id, system.compartment_id)
+                    system.endpoint_ids.append(endpoint)
+                else:
+                    self._hns.detach_endpoint(endpoint, system.id)
+                    system.endpoint_ids = [
+                        e for e in system.endpoint_ids if e.casefold() != endpoint.casefold()
+                    ]
+            except HnsError as exc:
+                raise HcsError.of(E_NOT_FOUND, op, system_id) from exc
+            self._record("HcsModifyComputeSystem", system_id)
+
+    # ---- processes ---------------------------------------------------------------------
+    def create_process(self, system_id: str, parameters: str) -> int:
+        """HcsCreateProcess with a ProcessConfig JSON (``CommandLine``...); returns the process id."""
+        op = "hcsshim::CreateProcess"
+        params = _parse(parameters, op, system_id)
+        with self._lock:
+            system = self._require(system_id, op)
+            if system.state != "Running":
+                raise HcsError.of(HCS_E_INVALID_STATE, op, system_id)
+            command = str(params.get("CommandLine") or "").strip()
+            if not command:
+                raise HcsError.of(E_INVALID_PARAMETER, op, system_id)
+            first = command.split(" ", 1)[0].strip('"').replace("/", "\\").rsplit("\\", 1)[-1]
+            image = first if first.lower().endswith(".exe") else first + ".exe"
+            pid = next(self._pids)
+            system.processes[pid] = HcsProcess(pid, image, command, datetime.now(UTC))
+            self._record("HcsCreateProcess", system_id)
+            self.changed.notify_all()
+            return pid
+
+    def process_exited(self, system_id: str, pid: int, exit_code: int) -> None:
+        """A simulated process finished by itself."""
+        with self._lock:
+            system = self._require(system_id, "hcsshim::Process")
+            proc = system.processes.get(pid)
+            if proc is None:
+                raise HcsError.of(E_NOT_FOUND, "hcsshim::Process", system_id)
+            if proc.exit_code is None:
+                proc.exit_code = exit_code
+            self.changed.notify_all()
+
+    def terminate_process(self, system_id: str, pid: int) -> None:
+        op = "hcsshim::TerminateProcess"
+        with self._lock:
+            system = self._require(system_id, op)
+            proc = system.processes.get(pid)
+            if proc is None:
+                raise HcsError.of(E_NOT_FOUND, op, system_id)
+            if proc.exit_code is not None:
+                raise HcsError.of(HCS_E_PROCESS_ALREADY_STOPPED, op, system_id)
+            proc.exit_code = 1
+            self._record("HcsTerminateProcess", system_id)
+            self.changed.notify_all()
+
+    # ---- internals ---------------------------------------------------------------------
+    def _stop(self, system_id: str, op: str, journal_op: str, exit_type: str, event: str) -> None:
+        with self._lock:
+            system = self._require(system_id, op)
+            if system.stopped:
+                raise HcsError.of(HCS_E_SYSTEM_ALREADY_STOPPED, op, system_id)
+            for proc in system.processes.values():
+                if proc.exit_code is None:
+                    proc.exit_code = TERMINATED_EXIT_CODE
+            for ep in system.endpoint_ids:
+                with contextlib.suppress(HnsError):  # deleted under us; HCS does not care
+                    self._hns.detach_endpoint(ep, system.id)
+            if system.compartment_id is not None:
+                self._net.remove_compartment(system.compartment_id)
+                system.compartment_id = None
+            system.state = "Stopped"
+            system.exit_type = exit_type
+            self._record(journal_op, system_id)
+            self._events.hcs_event(event, system_id)
+            self.changed.notify_all()
+
+    def _build_network(self, system: ComputeSystem) -> None:
+        """The compartment, one vNIC per endpoint and the endpoint attachment, as HCS creates them."""
+        if not system.endpoint_ids:
+            comp = self._net.create_container_compartment(system.id)
+            system.compartment_id = comp.id
+            return
+        first = self._hns.endpoint_state(system.endpoint_ids[0])
+        existing = self._net.compartment(first.compartment_id) if first.compartment_id is not None else None
+        if existing is not None:  # an endpoint that already brought one
+            comp = self._net.assign_container(existing.id, system.id)
+        else:
+            comp = self._net.create_container_compartment(system.id)
+        system.compartment_id = comp.id
+        for ep in system.endpoint_ids:
+            if self._deviates("endpoint-not-attached"):
+                self._hns.bind_to_compartment(ep, comp.id)
+            else:
+                self._hns.attach_endpoint(ep, system.id, comp.id)
+
+    def _check_storage(self, config: dict[str, Any], op: str, system_id: str) -> None:
+        folder = str(config.get("LayerFolderPath") or "")
+        if not folder or not self._layers.layer_exists(folder):
+            raise HcsError.of(E_FILE_NOT_FOUND, op, system_id)
+        for layer in config.get("Layers") or []:
+            if not isinstance(layer, dict) or not self._layers.layer_exists(str(layer.get("Path") or "")):
+                raise HcsError.of(E_FILE_NOT_FOUND, op, system_id)
+        volume = str(config.get("VolumePath") or "")
+        if volume.startswith("\\\\?\\Volume{"):
+            active = {(lay.volume_path or "").rstrip("\\").casefold() for lay in self._layers.layers()}
+            if volume.rstrip("\\").casefold() not in active:
+                raise HcsError.of(E_FILE_NOT_FOUND, op, system_id)
+
+    def _require(self, system_id: str, op: str) -> ComputeSystem:
+        system = self._systems.get(system_id.casefold())
+        if system is None:
+            raise HcsError.of(HCS_E_SYSTEM_NOT_FOUND, op, system_id)
+        return system
+
+
+def _parse(text: str, op: str, subject: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise HcsError.of(HCS_E_INVALID_JSON, op, subject) from exc
+    if not isinstance(value, dict):
+        raise HcsError.of(HCS_E_INVALID_JSON, op, subject)
+    return value
