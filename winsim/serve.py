@@ -10,7 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import signal
+import stat
 import sys
 import tempfile
 import threading
@@ -97,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop.set()
 
-    if not sys.stdin.isatty():
+    # Only a pipe means a launcher waits on us; /dev/null (detached hosts) reads EOF at once.
+    if stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode):
         threading.Thread(target=watch_stdin, daemon=True).start()
     stop.wait()
     for surface in surfaces:

@@ -1,0 +1,89 @@
+"""Tiny programs the WinRM/SSH tests run, so those tests do not depend on cmd.exe/powershell.exe.
+
+``wcctest.exe <verb> [args]`` verbs: ``echo TEXT``, ``cat`` (stdin to stdout until EOF),
+``exit N`` (a line on stderr, then exit N), ``wait`` (until terminated), ``big N`` (N bytes),
+``env NAME``, ``cwd``, ``line`` (prints its own command line).  If the real cmd.exe is not
+installed yet, a stand-in that only understands ``/c <command line>`` is added.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from winsim.host import SimHost
+from winsim.processes import ProcessIO
+from winsim.profiles import LATENCY, PROFILES
+
+
+def wcctest(proc: ProcessIO) -> int:
+    parts = proc.command_line.split(" ", 2)
+    verb = parts[1] if len(parts) > 1 else ""
+    arg = parts[2] if len(parts) > 2 else ""
+    if verb == "echo":
+        proc.stdout.write(arg + "\r\n")
+        return 0
+    if verb == "cat":
+        while True:
+            line = proc.stdin.readline()
+            if not line:
+                return 0
+            proc.stdout.write(line)
+    if verb == "exit":
+        proc.stderr.write(f"exiting with {arg}\r\n")
+        return int(arg)
+    if verb == "wait":
+        proc.stdout.write("waiting\r\n")
+        proc.terminated.wait()
+        return 0
+    if verb == "big":
+        proc.stdout.write(b"x" * int(arg))
+        return 0
+    if verb == "env":
+        proc.stdout.write(proc.env.get(arg, "") + "\r\n")
+        return 0
+    if verb == "cwd":
+        proc.stdout.write(proc.cwd + "\r\n")
+        return 0
+    if verb == "line":
+        proc.stdout.write(proc.command_line + "\r\n")
+        return 0
+    proc.stderr.write(f"wcctest: unknown verb {verb!r}\r\n")
+    return 2
+
+
+def stand_in_cmd(proc: ProcessIO) -> int:
+    """Only ``cmd.exe /c <line>``: runs <line>'s program in this process."""
+    _, switch, rest = (proc.command_line.split(" ", 2) + ["", ""])[:3]
+    if switch.lower() != "/c":
+        proc.stderr.write("stand-in cmd.exe only supports /c\r\n")
+        return 1
+    program = proc.host.resolve_program(rest)
+    return program(dataclasses.replace(proc, command_line=rest))
+
+
+def install(host: SimHost) -> None:
+    host.programs["wcctest.exe"] = wcctest
+    host.programs.setdefault("cmd.exe", stand_in_cmd)
+
+
+def real_shell_available() -> bool:
+    try:
+        import winsim.shell.programs  # noqa: F401
+    except ImportError:  # not built yet, or mid-edit
+        return False
+    return True
+
+
+def make_host(state_dir: Path, latency: str = "none") -> SimHost:
+    """``SimHost.create`` plus the test programs.
+
+    If another part's programs fail to import (work in progress elsewhere), the protocol tests
+    still run on a bare host; the tests that need the real cmd.exe/powershell.exe skip.
+    """
+    try:
+        host = SimHost.create("t", "ws2022", state_dir, latency=latency)
+    except ImportError:
+        host = SimHost("t", PROFILES["ws2022"], state_dir, latency=LATENCY[latency])
+    install(host)
+    return host
