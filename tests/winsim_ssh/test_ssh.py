@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.winsim_winrm.programs import make_host, real_shell_available
+from tests.winsim_winrm.programs import make_host
 from winsim.processes import ProcessIO
 from winsim.ssh.server import start
 
@@ -184,7 +184,6 @@ def test_exec_pays_one_round_trip_of_latency(tmp_path):
         surface.close()
 
 
-@pytest.mark.skipif(not real_shell_available(), reason="winsim.shell.programs is not importable yet")
 def test_powershell_script_on_stdin_through_cmd(connect):
     out, err, status = _run(
         connect(), "powershell -NoProfile -NonInteractive -Command -", stdin=b"$n = 6\r\n$n * 7\r\n"
@@ -192,6 +191,5 @@ def test_powershell_script_on_stdin_through_cmd(connect):
     assert (out, status) == (b"42\r\n", 0)
 
 
-@pytest.mark.skipif(not real_shell_available(), reason="winsim.shell.programs is not importable yet")
 def test_cmd_builtins_over_ssh(connect):
     assert _run(connect(), "echo from-cmd") == (b"from-cmd\r\n", b"", 0)

@@ -2,18 +2,15 @@
 
 ``wcctest.exe <verb> [args]`` verbs: ``echo TEXT``, ``cat`` (stdin to stdout until EOF),
 ``exit N`` (a line on stderr, then exit N), ``wait`` (until terminated), ``big N`` (N bytes),
-``env NAME``, ``cwd``, ``line`` (prints its own command line).  If the real cmd.exe is not
-installed yet, a stand-in that only understands ``/c <command line>`` is added.
+``env NAME``, ``cwd``, ``line`` (prints its own command line).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from winsim.host import SimHost
 from winsim.processes import ProcessIO
-from winsim.profiles import LATENCY, PROFILES
 
 
 def wcctest(proc: ProcessIO) -> int:
@@ -52,38 +49,12 @@ def wcctest(proc: ProcessIO) -> int:
     return 2
 
 
-def stand_in_cmd(proc: ProcessIO) -> int:
-    """Only ``cmd.exe /c <line>``: runs <line>'s program in this process."""
-    _, switch, rest = (proc.command_line.split(" ", 2) + ["", ""])[:3]
-    if switch.lower() != "/c":
-        proc.stderr.write("stand-in cmd.exe only supports /c\r\n")
-        return 1
-    program = proc.host.resolve_program(rest)
-    return program(dataclasses.replace(proc, command_line=rest))
-
-
 def install(host: SimHost) -> None:
     host.programs["wcctest.exe"] = wcctest
-    host.programs.setdefault("cmd.exe", stand_in_cmd)
-
-
-def real_shell_available() -> bool:
-    try:
-        import winsim.shell.programs  # noqa: F401
-    except ImportError:  # not built yet, or mid-edit
-        return False
-    return True
 
 
 def make_host(state_dir: Path, latency: str = "none") -> SimHost:
-    """``SimHost.create`` plus the test programs.
-
-    If another part's programs fail to import (work in progress elsewhere), the protocol tests
-    still run on a bare host; the tests that need the real cmd.exe/powershell.exe skip.
-    """
-    try:
-        host = SimHost.create("t", "ws2022", state_dir, latency=latency)
-    except ImportError:
-        host = SimHost("t", PROFILES["ws2022"], state_dir, latency=LATENCY[latency])
+    """``SimHost.create`` plus the test programs."""
+    host = SimHost.create("t", "ws2022", state_dir, latency=latency)
     install(host)
     return host

@@ -1,15 +1,9 @@
-"""pywinrm against the simulated host's real cmd.exe and powershell.exe (skipped until they exist)."""
+"""pywinrm against the simulated host's real cmd.exe and powershell.exe."""
 
 from __future__ import annotations
 
 import pytest
 import winrm
-
-from tests.winsim_winrm.programs import real_shell_available
-
-pytestmark = pytest.mark.skipif(
-    not real_shell_available(), reason="winsim.shell.programs is not importable yet"
-)
 
 
 @pytest.fixture(params=["basic", "ntlm"])
