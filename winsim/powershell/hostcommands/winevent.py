@@ -31,6 +31,7 @@ STANDARD_LOGS = (
 )
 PROVIDER_GUIDS = {"Microsoft-Windows-Hyper-V-Compute": "17103e3f-3c6e-4677-bb17-3b267eb5be57"}
 # FilterHashtable keys winsim filters on (case-insensitive); others get a "does not model" error.
+US_DATE_FORMAT = "%m/%d/%Y %I:%M:%S %p"  # [datetime] as text on an en-US host
 KNOWN_KEYS = ("LogName", "ProviderName", "Id", "Level", "StartTime", "EndTime")
 
 
@@ -81,18 +82,22 @@ def _no_log(name: str) -> PSError:
 
 
 def _time(value: Any, key: str) -> datetime:
+    """A StartTime/EndTime value: a datetime, or text in ISO or en-US (``11/27/2026 9:03:12 PM``) form."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    try:
-        parsed = datetime.fromisoformat(to_string(value))
-    except ValueError as exc:
-        raise PSError(
-            f'Cannot convert value "{to_string(value)}" of the {key} key to type "System.DateTime".',
-            f"InvalidCastParseTargetInvocation,{GET_WINEVENT}",
-            "InvalidArgument",
-            terminating=True,
-        ) from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    text = to_string(value).strip()
+    for parse in (datetime.fromisoformat, lambda t: datetime.strptime(t, US_DATE_FORMAT)):
+        try:
+            parsed = parse(text)
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise PSError(
+        f'Cannot convert value "{text}" of the {key} key to type "System.DateTime".',
+        f"InvalidCastParseTargetInvocation,{GET_WINEVENT}",
+        "InvalidArgument",
+        terminating=True,
+    )
 
 
 def _filter(records: list[EventRecord], table: dict[str, Any]) -> list[EventRecord]:

@@ -1,0 +1,109 @@
+"""FileSystem cmdlets over the host's files: windowsfilter, layerchain.json, daemon.json."""
+
+from __future__ import annotations
+
+import json
+
+WINDOWSFILTER = r"C:\ProgramData\docker\windowsfilter"
+DAEMON_JSON = r"C:\ProgramData\docker\config\daemon.json"
+
+
+def test_windowsfilter_lists_the_container_folder(ps, start_container):
+    before = ps(f"Get-ChildItem {WINDOWSFILTER} -Directory -Name").objects
+    c = start_container()
+    after = ps(f"Get-ChildItem {WINDOWSFILTER} -Directory -Name").objects
+    assert set(after) - set(before) == {c.id}
+    assert all(isinstance(n, str) and len(n) == 64 for n in after)
+
+
+def test_layerchain_lists_the_image_layers(ps, start_container, docker_client):
+    c = start_container()
+    result = ps(f"Get-Content {WINDOWSFILTER}\\{c.id}\\layerchain.json -Raw | ConvertFrom-Json")
+    assert result.errors == [], result.error_text
+    assert len(result.objects) == 1, "PS 5.1 ConvertFrom-Json writes a JSON array as one object"
+    chain = result.objects[0]
+    image_dir = docker_client.images.get("mcr.microsoft.com/windows/servercore:ltsc2022").attrs[
+        "GraphDriver"
+    ]["Data"]["dir"]
+    assert chain[0].lower() == image_dir.lower(), "nearest parent (the image's top layer) first"
+    assert all(p.lower().startswith(WINDOWSFILTER.lower() + "\\") for p in chain)
+    for p in chain:
+        assert ps(f"Test-Path '{p}' -PathType Container").objects == [True]
+
+
+def test_get_item_of_a_layer_folder(ps, start_container):
+    c = start_container()
+    item = json.loads(ps(f"Get-Item {WINDOWSFILTER}\\{c.id} | ConvertTo-Json -Compress").objects[0])
+    assert item["Name"] == c.id
+    assert item["FullName"] == f"{WINDOWSFILTER}\\{c.id}"
+    assert item["PSIsContainer"] is True
+    assert item["Mode"].startswith("d")
+
+
+def test_daemon_json_round_trip_with_backup(ps, sim_host):
+    original = sim_host.model.files.read_bytes(DAEMON_JSON)
+    script = (
+        f"Copy-Item {DAEMON_JSON} {DAEMON_JSON}.wcc-backup; "
+        f"Set-Content -Path {DAEMON_JSON} -Value '{{\"debug\": false}}' -Encoding UTF8; "
+        f"(Get-Content {DAEMON_JSON} -Raw | ConvertFrom-Json).debug"
+    )
+    result = ps(script)
+    assert result.errors == [], result.error_text
+    assert result.objects == [False]
+    written = sim_host.model.files.read_bytes(DAEMON_JSON)
+    assert written == b'\xef\xbb\xbf{"debug": false}\r\n', "PS 5.1 UTF8 writes a BOM and CRLF"
+    restore = ps(
+        f"Copy-Item {DAEMON_JSON}.wcc-backup {DAEMON_JSON}; Remove-Item {DAEMON_JSON}.wcc-backup; Test-Path {DAEMON_JSON}.wcc-backup"
+    )
+    assert restore.objects == [False]
+    assert sim_host.model.files.read_bytes(DAEMON_JSON) == original
+
+
+def test_test_path_kinds(ps):
+    assert ps(f"Test-Path {DAEMON_JSON}").objects == [True]
+    assert ps(f"Test-Path {DAEMON_JSON} -PathType Container").objects == [False]
+    assert ps(f"Test-Path {WINDOWSFILTER} -PathType Container").objects == [True]
+    assert ps(r"Test-Path C:\ProgramData\docker\nothing-here").objects == [False]
+    assert ps(r"Test-Path c:/programdata/DOCKER/config/DAEMON.json").objects == [True], (
+        "paths are case-insensitive"
+    )
+
+
+def test_missing_path_errors_name_the_full_path(ps):
+    result = ps(r"Get-Item C:\ProgramData\docker\.\config\..\missing.txt")
+    assert result.error_ids == ["PathNotFound,Microsoft.PowerShell.Commands.GetItemCommand"]
+    assert (
+        result.errors[0].message
+        == r"Cannot find path 'C:\ProgramData\docker\missing.txt' because it does not exist."
+    )
+    other_drive = ps(r"Get-Content D:\x.txt")
+    assert other_drive.error_ids == ["DriveNotFound,Microsoft.PowerShell.Commands.GetContentCommand"]
+
+
+def test_get_content_lines_and_tail(ps, sim_host):
+    sim_host.model.files.write_bytes(r"C:\wcc\lines.txt", b"one\r\ntwo\nthree\r\n")
+    assert ps(r"Get-Content C:\wcc\lines.txt").objects == ["one", "two", "three"]
+    assert ps(r"Get-Content C:\wcc\lines.txt -Tail 1").objects == ["three"]
+    assert ps(r"Get-Content C:\wcc\lines.txt -TotalCount 2").objects == ["one", "two"]
+
+
+def test_remove_folder_needs_recurse(ps, sim_host):
+    sim_host.model.files.write_bytes(r"C:\wcc\dir\f.txt", b"x")
+    refused = ps(r"Remove-Item C:\wcc\dir")
+    assert refused.errors and sim_host.model.files.exists(r"C:\wcc\dir\f.txt")
+    assert ps(r"Remove-Item C:\wcc\dir -Recurse").errors == []
+    assert not sim_host.model.files.exists(r"C:\wcc\dir")
+
+
+def test_wildcards_and_recurse(ps, sim_host):
+    files = sim_host.model.files
+    files.write_bytes(r"C:\wcc\a\one.json", b"1")
+    files.write_bytes(r"C:\wcc\a\b\two.json", b"2")
+    files.write_bytes(r"C:\wcc\a\b\three.txt", b"3")
+    assert ps(r"Get-ChildItem C:\wcc\a -Recurse -File -Name").objects == [
+        "one.json",
+        r"b\three.txt",
+        r"b\two.json",
+    ]
+    assert ps(r"Get-ChildItem C:\wcc\a -Recurse -Filter *.json -Name").objects == ["one.json", r"b\two.json"]
+    assert ps(r"Test-Path C:\wcc\a\b\*.txt").objects == [True]
