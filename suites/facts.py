@@ -1,0 +1,40 @@
+"""Documented values the suite checks, as data: change them here once a real host disagrees.
+
+Values from the seed are firm.  Values marked INFERRED (see windows-internals.md) are the
+project's best reading of public sources and are kept here so they are easy to correct.
+"""
+
+from __future__ import annotations
+
+import re
+
+GRAPH_DRIVER = "windowsfilter"
+FILTER_DRIVER = "wcifs"  # Windows Container Isolation (wcifs.sys)
+
+# \\?\Volume{GUID}\ : how an activated (mounted) layer appears on the host.
+VOLUME_PATH = re.compile(r"^\\\\\?\\Volume\{[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}\\?$")
+
+DEFAULT_COMPARTMENT_ID = 1
+DEFAULT_COMPARTMENT_TYPE = "Native"
+CONTAINER_COMPARTMENT_TYPE = "Unspecified"
+COMPARTMENT_DESCRIPTION = "\\Container_{id}"  # the link from a compartment to its container
+COMPARTMENT_READ_CMDLETS = frozenset({"Get-NetCompartment"})  # the only *-NetCompartment cmdlet users get
+
+CONTAINER_NIC_LIKE = "*Container NIC*"  # Get-NetIPInterface ... | Where InterfaceAlias -Like this
+
+DEFAULT_ROUTE = "0.0.0.0/0"
+
+HCS_OWNER = "docker"  # INFERRED from moby's libcontainerd (defaultOwner)
+HCS_SYSTEM_TYPE = "Container"
+HCS_EVENT_LOG = "Microsoft-Windows-Hyper-V-Compute-Operational"
+
+# HNS v1 EndpointState: 2 Attached, 3 AttachedSharing.
+ENDPOINT_ATTACHED_STATES = frozenset({2, 3})
+
+# Docker state -> the HCS states that agree with it.
+HCS_STATE_FOR_DOCKER = {"running": frozenset({"Running"}), "paused": frozenset({"Paused"})}
+
+LIVE_RESTORE_KEY = "live-restore"
+
+# What the seed's `docker run -id` must send, in order (dockerd logs "Calling METHOD PATH").
+DEBUG_CALL = re.compile(r"Calling (?P<method>[A-Z]+) (?P<path>/[^\s\"]+)")

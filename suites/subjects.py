@@ -1,0 +1,79 @@
+"""Running containers to observe, made through Docker or directly (HCS/HNS, no Docker).
+
+A *subject* is a started container as the suite sees it: its id (container id == compute
+system id), its IPv4 address and the network it is on.  ``start_docker`` and ``start_direct``
+perform the seed's lifecycle; tests that only observe share one subject per host and via.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from suites import expect
+
+if TYPE_CHECKING:
+    from drivers.host import Host
+    from fixtures.resources import Containers, Direct
+
+# What the container runs: interactive PowerShell kept alive by an open stdin (the seed's `-id ... powershell`).
+DOCKER_COMMAND = "powershell"
+DIRECT_COMMAND = "powershell.exe"
+
+
+@dataclass
+class Subject:
+    via: str
+    id: str
+    ip: str
+    network: str  # the HNS / docker network name
+    handle: Any  # docker SDK Container, or the driver's DirectContainer
+    endpoint_id: str = ""  # the HNS endpoint, when known without looking it up
+
+
+def default_network(host: Host) -> str:
+    # Docker on Windows names its default network after the nat driver.
+    return "nat" if host.spec.network_driver == "nat" else host.spec.network_driver
+
+
+def docker_ip(container: Any, network: str) -> str:
+    networks = container.attrs.get("NetworkSettings", {}).get("Networks") or {}
+    settings: dict[str, Any] = networks.get(network) or next(iter(networks.values()), {})
+    return str(settings.get("IPAddress") or "")
+
+
+def start_docker(host: Host, containers: Containers, network: str | None = None) -> Subject:
+    network = network or default_network(host)
+    container = containers.run(command=DOCKER_COMMAND, network=network)
+    ip = docker_ip(container, network)
+    expect.present(
+        host,
+        f"IPv4 address of container {container.id[:12]} on {network}",
+        ip,
+        container.attrs.get("NetworkSettings"),
+    )
+    return Subject("docker", container.id, ip, network, container)
+
+
+def start_direct(host: Host, direct: Direct, network: str | None = None) -> Subject:
+    """The seed's sequence without Docker: scratch, activate, endpoint, compute system, start, process."""
+    network = network or default_network(host)
+    dc = direct(network=network)
+    dc.create_scratch()
+    dc.activate()
+    endpoint = dc.create_endpoint()
+    dc.create_compute_system()
+    dc.start()
+    dc.create_process(DIRECT_COMMAND)
+    return Subject("direct", dc.id, endpoint.ip_address, network, dc, endpoint.id)
+
+
+def still_running(host: Host, subject: Subject) -> bool:
+    if subject.via == "docker":
+        try:
+            subject.handle.reload()
+        except Exception:
+            return False
+        return bool(subject.handle.status == "running")
+    system = host.hcs.get(subject.id)
+    return system is not None and system.state == "Running"

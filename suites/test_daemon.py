@@ -1,0 +1,93 @@
+"""The docker daemon and the host: no restore after dockerd dies, live-restore refused, wcifs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from fixtures.behaviour import behaviour
+from suites import expect, facts
+from suites.subjects import DOCKER_COMMAND
+
+RESTORE_SEED = "Docker on Windows doesn't support restoring containers when daemon dies."
+
+
+@pytest.fixture
+def daemon_restored(host) -> Iterator[None]:
+    """Leave dockerd as found: running (if it was) with the same daemon.json, even when the test failed."""
+    status, config = host.daemon.status(), host.daemon.config()
+    yield
+    if status == "Running" and host.daemon.status() != "Running":
+        host.daemon.start()
+    expect.equal(host, "dockerd after the test", status, host.daemon.status())
+    expect.equal(host, "daemon.json after the test", config, host.daemon.config())
+
+
+@behaviour(
+    id="daemon/no-restore-after-kill",
+    must="Containers MUST NOT be restored when dockerd dies: after a kill and a start, a container that was running is "
+    "exited and its compute system gone.",
+    seed=RESTORE_SEED,
+    destructive=True,
+)
+def test_killed_daemon_does_not_restore_containers(host, via, containers, daemon_restored):
+    container = containers.run(command=DOCKER_COMMAND)
+    expect.present(host, f"compute system of running {container.id[:12]}", host.hcs.get(container.id))
+    host.daemon.kill()
+    host.daemon.start()
+    expect.equal(host, "dockerd after start", "Running", host.daemon.status())
+    container.reload()
+    expect.equal(
+        host, f"docker status of {container.id[:12]} after dockerd restarted", "exited", container.status
+    )
+    system = host.hcs.get(container.id)
+    expect.that(
+        system is None or system.stopped,
+        host,
+        f"compute system {container.id[:12]} after dockerd restarted",
+        expect.Described("gone"),
+        system.state if system else None,
+    )
+
+
+@behaviour(
+    id="daemon/live-restore-refused",
+    must="dockerd MUST refuse to start with live-restore in daemon.json.",
+    seed=RESTORE_SEED,
+    destructive=True,
+)
+def test_live_restore_config_refused(host, via, daemon_restored):
+    with host.daemon.edited_config({facts.LIVE_RESTORE_KEY: True}) as result:
+        expect.that(
+            not result.started,
+            host,
+            "dockerd start with live-restore: true",
+            expect.Described("refused"),
+            result.status,
+        )
+        said = " ".join([result.error, *result.log_lines])
+        expect.that(
+            facts.LIVE_RESTORE_KEY in said,
+            host,
+            "dockerd's error",
+            f"names {facts.LIVE_RESTORE_KEY}",
+            said[-400:],
+        )
+
+
+@behaviour(
+    id="daemon/filter-is-wcifs",
+    must="The container filesystem filter MUST be wcifs (listed by fltmc).",
+    seed="Windows Container Isolation (wcifs.sys) is the name of filesystem filter driver used for containers.",
+    drivers=("direct",),
+)
+def test_container_filter_is_wcifs(host, via):
+    names = [f.name for f in host.filters.list()]
+    expect.that(
+        facts.FILTER_DRIVER in [n.lower() for n in names],
+        host,
+        "fltmc filters",
+        f"lists {facts.FILTER_DRIVER}",
+        names,
+    )

@@ -1,0 +1,96 @@
+"""HCS: the compute system behind a container, its process, and the Hyper-V-Compute log."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fixtures.behaviour import behaviour
+from suites import expect, facts
+from suites.subjects import DOCKER_COMMAND
+
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+@behaviour(
+    id="hcs/compute-system-identity",
+    must="A container's compute system MUST have the container id as its id, owner docker and type Container, and "
+    "Docker and HCS MUST agree on its state.",
+    seed="hcsshim::CreateComputeSystem creates container.",
+)
+def test_compute_system_matches_container(host, via, containers):
+    container = containers.run(command=DOCKER_COMMAND)
+    system = expect.present(
+        host, f"compute system {container.id[:12]} (HcsOpenComputeSystem)", host.hcs.get(container.id)
+    )
+    expect.that(expect.same_id(system.id, container.id), host, "compute system id", container.id, system.id)
+    expect.equal(host, f"owner of compute system {container.id[:12]}", facts.HCS_OWNER, system.owner)
+    expect.equal(
+        host, f"type of compute system {container.id[:12]}", facts.HCS_SYSTEM_TYPE, system.system_type
+    )
+    listed = [s.id for s in host.hcs.list()]
+    expect.that(
+        any(expect.same_id(i, container.id) for i in listed),
+        host,
+        "HcsEnumerateComputeSystems",
+        f"lists {container.id[:12]}",
+        listed,
+    )
+    container.reload()
+    agreeing = facts.HCS_STATE_FOR_DOCKER.get(container.status, frozenset())
+    expect.that(
+        system.state in agreeing,
+        host,
+        f"HCS state while docker says {container.status!r}",
+        sorted(agreeing),
+        system.state,
+    )
+    container.stop()
+    container.reload()
+    after = host.hcs.get(container.id)
+    expect.that(
+        after is None or after.stopped or after.state not in {"Running", "Paused"},
+        host,
+        f"compute system once docker says {container.status!r}",
+        expect.Described("gone or stopped"),
+        after.state if after else None,
+    )
+
+
+@behaviour(
+    id="hcs/container-process",
+    must="Starting a container MUST create its process in the container's compute system.",
+    seed="hcsshim::ComputeSystem::Start and hcsshim::ComputeSystem::CreateProces start container and creates its process.",
+)
+def test_process_runs_in_compute_system(host, via, subject):
+    # Docker's own: dockerd asks HCS for the process (a direct run creates it explicitly).
+    processes = host.hcs.processes(subject.id)
+    shown = [(p.process_id, p.image_name) for p in processes]
+    wanted = DOCKER_COMMAND.lower()
+    expect.that(
+        any(p.image_name.lower().removesuffix(".exe") == wanted for p in processes),
+        host,
+        f"processes of compute system {subject.id[:12]} ({via})",
+        f"{wanted}.exe",
+        shown,
+    )
+
+
+@behaviour(
+    id="hcs/operational-log",
+    must="The Microsoft-Windows-Hyper-V-Compute-Operational log MUST have timestamped entries for the container.",
+    seed='To see HNS and HCS logs run Get-WinEvent -Filterhashtable @{LogName="Microsoft-Windows-Hyper-V-Compute-Operational"} '
+    "but they just seem to have basic messages and timestamps.",
+    drivers=("docker", "direct"),
+)
+def test_operational_log_has_container_entries(host, via, subject):
+    events = [e for e in host.events.hcs_operational() if expect.same_id(e.system_id, subject.id)]
+    expect.present(host, f"{facts.HCS_EVENT_LOG} entries for {subject.id[:12]}", events, "none")
+    now = datetime.now(UTC)
+    for event in events:
+        expect.that(
+            now - timedelta(days=1) < event.time_created < now + CLOCK_SKEW,
+            host,
+            f"TimeCreated of event {event.id} for {subject.id[:12]}",
+            expect.Described("a timestamp of this run"),
+            event.time_created.isoformat(),
+        )

@@ -1,0 +1,61 @@
+"""Container interfaces as Get-NetIPInterface lists them, across and within compartments."""
+
+from __future__ import annotations
+
+from fixtures.behaviour import behaviour
+from suites import expect, facts
+from suites.observe import interface_of
+
+
+@behaviour(
+    id="interfaces/container-nic-alias",
+    must="Get-NetIPInterface -AddressFamily IPv4 -IncludeAllCompartments MUST list a container's interface with an "
+    "alias like *Container NIC*.",
+    seed='To list container interfaces run Get-NetIpInterface -AddressFamily IPv4 -IncludeAllCompartments | Where InterfaceAlias -Like "*Container NIC*".',
+    drivers=("docker", "direct"),
+)
+def test_container_nic_listed_by_alias(host, via, subject):
+    mine = interface_of(host, subject)
+    listed = host.net.interfaces(alias_like=facts.CONTAINER_NIC_LIKE)
+    shown = [(i.if_index, i.alias, i.compartment_id) for i in listed]
+    expect.that(
+        any(i.if_index == mine.if_index and i.compartment_id == mine.compartment_id for i in listed),
+        host,
+        f"interfaces like {facts.CONTAINER_NIC_LIKE!r}",
+        f"{via} container {subject.id[:12]}'s interface (alias {mine.alias!r}, compartment {mine.compartment_id})",
+        shown,
+    )
+    expect.that(
+        expect.like(mine.alias, facts.CONTAINER_NIC_LIKE),
+        host,
+        "alias of the container's interface",
+        f"like {facts.CONTAINER_NIC_LIKE}",
+        mine.alias,
+    )
+
+
+@behaviour(
+    id="interfaces/compartment-id-narrows",
+    must="Get-NetIPInterface -AddressFamily IPv4 -IncludeAllCompartments -CompartmentId N MUST list only the interfaces "
+    "of compartment N, including the container's interface.",
+    seed="To get interace from specific compartment execute Get-NetIpInterface -AddressFamily IPv4 -IncludeAllCompartments -CompartmentId id.",
+    drivers=("docker", "direct"),
+)
+def test_compartment_id_narrows_interface_list(host, via, subject):
+    mine = interface_of(host, subject)
+    narrowed = host.net.interfaces(compartment_id=mine.compartment_id)
+    shown = [(i.if_index, i.alias, i.compartment_id) for i in narrowed]
+    expect.that(
+        all(i.compartment_id == mine.compartment_id for i in narrowed),
+        host,
+        f"interfaces listed with -CompartmentId {mine.compartment_id}",
+        f"only compartment {mine.compartment_id}",
+        shown,
+    )
+    expect.that(
+        any(i.if_index == mine.if_index for i in narrowed),
+        host,
+        f"interfaces of compartment {mine.compartment_id}",
+        f"the container's {mine.alias!r}",
+        shown,
+    )

@@ -1,0 +1,109 @@
+"""Network configuration: the HNS endpoint, then the compute system's vNIC and compartment, then attach."""
+
+from __future__ import annotations
+
+from fixtures.behaviour import behaviour
+from suites import expect, facts
+from suites.observe import endpoint_of
+
+
+def _holding(host, address: str):
+    return [(i.alias, i.compartment_id) for i in host.net.interfaces() if address in i.ipv4_addresses]
+
+
+def _new_compartments(host, before: set[int]):
+    return sorted((c.id, c.description) for c in host.net.compartments() if c.id not in before)
+
+
+@behaviour(
+    id="network/endpoint-virtual-first",
+    must="An HNS endpoint MUST exist before its compute system and then be only a virtual resource: no compartment and "
+    "no interface for it.",
+    seed="Firstly network endpoint is created. ... At his point endpoint extist only as a virtual resource in HNS.",
+    drivers=("direct",),
+)
+def test_endpoint_before_compute_system_is_virtual(host, via, direct):
+    dc = direct()
+    dc.create_scratch()
+    dc.activate()
+    before = {c.id for c in host.net.compartments()}
+    endpoint = dc.create_endpoint()
+    expect.present(
+        host, f"HNS endpoint {endpoint.id} after HNSCall POST /endpoints", host.hns.endpoint(endpoint.id)
+    )
+    expect.equal(
+        host,
+        f"compartments new since endpoint {endpoint.id} was made (no compute system yet)",
+        [],
+        _new_compartments(host, before),
+    )
+    expect.equal(
+        host,
+        f"interfaces holding endpoint {endpoint.id}'s address {endpoint.ip_address}",
+        [],
+        _holding(host, endpoint.ip_address),
+    )
+
+
+@behaviour(
+    id="network/vnic-compartment-on-create",
+    must="The container's vNIC and compartment MUST appear once its compute system is created (before it starts).",
+    seed="hcsshim::CreateComputeSystem creates container. It seems that it also creates its vNIC, network compartment "
+    "and vswitch port for it as they become visible only after this command is run.",
+    drivers=("direct",),
+)
+def test_compute_system_create_brings_vnic_and_compartment(host, via, direct):
+    before = {c.id for c in host.net.compartments()}
+    dc = direct()
+    dc.create_scratch()
+    dc.activate()
+    endpoint = dc.create_endpoint()
+    system = dc.create_compute_system()
+    expect.that(
+        system.state != "Running",
+        host,
+        f"compute system {dc.id[:12]} state right after create",
+        "not running yet",
+        system.state,
+    )
+    holding = _holding(host, endpoint.ip_address)
+    expect.that(
+        len(holding) == 1,
+        host,
+        f"interfaces holding {endpoint.ip_address} after HcsCreateComputeSystem",
+        "exactly one (the vNIC)",
+        holding,
+    )
+    new = _new_compartments(host, before)
+    expect.that(
+        any(cid == holding[0][1] for cid, _ in new),
+        host,
+        "compartments new since the container was set up",
+        f"the vNIC's compartment {holding[0][1]}",
+        new,
+    )
+
+
+@behaviour(
+    id="network/endpoint-attached-on-start",
+    must="After start, the container's HNS endpoint MUST be attached to it (state Attached, container in SharedContainers).",
+    seed="Now, during Join() operation, network endpoint should be connected to sanbox but as network compartment API "
+    "is not open and contrail-cnm-plugin cannot do it. It'll be done during creation of the container by hcsshim.",
+    drivers=("docker", "direct"),
+)
+def test_endpoint_attached_after_start(host, via, subject):
+    endpoint = endpoint_of(host, subject)
+    expect.that(
+        endpoint.state in facts.ENDPOINT_ATTACHED_STATES,
+        host,
+        f"state of HNS endpoint {endpoint.id}",
+        "2 (Attached) or 3 (AttachedSharing)",
+        endpoint.state,
+    )
+    expect.that(
+        any(expect.same_id(c, subject.id) for c in endpoint.shared_containers),
+        host,
+        f"SharedContainers of HNS endpoint {endpoint.id}",
+        f"contains {subject.id[:12]}...",
+        endpoint.shared_containers,
+    )

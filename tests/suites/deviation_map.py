@@ -1,0 +1,31 @@
+"""Which behaviour each winsim deviation breaks: the one place that pairs them (a bijection)."""
+
+from __future__ import annotations
+
+DEVIATION_BREAKS: dict[str, str] = {
+    "debug-log-drops-query": "api/run-create-wait-start",
+    "wait-next-exit-immediate": "api/wait-next-exit",
+    "graph-driver-not-windowsfilter": "layers/graph-driver-windowsfilter",
+    "parent-layer-mounted": "layers/parent-read-only-folder",
+    "scratch-layer-random-id": "layers/scratch-id-is-container-id",
+    "layerchain-base-first": "layers/layerchain-nearest-first",
+    "image-layer-dir-missing": "layers/image-layer-folder",
+    "start-without-activation": "layers/activated-on-start",
+    "stable-volume-path": "layers/volume-path-changes",
+    "default-compartment-not-native": "compartments/default-is-native",
+    "container-compartment-native": "compartments/container-type-unspecified",
+    "compartment-description-format": "compartments/description-names-container",
+    "no-default-route": "compartments/routes-default-gateway",
+    "compartment-writable": "compartments/read-only",
+    "nic-alias-format": "interfaces/container-nic-alias",
+    "compartment-filter-ignored": "interfaces/compartment-id-narrows",
+    "endpoint-brings-compartment": "network/endpoint-virtual-first",
+    "compartment-at-start": "network/vnic-compartment-on-create",
+    "endpoint-not-attached": "network/endpoint-attached-on-start",
+    "hcs-owner-not-docker": "hcs/compute-system-identity",
+    "no-container-process": "hcs/container-process",
+    "no-hcs-events": "hcs/operational-log",
+    "containers-restored": "daemon/no-restore-after-kill",
+    "live-restore-accepted": "daemon/live-restore-refused",
+    "filter-not-wcifs": "daemon/filter-is-wcifs",
+}

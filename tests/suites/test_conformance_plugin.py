@@ -1,0 +1,91 @@
+"""fixtures.conformance: via from drivers, gates as 'not applicable', destructive tests last per host."""
+
+from __future__ import annotations
+
+import pytest
+
+from fixtures.behaviour import Behaviour
+from fixtures.conformance import gate_reason
+
+CONFTEST = """
+import types
+import pytest
+
+HOSTS = {"old": 17763, "new": 20348}
+
+def pytest_generate_tests(metafunc):
+    if "_wcc_host_name" in metafunc.fixturenames:
+        metafunc.parametrize("_wcc_host_name", sorted(HOSTS), indirect=True, scope="session")
+
+@pytest.fixture(scope="session")
+def _wcc_host_name(request):
+    return request.param
+
+@pytest.fixture(scope="session")
+def host(_wcc_host_name):
+    spec = types.SimpleNamespace(tags=("sim", "gpu") if _wcc_host_name == "new" else ("sim",))
+    return types.SimpleNamespace(name=_wcc_host_name, os_build=HOSTS[_wcc_host_name], spec=spec)
+"""
+
+TESTS = """
+from fixtures.behaviour import behaviour
+
+@behaviour(id="hcs/destroy", must="It MUST hold.", seed="s", destructive=True)
+def test_destroys(host, via):
+    pass
+
+@behaviour(id="hcs/both", must="It MUST hold.", seed="s", drivers=("docker", "direct"))
+def test_both(host, via):
+    assert via in ("docker", "direct")
+
+@behaviour(id="hcs/new-only", must="It MUST hold.", seed="s", min_build=20348)
+def test_new_only(host, via):
+    assert host.os_build >= 20348
+
+@behaviour(id="hcs/gpu", must="It MUST hold.", seed="s", features=("gpu",))
+def test_gpu(host, via):
+    assert "gpu" in host.spec.tags
+"""
+
+
+@pytest.fixture
+def run(pytester: pytest.Pytester):
+    pytester.makeconftest(CONFTEST)
+    pytester.makepyfile(test_sample=TESTS)
+    pytester.makeini("[pytest]\nmarkers =\n    behaviour\n    hcs\n    destructive\n")
+    return pytester
+
+
+def test_via_is_parametrized_from_drivers(run):
+    result = run.runpytest("-p", "fixtures.conformance", "--collect-only", "-q")
+    ids = [line for line in result.outlines if "::" in line]
+    assert "test_sample.py::test_both[old-docker]" in ids
+    assert "test_sample.py::test_both[new-direct]" in ids
+    assert "test_sample.py::test_destroys[old-docker]" in ids
+    assert len([i for i in ids if "test_both" in i]) == 4
+
+
+def test_gates_make_tests_not_applicable(run):
+    result = run.runpytest("-p", "fixtures.conformance", "-rs")
+    result.assert_outcomes(passed=8, skipped=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*not applicable: needs Windows build >= 20348; old runs build 17763*",
+            "*not applicable: needs feature(s) gpu; old does not offer them*",
+        ]
+    )
+
+
+def test_destructive_tests_run_last_on_each_host(run):
+    result = run.runpytest("-p", "fixtures.conformance", "--collect-only", "-q")
+    ids = [line for line in result.outlines if "::" in line]
+    for name in ("old", "new"):
+        mine = [i for i in ids if f"[{name}-" in i]
+        assert mine[-1] == f"test_sample.py::test_destroys[{name}-docker]", mine
+    # hosts stay grouped: every 'new' test before every 'old' test or the other way round
+    hosts = [i.split("[")[1].split("-")[0] for i in ids]
+    assert hosts == sorted(hosts) or hosts == sorted(hosts, reverse=True), hosts
+
+
+def test_gate_reason_without_gates_is_none():
+    assert gate_reason(Behaviour("hcs/x", "It MUST.", "s"), "h", 1, ()) is None
