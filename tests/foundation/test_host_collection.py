@@ -19,7 +19,10 @@ hosts:
 MODULE = """
 import os
 
-def test_one(host_name):
+import pytest
+
+@pytest.mark.parametrize("n", range(8))
+def test_one(host_name, n):
     with open(os.environ["WCC_SEEN"], "a") as fh:
         fh.write(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')} {host_name}\\n")
 
@@ -50,11 +53,11 @@ def test_one_item_per_host_sorted(suite):
     assert result.ret == 0, result.stdout.str()
     # hosts in sorted order; a host's tests together (the host is a session-scoped parameter)
     assert collected(result) == [
-        "test_conformance_style.py::test_one[alpha]",
+        *[f"test_conformance_style.py::test_one[alpha-{n}]" for n in range(8)],
         "test_conformance_style.py::test_two[alpha]",
-        "test_conformance_style.py::test_one[mid]",
+        *[f"test_conformance_style.py::test_one[mid-{n}]" for n in range(8)],
         "test_conformance_style.py::test_two[mid]",
-        "test_conformance_style.py::test_one[zeta]",
+        *[f"test_conformance_style.py::test_one[zeta-{n}]" for n in range(8)],
         "test_conformance_style.py::test_two[zeta]",
     ]
 
@@ -62,17 +65,17 @@ def test_one_item_per_host_sorted(suite):
 def test_ids_are_stable_between_runs(suite):
     first = collected(run(suite, "--collect-only", "-q"))
     second = collected(run(suite, "--collect-only", "-q"))
-    assert first == second and len(first) == 6
+    assert first == second and len(first) == 27
 
 
 def test_hosts_option_selects_by_name(suite):
     result = run(suite, "--collect-only", "-q", "--hosts", "zeta,alpha")
-    assert {re.sub(r".*\[(.*)\]", r"\1", n) for n in collected(result)} == {"alpha", "zeta"}
+    assert {re.sub(r".*\[([a-z]+).*\]", r"\1", n) for n in collected(result)} == {"alpha", "zeta"}
 
 
 def test_host_tags_need_every_tag(suite):
     result = run(suite, "--collect-only", "-q", "--host-tags", "lab,ltsc2022")
-    assert {re.sub(r".*\[(.*)\]", r"\1", n) for n in collected(result)} == {"zeta"}
+    assert {re.sub(r".*\[([a-z]+).*\]", r"\1", n) for n in collected(result)} == {"zeta"}
 
 
 def test_unknown_host_is_a_usage_error(suite):
@@ -92,7 +95,7 @@ def test_xdist_workers_collect_the_same_and_keep_each_host_on_one_worker(suite):
     result = run(suite, "-n", "2", "--dist", "loadgroup", "-q")
     # xdist itself fails the run if two workers collected different lists
     assert result.ret == 0, result.stdout.str()
-    result.assert_outcomes(passed=6)
+    result.assert_outcomes(passed=27)
     lines = (suite.path / "seen.txt").read_text().split()
     seen = dict(zip(lines[1::2], lines[0::2], strict=True))
     assert sorted(seen) == ["alpha", "mid", "zeta"]

@@ -73,7 +73,7 @@ def test_each_deviation_breaks_exactly_its_behaviour(tmp_path):
     write_inventory(inventory)
     results = tmp_path / "results"
     cmd = [sys.executable, "-m", "pytest", "suites", "-n", "2", "-p", "no:cacheprovider", "-q", "--no-header"]
-    cmd += ["-p", "reports.plugin", "--inventory", str(inventory), "--wcc-results", str(results)]
+    cmd += ["--inventory", str(inventory), "--wcc-results", str(results)]
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     # requests lets these override the docker client's own CA (the simulated hosts' CA is private).
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):

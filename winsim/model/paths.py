@@ -18,6 +18,8 @@ import shutil
 from pathlib import Path
 
 _DRIVE = re.compile(r"^([A-Za-z]):(?:\\|$)")
+# \\?\Volume{GUID}\rest: a mounted volume (an activated layer), reachable while mounted.
+_VOLUME = re.compile(r"^\\\\\?\\Volume\{([0-9A-Fa-f-]{36})\}(?:\\(.*))?$")
 
 
 def win_norm(path: str) -> str:
@@ -65,10 +67,28 @@ class HostFiles:
     def __init__(self, root: Path) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
+        # The mount manager's table: volume GUID (lower case) -> the folder it shows.
+        self._volumes: dict[str, str] = {}
+
+    def mount_volume(self, guid: str, folder: str) -> None:
+        self._volumes[guid.lower()] = win_norm(folder)
+
+    def unmount_volume(self, guid: str) -> None:
+        self._volumes.pop(guid.lower(), None)
 
     def real(self, win_path: str) -> Path:
-        """The real path for ``win_path`` (components matched case-insensitively when they exist)."""
+        """The real path for ``win_path`` (components matched case-insensitively when they exist).
+
+        A volume path (``\\\\?\\Volume{GUID}\\...``) resolves through the folder mounted there;
+        an unknown volume raises FileNotFoundError.
+        """
         text = win_path.replace("/", "\\")
+        volume = _VOLUME.match(text)
+        if volume:
+            folder = self._volumes.get(volume.group(1).lower())
+            if folder is None:
+                raise FileNotFoundError(f"Cannot find path '{win_path}' because it does not exist.")
+            text = folder + "\\" + (volume.group(2) or "")
         m = _DRIVE.match(text)
         if not m:
             raise ValueError(f"not an absolute Windows path: {win_path!r}")
@@ -96,10 +116,16 @@ class HostFiles:
         return name
 
     def exists(self, win_path: str) -> bool:
-        return self.real(win_path).exists()
+        try:
+            return self.real(win_path).exists()
+        except FileNotFoundError:
+            return False
 
     def is_dir(self, win_path: str) -> bool:
-        return self.real(win_path).is_dir()
+        try:
+            return self.real(win_path).is_dir()
+        except FileNotFoundError:
+            return False
 
     def list_dir(self, win_path: str) -> list[str]:
         """Names in a folder, sorted case-insensitively as Explorer and Get-ChildItem show them."""

@@ -160,6 +160,7 @@ class LayerStore:
                 lay.volume_guid = (
                     str(uuid.uuid5(uuid.NAMESPACE_URL, lay.path.casefold())) if stable else new_guid()
                 )
+                self._files.mount_volume(lay.volume_guid, lay.path)
             self._record(title, lay.path)
 
     def prepare_layer(self, layer: str, parent_layer_paths: list[str]) -> None:
@@ -198,6 +199,8 @@ class LayerStore:
         with self._lock:
             lay = self._require(layer, title)
             lay.prepared = False
+            if lay.volume_guid is not None:
+                self._files.unmount_volume(lay.volume_guid)
             lay.volume_guid = None
             self._record(title, lay.path)
 

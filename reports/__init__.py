@@ -1,0 +1,14 @@
+"""wcc reports: per-test result records, the conformance matrix, Allure and JUnit output.
+
+    python -m reports.run --out reports/out -- -n 4        # run the suite, write every report
+    python -m reports.build --out reports/out DIR [DIR...]  # merge result dirs (xdist, CI jobs) again
+
+Layout of an output directory::
+
+    results/<worker>.jsonl   one JSON record per conformance test (reports.records)
+    results/hosts.json       hosts expected, their facts, the tests selected
+    allure-results/          allure-pytest output + environment.properties + categories.json
+    allure-report/           Allure 3 HTML (when node is available)
+    junit.xml                JUnit for CI systems
+    matrix.html, matrix.json behaviours x hosts
+"""

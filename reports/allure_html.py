@@ -1,0 +1,92 @@
+"""Allure 3 HTML from allure results, with the pinned npm package (no Java).
+
+``package.json``/``package-lock.json`` pin ``allure``; ``npm ci`` installs it into
+``node_modules`` the first time (idempotent afterwards).  ``allurerc.mjs`` holds the report's
+configuration (categories, single-file output).
+
+    if node_missing() is None:
+        generate([Path("reports/out/allure-results")], Path("reports/out/allure-report"))
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "allurerc.mjs"
+TIMEOUT = 600.0
+
+
+class AllureError(RuntimeError):
+    """Allure could not be installed or could not generate the report."""
+
+
+def node_missing() -> str | None:
+    """Why the HTML report cannot be built here, or None when node and npm are on PATH."""
+    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+    return (
+        f"{' and '.join(missing)} not found on PATH (install Node.js 20+ for the Allure HTML report)"
+        if missing
+        else None
+    )
+
+
+def allure_bin(root: Path = ROOT) -> Path:
+    """The pinned allure CLI, installed with ``npm ci`` from the lockfile when absent."""
+    binary = root / "node_modules" / ".bin" / "allure"
+    if not binary.exists():
+        _run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            root,
+            "npm ci (installing the pinned allure)",
+        )
+        if not binary.exists():
+            raise AllureError(
+                f"npm ci finished but {binary} is missing; is 'allure' in {root / 'package.json'}?"
+            )
+    return binary
+
+
+def generate(
+    results: Sequence[Path], out: Path, *, single_file: bool = True, name: str = "wcc conformance"
+) -> Path:
+    """Write the Allure report for ``results`` into ``out`` (replacing it); returns its index.html."""
+    if not results:
+        raise AllureError("no allure results directory given")
+    for d in results:
+        if not d.is_dir():
+            raise AllureError(f"allure results directory {d} does not exist")
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [
+        str(allure_bin()),
+        "generate",
+        *map(str, results),
+        "--config",
+        str(CONFIG),
+        "-o",
+        str(out),
+        "--name",
+        name,
+    ]
+    env = {**os.environ, "WCC_ALLURE_SINGLE_FILE": "1" if single_file else "0", "NO_COLOR": "1"}
+    _run(cmd, ROOT, "allure generate", env)
+    index = out / "index.html"
+    if not index.exists():
+        raise AllureError(f"allure generate wrote no {index}")
+    return index
+
+
+def _run(cmd: list[str], cwd: Path, what: str, env: dict[str, str] | None = None) -> None:
+    try:
+        proc = subprocess.run(
+            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise AllureError(f"{what} failed: {exc}") from exc
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-20:])
+        raise AllureError(f"{what} exited {proc.returncode}:\n{tail}")

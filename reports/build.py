@@ -1,0 +1,91 @@
+"""Merge results from several places (xdist workers, CI jobs) into one matrix and one Allure report.
+
+    python -m reports.build --out reports/out                      # rebuild from reports/out itself
+    python -m reports.build --out merged job-ws2022/ job-ws2025/ lab/ [--baseline nightly/matrix.json]
+
+Each input is a run's output directory (holding ``results/`` and ``allure-results/``, as
+``reports.run`` writes it) or a bare results directory.  The Allure results of every input are
+copied into ``<out>/allure-results`` (file names are unique) with one merged
+``environment.properties`` and ``categories.json``; the HTML is generated from there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from reports import allure_meta
+from reports.matrix import CATALOGUE
+from reports.records import read_run_info
+from reports.run import finish
+
+
+def _layout(source: Path) -> tuple[Path, Path | None]:
+    """(results dir, allure results dir or None) of one input."""
+    if not source.is_dir():
+        raise FileNotFoundError(f"input {source} is not a directory")
+    results = source / "results" if (source / "results").is_dir() else source
+    allure = source / "allure-results"
+    if allure.is_dir():
+        return results, allure
+    return results, source if any(source.glob("*-result.json")) else None
+
+
+def merge_allure(sources: Sequence[Path], target: Path) -> int:
+    """Copy allure result files into ``target``; returns how many were copied."""
+    target.mkdir(parents=True, exist_ok=True)
+    copied = 0
+    for source in sources:
+        if source.resolve() == target.resolve():
+            continue
+        for path in source.iterdir():
+            if path.is_file() and path.name not in ("environment.properties", "categories.json"):
+                shutil.copy2(path, target / path.name)
+                copied += 1
+    return copied
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reports.build", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path("reports/out"))
+    parser.add_argument(
+        "inputs", type=Path, nargs="*", help="run output or results directories (default: --out)"
+    )
+    parser.add_argument(
+        "--baseline", type=Path, help="an earlier matrix.json: mark newly failing/passing cells"
+    )
+    parser.add_argument("--catalogue", type=Path, default=CATALOGUE)
+    parser.add_argument("--expect-host", action="append", default=[], metavar="NAME")
+    parser.add_argument("--no-html", action="store_true", help="skip the Allure HTML")
+    args = parser.parse_args(argv)
+    try:
+        layouts = [_layout(p) for p in (args.inputs or [args.out])]
+    except FileNotFoundError as exc:
+        parser.error(str(exc))
+    if args.baseline is not None and not args.baseline.is_file():
+        parser.error(f"--baseline {args.baseline}: no such file")
+    result_dirs = [r for r, _ in layouts]
+    allure_dirs = [a for _, a in layouts if a is not None]
+
+    merged = args.out / "allure-results"
+    merge_allure(allure_dirs, merged)
+    info = read_run_info(result_dirs)
+    allure_meta.write_environment(merged, info.facts)
+    allure_meta.write_categories(merged)
+    matrix, html_ok = finish(
+        args.out,
+        result_dirs,
+        [merged],
+        baseline=args.baseline,
+        catalogue=args.catalogue,
+        expect_hosts=args.expect_host,
+        html=not args.no_html,
+    )
+    return 0 if matrix.ok and html_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The matrix as one self-contained HTML page (inline CSS, no scripts, no external assets).
+
+Each cell says its verdict in words and colour (pass green, fail red, n/a grey, error amber),
+shows the reason on hover (``title``) and, when not a pass, again in a details row under the
+behaviour.  Cells carry ``data-behaviour``, ``data-host`` and ``data-status`` for tools.
+
+    html = render(matrix)
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from reports.matrix import ERR, FAIL, NA, NEWLY_FAILING, NEWLY_PASSING, PASS, Matrix, Row
+
+LABEL = {PASS: "pass", FAIL: "fail", NA: "n/a", ERR: "error"}
+CHANGE_LABEL = {NEWLY_FAILING: "newly failing", NEWLY_PASSING: "newly passing"}
+
+CSS = """
+body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
+h1 { font-size: 1.4em; margin: 0 0 .3em; }
+.meta { color: #555; margin-bottom: 1em; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #bbb; padding: 4px 8px; vertical-align: top; }
+th { background: #eee; }
+td.behaviour { max-width: 42em; }
+.bid { font-family: ui-monospace, monospace; font-weight: 600; }
+.seed { display: block; color: #444; font-style: italic; font-size: .9em; }
+tr.area th { text-align: left; background: #dde3ea; }
+td.cell { text-align: center; font-weight: 600; min-width: 7em; }
+td.s-pass { background: #2e7d32; color: #fff; }
+td.s-fail { background: #c62828; color: #fff; }
+td.s-na { background: #9e9e9e; color: #fff; }
+td.s-error { background: #ffb300; color: #000; }
+.via { display: block; font-weight: 400; font-size: .8em; }
+.change { display: block; font-size: .8em; text-decoration: underline; }
+tr.detail td { background: #fafafa; font-size: .9em; }
+tr.detail li { white-space: pre-wrap; }
+ul.summary li { margin: .2em 0; }
+.v-deviates { color: #c62828; font-weight: 600; }
+.v-incomplete { color: #a06000; font-weight: 600; }
+.v-conforms { color: #2e7d32; font-weight: 600; }
+"""
+
+
+def render(matrix: Matrix) -> str:
+    head = "".join(f"<th>{_host_heading(matrix, h)}</th>" for h in matrix.hosts)
+    body: list[str] = []
+    area = None
+    for row in matrix.rows:
+        if row.area != area:
+            area = row.area
+            body.append(f'<tr class="area"><th colspan="{len(matrix.hosts) + 1}">{escape(area)}</th></tr>')
+        body.append(_row(row, matrix.hosts))
+        body.append(_detail(row, matrix.hosts))
+    summary_cells = "".join(f'<td class="total">{_counts(matrix, h)}</td>' for h in matrix.hosts)
+    body.append(f'<tr class="totals"><th>Summary</th>{summary_cells}</tr>')
+    baseline = f" Compared with {escape(matrix.baseline)}." if matrix.baseline else ""
+    problems = "".join(f"<li>{escape(p)}</li>" for p in matrix.problems)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>wcc conformance matrix</title>
+<style>{CSS}</style></head>
+<body>
+<h1>Conformance matrix</h1>
+<p class="meta">{len(matrix.rows)} behaviours on {len(matrix.hosts)} hosts, generated {escape(matrix.generated)}.{baseline}</p>
+<ul class="summary">{"".join(_summary(matrix, h) for h in matrix.hosts)}</ul>
+{_changes(matrix)}
+<table id="matrix">
+<thead><tr><th>Behaviour</th>{head}</tr></thead>
+<tbody>
+{chr(10).join(body)}
+</tbody></table>
+{f'<h2>Problems reading results</h2><ul class="problems">{problems}</ul>' if problems else ""}
+</body></html>
+"""
+
+
+def _host_heading(matrix: Matrix, host: str) -> str:
+    facts = matrix.facts.get(host, {})
+    extra = [f"build {facts['os_build']}"] if facts.get("os_build") else []
+    extra += [f"docker {facts['docker_version']}"] if facts.get("docker_version") else []
+    sub = f"<br><small>{escape(', '.join(extra))}</small>" if extra else ""
+    return f"{escape(host)}{sub}"
+
+
+def _row(row: Row, hosts: list[str]) -> str:
+    cells = []
+    for host in hosts:
+        cell = row.cells[host]
+        vias = "".join(
+            f'<span class="via">{escape(name)}: {LABEL[v.status]}</span>'
+            for name, v in cell.via.items()
+            if name
+        )
+        change = f'<span class="change">{CHANGE_LABEL[cell.change]}</span>' if cell.change else ""
+        title = f"{LABEL[cell.status]} on {host}" + (f"\n{cell.reason}" if cell.reason else "")
+        cells.append(
+            f'<td class="cell s-{cell.status}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}" '
+            f'data-status="{cell.status}" data-change="{cell.change}" title="{escape(title)}">'
+            f"{LABEL[cell.status]}{vias}{change}</td>"
+        )
+    return (
+        f'<tr class="behaviour" id="b-{escape(row.id)}" data-behaviour="{escape(row.id)}">'
+        f'<td class="behaviour" title="{escape(row.must)}"><span class="bid">{escape(row.id)}</span>'
+        f'<span class="seed">{escape(row.seed)}</span></td>{"".join(cells)}</tr>'
+    )
+
+
+def _detail(row: Row, hosts: list[str]) -> str:
+    """One line per distinct (verdict, reason) on each host; drivers that agree share a line."""
+    items = []
+    for host in hosts:
+        groups: dict[tuple[str, str], list[str]] = {}
+        for via, result in row.cells[host].via.items():
+            if result.status != PASS:
+                groups.setdefault((result.status, result.reason), []).append(via)
+        for (status, reason), vias in groups.items():
+            where = f"{host} / {', '.join(vias)}" if any(vias) else host
+            items.append(f"<li><b>{escape(where)}</b> {LABEL[status]}: {escape(reason)}</li>")
+    if not items:
+        return ""
+    return (
+        f'<tr class="detail" data-behaviour="{escape(row.id)}"><td colspan="{len(hosts) + 1}">'
+        f"<ul>{''.join(items)}</ul></td></tr>"
+    )
+
+
+def _counts(matrix: Matrix, host: str) -> str:
+    c = matrix.summary(host)
+    return f"{c[PASS]} pass · {c[FAIL]} fail · {c[ERR]} error · {c[NA]} n/a"
+
+
+def _summary(matrix: Matrix, host: str) -> str:
+    verdict = matrix.verdict(host)
+    return (
+        f'<li data-host="{escape(host)}"><b>{escape(host)}</b>: {_counts(matrix, host)} '
+        f'<span class="v-{verdict}">{verdict}</span></li>'
+    )
+
+
+def _changes(matrix: Matrix) -> str:
+    changes = matrix.changes()
+    if not changes:
+        return ""
+    items = "".join(
+        f"<li>{CHANGE_LABEL[c['change']]}: <b>{escape(c['behaviour'])}</b> on {escape(c['host'])} "
+        f"({LABEL[c['from']]} → {LABEL[c['to']]})</li>"
+        for c in changes
+    )
+    return f'<h2>Changes since the baseline</h2><ul class="changes">{items}</ul>'

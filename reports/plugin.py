@@ -1,0 +1,281 @@
+"""pytest plugin: a verdict record per conformance test, Allure labels and attachments, host facts.
+
+Loaded by ``fixtures.plugin`` (or ``-p reports.plugin``).  With ``--wcc-results DIR`` every
+conformance test (one carrying ``@behaviour``) appends a :class:`reports.records.Record` to
+``DIR/<worker>.jsonl`` when it finishes, and the run's expectations go to ``DIR/hosts.json``.
+With ``--alluredir`` the tests get the catalogue's labels, ``environment.properties`` and
+``categories.json`` are written, and each test carries its probe calls as a JSON attachment.
+
+Fixtures that learn a host's facts hand them over with::
+
+    from reports.plugin import record_host_facts
+    record_host_facts(request.config, {"name": "ws2022-sim", "os_build": 20348,
+                                       "docker_version": "27.5.1", "hns_version": "15.2"})
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fixtures.behaviour import Behaviour, behaviour_of
+from reports import allure_meta
+from reports.records import Record, RunInfo, append_record, update_run_info
+from reports.redact import Redactor, env_secrets
+from reports.verdict import Verdict
+
+DEFAULT_CATALOGUE_URL = "../../../suites/conformance.yaml#{id}"
+HOST_PARAMS = ("_wcc_host_name", "host_name", "host")  # callspec names that carry the inventory host
+
+
+@dataclass
+class _Item:
+    meta: Behaviour
+    host: str
+    via: str
+    verdict: Verdict = field(default_factory=Verdict)
+    host_obj: Any = None
+    before: Any = None  # host.stats snapshot: end of the host's previous test here, or end of this setup
+    round_trips: int | None = None
+
+
+@dataclass
+class _State:
+    results: Path | None
+    allure_dir: Path | None
+    catalogue_url: str
+    worker: str
+    redactor: Redactor
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    items: dict[str, _Item] = field(default_factory=dict)
+    marks: dict[str, Any] = field(default_factory=dict)  # host -> stats snapshot at the end of its last test
+
+
+STATE = pytest.StashKey[_State]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("wcc-reports", "wcc: result records and reports")
+    group.addoption(
+        "--wcc-results",
+        default=os.environ.get("WCC_RESULTS") or None,
+        metavar="DIR",
+        help="append one JSON record per conformance test to DIR/<worker>.jsonl (reports.matrix reads them)",
+    )
+    group.addoption(
+        "--wcc-catalogue-url",
+        default=os.environ.get("WCC_CATALOGUE_URL", DEFAULT_CATALOGUE_URL),
+        metavar="TEMPLATE",
+        help="Allure link to a behaviour's catalogue entry; {id}, {area}, {slug} are filled in",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    results = config.getoption("--wcc-results", None)
+    allure_dir = getattr(config.option, "allure_report_dir", None)
+    config.stash[STATE] = _State(
+        results=Path(results) if results else None,
+        allure_dir=Path(allure_dir) if allure_dir else None,
+        catalogue_url=config.getoption("--wcc-catalogue-url", DEFAULT_CATALOGUE_URL),
+        worker=str(getattr(config, "workerinput", {}).get("workerid", "main")),
+        redactor=Redactor(env_secrets()),
+    )
+
+
+def record_host_facts(config: pytest.Config, facts: Mapping[str, Any]) -> None:
+    """Remember a host's facts (``name`` required; os_build, docker_version, hns_version...).
+
+    They label the host's tests, fill Allure's ``environment.properties`` and the matrix header.
+    """
+    name = facts.get("name")
+    if not name:
+        raise ValueError(f"record_host_facts: facts need a 'name' (got keys {sorted(facts)})")
+    state = config.stash[STATE]
+    clean = {k: v for k, v in facts.items() if k != "name" and v not in (None, "")}
+    state.facts.setdefault(str(name), {}).update(clean)
+    _publish_facts(state, {str(name): state.facts[str(name)]})
+
+
+def register_secret(config: pytest.Config, value: str) -> None:
+    """Mask ``value`` wherever the reports would show it."""
+    config.stash[STATE].redactor.add(value)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    state = session.config.stash[STATE]
+    for secret in env_secrets(names=_password_envs(session.config)):
+        state.redactor.add(secret)
+    if state.allure_dir is not None:
+        allure_meta.write_categories(state.allure_dir)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Record what the run means to cover, so a host without results shows as an error."""
+    state = session.config.stash[STATE]
+    if state.results is None:
+        return
+    info = RunInfo(
+        expected=set(_selected_hosts(session.config)), secret_envs=set(_password_envs(session.config))
+    )
+    for item in session.items:
+        meta, host, via = _identify(item)
+        if meta is not None and host:
+            info.expected.add(host)
+            info.selected.add((item.nodeid, meta.id, host, via))
+    update_run_info(state.results, info)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    state = item.config.stash[STATE]
+    meta, host, via = _identify(item)
+    tracked = meta is not None and bool(host)
+    if tracked:
+        assert meta is not None
+        state.items[item.nodeid] = _Item(meta, host, via)
+        if state.allure_dir is not None:
+            allure_meta.label_behaviour(meta, host, via, state.catalogue_url)
+    yield
+    if tracked:
+        entry = state.items[item.nodeid]
+        funcargs = getattr(item, "funcargs", {})
+        entry.host_obj = funcargs.get("host")
+        stats = getattr(entry.host_obj, "stats", None)
+        if stats is not None and hasattr(stats, "snapshot"):
+            entry.before = state.marks.get(host) or stats.snapshot()
+        if entry.host_obj is not None and host not in state.facts:
+            os_build = getattr(entry.host_obj, "os_build", None)
+            if os_build is not None:
+                record_host_facts(item.config, {"name": host, "os_build": os_build})
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    state = item.config.stash[STATE]
+    entry = state.items.get(item.nodeid)
+    if entry is None:
+        return
+    if call.when == "setup" and state.allure_dir is not None:
+        allure_meta.describe(entry.meta)
+        allure_meta.label_build(state.facts.get(entry.host, {}).get("os_build"))
+    xfail = hasattr(report, "wasxfail")
+    entry.verdict.add(
+        call.when,
+        duration=report.duration,
+        failed=report.failed,
+        skipped=report.skipped and not xfail,
+        exc=call.excinfo.value if call.excinfo is not None else None,
+        message=state.redactor.text(call.excinfo.exconly()) if call.excinfo is not None else "",
+        xfail=xfail,
+    )
+    if call.when == "teardown":
+        state.items.pop(item.nodeid)
+        if state.results is not None:
+            append_record(state.results, state.worker, _record(item, state, entry))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    yield
+    state = item.config.stash[STATE]
+    entry = state.items.get(item.nodeid)
+    if entry is None:
+        return
+    calls = _probe_calls(state, entry)
+    if calls is not None:
+        entry.round_trips = calls["totals"].get("round_trips")
+        if state.allure_dir is not None:
+            allure_meta.attach_json(f"probe calls on {entry.host}", calls)
+
+
+def _record(item: pytest.Item, state: _State, entry: _Item) -> Record:
+    verdict = entry.verdict
+    return Record(
+        behaviour=entry.meta.id,
+        host=entry.host,
+        via=entry.via,
+        outcome=verdict.outcome,
+        nodeid=item.nodeid,
+        reason=verdict.full_reason,
+        category=verdict.category,
+        duration=round(verdict.duration, 3),
+        worker=state.worker,
+        must=entry.meta.must,
+        seed=entry.meta.seed,
+        os_build=state.facts.get(entry.host, {}).get("os_build"),
+        round_trips=entry.round_trips,
+    )
+
+
+def _probe_calls(state: _State, entry: _Item) -> dict[str, Any] | None:
+    """The calls this test made on its host: totals always, one entry per call when the driver logs them."""
+    stats = getattr(entry.host_obj, "stats", None)
+    if stats is None or entry.before is None:
+        return None
+    now = stats.snapshot()
+    state.marks[entry.host] = now
+    totals = _plain(now - entry.before)
+    calls_since = getattr(stats, "calls_since", None)
+    calls = [_plain(c) for c in calls_since(entry.before)] if callable(calls_since) else []
+    data = {"host": entry.host, "totals": totals, "calls": calls}
+    redacted: dict[str, Any] = state.redactor.data(data)
+    return redacted
+
+
+def _plain(value: Any) -> Any:
+    """JSON-able form of a driver's record (dataclass, as_dict(), mapping or plain value)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if hasattr(value, "as_dict"):
+        return _plain(value.as_dict())
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _identify(item: pytest.Item) -> tuple[Behaviour | None, str, str]:
+    meta = behaviour_of(item)
+    if meta is None:
+        return None, "", ""
+    params: Mapping[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
+    host = next((params[p] for p in HOST_PARAMS if p in params), "")
+    host = getattr(host, "name", host)  # a host object or spec rather than its name
+    via = params.get("via") or (meta.drivers[0] if len(meta.drivers) == 1 else "")
+    return meta, str(host), str(via)
+
+
+def _selected_hosts(config: pytest.Config) -> list[str]:
+    return [str(getattr(spec, "name", spec)) for spec in _specs(config)]
+
+
+def _password_envs(config: pytest.Config) -> list[str]:
+    return [name for spec in _specs(config) if (name := getattr(spec, "password_env", None))]
+
+
+def _specs(config: pytest.Config) -> list[Any]:
+    """The inventory hosts the run selected (fixtures.plugin), when that plugin is active."""
+    try:
+        from fixtures.plugin import SELECTED
+    except ImportError:
+        return []
+    specs: list[Any] = config.stash.get(SELECTED, [])
+    return specs
+
+
+def _publish_facts(state: _State, facts: dict[str, dict[str, Any]]) -> None:
+    if state.allure_dir is not None:
+        allure_meta.write_environment(state.allure_dir, facts)
+    if state.results is not None:
+        update_run_info(state.results, RunInfo(expected=set(facts), facts=facts))

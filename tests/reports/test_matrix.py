@@ -1,0 +1,145 @@
+"""The matrix from hand-made records: missing results, precedence, baseline, HTML and JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import yaml
+
+from reports.matrix import apply_baseline, build_matrix, load_catalogue, main, write_matrix
+from reports.records import Record, RunInfo, append_record, update_run_info
+
+
+def rec(bid: str, host: str, outcome: str, via: str = "docker", reason: str = "", nodeid: str = "") -> Record:
+    return Record(bid, host, via, outcome, nodeid or f"t.py::{bid}[{host}-{via}]", reason=reason)
+
+
+def status(m, bid: str, host: str) -> str:
+    return next(r for r in m.rows if r.id == bid).cells[host].status
+
+
+def test_a_host_without_results_is_an_error_never_a_pass():
+    info = RunInfo(expected={"h1", "h2"})
+    m = build_matrix([rec("api/a", "h1", "passed")], info)
+    assert status(m, "api/a", "h1") == "pass"
+    assert status(m, "api/a", "h2") == "error"
+    assert "no result" in next(r for r in m.rows).cells["h2"].reason
+    assert m.verdict("h2") == "incomplete" and not m.ok
+
+
+def test_a_selected_test_that_did_not_report_is_an_error():
+    info = RunInfo(
+        expected={"h1"},
+        selected={
+            ("t.py::x[h1-docker]", "api/a", "h1", "docker"),
+            ("t.py::y[h1-docker]", "api/a", "h1", "docker"),
+        },
+    )
+    m = build_matrix([rec("api/a", "h1", "passed", nodeid="t.py::x[h1-docker]")], info)
+    cell = m.rows[0].cells["h1"]
+    assert cell.status == "error"
+    assert [t.nodeid for t in cell.via["docker"].tests if t.status == "error"] == ["t.py::y[h1-docker]"]
+
+
+def test_rows_follow_the_selection_not_the_whole_catalogue():
+    catalogue = [
+        {"id": "api/a", "must": "A MUST.", "seed": "a."},
+        {"id": "hcs/b", "must": "B MUST.", "seed": "b."},
+    ]
+    info = RunInfo(expected={"h1"}, selected={("t.py::a[h1-docker]", "api/a", "h1", "docker")})
+    m = build_matrix([rec("api/a", "h1", "passed", nodeid="t.py::a[h1-docker]")], info, catalogue)
+    assert [r.id for r in m.rows] == ["api/a"]
+    assert m.rows[0].seed == "a."
+    # without a recorded selection every catalogue behaviour is expected
+    m = build_matrix([rec("api/a", "h1", "passed")], RunInfo(expected={"h1"}), catalogue)
+    assert [(r.id, r.cells["h1"].status) for r in m.rows] == [("api/a", "pass"), ("hcs/b", "error")]
+
+
+def test_catalogue_drivers_are_expected_per_host():
+    catalogue = [{"id": "hcs/b", "must": "B MUST.", "seed": "b.", "drivers": ["docker", "direct"]}]
+    m = build_matrix([rec("hcs/b", "h1", "passed", via="docker")], RunInfo(expected={"h1"}), catalogue)
+    cell = m.rows[0].cells["h1"]
+    assert cell.status == "error" and cell.via["direct"].status == "error"
+
+
+def test_precedence_fail_over_error_over_pass_over_na():
+    records = [
+        rec("api/a", "h1", "passed", "docker"),
+        rec("api/a", "h1", "failed", "direct", reason="AssertionError: x"),
+        rec("api/b", "h1", "error", "docker", reason="ProbeTimeout"),
+        rec("api/b", "h1", "passed", "direct"),
+        rec("api/c", "h1", "not-applicable", "docker"),
+        rec("api/d", "h1", "not-applicable", "docker", nodeid="t::d1"),
+        rec("api/d", "h1", "passed", "docker", nodeid="t::d2"),
+    ]
+    m = build_matrix(records, RunInfo(expected={"h1"}))
+    assert [status(m, b, "h1") for b in ("api/a", "api/b", "api/c", "api/d")] == [
+        "fail",
+        "error",
+        "na",
+        "pass",
+    ]
+    assert m.rows[0].cells["h1"].reason == "direct: AssertionError: x"
+    assert m.summary("h1") == {"pass": 1, "fail": 1, "na": 1, "error": 1}
+
+
+def test_baseline_marks_newly_failing_and_newly_passing(tmp_path: Path):
+    before = build_matrix(
+        [rec("api/a", "h1", "passed"), rec("api/b", "h1", "failed"), rec("api/c", "h1", "passed")], RunInfo()
+    )
+    after = build_matrix(
+        [rec("api/a", "h1", "failed"), rec("api/b", "h1", "passed"), rec("api/c", "h1", "passed")], RunInfo()
+    )
+    apply_baseline(after, before.to_json(), "last night")
+    changes = {(c["behaviour"], c["change"]) for c in after.changes()}
+    assert changes == {("api/a", "newly-failing"), ("api/b", "newly-passing")}
+    _, html = write_matrix(after, tmp_path)
+    page = html.read_text()
+    assert "newly failing" in page and "newly passing" in page and "last night" in page
+
+
+def test_html_is_self_contained_with_reasons_and_status_attributes(tmp_path: Path):
+    m = build_matrix(
+        [rec("api/a", "h1", "failed", reason="expected <Native> & more")], RunInfo(expected={"h1"})
+    )
+    json_path, html_path = write_matrix(m, tmp_path)
+    page = html_path.read_text()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # no external assets
+    assert "<script" not in page
+    assert 'data-status="fail"' in page
+    assert "expected &lt;Native&gt; &amp; more" in page  # escaped, in title and detail row
+    assert page.count("expected &lt;Native&gt;") == 2
+    assert json.loads(json_path.read_text())["behaviours"][0]["cells"]["h1"]["status"] == "fail"
+
+
+def test_cli_merges_dirs_and_exits_non_zero_on_failures(tmp_path: Path, capsys):
+    job1, job2, out = tmp_path / "job1", tmp_path / "job2", tmp_path / "out"
+    append_record(job1, "gw0", rec("api/a", "h1", "passed"))
+    update_run_info(job1, RunInfo(expected={"h1"}, facts={"h1": {"os_build": 17763}}))
+    append_record(job2, "main", rec("api/a", "h2", "passed"))
+    update_run_info(job2, RunInfo(expected={"h2"}))
+    catalogue = tmp_path / "none.yaml"
+    assert main(["--out", str(out), "--catalogue", str(catalogue), str(job1), str(job2)]) == 0
+    assert "h1 (build 17763): 1 pass, 0 fail, 0 error, 0 n/a -> conforms" in capsys.readouterr().out
+    assert (
+        main(["--out", str(out), "--catalogue", str(catalogue), "--expect-host", "h3", str(job1), str(job2)])
+        == 1
+    )
+    hosts = [h["name"] for h in json.loads((out / "matrix.json").read_text())["hosts"]]
+    assert hosts == ["h1", "h2", "h3"]
+
+
+def test_load_catalogue(tmp_path: Path):
+    assert load_catalogue(tmp_path / "missing.yaml") == []
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump([{"id": "api/a", "must": "A MUST.", "seed": "s"}]))
+    assert load_catalogue(path)[0]["id"] == "api/a"
+    path.write_text("just: a mapping\n")
+    try:
+        load_catalogue(path)
+    except ValueError as exc:
+        assert str(path) in str(exc)
+    else:
+        raise AssertionError("a catalogue that is not a list must be refused")
