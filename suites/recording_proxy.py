@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import select
 import shutil
 import socket
 import ssl
@@ -74,36 +75,46 @@ class RecordingProxy:
     def _serve(self, client: socket.socket) -> None:
         try:
             upstream = socket.create_connection(self._upstream, timeout=30)
+            upstream.settimeout(None)  # a wait?condition=... long-poll may last any time
             if self._tls is not None:
                 upstream = self._tls.wrap_socket(upstream, server_hostname=self._upstream[0])
         except OSError:
             client.close()
             return
-        self._spawn(self._pipe, upstream, client, False)
-        self._pipe(client, upstream, True)
+        self._pump(client, upstream)
 
-    def _pipe(self, source: socket.socket, sink: socket.socket, record: bool) -> None:
+    def _pump(self, client: socket.socket, upstream: socket.socket) -> None:
+        """Move bytes both ways from ONE thread: an SSL socket must not be read and written concurrently."""
         tail = b""
         try:
-            while True:
-                data = source.recv(CHUNK)
-                if not data:
-                    break
-                if record:
-                    # Keep a little of the previous chunk so a request line split across reads is seen.
-                    window = tail + data
-                    with self._lock:
-                        for match in REQUEST_LINE.finditer(window):
-                            if match.end() > len(tail):
-                                self.calls.append(f"Calling {match[1].decode()} {match[2].decode()}")
-                    tail = window[-512:]
-                sink.sendall(data)
+            while not self._closed.is_set():
+                ready: list[socket.socket] = []
+                if isinstance(upstream, ssl.SSLSocket) and upstream.pending():
+                    ready = [upstream]
+                if not ready:
+                    ready, _, _ = select.select([client, upstream], [], [], 1.0)
+                for source in ready:
+                    data = source.recv(CHUNK)
+                    if not data:
+                        return
+                    if source is client:
+                        # Keep a little of the previous chunk so a request line split across reads is seen.
+                        window = tail + data
+                        with self._lock:
+                            for match in REQUEST_LINE.finditer(window):
+                                if match.end() > len(tail):
+                                    self.calls.append(f"Calling {match[1].decode()} {match[2].decode()}")
+                        tail = window[-512:]
+                        upstream.sendall(data)
+                    else:
+                        client.sendall(data)
         except OSError:
             pass
         finally:
-            for sock in (source, sink):
+            for sock in (client, upstream):
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
 
 
 def tls_context(docker: object) -> ssl.SSLContext | None:
