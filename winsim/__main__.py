@@ -1,5 +1,5 @@
 import sys
 
-from winsim.serve import main
+from winsim.cli import main
 
 sys.exit(main())

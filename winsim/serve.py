@@ -61,18 +61,16 @@ def ready_line(host: SimHost, surfaces: list[Surface]) -> dict[str, Any]:
     return line
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m winsim")
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="start one simulated Windows Server container host")
+def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--name", default=None, help="host name (default: <profile>-sim)")
     serve.add_argument("--profile", default="ws2022", help="ws2019 or ws2022")
     serve.add_argument("--state-dir", type=Path, default=None, help="where the host keeps its files")
     serve.add_argument("--deviation", action="append", default=[], help="break one documented behaviour")
     serve.add_argument("--latency", default="none", help="latency profile: none or lab")
     serve.add_argument("--bind", default="127.0.0.1")
-    args = parser.parse_args(argv)
 
+
+def run(args: argparse.Namespace) -> int:
     state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="winsim-"))
     state_dir.mkdir(parents=True, exist_ok=True)
     try:

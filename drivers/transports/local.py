@@ -40,7 +40,7 @@ class LocalProcess:
             threading.Thread(target=self._drain, args=(stream, buf), daemon=True).start()
 
     def _drain(self, stream: IO[bytes], buf: bytearray) -> None:
-        while chunk := stream.read1(65536):  # type: ignore[attr-defined]
+        while chunk := stream.read(65536):  # unbuffered (FileIO): one read, what is there
             with self._cond:
                 buf += chunk
                 self._cond.notify_all()

@@ -103,3 +103,42 @@ def test_xdist_workers_collect_the_same_and_keep_each_host_on_one_worker(suite):
     for worker, host in zip(lines[0::2], lines[1::2], strict=True):
         workers_by_host.setdefault(host, set()).add(worker)
     assert all(len(w) == 1 for w in workers_by_host.values())
+
+
+UNREACHABLE_INVENTORY = """
+hosts:
+  - {name: ok-sim, transport: sim, sim: {profile: ws2022}}
+  - name: gone
+    transport: winrm
+    address: 127.0.0.1
+    port: 9
+    username: runner
+    password_env: WCC_TEST_GONE_PASSWORD
+    winrm: {scheme: http, auth: basic, operation_timeout: 2, read_timeout: 3}
+    docker: {url: "tcp://127.0.0.1:9"}
+"""
+
+UNREACHABLE_MODULE = """
+def test_build(host):
+    assert host.os_build == 20348
+
+def test_again(host):
+    assert host.name
+"""
+
+
+@pytest.mark.slow
+def test_unreachable_host_fails_its_own_tests_and_others_carry_on(pytester, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("WCC_TEST_GONE_PASSWORD", "never-printed-pw")
+    pytester.makefile(".yml", inv=UNREACHABLE_INVENTORY)
+    pytester.makepyfile(test_reach=UNREACHABLE_MODULE)
+    result = pytester.runpytest_subprocess(
+        "-p", "fixtures.plugin", "--inventory", "inv.yml", "-p", "no:cacheprovider"
+    )
+    result.assert_outcomes(passed=2, errors=2)
+    out = result.stdout.str()
+    # the error names the host, where it is and why; the password never shows
+    assert "HostUnreachable: gone (winrm://127.0.0.1:9):" in out
+    assert "never-printed-pw" not in out
+    assert out.count("HostUnreachable: gone") >= 2
