@@ -11,6 +11,7 @@ folder (no servers are started).
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -43,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
     proc = spawn(host, subprocess.list2cmdline(args.command))
 
     def feed_stdin() -> None:
-        while chunk := sys.stdin.buffer.read1(65536):
+        # os.read returns what is there, so a line reaches the program as soon as it is written
+        while chunk := os.read(sys.stdin.fileno(), 65536):
             proc.write_stdin(chunk)
         proc.write_stdin(b"", eof=True)
 
