@@ -40,12 +40,30 @@ class SessionError(DriverError):
         self.errors = list(errors or [])
 
 
+class SessionLost(TransportError):
+    """The shell or its connection went away and could not be re-opened, or went away during a
+    call that must not be replayed (it may have changed the host).
+
+    A :class:`TransportError` (``lost`` is True), so ``except TransportError`` still catches it;
+    the message starts with ``SessionLost:``, which the Allure categories match.
+    """
+
+    def __init__(self, host: str, what: str, cause: str) -> None:
+        super().__init__(f"SessionLost: {host}: {what}: {cause}", lost=True)
+        self.host = host
+        self.what = what
+        self.cause = cause
+
+
 class ProbeTimeout(DriverError):
-    """A call did not finish in time.  The session is marked dead and the call is not replayed."""
+    """A call did not finish in time.  The session is marked dead and the call is not replayed.
+
+    The message starts with ``ProbeTimeout:``, which the Allure categories match.
+    """
 
     def __init__(self, host: str, what: str, timeout: float) -> None:
         super().__init__(
-            f"{host}: {what} did not answer within {timeout:g} s (the session will be re-opened)"
+            f"ProbeTimeout: {host}: {what} did not answer within {timeout:g} s (the session will be re-opened)"
         )
         self.host = host
         self.what = what

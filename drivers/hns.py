@@ -31,6 +31,13 @@ class HnsDriver(DriverBase):
         out = self._envelope(value, f"HNSCall GET /{kind}/")
         return [o for o in (out if isinstance(out, list) else [out] if out else []) if isinstance(o, dict)]
 
+    def version(self) -> str | None:
+        """HNS's ``"Major.Minor"`` (hcsshim ``hcn.GetGlobals``), None when HNS does not answer.
+
+        Features are gated on this range rather than on the OS build (hcsshim hcnglobals.go).
+        """
+        return self._probe("Get-WccHnsVersion", {}, lambda v: str(v[0]) if v and v[0] else None)
+
     def networks(self) -> list[HnsNetwork]:
         return self._probe(
             "Get-WccHnsObject",

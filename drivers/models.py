@@ -353,9 +353,11 @@ class HostInfo:
     product_name: str
     ps_version: str
     module_version: str
+    hns_version: str | None = None  # "Major.Minor" from HNSCall GET /globals/version; None without HNS
 
     @classmethod
     def from_json(cls, data: JSON) -> HostInfo:
+        hns = data.get("HnsVersion")
         return cls(
             _str(data.get("ComputerName")),
             _int(data.get("OsBuild")),
@@ -363,4 +365,5 @@ class HostInfo:
             _str(data.get("ProductName")),
             _str(data.get("PSVersion")),
             _str(data.get("ModuleVersion")),
+            str(hns) if hns not in (None, "") else None,
         )

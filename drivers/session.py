@@ -19,8 +19,9 @@ stderr is parsed into error records (``last_stderr``) but is not a failure by it
     session.run("Get-Date; exit 3").rc             # -> 3 (script mode, any length)
 
 A lost shell or connection is re-opened once and the request replayed only if it was never
-sent or every call in it is read-only.  A timed-out call raises :class:`ProbeTimeout`, marks the
-session dead (the next call re-opens it) and is never replayed.
+sent or every call in it is read-only; otherwise :class:`SessionLost` is raised.  A timed-out
+call raises :class:`ProbeTimeout`, marks the session dead (the next call re-opens it) and is
+never replayed.  Every call leaves a :class:`~drivers.stats.CallRecord` in ``stats``.
 """
 
 from __future__ import annotations
@@ -35,10 +36,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drivers.clixml import StderrStreams, parse_stderr
-from drivers.errors import ProbeError, ProbeTimeout, SessionError, TransportError
+from drivers.errors import (
+    DriverError,
+    ProbeError,
+    ProbeTimeout,
+    SessionError,
+    SessionLost,
+    TransportError,
+)
 from drivers.models import CommandResult, ErrorRecord, HostInfo
 from drivers.probe import is_read_only, module_text
-from drivers.stats import CallStats
+from drivers.stats import CallStats, make_record
 from drivers.transports.base import POWERSHELL_COMMAND, RemoteProcess, Transport
 
 DEFAULT_TIMEOUT = 60.0
@@ -141,13 +149,31 @@ class PowerShellSession:
                 raise ValueError(f"not a probe function name: {c.fn!r}")
         replayable = all(is_read_only(c.fn) for c in calls)
         with self._lock:
-            frame = self._round_trip(calls, timeout or self.timeout, replayable)
+            frame, seconds = self._round_trip(calls, timeout or self.timeout, replayable)
         results = frame.get("results")
         if not isinstance(results, list) or len(results) != len(calls):
-            raise SessionError(
+            error = SessionError(
                 f"{self.host_name}: malformed answer: expected {len(calls)} results", self.host_name
             )
-        return [self._outcome(c.fn, r) for c, r in zip(calls, results, strict=True)]
+            self._log_failure(calls, error, 1, seconds)
+            raise error
+        outcomes = [self._outcome(c.fn, r) for c, r in zip(calls, results, strict=True)]
+        self.stats.record(
+            *(
+                make_record(
+                    c.fn,
+                    c.args,
+                    output=o.value if o.ok else None,
+                    errors=o.errors,
+                    round_trips=1 if i == 0 else 0,
+                    seconds=seconds if i == 0 else 0.0,
+                    ok=o.ok,
+                    batch=len(calls),
+                )
+                for i, (c, o) in enumerate(zip(calls, outcomes, strict=True))
+            )
+        )
+        return outcomes
 
     def run(self, script: str, timeout: float | None = None, **args: Any) -> CommandResult:
         """Run arbitrary script text (any length) in a fresh runspace; ``args`` bind to its ``param()``."""
@@ -186,6 +212,26 @@ class PowerShellSession:
         if proc is not None:
             proc.close()
 
+    def _log_failure(
+        self, calls: list[ProbeCall], error: BaseException, round_trips: int, seconds: float
+    ) -> None:
+        """One record per call of a round trip that brought no answer (timeout, lost shell...)."""
+        record = ErrorRecord(str(error), type(error).__name__, "ConnectionError")
+        self.stats.record(
+            *(
+                make_record(
+                    c.fn,
+                    c.args,
+                    errors=[record],
+                    round_trips=round_trips if i == 0 else 0,
+                    seconds=seconds if i == 0 else 0.0,
+                    ok=False,
+                    batch=len(calls),
+                )
+                for i, c in enumerate(calls)
+            )
+        )
+
     def _ensure_open(self) -> None:
         if self._proc is not None:
             return
@@ -195,6 +241,9 @@ class PowerShellSession:
                 return
             except TransportError as exc:
                 self._kill()
+                if exc.lost and attempt == 2 and self._opened_once:
+                    # it worked before: the shell is gone for good, not a host we never reached
+                    raise SessionLost(self.host_name, "re-opening the session", str(exc)) from exc
                 if not exc.lost or attempt == 2:
                     raise
                 self.stats.add(reconnects=1)
@@ -208,10 +257,26 @@ class PowerShellSession:
         request_id = 0
         hello = call_line(request_id, [ProbeCall("Get-WccHostInfo")])
         payload = f"{load_line(module_text())}\r\n{hello}\r\n".encode("ascii")
-        self._proc.write(payload)
-        frame = self._read_frame(request_id, started + self.open_timeout, "loading the probe module")
-        self.stats.add(round_trips=1, seconds=time.monotonic() - started)
+        try:
+            self._proc.write(payload)
+            frame = self._read_frame(request_id, started + self.open_timeout, "loading the probe module")
+        except DriverError as exc:
+            self._log_failure([ProbeCall("Get-WccHostInfo")], exc, 0, time.monotonic() - started)
+            raise
+        seconds = time.monotonic() - started
+        self.stats.add(round_trips=1, seconds=seconds)
         outcome = self._outcome("Get-WccHostInfo", (frame.get("results") or [None])[0])
+        self.stats.record(
+            make_record(
+                "Get-WccHostInfo",
+                {},
+                output=outcome.value if outcome.ok else None,
+                errors=outcome.errors,
+                round_trips=1,
+                seconds=seconds,
+                ok=outcome.ok,
+            )
+        )
         if not outcome.ok or not outcome.value:
             self._kill()
             raise SessionError(
@@ -222,7 +287,10 @@ class PowerShellSession:
         self._info = HostInfo.from_json(outcome.value[0])
         self._opened_once = True
 
-    def _round_trip(self, calls: list[ProbeCall], timeout: float, replayable: bool) -> dict[str, Any]:
+    def _round_trip(
+        self, calls: list[ProbeCall], timeout: float, replayable: bool
+    ) -> tuple[dict[str, Any], float]:
+        """Send one request and read its frame; returns the frame and the seconds it took."""
         for attempt in (1, 2):
             self._ensure_open()
             assert self._proc is not None
@@ -236,12 +304,28 @@ class PowerShellSession:
                 frame = self._read_frame(request_id, started + timeout, calls[0].fn)
             except TransportError as exc:
                 self._kill()
-                self.stats.add(round_trips=1, seconds=time.monotonic() - started)
-                if not exc.lost or attempt == 2 or (sent and not replayable):
+                seconds = time.monotonic() - started
+                self.stats.add(round_trips=1, seconds=seconds)
+                self._log_failure(calls, exc, 1, seconds)
+                if not exc.lost:
                     raise
+                if attempt == 2:
+                    raise SessionLost(
+                        self.host_name, calls[0].fn, f"lost again after re-opening: {exc}"
+                    ) from exc
+                if sent and not replayable:
+                    raise SessionLost(
+                        self.host_name,
+                        calls[0].fn,
+                        f"lost during a call that changes the host, not replayed: {exc}",
+                    ) from exc
                 continue  # re-open once and replay: not sent yet, or read-only calls only
-            self.stats.add(round_trips=1, calls=len(calls), seconds=time.monotonic() - started)
-            return frame
+            except DriverError as exc:  # timed out or garbled: no answer to record
+                self._log_failure(calls, exc, 0, time.monotonic() - started)
+                raise
+            seconds = time.monotonic() - started
+            self.stats.add(round_trips=1, calls=len(calls), seconds=seconds)
+            return frame, seconds
         raise AssertionError("unreachable")
 
     def _read_frame(self, request_id: int, deadline: float, what: str) -> dict[str, Any]:

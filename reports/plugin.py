@@ -4,7 +4,9 @@ Loaded by ``fixtures.plugin`` (or ``-p reports.plugin``).  With ``--wcc-results 
 conformance test (one carrying ``@behaviour``) appends a :class:`reports.records.Record` to
 ``DIR/<worker>.jsonl`` when it finishes, and the run's expectations go to ``DIR/hosts.json``.
 With ``--alluredir`` the tests get the catalogue's labels, ``environment.properties`` and
-``categories.json`` are written, and each test carries its probe calls as a JSON attachment.
+``categories.json`` are written, and each test carries its probe calls as a JSON attachment:
+the totals (``host.stats.since``) and one entry per call (``host.stats.calls_since``: fn, args,
+output, errors, round_trips, seconds, ok), secrets masked.
 
 Fixtures that learn a host's facts hand them over with::
 
@@ -54,7 +56,8 @@ class _State:
     redactor: Redactor
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     items: dict[str, _Item] = field(default_factory=dict)
-    marks: dict[str, Any] = field(default_factory=dict)  # host -> stats snapshot at the end of its last test
+    # host -> (its stats object, snapshot at the end of its last test); a reconnected host has new stats
+    marks: dict[str, tuple[Any, Any]] = field(default_factory=dict)
 
 
 STATE = pytest.StashKey[_State]()
@@ -148,7 +151,9 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         entry.host_obj = funcargs.get("host")
         stats = getattr(entry.host_obj, "stats", None)
         if stats is not None and hasattr(stats, "snapshot"):
-            entry.before = state.marks.get(host) or stats.snapshot()
+            stats_then, mark = state.marks.get(host, (None, None))
+            # calls made between two tests (fixtures) count for the later one
+            entry.before = mark if stats_then is stats else stats.snapshot()
         if entry.host_obj is not None and host not in state.facts:
             os_build = getattr(entry.host_obj, "os_build", None)
             if os_build is not None:
@@ -221,7 +226,7 @@ def _probe_calls(state: _State, entry: _Item) -> dict[str, Any] | None:
     if stats is None or entry.before is None:
         return None
     now = stats.snapshot()
-    state.marks[entry.host] = now
+    state.marks[entry.host] = (stats, now)
     totals = _plain(now - entry.before)
     calls_since = getattr(stats, "calls_since", None)
     calls = [_plain(c) for c in calls_since(entry.before)] if callable(calls_since) else []

@@ -484,7 +484,22 @@ function Get-WccHostInfo {
         ProductName   = [string]$current.ProductName
         PSVersion     = $PSVersionTable.PSVersion.ToString()
         ModuleVersion = $script:WccModuleVersion
+        HnsVersion    = Get-WccHnsVersion
     }
+}
+
+function Get-WccHnsVersion {
+    # As hcsshim's hcn.GetGlobals(): HNSCall GET /globals/version -> {"Major":N,"Minor":N}.
+    # $null when HNS does not answer, so a host without the service still loads the module.
+    try {
+        Initialize-WccNative
+        $answer = ConvertFrom-Json -InputObject ([Wcc.Hcs]::HnsCall('GET', '/globals/version', ''))
+        if ($answer.Success -and $null -ne $answer.Output) {
+            return ('{0}.{1}' -f $answer.Output.Major, $answer.Output.Minor)
+        }
+    }
+    catch { }
+    return $null
 }
 
 # ---------------------------------------------------------------------------------------------------------------

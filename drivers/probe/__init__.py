@@ -6,7 +6,9 @@ in ``winsim/probes`` return exactly the same shapes):
 ==============================  =====================================  ==========================================
 function                        arguments                              output objects
 ==============================  =====================================  ==========================================
-Get-WccHostInfo                                                        {ComputerName, OsBuild, OsVersion, ProductName, PSVersion, ModuleVersion}
+Get-WccHostInfo                                                        {ComputerName, OsBuild, OsVersion, ProductName, PSVersion, ModuleVersion,
+                                                                        HnsVersion ("13.2"; null without HNS)}
+Get-WccHnsVersion                                                      one string "Major.Minor" (HNSCall GET /globals/version) or nothing
 Get-WccComputeSystem            Query='{}'                             one string: HcsEnumerateComputeSystems JSON array
 Get-WccComputeSystemProperties  Id, Query='{}'                         one string: properties JSON; nothing if it does not exist
 New-WccComputeSystem            Id, Configuration (schema1 JSON)       one string: properties JSON after create

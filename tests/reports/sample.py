@@ -1,8 +1,9 @@
 """A small conformance project with known outcomes, run through the real reports tooling.
 
-Three hosts (fake host objects, no network): ``ws-good`` conforms except for one unexpected skip,
-``ws-bad`` deviates from one behaviour, has one gated (n/a) behaviour and one probe timeout,
-``ws-down`` is unreachable.  The expected matrix below is written by hand from that design, not
+Three hosts (fake host objects, no network, but the drivers' real call statistics and error
+classes): ``ws-good`` conforms except for one unexpected skip, ``ws-bad`` deviates from one
+behaviour, has one gated (n/a) behaviour, one probe timeout and one lost shell, ``ws-down`` is
+unreachable.  The expected matrix below is written by hand from that design, not
 from the tooling's output.
 """
 
@@ -16,12 +17,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_ENV = "WCC_SAMPLE_PASSWORD"
 SECRET = "S3cret-Value-4242"
+REGISTERED = "Reg1stered-Only-7781"  # masked only because the host fixture registers it
 HOSTS = ("ws-bad", "ws-down", "ws-good")
 
 # behaviour -> host -> expected cell status
 EXPECTED = {
     "compartments/default-native": {"ws-good": "pass", "ws-bad": "fail", "ws-down": "error"},
-    "hcs/owner-docker": {"ws-good": "pass", "ws-bad": "pass", "ws-down": "error"},
+    "hcs/owner-docker": {"ws-good": "pass", "ws-bad": "error", "ws-down": "error"},
     "layers/new-build-only": {"ws-good": "pass", "ws-bad": "na", "ws-down": "error"},
     "network/endpoint-query": {"ws-good": "pass", "ws-bad": "error", "ws-down": "error"},
     "daemon/log-readable": {"ws-good": "error", "ws-bad": "pass", "ws-down": "error"},
@@ -30,55 +32,33 @@ TESTS_PER_HOST = 6  # default-native runs twice (docker, direct)
 
 CONFTEST = """
 import os
-from dataclasses import dataclass
 
 import pytest
 
+from drivers.errors import ProbeTimeout, SessionLost
 from fixtures.behaviour import behaviour_of
+from fixtures.hosts import HostUnreachable
 
 
-class HostUnreachable(Exception):
-    pass
+from drivers.stats import CallStats, make_record
+from reports.plugin import register_secret
 
-
-class ProbeTimeout(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class Snap:
-    round_trips: int = 0
-    seconds: float = 0.0
-
-    def __sub__(self, other):
-        return Snap(self.round_trips - other.round_trips, self.seconds - other.seconds)
-
-
-class Stats:
-    def __init__(self):
-        self.log = []
-
-    def snapshot(self):
-        return Snap(len(self.log), sum(c["seconds"] for c in self.log))
-
-    def calls_since(self, before):
-        return self.log[before.round_trips:]
-
+REGISTERED = "Reg1stered-Only-7781"
 
 HOSTS = {
     "ws-good": {"build": 20348, "type": "Native"},
-    "ws-bad": {"build": 17763, "type": "Unspecified", "timeout": True},
+    "ws-bad": {"build": 17763, "type": "Unspecified", "timeout": True, "lost": True},
     "ws-down": None,
 }
 
 
 class FakeHost:
     def __init__(self, name, facts):
-        self.name, self.facts, self.stats, self.os_build = name, facts, Stats(), facts["build"]
+        self.name, self.facts, self.stats, self.os_build = name, facts, CallStats(), facts["build"]
 
     def call(self, fn, **args):
-        self.stats.log.append({"fn": fn, "args": args, "output": self.facts.get("type"), "errors": [],
-                               "round_trips": 1, "seconds": 0.002})
+        self.stats.add(round_trips=1, calls=1, seconds=0.002)
+        self.stats.record(make_record(fn, args, output=[self.facts.get("type")], round_trips=1, seconds=0.002))
         return self.facts.get("type")
 
 
@@ -96,11 +76,12 @@ def _wcc_host_name(request):
 
 
 @pytest.fixture(scope="session")
-def host(_wcc_host_name):
+def host(request, _wcc_host_name):
     facts = HOSTS[_wcc_host_name]
     if facts is None:
         secret = os.environ["WCC_SAMPLE_PASSWORD"]
-        raise HostUnreachable(f"HostUnreachable: {_wcc_host_name}: logon refused for password {secret}")
+        raise HostUnreachable(_wcc_host_name, "winrm", f"logon refused for password {secret}")
+    register_secret(request.config, REGISTERED)
     return FakeHost(_wcc_host_name, facts)
 
 
@@ -118,7 +99,8 @@ import os
 
 import pytest
 
-from conftest import ProbeTimeout
+from conftest import REGISTERED
+from drivers.errors import ProbeTimeout, SessionLost
 from fixtures.behaviour import behaviour
 
 
@@ -132,7 +114,9 @@ def test_default_native(host, via):
 @behaviour(id="hcs/owner-docker", must="Compute systems of dockerd MUST be owned by docker.",
            seed="Owner is docker.")
 def test_owner(host, via):
-    host.call("Get-WccComputeSystem")
+    host.call("Get-WccComputeSystem", Query=REGISTERED)
+    if host.facts.get("lost"):
+        raise SessionLost(host.name, "Get-WccComputeSystem", "the WinRM shell was not found")
 
 
 @behaviour(id="layers/new-build-only", must="A newer build MUST do the new thing.",
@@ -144,7 +128,7 @@ def test_new_build_only(host, via):
 @behaviour(id="network/endpoint-query", must="Endpoints MUST be listed.", seed="Endpoints are listed.")
 def test_endpoint_query(host, via):
     if host.facts.get("timeout"):
-        raise ProbeTimeout(f"ProbeTimeout: {host.name}: Get-WccHnsEndpoint did not answer within 30 s")
+        raise ProbeTimeout(host.name, "Get-WccHnsEndpoint", 30)
     host.call("Get-WccHnsEndpoint")
 
 

@@ -26,7 +26,7 @@ def _labels(result: dict, name: str) -> list[str]:
 
 def test_exit_status_reports_the_failures(sample_run: SampleRun):
     assert sample_run.returncode == 1, sample_run.stdout
-    assert "ws-bad (build 17763): 2 pass, 1 fail, 1 error, 1 n/a -> deviates" in sample_run.stdout
+    assert "ws-bad (build 17763): 1 pass, 1 fail, 2 error, 1 n/a -> deviates" in sample_run.stdout
 
 
 def test_one_record_per_test_from_every_worker(sample_run: SampleRun):
@@ -40,6 +40,7 @@ def test_one_record_per_test_from_every_worker(sample_run: SampleRun):
     assert "default compartment type 'Unspecified'" in bad.reason
     assert by_key[("layers/new-build-only", "ws-bad", "docker")].outcome == "not-applicable"
     assert by_key[("network/endpoint-query", "ws-bad", "docker")].category == "timeout"
+    assert by_key[("hcs/owner-docker", "ws-bad", "docker")].category == "lost-shell"
     skipped = by_key[("daemon/log-readable", "ws-good", "docker")]
     assert (skipped.outcome, skipped.category) == ("error", "unexpected-skip")
     down = by_key[("hcs/owner-docker", "ws-down", "docker")]
@@ -91,13 +92,30 @@ def test_probe_calls_are_attached_with_secrets_masked(sample_run: SampleRun):
     assert [c["fn"] for c in calls["calls"]] == ["Get-WccCompartment"]
     assert calls["calls"][0]["args"]["script"] == "net use x /user:a ***"
     assert calls["totals"]["round_trips"] == 1
+    record = calls["calls"][0]
+    assert (record["ok"], record["round_trips"], record["output"]) == (True, 1, ["Native"])
+
+
+def test_registered_secrets_are_masked_in_the_call_records(sample_run: SampleRun):
+    results = _allure_results(sample_run.out)
+    owner = [r for r in results if _labels(r, "feature") == ["hcs/owner-docker"]]
+    shown = []
+    for r in owner:
+        for a in r.get("attachments", []):
+            if a["name"].startswith("probe calls"):
+                shown.append(json.loads((sample_run.out / "allure-results" / a["source"]).read_text()))
+    assert len(shown) == 2  # ws-good and ws-bad; ws-down never connected
+    for calls in shown:
+        assert [c["args"] for c in calls["calls"]] == [{"Query": "***"}]
 
 
 def test_no_report_file_shows_the_secret(sample_run: SampleRun):
     leaks = [
         p
         for p in sample_run.out.rglob("*")
-        if p.is_file() and sample.SECRET.encode() in p.read_bytes() and p.suffix != ".png"
+        if p.is_file()
+        and p.suffix != ".png"
+        and (sample.SECRET.encode() in p.read_bytes() or sample.REGISTERED.encode() in p.read_bytes())
     ]
     assert leaks == []
     # the secret did reach the reports' inputs: the unreachable host's error names it (masked)
@@ -119,9 +137,9 @@ def test_junit_counts(sample_run: SampleRun):
     suite = ET.parse(sample_run.out / "junit.xml").getroot().find("testsuite")
     assert suite is not None
     assert int(suite.get("tests", 0)) == 18
-    # pytest's JUnit semantics: exceptions in the test body are failures (2 deviations + 1 timeout),
+    # pytest's JUnit semantics: exceptions in the test body are failures (2 deviations, 1 timeout, 1 lost shell),
     # in fixtures errors (the unreachable host's 6 tests); skips include the n/a one
-    assert int(suite.get("failures", 0)) == 3
+    assert int(suite.get("failures", 0)) == 4
     assert int(suite.get("errors", 0)) == 6
     assert int(suite.get("skipped", 0)) == 2
 
@@ -147,6 +165,7 @@ def test_allure_categories_tell_deviations_from_broken_runs(sample_run: SampleRu
     ]
     assert len(by_category["Broken runs: host unreachable"]) == sample.TESTS_PER_HOST
     assert by_category["Broken runs: timeout"] == ["test_endpoint_query[ws-bad-docker]"]
+    assert by_category["Broken runs: lost shell"] == ["test_owner[ws-bad-docker]"]
     assert by_category["Broken runs: unexpected skip"] == ["test_log_readable[ws-good-docker]"]
     counts = Counter(name for names in by_category.values() for name in names)
     assert max(counts.values()) == 1  # every test lands in one category only

@@ -50,7 +50,7 @@ from winsim.model.eventlog import HCS_OPERATIONAL, EventLog, EventRecord
 from winsim.model.hcs import ComputeSystem, Hcs
 from winsim.model.hns import Hns
 from winsim.model.netstack import Compartment, IpInterface, NetStack, Route
-from winsim.model.paths import HostFiles
+from winsim.model.paths import STANDARD_FOLDERS, HostFiles
 from winsim.model.windowsfilter import WINDOWSFILTER_ROOT, LayerStore
 from winsim.profiles import HostProfile
 
@@ -127,9 +127,11 @@ class HostModel:
         self.journal: list[JournalEntry] = []
         self._seq = itertools.count(1)
         self.files = HostFiles(self.state_dir / "fs")
+        for folder in STANDARD_FOLDERS:
+            self.files.mkdir(folder)
         self.events = EventLog(self.lock, enabled=not self.deviates("no-hcs-events"))
         self.net = NetStack(self.lock, self.deviates)
-        self.hns = Hns(self.lock, self.net, self.deviates, self.record)
+        self.hns = Hns(self.lock, self.net, self.deviates, self.record, version=profile.hns_version)
         self.windowsfilter = LayerStore(self.lock, self.files, self.deviates, self.record)
         self.hcs = Hcs(
             self.lock, self.windowsfilter, self.hns, self.net, self.events, self.deviates, self.record

@@ -157,8 +157,10 @@ class Hns:
         deviates: Callable[[str], bool],
         record: Callable[[str, str], object],
         rng: random.Random | None = None,
+        version: str = "13.2",
     ) -> None:
         self._lock = lock
+        self.version = _parse_version(version)
         self._net = net
         self._deviates = deviates
         self._record = record
@@ -214,6 +216,9 @@ class Hns:
                 "PacketsReceived": 0,
                 "PacketsSent": 0,
             }
+        elif kind == "globals" and method == "GET" and [r.lower() for r in rest] == ["version"]:
+            # hcsshim hcn.GetGlobals(): the HNS version that gates features (hcnglobals.go)
+            return {"Major": self.version[0], "Minor": self.version[1]}
         elif kind == "namespaces" and method == "GET":
             spaces = self.namespaces()
             if rest:
@@ -391,30 +396,24 @@ class Hns:
 
     # ---- namespaces ---------------------------------------------------------------------
     def namespaces(self) -> list[dict[str, Any]]:
-        """The default namespace (compartment 1) and one per compartment holding endpoints."""
-        from winsim.model.netstack import DEFAULT_COMPARTMENT_GUID
+        """The default namespace (compartment 1) and one per compartment holding endpoints.
+
+        ``CompartmentGuid`` is the compartment's GUID upper-case without braces, as the hns.psm1
+        view shows it, and ``CompartmentId`` the same id Get-NetCompartment reports.
+        """
+        from winsim.model.netstack import DEFAULT_COMPARTMENT_GUID, DEFAULT_COMPARTMENT_ID
 
         with self._lock:
-            out: list[dict[str, Any]] = [
-                {
-                    "ID": DEFAULT_COMPARTMENT_GUID.strip("{}").upper(),
-                    "IsDefault": True,
-                    "CompartmentId": 1,
-                    "ResourceList": [],
-                }
-            ]
+            default_guid = DEFAULT_COMPARTMENT_GUID.strip("{}").upper()
+            out: list[dict[str, Any]] = [_namespace(default_guid, default_guid, DEFAULT_COMPARTMENT_ID, True)]
             seen: dict[str, dict[str, Any]] = {}
             for ep in self._endpoints.values():
-                if ep.namespace_id is None:
+                if ep.namespace_id is None or ep.compartment_id is None:
                     continue
+                comp = self._net.compartment(ep.compartment_id)
+                guid = comp.guid.strip("{}").upper() if comp is not None else ep.namespace_id
                 ns = seen.setdefault(
-                    ep.namespace_id,
-                    {
-                        "ID": ep.namespace_id,
-                        "IsDefault": False,
-                        "CompartmentId": ep.compartment_id,
-                        "ResourceList": [],
-                    },
+                    ep.namespace_id, _namespace(ep.namespace_id, guid, ep.compartment_id, False)
                 )
                 ns["ResourceList"].append({"Type": "Endpoint", "Data": {"Id": ep.id}})
             return out + list(seen.values())
@@ -477,6 +476,14 @@ def _mac(value: int) -> str:
     return "-".join(raw[i : i + 2] for i in range(0, 12, 2))
 
 
+def _parse_version(text: str) -> tuple[int, int]:
+    """``"15.1"`` -> ``(15, 1)``; the profile's value is data, so a typo must name itself."""
+    major, dot, minor = text.partition(".")
+    if not (major.isdigit() and dot and minor.isdigit()):
+        raise ValueError(f"HNS version must look like 'MAJOR.MINOR', got {text!r}")
+    return int(major), int(minor)
+
+
 def _parse(request: str) -> dict[str, Any]:
     if not request.strip():
         return {}
@@ -491,3 +498,13 @@ def _parse(request: str) -> dict[str, Any]:
 
 def _missing() -> dict[str, Any]:
     raise HnsError(NOT_FOUND)
+
+
+def _namespace(ns_id: str, compartment_guid: str, compartment_id: int, is_default: bool) -> dict[str, Any]:
+    return {
+        "ID": ns_id,
+        "CompartmentGuid": compartment_guid,
+        "CompartmentId": compartment_id,
+        "IsDefault": is_default,
+        "ResourceList": [],
+    }
