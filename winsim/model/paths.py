@@ -22,6 +22,20 @@ _DRIVE = re.compile(r"^([A-Za-z]):(?:\\|$)")
 _VOLUME = re.compile(r"^\\\\\?\\Volume\{([0-9A-Fa-f-]{36})\}(?:\\(.*))?$")
 
 
+# Folders a Windows Server container host has from installation (INFERRED minimal set; data): the
+# Administrator profile is where remote shells start, so relative paths resolve there.
+STANDARD_FOLDERS = (
+    r"C:\Users\Administrator\AppData\Local\Temp",
+    r"C:\Users\Administrator\AppData\Roaming",
+    r"C:\Users\Administrator\Desktop",
+    r"C:\Users\Administrator\Documents",
+    r"C:\Users\Public",
+    r"C:\Windows\System32",
+    r"C:\Windows\Temp",
+    r"C:\ProgramData\docker\config",
+)
+
+
 def win_norm(path: str) -> str:
     r"""Backslashes, no duplicate or trailing separators, upper-case drive: ``c:/a//b/`` -> ``C:\a\b``."""
     text = path.replace("/", "\\")

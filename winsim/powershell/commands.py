@@ -120,8 +120,16 @@ def _elements(it: Interpreter, node: Node) -> tuple[list[Element], Redirects]:
             colon_pending = False
             continue
         inner = strip(child)
-        if inner.type == "generic_token":
-            value: Any = _text(inner)
+        if inner.type == "generic_token" and _text(inner).startswith(",") and len(_text(inner)) > 1:
+            # "A,B" / "A, B" (see parser.parse): the grammar yields "A" and ",B"; PowerShell one array
+            word: Any = _bare_word(_text(inner)[1:])
+            if elements and elements[-1].kind == "arg" and not colon_pending:
+                elements[-1].value = as_list(elements[-1].value) + [word]
+                elements[-1].text += " " + _text(inner)
+                continue
+            value: Any = [word]
+        elif inner.type == "generic_token":
+            value = _text(inner)
         elif inner.type == "variable" and _text(inner).startswith("@"):
             elements.append(
                 Element("splat", value=it.get_var(_text(inner)[1:]), node=child, text=_text(child))
@@ -156,6 +164,11 @@ def _elements(it: Interpreter, node: Node) -> tuple[list[Element], Redirects]:
 
 
 _RANGE = re.compile(r"^(-?\d+)\.\.(.*)$")
+
+
+def _bare_word(text: str) -> Any:
+    """A bare array element after a comma: digits are a number, anything else a string."""
+    return int(text) if re.fullmatch(r"-?\d+", text) else text
 
 
 def _range(it: Interpreter, node: Node, bounds: re.Match[str], elements: list[Element]) -> list[Any]:
@@ -297,7 +310,7 @@ def _dispatch(
     if program is not None:
         from winsim.powershell.native import run_native
 
-        return run_native(it, node, name, [_native_arg(e) for e in elements], pipeline_input)
+        return run_native(it, node, name, _native_args(elements), pipeline_input)
     raise TerminatingError(command_not_found(it, name, node))
 
 
@@ -331,6 +344,17 @@ def _native_arg(element: Element) -> str:
     if isinstance(element.value, list):
         return " ".join(to_string(v) for v in element.value)
     return to_string(element.value)
+
+
+def _native_args(elements: list[Element]) -> list[str]:
+    """Arguments of a native program: each array element (``a,b``, ``$list``, ``@list``) is its own."""
+    out: list[str] = []
+    for e in elements:
+        if e.kind != "param" and isinstance(e.value, list):
+            out.extend(to_string(v) for v in e.value)
+        else:
+            out.append(_native_arg(e))
+    return out
 
 
 def _split_for_script(elements: list[Element]) -> tuple[dict[str, Any], list[Any]]:
@@ -544,7 +568,7 @@ def call_registry(
     raw_native = command.native and not command.params
     try:
         if raw_native:
-            args: dict[str, Any] = {"ArgumentList": [_native_arg(e) for e in elements]}
+            args: dict[str, Any] = {"ArgumentList": _native_args(elements)}
             common: dict[str, Any] = {}
         else:
             args, common = bind(command.name, command.params, elements)

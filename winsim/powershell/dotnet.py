@@ -15,8 +15,11 @@ import base64
 import math
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
+from winsim.powershell import dates
+from winsim.powershell.enums import PSEnum
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import PSError
 from winsim.powershell.values import (
@@ -63,6 +66,8 @@ TYPE_NAMES: dict[str, str] = {
     "io.path": "System.IO.Path",
     "regex": "System.Text.RegularExpressions.Regex",
     "datetime": "System.DateTime",
+    "timespan": "System.TimeSpan",
+    "globalization.datetimestyles": "System.Globalization.DateTimeStyles",
     "void": "System.Void",
 }
 
@@ -155,6 +160,8 @@ def cast(type_name: str, value: Any) -> Any:
             ) from exc
     if full == "System.Void":
         return None
+    if full == "System.DateTime":
+        return dates.to_datetime(value)
     raise not_modeled(f"the cast to [{type_name}]")
 
 
@@ -163,8 +170,10 @@ def is_instance(value: Any, type_name: str) -> bool:
     full = canonical_type(type_name)
     checks: dict[str, Callable[[Any], bool]] = {
         "System.String": lambda v: isinstance(v, str),
-        "System.Int32": lambda v: isinstance(v, int) and not isinstance(v, bool),
-        "System.Int64": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "System.Int32": lambda v: isinstance(v, int) and not isinstance(v, (bool, PSEnum)),
+        "System.Int64": lambda v: isinstance(v, int) and not isinstance(v, (bool, PSEnum)),
+        "System.DateTime": lambda v: isinstance(v, datetime),
+        "System.TimeSpan": lambda v: isinstance(v, timedelta),
         "System.Double": lambda v: isinstance(v, float),
         "System.Boolean": lambda v: isinstance(v, bool),
         "System.Array": is_collection,
@@ -349,6 +358,14 @@ def static_property(type_name: str, name: str, session: Any) -> Any:
         return ""
     if full == "System.Math" and low == "pi":
         return math.pi
+    if full == "System.DateTime":
+        value = dates.static_member(name, None)
+        if not dates.is_no_method(value):
+            return value
+    if full == "System.Globalization.DateTimeStyles":
+        number = next((n for n, text in dates.DATETIME_STYLES.items() if text.lower() == low), None)
+        if number is not None:
+            return PSEnum(number, dates.DATETIME_STYLES, full)
     raise not_modeled(f"[{type_name}]::{name}")
 
 
@@ -361,6 +378,10 @@ def call_static(type_name: str, name: str, args: list[Any], session: Any = None)
     if full == "System.Console" and low in ("write", "writeline"):
         session.write_stdout(to_string(args[0] if args else "") + ("\r\n" if low == "writeline" else ""))
         return None
+    if full == "System.DateTime":
+        value = dates.static_member(name, list(args))
+        if not dates.is_no_method(value):
+            return value
     fn = STATIC_METHODS.get((full, low))
     if fn is None:
         raise not_modeled(f"[{type_name}]::{name}()")
@@ -430,6 +451,10 @@ def call_method(target: Any, name: str, args: list[Any], session: Any) -> Any:
         )
     if isinstance(target, str) and low in _STRING_METHODS:
         return _STRING_METHODS[low](target, args)
+    if isinstance(target, (datetime, timedelta)):
+        result = dates.call(target, name, list(args))
+        if not dates.is_no_method(result):
+            return result
     if isinstance(target, (int, float)) and low == "tostring":
         return _format_value(target, to_string(args[0])) if args else format_number(target)
     if isinstance(target, EncodingRef):

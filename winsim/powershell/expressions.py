@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Node
 
-from winsim.powershell import dotnet
+from winsim.powershell import dates, dotnet
 from winsim.powershell.errors import ErrorRecord
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import PSError
@@ -357,6 +358,8 @@ def get_member(it: Interpreter, obj: Any, name: str) -> Any:
         if it.strict:
             raise _strict_missing(it, name)
         return None
+    if isinstance(obj, (datetime, timedelta)) and dates.has_member(obj, name):
+        return dates.member(obj, name)
     if isinstance(obj, ScriptBlock) and low == "ast":
         raise dotnet.not_modeled("ScriptBlock.Ast")
     if isinstance(obj, TypeRef) and low in ("name", "fullname"):

@@ -11,8 +11,11 @@ same type share one table.  Lines end in CRLF.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from winsim.powershell import dates
+from winsim.powershell.enums import PSEnum
 from winsim.powershell.errors import ErrorRecord
 from winsim.powershell.objects import PSObject
 from winsim.powershell.values import ScriptBlock, is_collection, iter_props, to_string
@@ -21,6 +24,19 @@ CONSOLE_WIDTH = 120  # the console buffer width Windows PowerShell formats redir
 ENUMERATION_LIMIT = 4  # $FormatEnumerationLimit
 CRLF = "\r\n"
 HASHTABLE_NAME_WIDTH = 30  # the Name column of a hashtable's table view is fixed-width
+TIMESPAN_VIEW = (
+    "Days",
+    "Hours",
+    "Minutes",
+    "Seconds",
+    "Milliseconds",
+    "Ticks",
+    "TotalDays",
+    "TotalHours",
+    "TotalMinutes",
+    "TotalSeconds",
+    "TotalMilliseconds",
+)
 
 
 def _is_scalar(value: Any) -> bool:
@@ -49,6 +65,8 @@ def cell(value: Any) -> str:
     if isinstance(value, PSObject):
         enum_text = value.get("__ToString")
         return to_string(enum_text) if enum_text is not None else to_string(value)
+    if isinstance(value, datetime):
+        return dates.culture_text(value)  # cells use ToString() (the culture), not [string]
     return to_string(value)
 
 
@@ -92,7 +110,20 @@ def _type_key(obj: Any) -> str:
 
 
 def _is_numeric(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    return isinstance(value, (int, float)) and not isinstance(value, (bool, PSEnum))
+
+
+def _right_aligned(objs: list[Any], column: str) -> bool:
+    """Format data's alignment for the column if the type has one, else: all values numbers."""
+    first = objs[0]
+    if isinstance(first, PSObject) and column in first.align:
+        return first.align[column] == "right"
+    values = [o.get(column) for o in objs if isinstance(o, PSObject) and o.get(column) is not None]
+    return (
+        column not in getattr(first, "enum_names", {})
+        and bool(values)
+        and all(_is_numeric(v) for v in values)
+    )
 
 
 def _fit(text: str, width: int) -> str:
@@ -113,12 +144,7 @@ def render_table(objs: list[Any], width: int = CONSOLE_WIDTH) -> list[str]:
         columns = _columns(objs[0])
         headers = [_label(objs[0], c) for c in columns]
         rows = [[_display_value(o, c) if isinstance(o, PSObject) else "" for c in columns] for o in objs]
-        numeric = [
-            c not in getattr(objs[0], "enum_names", {})
-            and all(_is_numeric(o.get(c)) for o in objs if isinstance(o, PSObject) and o.get(c) is not None)
-            and any(isinstance(o, PSObject) and o.get(c) is not None for o in objs)
-            for c in columns
-        ]
+        numeric = [_right_aligned(objs, c) for c in columns]
         widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
     # shrink the widest columns until the table fits the console (PowerShell truncates with "...")
     while sum(widths) + len(widths) - 1 > width - 1 and max(widths) > 4:
@@ -176,6 +202,18 @@ def render_lines(items: list[Any], width: int = CONSOLE_WIDTH) -> list[str]:
         item = items[i]
         if isinstance(item, ErrorRecord):
             lines.extend(item.lines())
+            i += 1
+            continue
+        if isinstance(item, datetime):
+            j = i
+            while j < len(items) and isinstance(items[j], datetime):
+                j += 1
+            lines.extend(["", *(dates.long_text(d) for d in items[i:j]), "", ""])
+            i = j
+            continue
+        if isinstance(item, timedelta):  # a TimeSpan prints as the list of its properties
+            span = {name: dates.member(item, name) for name in TIMESPAN_VIEW}
+            lines.extend(render_list([PSObject.of("System.TimeSpan", span)], width))
             i += 1
             continue
         if _is_scalar(item):

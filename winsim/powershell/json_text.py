@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import datetime, timedelta
 from typing import Any
 
+from winsim.powershell import dates
+from winsim.powershell.enums import PSEnum
 from winsim.powershell.errors import ErrorRecord
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import PSError
@@ -51,18 +54,45 @@ def _number(value: int | float) -> str:
     return str(value)
 
 
+# TimeSpan's public properties in the order JavaScriptSerializer writes them
+_TIMESPAN_PROPERTIES = (
+    "Ticks",
+    "Days",
+    "Hours",
+    "Milliseconds",
+    "Minutes",
+    "Seconds",
+    "TotalDays",
+    "TotalHours",
+    "TotalMilliseconds",
+    "TotalMinutes",
+    "TotalSeconds",
+)
+
+
 def compact(value: Any, depth: int, max_depth: int) -> str:
     """Compact JSON of ``value``; containers deeper than ``max_depth`` become their ToString()."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, PSEnum):
+        return str(int(value))  # 5.1 writes an enum as its number
     if isinstance(value, (int, float)):
         return _number(value)
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, (ScriptBlock, ErrorRecord)):
         return quote(to_string(value))
+    if isinstance(value, dates.DisplayDate):
+        # Get-Date's output carries note properties, so 5.1 writes an object around the date
+        decorated = {"value": dates.plain(value), "DisplayHint": 2, "DateTime": dates.long_text(value)}
+        return compact(decorated, depth, max_depth) if depth <= max_depth else quote(to_string(value))
+    if isinstance(value, datetime):
+        return dates.json_literal(value)
+    if isinstance(value, timedelta):
+        span = {name: dates.member(value, name) for name in _TIMESPAN_PROPERTIES}
+        return compact(span, depth, max_depth) if depth <= max_depth else quote(to_string(value))
     if is_collection(value):
         if depth > max_depth:
             return quote(" ".join(to_string(v) for v in value))

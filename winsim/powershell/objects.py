@@ -23,6 +23,8 @@ class PSObject:
     ``enum_names`` maps a property to the names of its enum values so that text output shows
     ``Native`` while ConvertTo-Json writes the number, as Windows PowerShell 5.1 does.
     ``labels`` renames a property in the default views only (format data of CIM classes does that).
+    ``align`` sets a table column's alignment (``"left"``/``"right"``) where format data decides it;
+    otherwise numbers are right-aligned and everything else left-aligned.
 
     >>> o = PSObject.of("Demo", {"Id": 1, "Name": "x"})
     >>> o["Name"]
@@ -36,6 +38,7 @@ class PSObject:
     enum_names: dict[str, dict[int, str]] = field(default_factory=dict)
     # Column / list labels that differ from the property name (``NlMtu`` shows as ``NlMtu(Bytes)``).
     labels: dict[str, str] = field(default_factory=dict)
+    align: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(

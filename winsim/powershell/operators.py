@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from winsim.powershell import dotnet
+from winsim.powershell import dates, dotnet
 from winsim.powershell.registry import PSError
 from winsim.powershell.values import as_list, is_collection, to_int, to_number, to_string
 
@@ -46,6 +46,10 @@ def _divide(left: Any, right: Any) -> int | float:
 def apply(op: str, left: Any, right: Any) -> Any:
     """Apply a binary (non-comparison) operator the way PowerShell does for these value kinds."""
     op = op.lower()
+    if op in ("+", "-"):
+        result = dates.arithmetic(op, left, right)
+        if not dates.is_no_method(result):
+            return result
     if op == "+":
         if left is None:
             return right

@@ -44,10 +44,62 @@ def _parser() -> Parser:
     return parser
 
 
+_REPAIR_ROUNDS = 8  # each round fixes at least one comma; scripts rarely have more per statement
+
+
 @lru_cache(maxsize=1024)
 def parse(text: str) -> Tree:
-    """The concrete syntax tree of ``text`` (cached: probe calls repeat the same text)."""
-    return _parser().parse(text.encode("utf-8"))
+    """The concrete syntax tree of ``text`` (cached: probe calls repeat the same text).
+
+    The grammar cannot read a bare word followed by ``, `` in argument mode
+    (``Select-Object A, B``); PowerShell reads an array there.  When the tree has such an
+    error, the comma is moved past the blank (``A ,B``), which keeps every byte offset of
+    the words and which the grammar reads as ``A`` and ``,B`` (joined by the command binder).
+    """
+    source = text.encode("utf-8")
+    tree = _parser().parse(source)
+    for _ in range(_REPAIR_ROUNDS):
+        if not tree.root_node.has_error:
+            break
+        repaired = _move_commas(tree, source)
+        if repaired == source:
+            break
+        candidate = _parser().parse(repaired)
+        if len(_issues(candidate, text)) > len(_issues(tree, text)):
+            break
+        tree, source = candidate, repaired
+    return tree
+
+
+def _bare_comma_spans(tree: Tree, source: bytes) -> list[tuple[int, int]]:
+    """(comma, end of blanks) of ``word, word`` commas the grammar rejected (next to an ERROR node)."""
+    spans: list[tuple[int, int]] = []
+    stack = [tree.root_node]
+    while stack:
+        node = stack.pop()
+        if not node.has_error:
+            continue
+        stack.extend(node.children)
+        kids = node.children
+        for comma, after in zip(kids, kids[1:], strict=False):
+            if comma.type != "," or comma.is_named or "ERROR" not in (node.type, after.type):
+                continue
+            word = after.children[0] if after.type == "ERROR" and after.children else after
+            if word.type not in ("simple_name", "generic_token"):
+                continue
+            at = source.rfind(b",", comma.start_byte, comma.end_byte)  # the token may include blanks
+            gap = source[at + 1 : word.end_byte]
+            blanks = len(gap) - len(gap.lstrip(b" \t"))
+            if at >= 0 and blanks > 0:
+                spans.append((at, at + 1 + blanks))
+    return spans
+
+
+def _move_commas(tree: Tree, source: bytes) -> bytes:
+    out = bytearray(source)
+    for start, end in _bare_comma_spans(tree, source):
+        out[start:end] = out[start + 1 : end] + b","
+    return bytes(out)
 
 
 def _is_param_block_quirk(node: Node) -> bool:

@@ -14,9 +14,12 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from winsim.powershell import dates
+from winsim.powershell.enums import PSEnum
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import PSError
 
@@ -93,8 +96,14 @@ def to_string(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
+    if isinstance(value, PSEnum):
+        return value.name
     if isinstance(value, (bool, int, float)):
         return format_number(value)
+    if isinstance(value, datetime):
+        return dates.invariant_text(value)
+    if isinstance(value, timedelta):
+        return dates.timespan_text(value)
     if is_collection(value):
         return " ".join(to_string(v) for v in value)
     if isinstance(value, dict):
@@ -143,6 +152,12 @@ def type_display(value: Any) -> str:
     """The .NET type name PowerShell would name in a conversion error."""
     if value is None:
         return "null"
+    if isinstance(value, PSEnum):
+        return value.type_name
+    if isinstance(value, datetime):
+        return "System.DateTime"
+    if isinstance(value, timedelta):
+        return "System.TimeSpan"
     return {
         str: "System.String",
         bool: "System.Boolean",
@@ -168,7 +183,7 @@ def to_number(value: Any, target: str = "System.Int32") -> int | float:
     """Numeric conversion used by arithmetic and ``[int]``: strings parse, $null is 0."""
     if value is None:
         return 0
-    if isinstance(value, bool):
+    if isinstance(value, (bool, PSEnum)):
         return int(value)
     if isinstance(value, (int, float)):
         return value
@@ -231,6 +246,14 @@ def _coerce_like(left: Any, right: Any) -> Any:
     """Convert ``right`` to the type of ``left`` for comparison, as PowerShell does."""
     if isinstance(left, bool):
         return to_bool(right)
+    if isinstance(left, datetime) and isinstance(right, str):
+        try:
+            return dates.parse(right)
+        except PSError:
+            return right  # unequal; ordering against it fails as PowerShell's does
+    if isinstance(left, PSEnum) and right is not None:
+        number = left.convert(right)  # a name or number of the enum type; anything else stays unequal
+        return right if number is None else number
     if isinstance(left, (int, float)) and not isinstance(right, (int, float)):
         try:
             return to_number(right)

@@ -80,8 +80,24 @@ def host_info(host: SimHost, args: dict[str, Any]) -> list[Any]:
             "ProductName": p.product_name,
             "PSVersion": f"5.1.{p.build}.{p.ubr}",
             "ModuleVersion": MODULE_VERSION,
+            "HnsVersion": _hns_version(host),
         }
     ]
+
+
+@probe("Get-WccHnsVersion")
+def hns_version(host: SimHost, args: dict[str, Any]) -> list[Any]:
+    version = _hns_version(host)
+    return [version] if version is not None else []
+
+
+def _hns_version(host: SimHost) -> str | None:
+    """Read through HNSCall GET /globals/version as the module does; None when HNS does not answer."""
+    answer = json.loads(host.model.hns.call("GET", "/globals/version", ""))
+    output = answer.get("Output") if answer.get("Success") else None
+    if not isinstance(output, dict):
+        return None
+    return f"{output.get('Major')}.{output.get('Minor')}"
 
 
 # ---- HCS ------------------------------------------------------------------------------------

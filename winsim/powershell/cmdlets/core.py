@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from winsim.powershell import dates
 from winsim.powershell.errors import ErrorRecord, TerminatingError
 from winsim.powershell.format import CONSOLE_WIDTH, render, render_list, render_table
 from winsim.powershell.objects import PSObject
@@ -323,25 +324,27 @@ def invoke_expression(inv: Invocation) -> Iterable[Any]:
         raise
 
 
-@cmdlet("Get-Date", Param("Format"), Param("UFormat"))
+@cmdlet(
+    "Get-Date",
+    Param("Date", position=0, from_pipeline=True),
+    Param("Format"),
+    Param("UFormat"),
+    Param("DisplayHint"),
+)
 def get_date(inv: Invocation) -> Iterable[Any]:
-    import datetime
-
-    now = datetime.datetime.now()
-    fmt = inv.args.get("Format")
-    if fmt is not None:
-        table = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S", "fff": "%f"}
-        text = to_string(fmt)
-        for k, v in table.items():
-            text = text.replace(k, v)
-        out = now.strftime(text)
-        yield out.replace(now.strftime("%f"), now.strftime("%f")[:3]) if "%f" in text else out
+    """The host's local time (or ``-Date``); ``-Format`` is .NET's, ``-UFormat`` Unix-style; both give text."""
+    given = inv.args.get("Date")
+    when = dates.to_datetime(given) if given is not None else dates.now()
+    if inv.args.get("Format") is not None:
+        yield dates.format_date(when, to_string(inv.args["Format"]))
         return
-    yield PSObject.of(
-        "System.DateTime",
-        {
-            "DateTime": now.strftime("%A, %B %d, %Y %I:%M:%S %p"),
-            "__ToString": now.strftime("%m/%d/%Y %I:%M:%S %p"),
-        },
-        view="list",
-    )
+    if inv.args.get("UFormat") is not None:
+        yield _uformat(when, to_string(inv.args["UFormat"]))
+        return
+    yield dates.DisplayDate(*when.timetuple()[:6], when.microsecond, tzinfo=when.tzinfo)
+
+
+def _uformat(when: Any, spec: str) -> str:
+    """``Get-Date -UFormat``: strftime codes; ``%s`` is seconds since 1970 (UTC)."""
+    epoch = str(int((when - dates.EPOCH).total_seconds()))
+    return when.strftime(spec.replace("%s", epoch))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from winsim.powershell.hostcommands import (  # noqa: F401 - imported for their @cmdlet registrations
     filesystem,
     hns,
+    location,
     netcompartment,
     netipinterface,
     netroute,

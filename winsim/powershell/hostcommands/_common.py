@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
+from winsim.powershell.enums import enum_props
 from winsim.powershell.errors import ErrorRecord
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import Invocation, PSError
@@ -32,16 +33,24 @@ def cim_object(
     view: str,
     enum_names: dict[str, dict[int, str]] | None = None,
     labels: dict[str, str] | None = None,
+    align: dict[str, str] | None = None,
 ) -> PSObject:
-    """A CIM instance as Windows PowerShell shows it (type names, default view, enum names)."""
+    """A CIM instance as Windows PowerShell shows it (type names, default view, enum values).
+
+    Properties named in ``enum_names`` become :class:`PSEnum` values of the cmdletization's
+    generated enum type (``$_.AddressFamily -eq 'IPv4'`` works, JSON gets the number).
+    """
+    values = {**props, "PSComputerName": None}
+    noun = cim_class.removeprefix("MSFT_")
+    enum_props(values, enum_names or {}, f"{GENERATED_TYPES}.{noun}.")
     obj = PSObject(
         [f"{CIM_BASE}#{CIM_NAMESPACE}/{cim_class}", f"{CIM_BASE}#{cim_class}", CIM_BASE, "System.Object"],
-        {**props, "PSComputerName": None},
+        values,
         list(display),
         view,
-        dict(enum_names or {}),
     )
     obj.labels.update(labels or {})
+    obj.align.update(align or {})
     return obj
 
 

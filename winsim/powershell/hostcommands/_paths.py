@@ -12,10 +12,11 @@ FileInfo / DirectoryInfo views that Get-Item and Get-ChildItem emit.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from winsim.model.paths import HostFiles, win_basename, win_parent
+from winsim.powershell.dates import HOST_TZ
 from winsim.powershell.hostcommands._common import has_wildcard, matches
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import PSError
@@ -108,7 +109,7 @@ def item_object(files: HostFiles, path: str, shown_as: str = "full") -> PSObject
     is_dir = real.is_dir()
     name = win_basename(path) or path
     parent = win_parent(path) if name != path else ""
-    stamp = datetime.fromtimestamp(st.st_mtime, UTC)
+    stamp = datetime.fromtimestamp(st.st_mtime, HOST_TZ)  # FileSystemInfo times are Local
     props: dict[str, Any] = {
         "PSPath": f"{PROVIDER}::{path}",
         "PSParentPath": f"{PROVIDER}::{parent}" if parent else "",
@@ -123,8 +124,8 @@ def item_object(files: HostFiles, path: str, shown_as: str = "full") -> PSObject
         "Parent" if is_dir else "DirectoryName": parent,
         "Exists": True,
         "Extension": "" if is_dir or "." not in name else "." + name.rsplit(".", 1)[1],
-        "CreationTime": datetime.fromtimestamp(st.st_ctime, UTC),
-        "LastAccessTime": datetime.fromtimestamp(st.st_atime, UTC),
+        "CreationTime": datetime.fromtimestamp(st.st_ctime, HOST_TZ),
+        "LastAccessTime": datetime.fromtimestamp(st.st_atime, HOST_TZ),
         "LastWriteTime": stamp,
         "Attributes": 16 if is_dir else 32,
     }

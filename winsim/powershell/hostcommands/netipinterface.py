@@ -39,6 +39,8 @@ TABLE = (
     "PolicyStore",
 )
 LABELS = {"NlMtu": "NlMtu(Bytes)"}
+# The NetTCPIP format data left-aligns ifIndex (windows-internals.md §5.2 table sample).
+ALIGN = {"ifIndex": "left"}
 
 
 def _number(names: dict[int, str], name: str) -> int:
@@ -70,7 +72,7 @@ def interface_object(nic: IpInterface) -> PSObject:
         "Dhcp": ENABLED,
         "ConnectionState": CONNECTION_STATE,
     }
-    return cim_object(CIM_CLASS, props, TABLE, "table", enums, LABELS)
+    return cim_object(CIM_CLASS, props, TABLE, "table", enums, LABELS, ALIGN)
 
 
 @cmdlet(

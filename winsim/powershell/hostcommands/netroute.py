@@ -27,6 +27,8 @@ CIM_CLASS = "MSFT_NetRoute"
 # MSFT_NetRoute.Protocol (the routing protocol that made the route).
 PROTOCOL = {1: "Other", 2: "Local", 3: "NetMgmt", 4: "Icmp", 19: "Dhcp"}
 TABLE = ("ifIndex", "DestinationPrefix", "NextHop", "RouteMetric", "ifMetric", "PolicyStore")
+# NetTCPIP format data left-aligns the interface columns (INFERRED from Get-NetRoute samples; data).
+ALIGN = {"ifIndex": "left", "ifMetric": "left"}
 
 
 def route_object(route: Route, nic: IpInterface | None) -> PSObject:
@@ -47,7 +49,7 @@ def route_object(route: Route, nic: IpInterface | None) -> PSObject:
         "InterfaceMetric": nic.interface_metric if nic else None,
     }
     return cim_object(
-        CIM_CLASS, props, TABLE, "table", {"AddressFamily": ADDRESS_FAMILY, "Protocol": PROTOCOL}
+        CIM_CLASS, props, TABLE, "table", {"AddressFamily": ADDRESS_FAMILY, "Protocol": PROTOCOL}, align=ALIGN
     )
 
 

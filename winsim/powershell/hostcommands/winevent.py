@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from winsim.model.eventlog import HCS_OPERATIONAL, EventRecord
+from winsim.powershell import dates
 from winsim.powershell.hostcommands._common import matches, not_modeled
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
@@ -46,7 +47,7 @@ def event_object(rec: EventRecord, machine: str) -> PSObject:
         "ProviderId": PROVIDER_GUIDS.get(rec.provider_name),
         "LogName": rec.log_name,
         "MachineName": machine,
-        "TimeCreated": rec.time_created,
+        "TimeCreated": dates.local(rec.time_created),  # EventRecord.TimeCreated is Local
         "LevelDisplayName": rec.level_display_name,
         "Properties": [
             PSObject.of("System.Diagnostics.Eventing.Reader.EventProperty", {"Value": rec.system_id})
