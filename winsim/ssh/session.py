@@ -11,6 +11,7 @@ data, and the exit code comes last as ``exit-status``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -65,7 +66,9 @@ class ExecSession:
             log.debug("exec channel ended early: %s", exc)
             self.terminate()
         finally:
-            self.channel.close()
+            # closing a channel sends a message: the transport may already be gone
+            with contextlib.suppress(OSError, EOFError, paramiko.SSHException):
+                self.channel.close()
             if self._on_done is not None:
                 self._on_done(self)
 

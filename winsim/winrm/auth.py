@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 
 NTLM_USER_FILE = "ntlm_users"
 _ENV_LOCK = threading.Lock()
+# The variable exists for the life of the process and only its value changes: other threads
+# (an HTTP client in the same process, for one) may iterate os.environ at any moment, and a
+# key that comes and goes breaks them.
+os.environ.setdefault("NTLM_USER_FILE", "")
 
 
 class AuthError(Exception):
@@ -103,15 +107,12 @@ class UserDatabase:
     def ntlm_store(self) -> Iterator[None]:
         """Point pyspnego at this host's user file for one step (see the module docstring)."""
         with _ENV_LOCK:
-            previous = os.environ.get("NTLM_USER_FILE")
+            previous = os.environ.get("NTLM_USER_FILE", "")
             os.environ["NTLM_USER_FILE"] = str(self.ntlm_file)
             try:
                 yield
             finally:
-                if previous is None:
-                    os.environ.pop("NTLM_USER_FILE", None)
-                else:
-                    os.environ["NTLM_USER_FILE"] = previous
+                os.environ["NTLM_USER_FILE"] = previous
 
 
 class NTLMAcceptor:
