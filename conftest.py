@@ -1,1 +1,1 @@
-"""Root conftest: the wcc plugin itself is loaded with ``-p fixtures.plugin`` (see pyproject.toml)."""
+"""Root conftest: the wcc plugin loads through its ``pytest11`` entry point (see pyproject.toml)."""

@@ -140,7 +140,7 @@ def test_log_readable(host, via):
 """
 
 INI = """[pytest]
-addopts = -p reports.plugin -p no:cacheprovider
+addopts = -p no:wcc -p reports.plugin -p no:cacheprovider
 markers =
     behaviour: conformance metadata
     compartments: area

@@ -65,7 +65,7 @@ def run_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
         env.update({"PYTHONPATH": str(ROOT), PASSWORD_ENV: password, "PYTHONDONTWRITEBYTECODE": "1"})
         proc = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "fixtures.plugin", "--inventory", "inventory.yml",
+            [sys.executable, "-m", "pytest", "--inventory", "inventory.yml",
              "--alluredir", str(out / "allure"), "--wcc-results", str(out / "results"),
              "--junitxml", str(out / "junit.xml"), "-q", "-W", "ignore"],
             cwd=project, env=env, capture_output=True, text=True, timeout=120,

@@ -52,7 +52,8 @@ def test_gpu(host, via):
 def run(pytester: pytest.Pytester):
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_sample=TESTS)
-    pytester.makeini("[pytest]\nmarkers =\n    behaviour\n    hcs\n    destructive\n")
+    # the wcc plugin (entry point) is replaced by the stand-in host parametrization above
+    pytester.makeini("[pytest]\naddopts = -p no:wcc\nmarkers =\n    behaviour\n    hcs\n    destructive\n")
     return pytester
 
 
