@@ -90,7 +90,7 @@ class SimHost:
         exe = first.replace("/", "\\").rsplit("\\", 1)[-1].lower()
         if not exe.endswith(".exe"):
             exe += ".exe"
-        return self.programs.get(exe, _not_recognized)
+        return self.programs.get(exe, not_recognized)
 
 
 def _too_long(proc: ProcessIO) -> int:
@@ -98,7 +98,8 @@ def _too_long(proc: ProcessIO) -> int:
     return 1
 
 
-def _not_recognized(proc: ProcessIO) -> int:
+def not_recognized(proc: ProcessIO) -> int:
+    """What runs for an executable the host does not have (cmd.exe compares against it by identity)."""
     name = proc.command_line.strip().split(" ", 1)[0].strip('"')
     proc.stderr.write(
         f"'{name}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"

@@ -16,7 +16,7 @@ import pytest
 
 from drivers.host import Host, connect
 from drivers.stats import StatsSnapshot
-from tests.drivers.lab import Lab
+from tests.drivers.lab import VIAS, Lab, ten_probes
 
 pytestmark = pytest.mark.slow
 
@@ -28,7 +28,7 @@ def lab_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     lab.close()
 
 
-@pytest.fixture(scope="module", params=["winrm", "ssh"])
+@pytest.fixture(scope="module", params=VIAS)
 def via(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
@@ -43,21 +43,6 @@ def open_host(lab_lab: Lab, via: str) -> Iterator[Host]:
 def _record(benchmark, cost: StatsSnapshot, rounds: int) -> None:
     for name in ("round_trips", "wire_requests", "process_starts", "calls", "reconnects"):
         benchmark.extra_info[name + "_per_op"] = getattr(cost, name) / rounds
-
-
-def _ten(b) -> list:
-    return [
-        b.net.compartments(),
-        b.net.routes(1),
-        b.net.interfaces(compartment_id=1),
-        b.hns.networks(),
-        b.hns.endpoints(),
-        b.hcs.list(),
-        b.layers.folders(),
-        b.filters.list(),
-        b.daemon.status(),
-        b.events.hcs_operational(),
-    ]
 
 
 @pytest.mark.benchmark(group="probe-cost")
@@ -101,7 +86,7 @@ def test_batch_of_ten(benchmark, open_host: Host):
     def batch() -> None:
         runs.append(1)
         with open_host.batch() as b:
-            results = _ten(b)
+            results = ten_probes(b)
         assert all(r.done for r in results)
 
     benchmark.pedantic(batch, rounds=10, iterations=1)

@@ -8,9 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from drivers.host import Host, connect
-from tests.drivers.lab import Lab
-
-VIAS = ("winrm", "ssh")
+from tests.drivers.lab import VIAS, Lab
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drivers.batch import Batch, Deferred
 from inventory.model import HostSpec, SimSettings
 from winsim.host import SimHost
 from winsim.serve import Surface, ready_line, start_surfaces
+
+VIAS = ("winrm", "ssh")  # the remote transports the driver tests reach a simulated host by
+
+
+def ten_probes(b: Batch) -> list[Deferred[Any]]:
+    """Ten different read-only probes queued on ``b``, in a fixed order (index 8 is the daemon status)."""
+    return [
+        b.net.compartments(),
+        b.net.routes(1),
+        b.net.interfaces(compartment_id=1),
+        b.hns.networks(),
+        b.hns.endpoints(),
+        b.hcs.list(),
+        b.layers.folders(),
+        b.filters.list(),
+        b.daemon.status(),
+        b.events.hcs_operational(),
+    ]
 
 
 @dataclass

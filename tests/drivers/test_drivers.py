@@ -7,6 +7,7 @@ import pytest
 from drivers.asserts import assert_fails, assert_ok
 from drivers.errors import ProbeError
 from drivers.host import Host
+from tests.drivers.lab import ten_probes
 
 HOSTILE = "a'b\"c $(Get-Date) `n; exit 7\r\nnext line ${x} @(1)"
 
@@ -131,18 +132,7 @@ def test_clixml_on_stderr_is_parsed_and_is_not_a_failure(shared_host: Host):
 def test_ten_probes_in_a_batch_cost_one_round_trip(shared_host: Host):
     before = shared_host.stats.snapshot()
     with shared_host.batch() as b:
-        results = [
-            b.net.compartments(),
-            b.net.routes(1),
-            b.net.interfaces(compartment_id=1),
-            b.hns.networks(),
-            b.hns.endpoints(),
-            b.hcs.list(),
-            b.layers.folders(),
-            b.filters.list(),
-            b.daemon.status(),
-            b.events.hcs_operational(),
-        ]
+        results = ten_probes(b)
     cost = shared_host.stats.since(before)
     assert (cost.round_trips, cost.calls) == (1, 10)
     assert results[0].value == shared_host.net.compartments()

@@ -48,8 +48,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, Path]:
     env = {k: v for k, v in os.environ.items() if k not in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")}
     cmd = [sys.executable, "-m", "reports.run", "--out", str(out), "--no-html", "--"]
     cmd += [
-        "--inventory",
-        str(work / "inv.yml"),
+        f"--inventory={work / 'inv.yml'}",  # one token: a separate path would be taken as pytest's rootdir
         "-k",
         "compartments",
         "-n",

@@ -8,7 +8,15 @@ import threading
 import pytest
 
 from tests.winsim_model.conftest import run_seed
-from winsim.model import HCS_OPERATIONAL, DaemonNotRunning, DaemonStartError, DockerError, HcsError, HostModel
+from winsim.model import (
+    HCS_OPERATIONAL,
+    DaemonNotRunning,
+    DaemonStartError,
+    DockerError,
+    ErrorKind,
+    HcsError,
+    HostModel,
+)
 from winsim.model.dockerd import DAEMON_JSON
 from winsim.model.paths import win_basename
 
@@ -122,15 +130,15 @@ def test_docker_errors(model: HostModel) -> None:
     c = run_seed(model, "example")
     with pytest.raises(DockerError) as conflict:
         model.dockerd.create_container({"Image": "microsoft/windowsservercore"}, name="example")
-    assert conflict.value.status == 409 and f'by container "{c.id}"' in conflict.value.message
+    assert conflict.value.kind is ErrorKind.CONFLICT and f'by container "{c.id}"' in conflict.value.message
     with pytest.raises(DockerError) as running:
         model.dockerd.remove_container("example")
-    assert running.value.status == 409 and running.value.message.startswith(
+    assert running.value.kind is ErrorKind.CONFLICT and running.value.message.startswith(
         "You cannot remove a running container"
     )
     with pytest.raises(DockerError) as missing:
         model.dockerd.container("nope")
-    assert (missing.value.status, missing.value.message) == (404, "No such container: nope")
+    assert (missing.value.kind, missing.value.message) == (ErrorKind.NOT_FOUND, "No such container: nope")
 
 
 def test_hcs_error_codes(model: HostModel) -> None:

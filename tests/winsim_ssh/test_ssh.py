@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,7 +10,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.winsim_winrm.programs import make_host
+from tests.winsim_winrm.programs import WRONG_PARTS, Waiter, make_host, wrong_credentials
+from winsim.host import SimHost
 from winsim.processes import ProcessIO
 from winsim.ssh.server import start
 
@@ -22,6 +22,18 @@ def _run(client: paramiko.SSHClient, command: str, stdin: bytes | None = None) -
         channel_in.write(stdin)
         channel_in.channel.shutdown_write()
     return out.read(), err.read(), out.channel.recv_exit_status()
+
+
+def _password_login(client: paramiko.SSHClient, port: int, host: SimHost) -> None:
+    """Log in to a server started by the test itself (not the ``connect`` fixture's)."""
+    client.connect(
+        "127.0.0.1",
+        port=port,
+        username="Administrator",
+        password=host.credentials.password,
+        allow_agent=False,
+        look_for_keys=False,
+    )
 
 
 def test_exec_returns_output_and_exit_status(connect):
@@ -59,15 +71,9 @@ def test_password_login_name_forms(connect, user):
     assert _run(connect(username=user), "wcctest.exe echo ok")[0] == b"ok\r\n"
 
 
-@pytest.mark.parametrize("which", ["password", "user", "domain"])
+@pytest.mark.parametrize("which", WRONG_PARTS)
 def test_wrong_credentials_are_refused(connect, sim_host, which):
-    user, password = sim_host.credentials.username, sim_host.credentials.password
-    if which == "password":
-        password += "!"
-    elif which == "user":
-        user = "Guest"
-    else:
-        user = "ELSEWHERE\\" + user
+    user, password = wrong_credentials(sim_host, which)
     with pytest.raises(paramiko.AuthenticationException):
         connect(username=user, password=password)
 
@@ -112,35 +118,20 @@ def test_unknown_host_key_is_rejected(tmp_path, ssh, sim_host):
         )
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
         with pytest.raises(paramiko.BadHostKeyException):
-            client.connect(
-                "127.0.0.1",
-                port=other.port,
-                username="Administrator",
-                password=stranger.credentials.password,
-                allow_agent=False,
-                look_for_keys=False,
-            )
+            _password_login(client, other.port, stranger)
         client.close()
     finally:
         other.close()
 
 
 def test_closing_the_channel_ends_the_process(connect, sim_host):
-    ended = threading.Event()
-
-    def waiter(proc: ProcessIO) -> int:
-        proc.stdout.write("up\r\n")
-        proc.terminated.wait()
-        ended.set()
-        return 0
-
-    sim_host.programs["waiter.exe"] = waiter
+    sim_host.programs["waiter.exe"] = waiter = Waiter()
     client = connect()
     _, out, _ = client.exec_command("waiter.exe")
     assert out.readline() == "up\r\n"
-    assert not ended.is_set()
+    assert not waiter.ended.is_set()
     out.channel.close()
-    assert ended.wait(timeout=5)
+    assert waiter.ended.wait(timeout=5)
 
 
 def test_channels_on_one_connection_run_concurrently(connect):
@@ -168,14 +159,7 @@ def test_exec_pays_one_round_trip_of_latency(tmp_path):
     client = paramiko.SSHClient()
     client.get_host_keys().add(f"[127.0.0.1]:{surface.port}", surface.host_key.get_name(), surface.host_key)
     try:
-        client.connect(
-            "127.0.0.1",
-            port=surface.port,
-            username="Administrator",
-            password=host.credentials.password,
-            allow_agent=False,
-            look_for_keys=False,
-        )
+        _password_login(client, surface.port, host)
         started = time.monotonic()
         assert _run(client, "wcctest.exe echo lag")[0] == b"lag\r\n"
         assert time.monotonic() - started >= host.latency.round_trip

@@ -2,11 +2,13 @@
 
 ``wcctest.exe <verb> [args]`` verbs: ``echo TEXT``, ``cat`` (stdin to stdout until EOF),
 ``exit N`` (a line on stderr, then exit N), ``wait`` (until terminated), ``big N`` (N bytes),
-``env NAME``, ``cwd``, ``line`` (prints its own command line).
+``env NAME``, ``cwd``, ``line`` (prints its own command line).  ``Waiter`` tells a test when its
+process saw the terminate; ``wrong_credentials`` spoils one part of a host's login.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from winsim.host import SimHost
@@ -47,6 +49,37 @@ def wcctest(proc: ProcessIO) -> int:
         return 0
     proc.stderr.write(f"wcctest: unknown verb {verb!r}\r\n")
     return 2
+
+
+class Waiter:
+    """A program that writes ``up`` and blocks until terminated; ``ended`` is set once it was.
+
+    >>> sim_host.programs["waiter.exe"] = waiter = Waiter()   # doctest: +SKIP
+    """
+
+    def __init__(self) -> None:
+        self.ended = threading.Event()
+
+    def __call__(self, proc: ProcessIO) -> int:
+        proc.stdout.write("up\r\n")
+        proc.terminated.wait()
+        self.ended.set()
+        return 0
+
+
+WRONG_PARTS = ("password", "user", "domain")
+
+
+def wrong_credentials(host: SimHost, which: str) -> tuple[str, str]:
+    """``(user, password)`` of ``host`` with ``which`` (one of WRONG_PARTS) spoiled."""
+    user, password = host.credentials.username, host.credentials.password
+    if which == "password":
+        return user, password + "!"
+    if which == "user":
+        return "Guest", password
+    if which == "domain":
+        return "ELSEWHERE\\" + user, password
+    raise ValueError(f"wrong_credentials: unknown part {which!r}; expected one of {WRONG_PARTS}")
 
 
 def install(host: SimHost) -> None:

@@ -11,6 +11,7 @@ import requests
 import winrm
 from winrm.exceptions import InvalidCredentialsError
 
+from tests.winsim_winrm.programs import WRONG_PARTS, wrong_credentials
 from tests.winsim_winrm.wiretap import Wiretap
 from winsim.processes import ProcessIO
 
@@ -29,7 +30,7 @@ def test_account_name_forms_are_accepted(surface, sim_host, transport, user):
 
 
 @pytest.mark.parametrize("transport", ["basic", "ntlm"])
-@pytest.mark.parametrize("which", ["password", "user", "domain"])
+@pytest.mark.parametrize("which", WRONG_PARTS)
 def test_wrong_credentials_get_401_and_nothing_runs(surface, sim_host, transport, which):
     ran: list[str] = []
 
@@ -38,13 +39,7 @@ def test_wrong_credentials_get_401_and_nothing_runs(surface, sim_host, transport
         return 0
 
     sim_host.programs["spy.exe"] = spy
-    user, password = sim_host.credentials.username, sim_host.credentials.password
-    if which == "password":
-        password += "x"
-    elif which == "user":
-        user = "Guest"
-    else:
-        user = "OTHERHOST\\" + user
+    user, password = wrong_credentials(sim_host, which)
     with pytest.raises(InvalidCredentialsError):
         _session(surface, user, password, transport).run_cmd("spy.exe")
     assert ran == []

@@ -12,6 +12,7 @@ import winrm
 import xmltodict  # type: ignore[import-untyped]
 from winrm.exceptions import WinRMOperationTimeoutError, WSManFaultError
 
+from tests.winsim_winrm.programs import Waiter
 from winsim.processes import ProcessIO
 
 SHELL_NOT_FOUND = 2150858843
@@ -104,22 +105,14 @@ def test_empty_receive_times_out_with_wsman_fault_then_output_continues(protocol
 
 
 def test_signal_terminate_ends_process_and_forgets_command(protocol, sim_host):
-    ended = threading.Event()
-
-    def waiter(proc: ProcessIO) -> int:
-        proc.stdout.write("up\r\n")
-        proc.terminated.wait()
-        ended.set()
-        return 0
-
-    sim_host.programs["waiter.exe"] = waiter
+    sim_host.programs["waiter.exe"] = waiter = Waiter()
     p = protocol()
     shell = p.open_shell()
     command = p.run_command(shell, "waiter.exe")
     assert p.get_command_output_raw(shell, command)[0] == b"up\r\n"
-    assert not ended.is_set()
+    assert not waiter.ended.is_set()
     p.cleanup_command(shell, command)
-    assert ended.wait(timeout=5)
+    assert waiter.ended.wait(timeout=5)
     with pytest.raises(WSManFaultError) as fault:
         p.get_command_output_raw(shell, command)
     p.close_shell(shell)

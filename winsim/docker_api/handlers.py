@@ -16,10 +16,11 @@ from typing import Any
 
 from winsim.docker_api import render
 from winsim.docker_api.protocol import Hijack, Reply, Request, Response, Stream
-from winsim.model import DaemonNotRunning, DockerError
-from winsim.model.dockerd import Container
+from winsim.model import DaemonNotRunning, DockerError, ErrorKind
+from winsim.model.dockerd import Container, Dockerd
 
 Handler = Callable[[Request], Reply]
+TEXT_PLAIN = "text/plain; charset=utf-8"
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
 
 
@@ -45,8 +46,13 @@ def dispatch(req: Request) -> Reply:
     return Response(404, {"message": "page not found"})
 
 
-def _d(req: Request) -> Any:
+def _d(req: Request) -> Dockerd:
     return req.host.model.dockerd
+
+
+def _empty_ok() -> Response:
+    """200 with an empty text body: what dockerd answers to resize, connect and disconnect."""
+    return Response(200, b"", TEXT_PLAIN)
 
 
 # ---- system ---------------------------------------------------------------------------
@@ -55,7 +61,7 @@ def ping(req: Request) -> Reply:
     return Response(
         200,
         b"OK",
-        "text/plain; charset=utf-8",
+        TEXT_PLAIN,
         {
             "Cache-Control": "no-cache, no-store, must-revalidate",
             "Pragma": "no-cache",
@@ -190,7 +196,7 @@ def containers_restart(req: Request) -> Reply:
 @route("POST", "/containers/([^/]+)/resize")
 def containers_resize(req: Request) -> Reply:
     _d(req).container(req.params[0])
-    return Response(200, b"", "text/plain; charset=utf-8")
+    return _empty_ok()
 
 
 @route("DELETE", "/containers/([^/]+)")
@@ -207,7 +213,7 @@ def containers_wait(req: Request) -> Reply:
     condition = req.query.get("condition") or "not-running"
     d.container(ref)  # 404 before the stream starts
     if condition not in ("not-running", "next-exit", "removed"):
-        raise DockerError(400, f"invalid condition: {condition!r}")
+        raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid condition: {condition!r}")
 
     def chunks() -> Iterator[bytes]:
         try:
@@ -232,7 +238,7 @@ def containers_logs(req: Request) -> Reply:
     c = d.container(req.params[0])
     streams = {s for s in ("stdout", "stderr") if req.flag(s)}
     if not streams:
-        raise DockerError(400, "Bad parameters: you must choose at least one stream")
+        raise DockerError(ErrorKind.INVALID_PARAMETER, "Bad parameters: you must choose at least one stream")
     tty = bool(c.config.get("Tty"))
 
     def chunks() -> Iterator[bytes]:
@@ -257,7 +263,7 @@ def containers_attach(req: Request) -> Reply:
     d = _d(req)
     c = d.container(req.params[0])
     if c.status == "exited" and not req.flag("logs"):
-        raise DockerError(409, "You cannot attach to a stopped container, start it first")
+        raise DockerError(ErrorKind.CONFLICT, "You cannot attach to a stopped container, start it first")
     tty = bool(c.config.get("Tty"))
     seen = c.exits
 
@@ -305,7 +311,9 @@ def images_inspect(req: Request) -> Reply:
 def images_create(req: Request) -> Reply:
     ref = req.query.get("fromImage") or ""
     if not ref:
-        raise DockerError(400, "fromImage is required (import of a tarball is not modelled)")
+        raise DockerError(
+            ErrorKind.INVALID_PARAMETER, "fromImage is required (import of a tarball is not modelled)"
+        )
     tag = req.query.get("tag") or ""
     if tag and not tag.startswith("sha256:"):
         ref = f"{ref}:{tag}"
@@ -365,14 +373,14 @@ def networks_remove(req: Request) -> Reply:
 def networks_connect(req: Request) -> Reply:
     body = req.json()
     _d(req).connect(req.params[0], str(body.get("Container") or ""), body.get("EndpointConfig"))
-    return Response(200, b"", "text/plain; charset=utf-8")
+    return _empty_ok()
 
 
 @route("POST", "/networks/([^/]+)/disconnect")
 def networks_disconnect(req: Request) -> Reply:
     body = req.json()
     _d(req).disconnect(req.params[0], str(body.get("Container") or ""), force=bool(body.get("Force")))
-    return Response(200, b"", "text/plain; charset=utf-8")
+    return _empty_ok()
 
 
 # ---- volumes (none on this host, but the CLI asks) ------------------------------------

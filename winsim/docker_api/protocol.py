@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
-from winsim.model import DockerError
+from winsim.model import DockerError, ErrorKind
 
 if TYPE_CHECKING:
     from winsim.host import SimHost
@@ -36,9 +36,9 @@ class Request:
         try:
             value = json.loads(self.body)
         except json.JSONDecodeError as exc:
-            raise DockerError(400, f"invalid JSON: {exc.msg}") from exc
+            raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid JSON: {exc.msg}") from exc
         if not isinstance(value, dict):
-            raise DockerError(400, "invalid JSON: expected an object")
+            raise DockerError(ErrorKind.INVALID_PARAMETER, "invalid JSON: expected an object")
         return value
 
     def flag(self, name: str) -> bool:
@@ -52,7 +52,7 @@ class Request:
         try:
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise DockerError(400, f"invalid filter: {exc.msg}") from exc
+            raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid filter: {exc.msg}") from exc
         return {
             k: list(v) if isinstance(v, list) else [x for x, on in v.items() if on] for k, v in value.items()
         }

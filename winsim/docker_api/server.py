@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from winsim.docker_api import tls as tls_material
+from winsim.docker_api.errors import error_response
 from winsim.docker_api.handlers import dispatch
 from winsim.docker_api.protocol import Hijack, Reply, Request, Response, Stream, split_uri
 from winsim.host import SimHost
@@ -123,7 +124,7 @@ class _Handler(BaseHTTPRequestHandler):
             try:
                 reply = dispatch(req)
             except DockerError as exc:
-                reply = Response(304) if exc.status == 304 else self._error(exc.status, exc.message)
+                reply = error_response(exc)
             except DaemonNotRunning:
                 self._drop()
                 return

@@ -8,8 +8,8 @@ It drives the other components in moby's order:
 - stop:   HcsShutdown/TerminateComputeSystem (compartment + vNIC go) -> HNS DELETE /endpoints ->
           UnprepareLayer -> DeactivateLayer
 
-Every step lands in ``HostModel.journal``.  Methods raise ``DockerError`` with dockerd's status and
-message, and ``DaemonNotRunning`` while dockerd is stopped or killed.
+Every step lands in ``HostModel.journal``.  Methods raise ``DockerError`` (an ``ErrorKind`` and
+dockerd's message), and ``DaemonNotRunning`` while dockerd is stopped or killed.
 
 >>> c = dockerd.create_container({"Image": "microsoft/windowsservercore", "Cmd": ["powershell"]}, name="example")  # doctest: +SKIP
 >>> dockerd.start_container(c.id)   # doctest: +SKIP
@@ -34,6 +34,7 @@ from winsim.model.errors import (
     DaemonNotRunning,
     DaemonStartError,
     DockerError,
+    ErrorKind,
     HcsError,
     HnsError,
     LayerError,
@@ -402,7 +403,7 @@ class Dockerd:
             hits = [c for c in self.containers.values() if c.id.startswith(ref)] if ref else []
             if len(hits) == 1:
                 return hits[0]
-            raise DockerError(404, f"No such container: {ref}")
+            raise DockerError(ErrorKind.NOT_FOUND, f"No such container: {ref}")
 
     def list_containers(self, all: bool = False) -> list[Container]:
         with self._lock:
@@ -418,28 +419,30 @@ class Dockerd:
             image_ref = str(body.get("Image") or "")
             if not image_ref:
                 raise DockerError(
-                    400, "No command specified" if not body.get("Cmd") else "image name is required"
+                    ErrorKind.INVALID_PARAMETER,
+                    "No command specified" if not body.get("Cmd") else "image name is required",
                 )
             if name is not None and name != "" and not _NAME_RE.match(name):
                 raise DockerError(
-                    400, f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed"
+                    ErrorKind.INVALID_PARAMETER,
+                    f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
                 )
             clean = (name or "").lstrip("/") or self._random_name()
             holder = next((c for c in self.containers.values() if c.name == clean), None)
             if holder is not None:
                 raise DockerError(
-                    409,
+                    ErrorKind.CONFLICT,
                     f'Conflict. The container name "/{clean}" is already in use by container "{holder.id}". '
                     "You have to remove (or rename) that container to be able to reuse that name.",
                 )
             image = self.images.resolve(image_ref)
             if image is None:
-                raise DockerError(404, f"No such image: {':'.join(_ref_with_tag(image_ref))}")
+                raise DockerError(ErrorKind.NOT_FOUND, f"No such image: {':'.join(_ref_with_tag(image_ref))}")
             host_config = dict(body.get("HostConfig") or {})
             isolation = host_config.get("Isolation") or ""
             if isolation not in ("", "default", "process", "hyperv"):
                 raise DockerError(
-                    400,
+                    ErrorKind.INVALID_PARAMETER,
                     f"Invalid isolation: '{isolation}' - Windows supports 'default', 'process', or 'hyperv'",
                 )
             host_config["Isolation"] = (
@@ -479,9 +482,11 @@ class Dockerd:
         with self._lock:
             c = self.container(ref)
             if c.running:
-                raise DockerError(304, "container already started")
+                raise DockerError(ErrorKind.NOT_MODIFIED, "container already started")
             if c.status == "removing":
-                raise DockerError(409, f"container {c.id} is marked for removal and cannot be started")
+                raise DockerError(
+                    ErrorKind.CONFLICT, f"container {c.id} is marked for removal and cannot be started"
+                )
             self._start(c)
 
     def _start(self, c: Container) -> None:
@@ -534,7 +539,7 @@ class Dockerd:
                 )
         except (HcsError, HnsError, LayerError) as exc:
             self._release(c)
-            raise DockerError(500, str(exc)) from exc
+            raise DockerError(ErrorKind.SYSTEM, str(exc)) from exc
         c.status = "running"
         c.started_at = datetime.now(UTC)
         c.finished_at = None
@@ -554,8 +559,8 @@ class Dockerd:
             c = self.container(ref)
             if not c.running:
                 if kill:
-                    raise DockerError(409, f"Container {c.id} is not running")
-                raise DockerError(304, "container already stopped")
+                    raise DockerError(ErrorKind.CONFLICT, f"Container {c.id} is not running")
+                raise DockerError(ErrorKind.NOT_MODIFIED, "container already stopped")
             self._cevent(c, "kill", signal=signal or ("9" if kill else "15"))
             if kill:
                 self._exit(c, container_process.KILL_EXIT_CODE, how="terminate")
@@ -579,7 +584,7 @@ class Dockerd:
             if c.running:
                 if not force:
                     raise DockerError(
-                        409,
+                        ErrorKind.CONFLICT,
                         f"You cannot remove a running container {c.id}. "
                         "Stop the container before attempting removal or force remove",
                     )
@@ -602,7 +607,7 @@ class Dockerd:
     ) -> int:
         """POST /containers/{id}/wait: blocks until the condition holds; returns the exit code."""
         if condition not in ("not-running", "next-exit", "removed", ""):
-            raise DockerError(400, f"invalid condition: {condition!r}")
+            raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid condition: {condition!r}")
         with self._lock:
             c = self.container(ref)
             seen = c.exits  # next-exit: an exit after this moment
@@ -673,7 +678,7 @@ class Dockerd:
     def _allocate_endpoint(self, att: NetAttachment) -> str:
         net = self.networks.get(att.network_id)
         if net is None:
-            raise DockerError(404, f"network {att.network_name} not found")
+            raise DockerError(ErrorKind.NOT_FOUND, f"network {att.network_name} not found")
         att.endpoint_id = secrets.token_hex(32)
         settings: dict[str, Any] = {"Name": att.endpoint_id, "VirtualNetwork": net.hns_id}
         wanted_ip = (att.ipam_config or {}).get("IPv4Address")
@@ -699,7 +704,7 @@ class Dockerd:
             hits = [n for n in self.networks.values() if n.id.startswith(ref)] if ref else []
             if len(hits) == 1:
                 return hits[0]
-            raise DockerError(404, f"network {ref} not found")
+            raise DockerError(ErrorKind.NOT_FOUND, f"network {ref} not found")
 
     def list_networks(self) -> list[DockerNetwork]:
         with self._lock:
@@ -719,12 +724,12 @@ class Dockerd:
         with self._lock:
             self.require_running()
             if not name:
-                raise DockerError(400, "network name is required")
+                raise DockerError(ErrorKind.INVALID_PARAMETER, "network name is required")
             if any(n.name == name for n in self.networks.values()):
-                raise DockerError(409, f"network with name {name} already exists")
+                raise DockerError(ErrorKind.CONFLICT, f"network with name {name} already exists")
             drv = driver or "nat"
             if drv not in NETWORK_DRIVERS:
-                raise DockerError(404, f'plugin "{drv}" not found')
+                raise DockerError(ErrorKind.NOT_FOUND, f'plugin "{drv}" not found')
             settings: dict[str, Any] = {"Name": name, "Type": drv}
             cfg = ((ipam or {}).get("Config") or [{}])[0] if ipam else {}
             if cfg.get("Subnet"):
@@ -737,7 +742,7 @@ class Dockerd:
             try:
                 hns_net = self.model.hns.create_network(settings)
             except HnsError as exc:
-                raise DockerError(500, f"hns failed with error : {exc.message}") from exc
+                raise DockerError(ErrorKind.SYSTEM, f"hns failed with error : {exc.message}") from exc
             net = self._add_network(name, drv, hns_net, opts, labels or {}, internal)
             return net
 
@@ -771,7 +776,9 @@ class Dockerd:
         with self._lock:
             net = self.network(ref)
             if net.name in PREDEFINED_NETWORKS:
-                raise DockerError(403, f"{net.name} is a pre-defined network and cannot be removed")
+                raise DockerError(
+                    ErrorKind.FORBIDDEN, f"{net.name} is a pre-defined network and cannot be removed"
+                )
             if any(
                 a.endpoint_id
                 for c in self.containers.values()
@@ -779,7 +786,8 @@ class Dockerd:
                 if a.network_id == net.id
             ):
                 raise DockerError(
-                    403, f"error while removing network: network {net.name} id {net.id} has active endpoints"
+                    ErrorKind.FORBIDDEN,
+                    f"error while removing network: network {net.name} id {net.id} has active endpoints",
                 )
             if net.hns_id:
                 with contextlib.suppress(HnsError):  # HNS may already have forgotten it
@@ -795,7 +803,9 @@ class Dockerd:
             net = self.network(network_ref)
             c = self.container(container_ref)
             if net.id in c.networks:
-                raise DockerError(403, f"endpoint with name {c.name} already exists in network {net.name}")
+                raise DockerError(
+                    ErrorKind.FORBIDDEN, f"endpoint with name {c.name} already exists in network {net.name}"
+                )
             cfg = endpoint_config or {}
             att = NetAttachment(net.id, net.name, cfg.get("Aliases"), cfg.get("IPAMConfig"))
             if c.running:
@@ -806,7 +816,7 @@ class Dockerd:
                         json.dumps({"ResourceType": "Network", "Settings": hns_id, "RequestType": "Add"}),
                     )
                 except (HcsError, HnsError) as exc:
-                    raise DockerError(500, str(exc)) from exc
+                    raise DockerError(ErrorKind.SYSTEM, str(exc)) from exc
             c.networks[net.id] = att
             self._event(
                 "network", "connect", net.id, {"container": c.id, "name": net.name, "type": net.driver}
@@ -818,7 +828,9 @@ class Dockerd:
             c = self.container(container_ref)
             att = c.networks.get(net.id)
             if att is None:
-                raise DockerError(403, f"container {c.id} is not connected to network {net.name}")
+                raise DockerError(
+                    ErrorKind.FORBIDDEN, f"container {c.id} is not connected to network {net.name}"
+                )
             if c.running and att.hns_endpoint_id:
                 with contextlib.suppress(HcsError):
                     self.model.hcs.modify_compute_system(
@@ -861,7 +873,7 @@ class Dockerd:
         try:
             return self.network(ref)
         except DockerError:
-            raise DockerError(404, f"network {ref} not found") from None
+            raise DockerError(ErrorKind.NOT_FOUND, f"network {ref} not found") from None
 
     # ==== images ==========================================================================
     def pull(self, ref: str) -> list[dict[str, Any]]:
@@ -877,7 +889,8 @@ class Dockerd:
             image = self.images.resolve(ref)
             if image is None:
                 raise DockerError(
-                    404, f"No such image: {':'.join(_ref_with_tag(ref)) if ':' not in ref else ref}"
+                    ErrorKind.NOT_FOUND,
+                    f"No such image: {':'.join(_ref_with_tag(ref)) if ':' not in ref else ref}",
                 )
             return image
 
@@ -893,7 +906,7 @@ class Dockerd:
             users = [c for c in self.containers.values() if c.image.id == image.id]
             if users and not force:
                 raise DockerError(
-                    409,
+                    ErrorKind.CONFLICT,
                     f'conflict: unable to remove repository reference "{ref}" (must force) - container '
                     f"{users[0].id[:12]} is using its referenced image {image.id.removeprefix('sha256:')[:12]}",
                 )

@@ -9,6 +9,7 @@ Each class renders its message the way the real caller prints it, so protocol la
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 # HRESULTs (winerror.h / hcsshim internal/hcs/errors.go).  Messages are the system texts.
@@ -86,12 +87,31 @@ class HnsError(ModelError):
         self.hresult = hresult
 
 
-class DockerError(ModelError):
-    """An error dockerd answers with an HTTP status and ``{"message": ...}``."""
+class ErrorKind(Enum):
+    """What went wrong in a dockerd call, in moby's ``errdefs`` classes.
 
-    def __init__(self, status: int, message: str) -> None:
+    The model says only the kind; each protocol maps it (the Docker API: ``docker_api.errors``).
+    """
+
+    NOT_FOUND = "not found"
+    CONFLICT = "conflict"
+    INVALID_PARAMETER = "invalid parameter"
+    NOT_MODIFIED = "not modified"
+    FORBIDDEN = "forbidden"
+    UNAVAILABLE = "unavailable"
+    SYSTEM = "system"
+
+
+class DockerError(ModelError):
+    """A failed dockerd call: its kind and dockerd's message.
+
+    >>> DockerError(ErrorKind.NOT_FOUND, "No such container: web").kind
+    <ErrorKind.NOT_FOUND: 'not found'>
+    """
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
         super().__init__(message)
-        self.status = status
+        self.kind = kind
         self.message = message
 
 

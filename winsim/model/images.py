@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from winsim.model.errors import DockerError
+from winsim.model.errors import DockerError, ErrorKind
 from winsim.model.paths import HostFiles, win_join
 from winsim.model.windowsfilter import LayerStore
 
@@ -107,7 +107,10 @@ def normalize(ref: str) -> tuple[str, str]:
     """``name[:tag]`` -> (repository as docker shows it, tag).  Raises DockerError on a bad reference."""
     text = ref.strip()
     if not text or text != text.lower() and "/" not in text.split(":")[0]:
-        raise DockerError(400, f"invalid reference format: repository name ({ref}) must be lowercase")
+        raise DockerError(
+            ErrorKind.INVALID_PARAMETER,
+            f"invalid reference format: repository name ({ref}) must be lowercase",
+        )
     if "@" in text:
         text = text.split("@", 1)[0]
     name, tag = text, "latest"
@@ -119,7 +122,10 @@ def normalize(ref: str) -> tuple[str, str]:
     if name.startswith("library/"):
         name = name[len("library/") :]
     if name != name.lower():
-        raise DockerError(400, f"invalid reference format: repository name ({name}) must be lowercase")
+        raise DockerError(
+            ErrorKind.INVALID_PARAMETER,
+            f"invalid reference format: repository name ({name}) must be lowercase",
+        )
     return name, tag
 
 
@@ -182,10 +188,11 @@ class ImageStore:
         if variants is None:
             if any(r == repo for r, _ in CATALOGUE):
                 raise DockerError(
-                    404, f"manifest for {repo}:{tag} not found: manifest unknown: manifest unknown"
+                    ErrorKind.NOT_FOUND,
+                    f"manifest for {repo}:{tag} not found: manifest unknown: manifest unknown",
                 )
             raise DockerError(
-                404,
+                ErrorKind.NOT_FOUND,
                 f"pull access denied for {repo}, repository does not exist or may require 'docker login': "
                 "denied: requested access to the resource is denied",
             )
@@ -237,7 +244,7 @@ class ImageStore:
         with self._lock:
             image = self.resolve(ref)
             if image is None:
-                raise DockerError(404, f"No such image: {ref}")
+                raise DockerError(ErrorKind.NOT_FOUND, f"No such image: {ref}")
             out: list[dict[str, str]] = []
             try:
                 repo, tag = normalize(ref)

@@ -15,6 +15,7 @@ from tree_sitter import Node
 
 from winsim.powershell import dotnet
 from winsim.powershell.errors import ErrorRecord, ReturnSignal, TerminatingError
+from winsim.powershell.parser import descendants
 from winsim.powershell.registry import REGISTRY, Command, Invocation, Param, PSError
 from winsim.powershell.values import ScriptBlock, as_list, is_collection, to_bool, to_string, unwrap
 
@@ -755,7 +756,7 @@ def _run_named_blocks(
     it: Interpreter, fn: FunctionDef, items: list[Any], pipe_param: ScriptParam | None, scope: dict[str, Any]
 ) -> list[Any]:
     blocks: dict[str, Node] = {}
-    for nb in _find_all(fn.body, "named_block"):
+    for nb in descendants(fn.body, "named_block"):
         name_node = next((c for c in nb.children if c.type == "block_name"), None)
         body = next((c for c in nb.children if c.type == "statement_block"), None)
         if name_node is not None and body is not None:
@@ -775,15 +776,3 @@ def _run_named_blocks(
     if "end" in blocks:
         out.extend(it.block(blocks["end"]))
     return out
-
-
-def _find_all(node: Node, kind: str) -> list[Node]:
-    found = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.type == kind:
-            found.append(n)
-            continue
-        stack.extend(reversed(n.children))
-    return found

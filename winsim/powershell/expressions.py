@@ -60,25 +60,23 @@ def ev_variable(it: Interpreter, node: Node) -> Any:
     return it.get_var(_var_name(_text(node)), node)
 
 
-def ev_integer(it: Interpreter, node: Node) -> Any:
-    text = _text(node).lower()
-    mult = 1
+def _split_multiplier(text: str) -> tuple[str, int]:
+    """A numeric literal's text without its ``kb``..``pb`` suffix, and the suffix's factor: ``"4kb"`` -> ("4", 1024)."""
     for suffix, factor in _MULTIPLIERS.items():
         if text.endswith(suffix):
-            text, mult = text[: -len(suffix)], factor
-            break
+            return text[: -len(suffix)], factor
+    return text, 1
+
+
+def ev_integer(it: Interpreter, node: Node) -> Any:
+    text, mult = _split_multiplier(_text(node).lower())
     text = text.rstrip("ld")
     value = int(text, 16) if text.startswith("0x") else int(text)
     return value * mult
 
 
 def ev_real(it: Interpreter, node: Node) -> Any:
-    text = _text(node).lower()
-    mult = 1
-    for suffix, factor in _MULTIPLIERS.items():
-        if text.endswith(suffix):
-            text, mult = text[: -len(suffix)], factor
-            break
+    text, mult = _split_multiplier(_text(node).lower())
     return float(text.rstrip("d")) * mult
 
 

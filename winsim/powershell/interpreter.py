@@ -27,7 +27,7 @@ from winsim.powershell.errors import (
     TerminatingError,
 )
 from winsim.powershell.objects import PSObject
-from winsim.powershell.parser import parse, syntax_errors
+from winsim.powershell.parser import descendants, parse, syntax_errors
 from winsim.powershell.registry import PSError
 from winsim.powershell.values import (
     COMPARISON_OPS,
@@ -45,36 +45,7 @@ from winsim.powershell.values import (
 if TYPE_CHECKING:
     from winsim.host import SimHost
 
-# Wrapper nodes the grammar nests around every expression; a single-child one is transparent.
-_TRANSPARENT = frozenset(
-    {
-        "pipeline",
-        "pipeline_chain",
-        "logical_expression",
-        "bitwise_expression",
-        "comparison_expression",
-        "additive_expression",
-        "multiplicative_expression",
-        "format_expression",
-        "range_expression",
-        "array_literal_expression",
-        "unary_expression",
-        "expression_with_unary_operator",
-        "argument_expression",
-        "logical_argument_expression",
-        "bitwise_argument_expression",
-        "comparison_argument_expression",
-        "additive_argument_expression",
-        "multiplicative_argument_expression",
-        "format_argument_expression",
-        "range_argument_expression",
-        "left_assignment_expression",
-        "key_expression",
-        "while_condition",
-        "primary_expression",
-    }
-)
-
+# Binary-operator nodes (left operand, operator, right operand, ...) in expression and argument mode.
 _BINARY = frozenset(
     {
         "logical_expression",
@@ -91,6 +62,22 @@ _BINARY = frozenset(
         "multiplicative_argument_expression",
         "format_argument_expression",
         "range_argument_expression",
+    }
+)
+
+# Wrapper nodes the grammar nests around every expression; a single-child one is transparent.
+_TRANSPARENT = _BINARY | frozenset(
+    {
+        "pipeline",
+        "pipeline_chain",
+        "array_literal_expression",
+        "unary_expression",
+        "expression_with_unary_operator",
+        "argument_expression",
+        "left_assignment_expression",
+        "key_expression",
+        "while_condition",
+        "primary_expression",
     }
 )
 
@@ -496,12 +483,8 @@ class Interpreter:
         name = _var_name(text_of(var))
         for item in items:
             self.set_var(name, item)
-            try:
-                out.extend(self.block(body))
-            except BreakSignal:
+            if not self._loop_pass(body, out):
                 break
-            except ContinueSignal:
-                continue
         return out
 
     def st_while(self, node: Node) -> list[Any]:
@@ -517,13 +500,19 @@ class Interpreter:
                         PSError("winsim stopped a loop after a million iterations.", "LoopLimit"), node
                     )
                 )
-            try:
-                out.extend(self.block(body))
-            except BreakSignal:
+            if not self._loop_pass(body, out):
                 break
-            except ContinueSignal:
-                continue
         return out
+
+    def _loop_pass(self, body: Node, out: list[Any]) -> bool:
+        """Run a loop body once, adding its output to ``out``; False when ``break`` ends the loop."""
+        try:
+            out.extend(self.block(body))
+        except BreakSignal:
+            return False
+        except ContinueSignal:
+            pass  # the rest of this pass is skipped; its output so far is dropped, as before
+        return True
 
     def st_try(self, node: Node) -> list[Any]:
         body = next(k for k in node.children if k.type == "statement_block")
@@ -553,7 +542,7 @@ class Interpreter:
             types = [t for t in clause.children if t.type == "catch_type_list"]
             if not types:
                 return clause
-            names = [_type_literal_name(t).lower() for t in _descendants(types[0], "type_literal")]
+            names = [_type_literal_name(t).lower() for t in descendants(types[0], "type_literal")]
             exc_full = record.error.exception_type.lower()
             for name in names:
                 short = name.rsplit(".", 1)[-1]
@@ -600,11 +589,11 @@ class Interpreter:
 
     def script_params(self, node: Node) -> list[ScriptParam]:
         result = []
-        for p in _descendants(node, "script_parameter"):
+        for p in descendants(node, "script_parameter"):
             var = next(k for k in named(p) if k.type == "variable")
             type_name = None
             mandatory = from_pipeline = False
-            for attr in _descendants(p, "attribute"):
+            for attr in descendants(p, "attribute"):
                 lit = next((k for k in named(attr) if k.type == "type_literal"), None)
                 if lit is not None:
                     type_name = _type_literal_name(lit)
@@ -768,18 +757,6 @@ def _var_name(text: str) -> str:
 def _type_literal_name(node: Node) -> str:
     text = text_of(node).strip()
     return text[1:-1].strip() if text.startswith("[") else text
-
-
-def _descendants(node: Node, kind: str) -> list[Node]:
-    found: list[Node] = []
-    stack = list(reversed(node.children))
-    while stack:
-        n = stack.pop()
-        if n.type == kind:
-            found.append(n)
-            continue
-        stack.extend(reversed(n.children))
-    return found
 
 
 def _walk_shallow(node: Node) -> Iterable[Node]:

@@ -48,6 +48,19 @@ _REPAIR_ROUNDS = 8  # each round fixes at least one comma; scripts rarely have m
 
 
 @lru_cache(maxsize=1024)
+def descendants(node: Node, kind: str) -> list[Node]:
+    """The outermost nodes of type ``kind`` below ``node``, in source order (not inside one another)."""
+    found: list[Node] = []
+    stack = list(reversed(node.children))
+    while stack:
+        n = stack.pop()
+        if n.type == kind:
+            found.append(n)
+            continue
+        stack.extend(reversed(n.children))
+    return found
+
+
 def parse(text: str) -> Tree:
     """The concrete syntax tree of ``text`` (cached: probe calls repeat the same text).
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 
+from winsim.host import not_recognized
 from winsim.processes import MAX_COMMAND_LINE, OutStream, ProcessIO, StdinStream
 from winsim.shell.environment import merged_environment
 
@@ -152,7 +153,7 @@ class CmdShell:
             terminated=self.proc.terminated,
         )
         program = self.proc.host.resolve_program(text)
-        if program.__name__ == "_not_recognized":
+        if program is not_recognized:  # any callable may be a program; only identity is reliable
             err.write(
                 f"'{word.strip(chr(34))}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
             )

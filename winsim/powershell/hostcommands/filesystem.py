@@ -10,7 +10,7 @@ Remove-Item and New-Item, with Windows PowerShell 5.1's defaults: ANSI ("Default
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from winsim.model.paths import HostFiles, win_basename, win_join, win_parent
@@ -418,17 +418,8 @@ def _missing_parent(inv: Invocation, dest: str) -> PSError:
     )
 
 
-@cmdlet(
-    "Copy-Item",
-    Param("Path", position=0, type="string[]", from_pipeline=True),
-    Param("Destination", position=1, type="string"),
-    Param("LiteralPath", type="string[]", aliases=("PSPath",)),
-    Param("Recurse", switch=True),
-    Param("Force", switch=True),
-    Param("PassThru", switch=True),
-    aliases=("copy", "cp", "cpi"),
-)
-def copy_item(inv: Invocation) -> Iterable[PSObject]:
+def _place_each(inv: Invocation, place: Callable[[HostFiles, str, str], bool]) -> list[PSObject]:
+    """Copy-Item/Move-Item: ``place(files, src, target)`` each source; -PassThru emits what it placed."""
     files = _files(inv)
     dest = _destination(inv)
     out: list[PSObject] = []
@@ -436,31 +427,32 @@ def copy_item(inv: Invocation) -> Iterable[PSObject]:
         target = _target_for(files, src, dest)
         if target is None:
             write_error(inv, _missing_parent(inv, dest))
-            continue
-        _copy_tree(files, src, target, inv.switch("Recurse"))
-        if inv.switch("PassThru"):
+        elif place(files, src, target) and inv.switch("PassThru"):
             out.append(item_object(files, target))
     return out
 
 
-@cmdlet(
-    "Move-Item",
+_TRANSFER_PARAMS = (
     Param("Path", position=0, type="string[]", from_pipeline=True),
     Param("Destination", position=1, type="string"),
     Param("LiteralPath", type="string[]", aliases=("PSPath",)),
     Param("Force", switch=True),
     Param("PassThru", switch=True),
-    aliases=("move", "mv", "mi"),
 )
+
+
+@cmdlet("Copy-Item", *_TRANSFER_PARAMS, Param("Recurse", switch=True), aliases=("copy", "cp", "cpi"))
+def copy_item(inv: Invocation) -> Iterable[PSObject]:
+    def copy(files: HostFiles, src: str, target: str) -> bool:
+        _copy_tree(files, src, target, inv.switch("Recurse"))
+        return True
+
+    return _place_each(inv, copy)
+
+
+@cmdlet("Move-Item", *_TRANSFER_PARAMS, aliases=("move", "mv", "mi"))
 def move_item(inv: Invocation) -> Iterable[PSObject]:
-    files = _files(inv)
-    dest = _destination(inv)
-    out: list[PSObject] = []
-    for src in _resolve_all(inv, _paths(inv)):
-        target = _target_for(files, src, dest)
-        if target is None:
-            write_error(inv, _missing_parent(inv, dest))
-            continue
+    def move(files: HostFiles, src: str, target: str) -> bool:
         if files.exists(target) and not files.is_dir(target):
             if not inv.switch("Force"):
                 write_error(
@@ -473,13 +465,13 @@ def move_item(inv: Invocation) -> Iterable[PSObject]:
                         exception_type="System.IO.IOException",
                     ),
                 )
-                continue
+                return False
             files.remove(target)
         _copy_tree(files, src, target, True)
         files.remove(src)
-        if inv.switch("PassThru"):
-            out.append(item_object(files, target))
-    return out
+        return True
+
+    return _place_each(inv, move)
 
 
 @cmdlet(
