@@ -44,6 +44,28 @@ def clean(out: Path) -> Path | None:
     return previous
 
 
+# Options of the wcc plugin whose value may be an existing path: joined into one token, since
+# pytest reads a separate existing path as something to test and moves its rootdir there.
+JOIN_VALUE = ("--inventory",)
+
+
+def join_option_values(args: Sequence[str]) -> list[str]:
+    """``["--inventory", "/x.yml"]`` -> ``["--inventory=/x.yml"]``; everything else unchanged."""
+    out: list[str] = []
+    pending: str | None = None
+    for arg in args:
+        if pending is not None:
+            out.append(f"{pending}={arg}")
+            pending = None
+        elif arg in JOIN_VALUE:
+            pending = arg
+        else:
+            out.append(arg)
+    if pending is not None:
+        out.append(pending)
+    return out
+
+
 def pytest_command(out: Path, args: Sequence[str]) -> list[str]:
     # "--opt=value" in one token: pytest's early pass (rootdir, testpaths) does not know plugin
     # options yet and would take a separate value for a path to collect
@@ -54,7 +76,7 @@ def pytest_command(out: Path, args: Sequence[str]) -> list[str]:
         f"--alluredir={out / 'allure-results'}",
         f"--junitxml={out / 'junit.xml'}",
         f"--wcc-results={out / 'results'}",
-        *args,
+        *join_option_values(args),
     ]
 
 

@@ -109,3 +109,15 @@ def test_verdict_folding():
     v = Verdict()
     v.add("call", xfail=True, message="XFAIL")
     assert v.outcome == "error"
+
+
+def test_run_joins_the_inventory_value_so_pytest_keeps_its_rootdir():
+    from reports.run import join_option_values
+
+    assert join_option_values(["--inventory", "/tmp/lab.yml", "-n", "4"]) == [
+        "--inventory=/tmp/lab.yml",
+        "-n",
+        "4",
+    ]
+    assert join_option_values(["--inventory=/a.yml", "-k", "x"]) == ["--inventory=/a.yml", "-k", "x"]
+    assert join_option_values(["--inventory"]) == ["--inventory"]
