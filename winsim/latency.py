@@ -6,8 +6,9 @@ What counts as one round trip:
   charged before the request is handled.
 * SSH: every exec request (the client waits for the process to start and stream back),
   charged before the process starts, on the channel's own thread so other channels on the
-  same connection are not held up.  Stdin data on an SSH channel is not acknowledged, so a
-  client never waits on it and it costs nothing extra.
+  same connection are not held up; and every chunk of stdin, charged before the program
+  reads it (the writer does not wait, but whatever answers that input reaches the client one
+  round trip after it was sent, as on a real link).
 
 >>> round_trip(host)    # doctest: +SKIP
 """

@@ -168,6 +168,26 @@ def test_exec_pays_one_round_trip_of_latency(tmp_path):
         surface.close()
 
 
+def test_each_stdin_exchange_pays_one_round_trip(tmp_path):
+    host = make_host(tmp_path / "lab", latency="lab")
+    surface = start(host, "127.0.0.1")
+    client = paramiko.SSHClient()
+    client.get_host_keys().add(f"[127.0.0.1]:{surface.port}", surface.host_key.get_name(), surface.host_key)
+    try:
+        _password_login(client, surface.port, host)
+        stdin, stdout, _ = client.exec_command("wcctest.exe cat")
+        for word in (b"one", b"two"):
+            started = time.monotonic()
+            stdin.write(word + b"\n")
+            stdin.flush()
+            assert stdout.readline().encode() == word + b"\n"
+            assert time.monotonic() - started >= host.latency.round_trip
+        stdin.channel.shutdown_write()
+    finally:
+        client.close()
+        surface.close()
+
+
 def test_powershell_script_on_stdin_through_cmd(connect):
     out, err, status = _run(
         connect(), "powershell -NoProfile -NonInteractive -Command -", stdin=b"$n = 6\r\n$n * 7\r\n"

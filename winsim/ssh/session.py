@@ -78,6 +78,7 @@ class ExecSession:
                 data = self.channel.recv(32768)
                 if not data:
                     break
+                round_trip(self.host)  # the answer to this input comes back one round trip later
                 process.write_stdin(data)
         except (OSError, EOFError, paramiko.SSHException):
             pass
