@@ -179,9 +179,6 @@ class SimProcess:
         return self.exit_code
 
 
-ProgramRegistry = dict[str, Program]
-
-
 def spawn(
     host: SimHost, command_line: str, env: dict[str, str] | None = None, cwd: str | None = None
 ) -> SimProcess:
