@@ -705,11 +705,8 @@ def call_function(
         try:
             if fn.params:
                 _bind_into_scope(it, fn.name, fn.params, elements, scope)
-                missing = [
-                    p.name
-                    for p in fn.params
-                    if p.mandatory and p.name.lower() not in scope.get("psboundparameters", {})
-                ]
+                bound = {k.lower() for k in scope.get("psboundparameters", {})}
+                missing = [p.name for p in fn.params if p.mandatory and p.name.lower() not in bound]
                 missing = [
                     m
                     for m in missing

@@ -180,6 +180,7 @@ class Interpreter:
         self.source = ""  # text of the script being run (for error positions)
         self.current_function: str | None = None
         self.loaded_modules: list[str] = []
+        self.function_modules: dict[str, str] = {}  # lower-case function name -> module that defined it
         # 2>$null / 2>&1 in effect: where non-terminating errors go instead of the error stream
         self.error_sinks: list[Callable[[ErrorRecord], None]] = []
 
