@@ -697,7 +697,11 @@ def call_function(
             )
         )
     scope: dict[str, Any] = {}
-    saved_source, saved_fn = it.source, it.current_function
+    saved_source, saved_fn, saved_script = it.source, it.current_function, it.script_scope
+    module_scope = it.module_scopes.get(it.function_modules.get(fn.name.lower(), ""))
+    if module_scope is not None:  # a module's function sees its module's scope, not its caller's
+        it.scopes.append(module_scope)
+        it.script_scope = module_scope
     it.scopes.append(scope)
     it.source = fn.source
     it.current_function = fn.name
@@ -745,7 +749,9 @@ def call_function(
         return out
     finally:
         it.scopes.pop()
-        it.source, it.current_function = saved_source, saved_fn
+        if module_scope is not None:
+            it.scopes.pop()
+        it.source, it.current_function, it.script_scope = saved_source, saved_fn, saved_script
         it.depth -= 1
 
 

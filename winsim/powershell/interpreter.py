@@ -44,6 +44,8 @@ from winsim.powershell.values import (
 
 if TYPE_CHECKING:
     from winsim.host import SimHost
+    from winsim.native import NativeProcess
+    from winsim.powershell.addtype import AddedType
 
 # Binary-operator nodes (left operand, operator, right operand, ...) in expression and argument mode.
 _BINARY = frozenset(
@@ -181,6 +183,10 @@ class Interpreter:
         self.current_function: str | None = None
         self.loaded_modules: list[str] = []
         self.function_modules: dict[str, str] = {}  # lower-case function name -> module that defined it
+        self.module_scopes: dict[str, dict[str, Any]] = {}  # module name -> its script scope
+        self.script_scope: dict[str, Any] = self.scopes[0]  # what $script: names (a module's own scope inside it)
+        self.added_types: dict[str, AddedType] = {}  # Add-Type's types by lower-case full name
+        self.native: NativeProcess | None = None  # this process's native heap and handles, once used
         # 2>$null / 2>&1 in effect: where non-terminating errors go instead of the error stream
         self.error_sinks: list[Callable[[ErrorRecord], None]] = []
 
@@ -237,8 +243,11 @@ class Interpreter:
                 target=name,
                 exception_type="System.Management.Automation.SessionStateUnauthorizedAccessException",
             )
-        if low.startswith(("script:", "global:")):
+        if low.startswith("global:"):
             self.scopes[0][low.split(":", 1)[1]] = value
+            return
+        if low.startswith("script:"):
+            self.script_scope[low.split(":", 1)[1]] = value
             return
         if low.startswith(("local:", "private:")):
             low = low.split(":", 1)[1]
@@ -656,6 +665,10 @@ class Interpreter:
                 left = hit if op == "-is" else not hit
             elif op == "-as":
                 type_name = right.name if isinstance(right, TypeRef) else to_string(right)
+                if dotnet.canonical_type(type_name) == "System.Type":
+                    left = dotnet.as_type(to_string(left), self)
+                    i += 2
+                    continue
                 try:
                     left = dotnet.cast(type_name, left)
                 except PSError:
@@ -800,7 +813,11 @@ def _body_of(node: Node) -> Node:
 
 
 def _set_member(obj: Any, name: str, value: Any) -> None:
-    if isinstance(obj, PSObject):
+    from winsim.powershell.netobjects import NetObject
+
+    if isinstance(obj, NetObject):
+        obj.set_member(name, value)
+    elif isinstance(obj, PSObject):
         obj.set(name, value)
     elif isinstance(obj, dict):
         existing = next((k for k in obj if str(k).lower() == name.lower()), name)

@@ -50,8 +50,10 @@ class PSError(Exception):
         target: Any = None,
         terminating: bool = False,
         exception_type: str = "System.Management.Automation.RuntimeException",
+        inner: PSError | None = None,
     ) -> None:
         super().__init__(message)
+        self.inner = inner  # the .NET exception a MethodInvocationException wraps
         self.message = message
         self.error_id = error_id
         self.category = category

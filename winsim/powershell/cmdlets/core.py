@@ -223,7 +223,6 @@ def _command_info(name: str, kind: str, source: str = "") -> PSObject:
     Param("Verb", type="string[]"),
     Param("Module", type="string[]"),
     Param("CommandType"),
-    Param("ErrorAction"),
 )
 def get_command(inv: Invocation) -> Iterable[Any]:
     """Registry commands and script functions; Name/Noun/Verb take wildcards."""

@@ -60,7 +60,17 @@ def new_module(inv: Invocation) -> Iterable[Any]:
     it = inv.session
     module_name = to_string(name) if name is not None else f"__DynamicModule_{id(block):x}"
     before = dict(it.functions)
-    it.invoke_scriptblock(block, as_list(inv.args.get("ArgumentList")))
+    # The module's script runs in a scope of its own that its functions keep as their $script: scope.
+    module_scope: dict[str, Any] = {}
+    saved_script = it.script_scope
+    it.scopes.append(module_scope)
+    it.script_scope = module_scope
+    try:
+        it.invoke_scriptblock(block, as_list(inv.args.get("ArgumentList")), new_scope=False)
+    finally:
+        it.scopes.pop()
+        it.script_scope = saved_script
+    it.module_scopes[module_name] = module_scope
     exported = [fn.name for key, fn in it.functions.items() if before.get(key) is not fn]
     for fn_name in exported:
         it.function_modules[fn_name.lower()] = module_name

@@ -14,6 +14,7 @@ from typing import Any
 
 from winsim.model import DaemonStartError, ServiceInfo
 from winsim.powershell.hostcommands._common import matches, not_modeled, write_error
+from winsim.powershell.enums import PSEnum
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
 from winsim.powershell.values import as_list, to_int, to_string
@@ -45,8 +46,8 @@ def service_object(svc: ServiceInfo) -> PSObject:
         "Name": svc.name,
         "ServiceName": svc.name,
         "DisplayName": svc.display_name,
-        "Status": _status_number(svc.status),
-        "StartType": 2,
+        "Status": PSEnum(_status_number(svc.status), SERVICE_STATUS, "System.ServiceProcess.ServiceControllerStatus"),
+        "StartType": PSEnum(2, START_TYPE, "System.ServiceProcess.ServiceStartMode"),
         "CanStop": svc.status == "Running",
         "CanPauseAndContinue": False,
         "ServiceType": "Win32OwnProcess",
