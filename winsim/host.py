@@ -31,7 +31,7 @@ class Credentials:
 
 
 def _random_password() -> str:
-    return "Wcc!" + secrets.token_urlsafe(12)
+    return "Sim!" + secrets.token_urlsafe(12)
 
 
 @dataclass

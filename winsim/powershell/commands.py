@@ -649,6 +649,19 @@ def bind_script_params(
     _bind_into_scope(it, name, params, elements, scope)
 
 
+def _validate_set(command: str, param: str, value: Any, valid: list[str]) -> None:
+    for item in as_list(value):
+        if to_string(item).lower() not in {v.lower() for v in valid}:
+            raise PSError(
+                f"Cannot validate argument on parameter '{param}'. The argument \"{to_string(item)}\" does not belong "
+                f'to the set "{",".join(valid)}" specified by the ValidateSet attribute. Supply an argument that is in '
+                "the set and then try the command again.",
+                f"ParameterArgumentValidationError,{command}",
+                "InvalidData",
+                exception_type="System.Management.Automation.ParameterBindingValidationException",
+            )
+
+
 def _bind_into_scope(
     it: Interpreter, name: str, params: list[ScriptParam], elements: list[Element], scope: dict[str, Any]
 ) -> None:
@@ -663,6 +676,8 @@ def _bind_into_scope(
         elements = [e for e in elements if e.kind != "arg" or e in keep]
     args, _common = bind(name, defs, elements)
     for p in params:
+        if p.name in args and p.valid_values is not None:
+            _validate_set(name, p.name, args[p.name], p.valid_values)
         if p.name in args:
             value = args[p.name]
             if p.type_name and not p.switch:

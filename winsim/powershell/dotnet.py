@@ -542,6 +542,8 @@ def call_method(target: Any, name: str, args: list[Any], session: Any) -> Any:
 
     if isinstance(target, NetObject):
         return target.call(name, list(args))
+    if isinstance(target, PSObject) and low in target.methods:
+        return target.methods[low](list(args))
     if isinstance(target, str) and low in _STRING_METHODS:
         return _STRING_METHODS[low](target, args)
     if isinstance(target, str) and low == "tochararray":

@@ -136,8 +136,15 @@ class FunctionDef:
 
 class ScriptParam:
     def __init__(
-        self, name: str, type_name: str | None, default: Node | None, mandatory: bool, from_pipeline: bool
+        self,
+        name: str,
+        type_name: str | None,
+        default: Node | None,
+        mandatory: bool,
+        from_pipeline: bool,
+        valid_values: list[str] | None = None,
     ) -> None:
+        self.valid_values = valid_values  # [ValidateSet(...)]
         self.name = name
         self.type_name = type_name
         self.default = default
@@ -388,7 +395,10 @@ class Interpreter:
         kind = node.type
         handler = _STATEMENTS.get(kind)
         if handler is not None:
-            return handler(self, node)
+            try:
+                return handler(self, node)
+            except PSError as err:  # a .NET member or conversion failed inside the statement
+                raise TerminatingError(self.record(err, node)) from err
         if kind in _NOT_MODELED:
             raise TerminatingError(self.record(dotnet.not_modeled(_NOT_MODELED[kind]), node))
         if kind in ("pipeline_chain", "command"):
@@ -603,7 +613,13 @@ class Interpreter:
             var = next(k for k in named(p) if k.type == "variable")
             type_name = None
             mandatory = from_pipeline = False
+            valid_values: list[str] | None = None
             for attr in descendants(p, "attribute"):
+                attr_name = next((k for k in named(attr) if k.type == "attribute_name"), None)
+                if attr_name is not None and text_of(attr_name).lower() == "validateset":
+                    valid_values = [
+                        to_string(self.expr(a)) for a in descendants(attr, "attribute_argument") for a in named(a)
+                    ]
                 lit = next((k for k in named(attr) if k.type == "type_literal"), None)
                 if lit is not None:
                     type_name = _type_literal_name(lit)
@@ -613,7 +629,9 @@ class Interpreter:
                     from_pipeline or "valuefrompipeline" in text and "valuefrompipeline=$false" not in text
                 )
             default = _default_of(p)
-            result.append(ScriptParam(_var_name(text_of(var)), type_name, default, mandatory, from_pipeline))
+            result.append(
+                ScriptParam(_var_name(text_of(var)), type_name, default, mandatory, from_pipeline, valid_values)
+            )
         return result
 
     # ----- pipelines ------------------------------------------------------------------------------

@@ -1,9 +1,8 @@
-"""The registry of commands the simulated PowerShell can run: cmdlets, functions and probes.
+"""The registry of commands the simulated PowerShell can run: cmdlets and native commands.
 
-Everything a script can call by name is a :class:`Command`.  Model-backed cmdlets
-(``Get-NetCompartment``...), plumbing (``Where-Object``...) and the suite's probe functions
-(``Get-WccCompartment``...) all register the same way, so the interpreter has one way to bind
-parameters and run a command.
+Everything a script can call by name that is not a script function is a :class:`Command`.
+Model-backed cmdlets (``Get-NetCompartment``...) and plumbing (``Where-Object``...) register
+the same way, so the interpreter has one way to bind parameters and run a command.
 
 A command function receives the :class:`Invocation` and returns an iterable of output objects;
 pipeline input arrives in ``inv.input`` (already a list).  Errors are raised as
