@@ -33,7 +33,15 @@ def compile_csharp(source: str, folder: Path) -> subprocess.CompletedProcess[str
     file = folder / "WccNative.cs"
     file.write_text(source, encoding="utf-8")
     return subprocess.run(
-        [mcs, "-sdk:4.5", "-target:library", "-nologo", "-r:System.dll", f"-out:{folder / 'WccNative.dll'}", str(file)],
+        [
+            mcs,
+            "-sdk:4.5",
+            "-target:library",
+            "-nologo",
+            "-r:System.dll",
+            f"-out:{folder / 'WccNative.dll'}",
+            str(file),
+        ],
         capture_output=True,
         text=True,
         timeout=120,
@@ -49,7 +57,7 @@ def test_the_module_csharp_compiles(tmp_path: Path):
 
 def test_the_csharp_declares_only_externs_and_structs():
     source = native_source()
-    assert "DllImport(\"vmcompute.dll\"" in source
+    assert 'DllImport("vmcompute.dll"' in source
     code = re.sub(r"\[[^\]]*\]", "", source)
     assert "{ return" not in code and "=>" not in code and " class " in code
 

@@ -43,12 +43,16 @@ class NativeHeap:
         block = self._block(address)
         data = text.encode("utf-16-le", "surrogatepass") + b"\0\0"
         if len(data) > len(block):
-            raise AccessViolation(f"a {len(data)}-byte string overruns the {len(block)}-byte block at {address:#x}")
+            raise AccessViolation(
+                f"a {len(data)}-byte string overruns the {len(block)}-byte block at {address:#x}"
+            )
         block[: len(data)] = data
 
     def read_string(self, address: int) -> str:
         block = self._block(address)
-        end = next((i for i in range(0, len(block) - 1, 2) if block[i] == 0 and block[i + 1] == 0), len(block))
+        end = next(
+            (i for i in range(0, len(block) - 1, 2) if block[i] == 0 and block[i + 1] == 0), len(block)
+        )
         return bytes(block[:end]).decode("utf-16-le", "surrogatepass")
 
     def free(self, address: int, kind: str) -> None:

@@ -19,7 +19,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from winsim.model.errors import HCS_E_SYSTEM_NOT_FOUND, E_INVALID_PARAMETER, HcsError, LayerError, signed32
+from winsim.model.errors import E_INVALID_PARAMETER, HCS_E_SYSTEM_NOT_FOUND, HcsError, LayerError, signed32
 from winsim.native.exports import Cell, Export, NativeProcess, Param
 
 DLL = "vmcompute.dll"
@@ -65,7 +65,7 @@ def _system(process: NativeProcess, handle: int) -> str | None:
 
 
 @export("HRESULT", _in("query", "LPCWSTR"), _out("computeSystems", "LPWSTR*"), _out("result", "LPWSTR*"))
-def HcsEnumerateComputeSystems(process: NativeProcess, query: str, systems: Cell, result: Cell) -> int:  # noqa: N802
+def HcsEnumerateComputeSystems(process: NativeProcess, query: str, systems: Cell, result: Cell) -> int:
     systems.value, result.value = 0, 0
     try:
         answer = process.host.model.hcs.enumerate_compute_systems(query or "{}")
@@ -76,7 +76,7 @@ def HcsEnumerateComputeSystems(process: NativeProcess, query: str, systems: Cell
 
 
 @export("HRESULT", _in("id", "LPCWSTR"), _out("computeSystem", "HANDLE*"), _out("result", "LPWSTR*"))
-def HcsOpenComputeSystem(process: NativeProcess, system_id: str, handle: Cell, result: Cell) -> int:  # noqa: N802
+def HcsOpenComputeSystem(process: NativeProcess, system_id: str, handle: Cell, result: Cell) -> int:
     handle.value, result.value = 0, 0
     try:
         system = process.host.model.hcs.open_compute_system(str(system_id or ""))
@@ -87,7 +87,7 @@ def HcsOpenComputeSystem(process: NativeProcess, system_id: str, handle: Cell, r
 
 
 @export("HRESULT", _in("computeSystem", "HANDLE"))
-def HcsCloseComputeSystem(process: NativeProcess, handle: int) -> int:  # noqa: N802
+def HcsCloseComputeSystem(process: NativeProcess, handle: int) -> int:
     system_id = _system(process, handle)
     if system_id is None:
         return signed32(E_HANDLE)
@@ -103,7 +103,7 @@ def HcsCloseComputeSystem(process: NativeProcess, handle: int) -> int:  # noqa: 
     _out("properties", "LPWSTR*"),
     _out("result", "LPWSTR*"),
 )
-def HcsGetComputeSystemProperties(  # noqa: N802
+def HcsGetComputeSystemProperties(
     process: NativeProcess, handle: int, query: str, properties: Cell, result: Cell
 ) -> int:
     properties.value, result.value = 0, 0
@@ -126,7 +126,7 @@ def HcsGetComputeSystemProperties(  # noqa: N802
     _out("computeSystem", "HANDLE*"),
     _out("result", "LPWSTR*"),
 )
-def HcsCreateComputeSystem(  # noqa: N802
+def HcsCreateComputeSystem(
     process: NativeProcess, system_id: str, configuration: str, identity: int, handle: Cell, result: Cell
 ) -> int:
     handle.value, result.value = 0, 0
@@ -138,9 +138,7 @@ def HcsCreateComputeSystem(  # noqa: N802
     return signed32(HCS_E_OPERATION_PENDING)
 
 
-def _operation(
-    process: NativeProcess, handle: int, result: Cell, run: Callable[[str], None]
-) -> int:
+def _operation(process: NativeProcess, handle: int, result: Cell, run: Callable[[str], None]) -> int:
     result.value = 0
     system_id = _system(process, handle)
     if system_id is None:
@@ -153,19 +151,19 @@ def _operation(
 
 
 @export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
-def HcsStartComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:  # noqa: N802
+def HcsStartComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
     hcs = process.host.model.hcs
     return _operation(process, handle, result, lambda sid: hcs.start_compute_system(sid, options or ""))
 
 
 @export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
-def HcsShutdownComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:  # noqa: N802
+def HcsShutdownComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
     hcs = process.host.model.hcs
     return _operation(process, handle, result, lambda sid: hcs.shutdown_compute_system(sid, options or ""))
 
 
 @export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
-def HcsTerminateComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:  # noqa: N802
+def HcsTerminateComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
     hcs = process.host.model.hcs
     return _operation(process, handle, result, lambda sid: hcs.terminate_compute_system(sid, options or ""))
 
@@ -181,8 +179,13 @@ def HcsTerminateComputeSystem(process: NativeProcess, handle: int, options: str,
     _out("process", "HANDLE*"),
     _out("result", "LPWSTR*"),
 )
-def HcsCreateProcess(  # noqa: N802
-    process: NativeProcess, handle: int, parameters: str, information: Cell, process_handle: Cell, result: Cell
+def HcsCreateProcess(
+    process: NativeProcess,
+    handle: int,
+    parameters: str,
+    information: Cell,
+    process_handle: Cell,
+    result: Cell,
 ) -> int:
     information.value = {"ProcessId": 0, "Reserved": 0, "StdInput": 0, "StdOutput": 0, "StdError": 0}
     process_handle.value, result.value = 0, 0
@@ -199,7 +202,7 @@ def HcsCreateProcess(  # noqa: N802
 
 
 @export("HRESULT", _in("process", "HANDLE"))
-def HcsCloseProcess(process: NativeProcess, handle: int) -> int:  # noqa: N802
+def HcsCloseProcess(process: NativeProcess, handle: int) -> int:
     if process.handle(handle, "Process") is None:
         return signed32(E_HANDLE)
     process.close_handle(handle)
@@ -210,9 +213,13 @@ def HcsCloseProcess(process: NativeProcess, handle: int) -> int:  # noqa: N802
 
 
 @export(
-    "HRESULT", _in("method", "LPCWSTR"), _in("path", "LPCWSTR"), _in("request", "LPCWSTR"), _out("response", "LPWSTR*")
+    "HRESULT",
+    _in("method", "LPCWSTR"),
+    _in("path", "LPCWSTR"),
+    _in("request", "LPCWSTR"),
+    _out("response", "LPWSTR*"),
 )
-def HNSCall(process: NativeProcess, method: str, path: str, request: str, response: Cell) -> int:  # noqa: N802
+def HNSCall(process: NativeProcess, method: str, path: str, request: str, response: Cell) -> int:
     # HNS answers failures inside its envelope ({"Success":false,"Error":...}); the HRESULT stays S_OK.
     response.value = process.heap.alloc_string(
         process.host.model.hns.call(str(method or ""), str(path or ""), str(request or ""))
@@ -247,7 +254,7 @@ def _parents(descriptors: list[dict[str, Any]] | None, count: int) -> list[str]:
 
 
 @export("HRESULT", _in("name", "LPCWSTR"), _out("guid", "GUID*"))
-def NameToGuid(process: NativeProcess, name: str, guid: Cell) -> int:  # noqa: N802
+def NameToGuid(process: NativeProcess, name: str, guid: Cell) -> int:
     guid.value = process.host.model.windowsfilter.name_to_guid(str(name or ""))
     return S_OK
 
@@ -260,7 +267,7 @@ def NameToGuid(process: NativeProcess, name: str, guid: Cell) -> int:  # noqa: N
     _in("descriptors", "WC_LAYER_DESCRIPTOR*"),
     _in("descriptorCount", "int"),
 )
-def CreateSandboxLayer(  # noqa: N802
+def CreateSandboxLayer(
     process: NativeProcess, info: Cell, layer_id: str, parent: Any, descriptors: Any, count: int
 ) -> int:
     store = process.host.model.windowsfilter
@@ -270,7 +277,7 @@ def CreateSandboxLayer(  # noqa: N802
 
 
 @export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
-def ActivateLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:  # noqa: N802
+def ActivateLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
     return _layer_call(info.value, layer_id, process.host.model.windowsfilter.activate_layer)
 
 
@@ -281,24 +288,28 @@ def ActivateLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:  # 
     _in("descriptors", "WC_LAYER_DESCRIPTOR*"),
     _in("descriptorCount", "int"),
 )
-def PrepareLayer(  # noqa: N802
-    process: NativeProcess, info: Cell, layer_id: str, descriptors: Any, count: int
-) -> int:
+def PrepareLayer(process: NativeProcess, info: Cell, layer_id: str, descriptors: Any, count: int) -> int:
     store = process.host.model.windowsfilter
-    return _layer_call(info.value, layer_id, lambda path: store.prepare_layer(path, _parents(descriptors, count)))
+    return _layer_call(
+        info.value, layer_id, lambda path: store.prepare_layer(path, _parents(descriptors, count))
+    )
 
 
 @export(
-    "HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"), _ref("length", "SIZE_T*"), _in("buffer", "LPWSTR")
+    "HRESULT",
+    _ref("info", "DriverInfo*"),
+    _in("id", "LPCWSTR"),
+    _ref("length", "SIZE_T*"),
+    _in("buffer", "LPWSTR"),
 )
-def GetLayerMountPath(  # noqa: N802
-    process: NativeProcess, info: Cell, layer_id: str, length: Cell, buffer: int
-) -> int:
+def GetLayerMountPath(process: NativeProcess, info: Cell, layer_id: str, length: Cell, buffer: int) -> int:
     """Two calls, as hcsshim makes them: a NULL buffer asks for the length (UTF-16 units with the
     NUL; 0 for a layer without a volume), then the buffer receives the path."""
     mount: list[str] = []
     code = _layer_call(
-        info.value, layer_id, lambda path: mount.append(process.host.model.windowsfilter.get_layer_mount_path(path))
+        info.value,
+        layer_id,
+        lambda path: mount.append(process.host.model.windowsfilter.get_layer_mount_path(path)),
     )
     if code != S_OK:
         return code
@@ -314,17 +325,17 @@ def GetLayerMountPath(  # noqa: N802
 
 
 @export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
-def UnprepareLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:  # noqa: N802
+def UnprepareLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
     return _layer_call(info.value, layer_id, process.host.model.windowsfilter.unprepare_layer)
 
 
 @export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
-def DeactivateLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:  # noqa: N802
+def DeactivateLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
     return _layer_call(info.value, layer_id, process.host.model.windowsfilter.deactivate_layer)
 
 
 @export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
-def DestroyLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:  # noqa: N802
+def DestroyLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
     return _layer_call(info.value, layer_id, process.host.model.windowsfilter.destroy_layer)
 
 

@@ -204,13 +204,19 @@ def call_extern(session: Any, added: AddedType, name: str, args: list[Any]) -> A
         if direction == "in":
             if isinstance(value, Ref):
                 raise _method_error(
-                    extern.name, len(args), f"Argument: '{pname}' should not be a System.Management.Automation.PSReference. Do not use [ref].", "MethodException"
+                    extern.name,
+                    len(args),
+                    f"Argument: '{pname}' should not be a System.Management.Automation.PSReference. Do not use [ref].",
+                    "MethodException",
                 )
             native_args.append(_native_value(value))
             continue
         if not isinstance(value, Ref):
             raise _method_error(
-                extern.name, len(args), f"Argument: '{pname}' should be a System.Management.Automation.PSReference. Use [ref].", "MethodException"
+                extern.name,
+                len(args),
+                f"Argument: '{pname}' should be a System.Management.Automation.PSReference. Use [ref].",
+                "MethodException",
             )
         cell = Cell(_native_value(value.value))
         cells.append((cell, value, ctype))
@@ -219,7 +225,10 @@ def call_extern(session: Any, added: AddedType, name: str, args: list[Any]) -> A
         returned = export(native_process(session), native_args)
     except AccessViolation as exc:
         raise _method_error(
-            extern.name, len(args), f"Attempted to read or write protected memory. ({exc})", "AccessViolationException"
+            extern.name,
+            len(args),
+            f"Attempted to read or write protected memory. ({exc})",
+            "AccessViolationException",
         ) from None
     for cell, ref, ctype in cells:
         struct = session.added_types.get(ctype.lower()) if isinstance(cell.value, dict) else None
@@ -301,6 +310,11 @@ def marshal(session: Any, name: str, args: list[Any]) -> Any:
             return None
     except AccessViolation as exc:
         raise _method_error(
-            name, len(args), f"Attempted to read or write protected memory. ({exc})", "AccessViolationException"
+            name,
+            len(args),
+            f"Attempted to read or write protected memory. ({exc})",
+            "AccessViolationException",
         ) from None
-    raise PSError(f"winsim does not model [Runtime.InteropServices.Marshal]::{name}().", "NotModeled", "NotImplemented")
+    raise PSError(
+        f"winsim does not model [Runtime.InteropServices.Marshal]::{name}().", "NotModeled", "NotImplemented"
+    )

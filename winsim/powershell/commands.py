@@ -711,6 +711,8 @@ def call_function(
                 node,
             )
         )
+    if it.host.function_trace is not None:
+        it.host.function_trace.record(fn.name)
     scope: dict[str, Any] = {}
     saved_source, saved_fn, saved_script = it.source, it.current_function, it.script_scope
     module_scope = it.module_scopes.get(it.function_modules.get(fn.name.lower(), ""))

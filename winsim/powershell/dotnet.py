@@ -459,7 +459,7 @@ def _static_with_session(full: str, low: str, args: list[Any], session: Any) -> 
     if added is not None:
         if low not in added.externs:
             raise PSError(
-                f'Method invocation failed because [{added.full_name}] does not contain a method named \'{low}\'.',
+                f"Method invocation failed because [{added.full_name}] does not contain a method named '{low}'.",
                 "MethodNotFound",
                 "InvalidOperation",
             )

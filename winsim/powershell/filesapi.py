@@ -37,19 +37,28 @@ def call(session: Any, name: str, args: list[Any]) -> Any:
         if not files.exists(path) or files.is_dir(path):
             raise _failed("ReadAllText", len(args), f"Could not find file '{path}'.", "FileNotFoundException")
         data = files.read_bytes(path)
-        for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        for bom, codec in (
+            (b"\xef\xbb\xbf", "utf-8"),
+            (b"\xff\xfe", "utf-16-le"),
+            (b"\xfe\xff", "utf-16-be"),
+        ):
             if data.startswith(bom):
                 return data[len(bom) :].decode(codec, "replace")
         return data.decode("utf-8", "replace")
     if name == "writealltext":
         if len(args) != 2:
             raise PSError(
-                "winsim does not model File.WriteAllText with an encoding argument.", "NotModeled", "NotImplemented"
+                "winsim does not model File.WriteAllText with an encoding argument.",
+                "NotModeled",
+                "NotImplemented",
             )
         parent = win_parent(path)
         if parent and not files.is_dir(parent):
             raise _failed(
-                "WriteAllText", 2, f"Could not find a part of the path '{path}'.", "DirectoryNotFoundException"
+                "WriteAllText",
+                2,
+                f"Could not find a part of the path '{path}'.",
+                "DirectoryNotFoundException",
             )
         files.write_text(path, to_string(args[1]))
         return None

@@ -191,7 +191,9 @@ class Interpreter:
         self.loaded_modules: list[str] = []
         self.function_modules: dict[str, str] = {}  # lower-case function name -> module that defined it
         self.module_scopes: dict[str, dict[str, Any]] = {}  # module name -> its script scope
-        self.script_scope: dict[str, Any] = self.scopes[0]  # what $script: names (a module's own scope inside it)
+        self.script_scope: dict[str, Any] = self.scopes[
+            0
+        ]  # what $script: names (a module's own scope inside it)
         self.added_types: dict[str, AddedType] = {}  # Add-Type's types by lower-case full name
         self.native: NativeProcess | None = None  # this process's native heap and handles, once used
         # 2>$null / 2>&1 in effect: where non-terminating errors go instead of the error stream
@@ -618,7 +620,9 @@ class Interpreter:
                 attr_name = next((k for k in named(attr) if k.type == "attribute_name"), None)
                 if attr_name is not None and text_of(attr_name).lower() == "validateset":
                     valid_values = [
-                        to_string(self.expr(a)) for a in descendants(attr, "attribute_argument") for a in named(a)
+                        to_string(self.expr(a))
+                        for a in descendants(attr, "attribute_argument")
+                        for a in named(a)
                     ]
                 lit = next((k for k in named(attr) if k.type == "type_literal"), None)
                 if lit is not None:
@@ -630,7 +634,9 @@ class Interpreter:
                 )
             default = _default_of(p)
             result.append(
-                ScriptParam(_var_name(text_of(var)), type_name, default, mandatory, from_pipeline, valid_values)
+                ScriptParam(
+                    _var_name(text_of(var)), type_name, default, mandatory, from_pipeline, valid_values
+                )
             )
         return result
 

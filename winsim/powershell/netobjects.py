@@ -180,7 +180,9 @@ def start_process(session: Interpreter, info: Any) -> Process:
     props = info.props
     if to_bool(props.get("UseShellExecute")) or not to_bool(props.get("RedirectStandardOutput")):
         raise not_modeled("Process.Start() without UseShellExecute=$false and redirected output")
-    command_line = " ".join(filter(None, [to_string(props.get("FileName")), to_string(props.get("Arguments"))]))
+    command_line = " ".join(
+        filter(None, [to_string(props.get("FileName")), to_string(props.get("Arguments"))])
+    )
     try:
         code, out, err = run_captured(session.host, command_line, env=session.env, cwd=session.cwd)
     except KeyError:
@@ -286,7 +288,12 @@ class RegexMatch(NetObject):
 
     def __init__(self, match: re.Match[str]) -> None:
         super().__init__()
-        self.props = {"Value": match.group(0), "Index": match.start(), "Length": len(match.group(0)), "Success": True}
+        self.props = {
+            "Value": match.group(0),
+            "Index": match.start(),
+            "Length": len(match.group(0)),
+            "Success": True,
+        }
 
     def to_string(self) -> str:
         return str(self.props["Value"])
@@ -294,9 +301,15 @@ class RegexMatch(NetObject):
 
 def utf16_units(text: str) -> str:
     """``text`` with characters outside the BMP as surrogate pairs, as a .NET string holds them."""
-    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass") if text.isascii() else "".join(
-        c if ord(c) < 0x10000 else chr(0xD800 + ((ord(c) - 0x10000) >> 10)) + chr(0xDC00 + ((ord(c) - 0x10000) & 0x3FF))
-        for c in text
+    return (
+        text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+        if text.isascii()
+        else "".join(
+            c
+            if ord(c) < 0x10000
+            else chr(0xD800 + ((ord(c) - 0x10000) >> 10)) + chr(0xDC00 + ((ord(c) - 0x10000) & 0x3FF))
+            for c in text
+        )
     )
 
 
@@ -376,4 +389,13 @@ def new_object(session: Interpreter, type_name: str, args: list[Any]) -> Any:
     raise not_modeled(f"New-Object {type_name}")
 
 
-__all__ = ["NetObject", "PowerShellApi", "Ref", "new_object", "parse_xml", "regex_replace", "start_process", "to_int"]
+__all__ = [
+    "NetObject",
+    "PowerShellApi",
+    "Ref",
+    "new_object",
+    "parse_xml",
+    "regex_replace",
+    "start_process",
+    "to_int",
+]

@@ -235,7 +235,9 @@ def get_command(inv: Invocation) -> Iterable[Any]:
                 name, "Function" if cmd.native and cmd.params else "Cmdlet", ""
             )
     for fn in it.functions.values():
-        found[fn.name.lower()] = _command_info(fn.name, "Function", it.function_modules.get(fn.name.lower(), ""))
+        found[fn.name.lower()] = _command_info(
+            fn.name, "Function", it.function_modules.get(fn.name.lower(), "")
+        )
     for exe in inv.host.programs:
         found.setdefault(exe.lower(), _command_info(exe, "Application", f"C:\\Windows\\system32\\{exe}"))
 
@@ -255,7 +257,9 @@ def get_command(inv: Invocation) -> Iterable[Any]:
             continue
         if inv.args.get("Verb") is not None and (not noun or not matches(inv.args.get("Verb"), verb)):
             continue
-        if inv.args.get("Module") is not None and not matches(inv.args.get("Module"), to_string(info.get("Source"))):
+        if inv.args.get("Module") is not None and not matches(
+            inv.args.get("Module"), to_string(info.get("Source"))
+        ):
             continue
         result.append(info)
     if names:

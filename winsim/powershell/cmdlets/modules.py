@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from winsim.powershell.objects import PSObject
-from winsim.powershell.registry import REGISTRY, Invocation, Param, PSError, cmdlet
+from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
 from winsim.powershell.values import ScriptBlock, as_list, to_string
 
 # Modules that ship with Windows Server: importing them by name succeeds (their cmdlets are in the registry).

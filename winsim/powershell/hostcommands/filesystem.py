@@ -217,7 +217,9 @@ def test_path(inv: Invocation) -> Iterable[bool]:
             continue
         try:
             hits = (
-                expand(files, full) if "LiteralPath" not in inv.args else ([full] if files.exists(full) else [])
+                expand(files, full)
+                if "LiteralPath" not in inv.args
+                else ([full] if files.exists(full) else [])
             )
         except ValueError:  # characters no Windows path can hold: nothing exists there
             hits = []

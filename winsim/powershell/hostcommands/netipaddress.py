@@ -56,10 +56,18 @@ def get_net_ip_address(inv: Invocation) -> Iterable[PSObject]:
     nics = [n for n in model.net.interfaces() if scope is None or n.compartment_id in scope]
     nics = [n for n in nics if not asked or n.compartment_id in asked]
     nics = select_by(
-        inv, nics, "InterfaceIndex", lambda n: n.if_index, lambda v: cim_not_found(inv, CIM_CLASS, "InterfaceIndex", v)
+        inv,
+        nics,
+        "InterfaceIndex",
+        lambda n: n.if_index,
+        lambda v: cim_not_found(inv, CIM_CLASS, "InterfaceIndex", v),
     )
     nics = select_by(
-        inv, nics, "InterfaceAlias", lambda n: n.alias, lambda v: cim_not_found(inv, CIM_CLASS, "InterfaceAlias", v)
+        inv,
+        nics,
+        "InterfaceAlias",
+        lambda n: n.alias,
+        lambda v: cim_not_found(inv, CIM_CLASS, "InterfaceAlias", v),
     )
     rows = [(n, address, prefix) for n in nics for address, prefix in n.addresses]
     rows = select_by(

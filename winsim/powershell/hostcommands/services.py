@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from winsim.model import DaemonStartError, ServiceInfo
-from winsim.powershell.hostcommands._common import matches, not_modeled, write_error
 from winsim.powershell.enums import PSEnum
+from winsim.powershell.hostcommands._common import matches, not_modeled, write_error
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
 from winsim.powershell.values import as_list, to_int, to_string
@@ -46,7 +46,9 @@ def service_object(svc: ServiceInfo) -> PSObject:
         "Name": svc.name,
         "ServiceName": svc.name,
         "DisplayName": svc.display_name,
-        "Status": PSEnum(_status_number(svc.status), SERVICE_STATUS, "System.ServiceProcess.ServiceControllerStatus"),
+        "Status": PSEnum(
+            _status_number(svc.status), SERVICE_STATUS, "System.ServiceProcess.ServiceControllerStatus"
+        ),
         "StartType": PSEnum(2, START_TYPE, "System.ServiceProcess.ServiceStartMode"),
         "CanStop": svc.status == "Running",
         "CanPauseAndContinue": False,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from xml.sax.saxutils import escape
 from typing import Any
+from xml.sax.saxutils import escape
 
 from winsim.model.eventlog import HCS_OPERATIONAL, EventRecord
 from winsim.powershell import dates
