@@ -51,7 +51,7 @@ def _text(node: Node) -> str:
 
 
 def _named(node: Node) -> list[Node]:
-    return [c for c in node.children if c.is_named and c.type != "comment"]
+    return [c for c in node.named_children if c.type != "comment"]
 
 
 def ev_variable(it: Interpreter, node: Node) -> Any:

@@ -108,16 +108,17 @@ def text_of(node: Node) -> str:
 
 
 def named(node: Node) -> list[Node]:
-    return [c for c in node.children if c.is_named and c.type != "comment"]
+    return [c for c in node.named_children if c.type != "comment"]
 
 
 def strip(node: Node) -> Node:
     """Skip transparent single-child wrappers."""
-    while node.type in _TRANSPARENT:
-        kids = named(node)
-        if len(kids) != 1 or len(node.children) != 1:
+    # Hot path: counts and child(0) avoid building child lists (same rule as named()).
+    while node.type in _TRANSPARENT and node.child_count == 1:
+        child = node.child(0)
+        if child is None or not child.is_named or child.type == "comment":
             break
-        node = kids[0]
+        node = child
     return node
 
 
