@@ -385,7 +385,10 @@ def _format_value(value: Any, spec: str) -> str:
     if kind == "D" and (digits == "" or digits.isdigit()):
         return str(to_int(value)).rjust(int(digits) if digits else 0, "0")
     if kind == "X" and (digits == "" or digits.isdigit()):
-        text = format(to_int(value), "X" if spec[0] == "X" else "x")
+        number = to_int(value)
+        if number < 0:  # .NET prints a negative number's two's complement at its type's width
+            number &= 0xFFFFFFFF if number >= -(2**31) else 0xFFFFFFFFFFFFFFFF
+        text = format(number, "X" if spec[0] == "X" else "x")
         return text.rjust(int(digits) if digits else 0, "0")
     raise not_modeled(f"the format specifier '{spec}'")
 
