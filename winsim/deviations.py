@@ -24,7 +24,8 @@ DEVIATIONS: dict[str, str] = {
     "compartment-description-format": "container compartment descriptions are not \\Container_<container id>",
     "no-default-route": "a container compartment has no default route via the gateway",
     "compartment-writable": "a cmdlet can change a network compartment",
-    "nic-alias-format": "container interfaces are not named vEthernet (Container NIC <endpoint prefix>)",
+    "nic-alias-format": "container interfaces are not named as the build names them "
+    "(vEthernet (Container NIC <endpoint prefix>) before 1803, vEthernet (<endpoint name>) from 1803)",
     "compartment-filter-ignored": "Get-NetIPInterface -CompartmentId returns interfaces of every compartment",
     "endpoint-brings-compartment": "creating an HNS endpoint creates a compartment and an interface at once",
     "compartment-at-start": "the compartment and vNIC appear when the compute system starts, not when it is created",

@@ -23,7 +23,7 @@ POWERSHELL_SIDE = {
 
 
 def _image(model: HostModel):
-    image = model.dockerd.images.resolve("microsoft/windowsservercore")
+    image = model.dockerd.images.resolve("mcr.microsoft.com/windows/servercore:ltsc2022")
     assert image is not None
     return image
 
@@ -109,9 +109,16 @@ def default_route(m: HostModel) -> bool:
 
 
 def nic_alias(m: HostModel) -> bool:
+    """The alias the build gives: the HNS endpoint's name from 1803, Container NIC before."""
     c = run_seed(m)
     hns_id = next(iter(c.networks.values())).hns_endpoint_id
-    return any(i.alias == f"vEthernet (Container NIC {hns_id[:8].lower()})" for i in m.net.interfaces())
+    name = m.hns.endpoint(hns_id)["Name"]
+    want = (
+        f"vEthernet ({name})"
+        if m.profile.nic_alias_is_endpoint_name
+        else f"vEthernet (Container NIC {hns_id[:8].lower()})"
+    )
+    return any(i.alias == want for i in m.net.interfaces())
 
 
 def endpoint_is_virtual(m: HostModel) -> bool:
