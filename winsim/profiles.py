@@ -28,9 +28,15 @@ class HostProfile:
         return f"10.0.{self.build}.{self.ubr}"
 
     @property
+    def engine_version(self) -> tuple[int, int]:
+        """(major, minor) of the docker engine (18, 9 for 18.09.7): engines change answers by it."""
+        major, _, rest = self.docker_version.partition(".")
+        minor = "".join(ch for ch in rest.split(".", 1)[0] if ch.isdigit())
+        return int(major), int(minor or 0)
+
+    @property
     def engine_major(self) -> int:
-        """The docker engine's major version (18 for 18.09.7): engines change their answers by it."""
-        return int(self.docker_version.split(".", 1)[0])
+        return self.engine_version[0]
 
     @property
     def nic_alias_is_endpoint_name(self) -> bool:

@@ -133,6 +133,7 @@ class HostModel:
         for folder in STANDARD_FOLDERS:
             self.files.mkdir(folder)
         self.events = EventLog(self.lock, enabled=not self.deviates("no-hcs-events"))
+        self.events.hcs_started()
         self.net = NetStack(self.lock, self.deviates, profile.nic_alias_is_endpoint_name)
         self.hns = Hns(self.lock, self.net, self.deviates, self.record, version=profile.hns_version)
         self.windowsfilter = LayerStore(self.lock, self.files, self.deviates, self.record)

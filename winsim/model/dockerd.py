@@ -982,6 +982,11 @@ class Dockerd:
         the configuration as ``extra info``; newer engines name the call ``hcs::`` and stop there
         (tests/fidelity/samples/error-os-mismatch-*.txt, error-file-not-found-19.03.txt)."""
         call = exc.op.rsplit("::", 1)[-1]
+        if self.model.profile.engine_version < (18, 9):  # error-os-mismatch-1803-18.03.txt
+            return (
+                f"container {exc.subject} encountered an error during {call.replace('ComputeSystem', 'Container')}: "
+                f"failure in a Windows system call: {exc.message} (0x{exc.hresult:x})\nextra info: {document}"
+            )
         if self.model.profile.engine_major >= 23:
             return f"hcs::{call} {exc.subject}: {exc.message}"
         return f"hcsshim::{call} {exc.subject}: {exc.message}\n(extra info: {document})"

@@ -143,6 +143,7 @@ class HnsEndpoint:
     compartment_id: int | None = None
     namespace_id: str | None = None
     enable_internal_dns: bool = False
+    subnet_id: str = ""
     resource_id: str = field(default_factory=lambda: new_guid(upper=True))
 
     def to_v1(self) -> dict[str, Any]:
@@ -172,6 +173,7 @@ class HnsEndpoint:
             "IPAddress": self.ip,
             "PrefixLength": self.prefix,
             "GatewayAddress": self.gateway,
+            "IPSubnetId": self.subnet_id.lower(),
         }
         if self.dns_servers:
             out["DNSServerList"] = self.dns_servers
@@ -384,6 +386,7 @@ class Hns:
                 dns_servers=str(settings.get("DNSServerList") or ""),
                 policies=list(settings.get("Policies") or []),
                 enable_internal_dns=bool(settings.get("EnableInternalDNS")),
+                subnet_id=net.subnet_id,
             )
             if not ep.name:  # HNS names an unnamed endpoint after the adapter it becomes
                 ep.name = DEFAULT_ENDPOINT_NAME
