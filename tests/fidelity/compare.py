@@ -42,7 +42,9 @@ EXACT_KEYS = frozenset(
         "Tag",
     }
 )
-_TOKEN = re.compile(r'"([A-Za-z][A-Za-z0-9_.-]*)":\s*("(?:[^"\\]|\\.)*"|\{|\[|-?\d[\d.eE+-]*|true|false|null)')
+_TOKEN = re.compile(
+    r'"([A-Za-z][A-Za-z0-9_.-]*)":\s*("(?:[^"\\]|\\.)*"|\{|\[|-?\d[\d.eE+-]*|true|false|null)'
+)
 
 
 def shape(value: str) -> str:
@@ -106,7 +108,9 @@ def compare_json(sample_text: str, sim_text: str) -> list[str]:
                 if real != sim:
                     problems.append(f"{key}: {real!r} on the host, {sim!r} in winsim")
             elif shape(real) != "text" and shape(real) != shape(sim):
-                problems.append(f"{key}: format {shape(real)} ({real}) on the host, {shape(sim)} ({sim}) in winsim")
+                problems.append(
+                    f"{key}: format {shape(real)} ({real}) on the host, {shape(sim)} ({sim}) in winsim"
+                )
     return problems
 
 
@@ -154,12 +158,13 @@ def ordered_subset(want: list[str], have: list[str]) -> list[str]:
 
 
 def template(text: str) -> str:
-    """A regular expression from a real line: ids, GUIDs, numbers and addresses become wildcards."""
-    out = re.escape(text)
-    for pattern, repl in (
-        (r"[0-9a-f]{64}", r"[0-9a-f]{64}"),
-        (r"[0-9A-Fa-f]{8}\\-[0-9A-Fa-f]{4}\\-[0-9A-Fa-f]{4}\\-[0-9A-Fa-f]{4}\\-[0-9A-Fa-f]{12}", r"[0-9A-Fa-f-]{36}"),
-        (r"\d+", r"\d+"),
-    ):
-        out = re.sub(pattern, lambda _m, r=repl: r, out)
-    return out
+    """A regular expression from a real line: ids, GUIDs and numbers become wildcards."""
+    token = re.compile(r"[0-9a-f]{64}|[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}|\d+")
+    parts, pos = [], 0
+    for m in token.finditer(text):
+        parts.append(re.escape(text[pos : m.start()]))
+        value = m.group()
+        parts.append("[0-9a-f]{64}" if len(value) == 64 else "[0-9A-Fa-f-]{36}" if "-" in value else r"\d+")
+        pos = m.end()
+    parts.append(re.escape(text[pos:]))
+    return "".join(parts)

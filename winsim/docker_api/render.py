@@ -43,6 +43,25 @@ LOG_PLUGINS = [
     "syslog",
 ]
 GIT_COMMIT = "311b9ff"
+
+
+def network_plugins(profile: HostProfile) -> list[str]:
+    """19.03 added the internal and private drivers (docker-info-ws2019-18.09 lacks them)."""
+    if profile.engine_version < (19, 3):
+        return [n for n in NETWORK_PLUGINS if n not in ("internal", "private")]
+    return list(NETWORK_PLUGINS)
+
+
+def log_plugins(profile: HostProfile) -> list[str]:
+    """18.09 EE on Windows had no gcplogs; engine 23 dropped logentries (fidelity docker-info-*)."""
+    out = list(LOG_PLUGINS)
+    if profile.engine_version < (19, 3):
+        out.remove("gcplogs")
+    if profile.engine_major >= 23:
+        out.remove("logentries")
+    return out
+
+
 GO_VERSION = "go1.20.10"
 
 
@@ -388,7 +407,7 @@ def network_inspect(model: HostModel, net: DockerNetwork) -> dict[str, Any]:
         "EnableIPv6": False,
         "IPAM": {
             "Driver": "windows" if net.driver != "null" else "default",
-            "Options": None,
+            "Options": net.ipam_options if net.ipam_options is not None else None,
             "Config": ipam_config,
         },
         "Internal": net.internal,
@@ -413,7 +432,7 @@ def operating_system(profile: HostProfile) -> str:
 
 def daemon_id(model: HostModel) -> str:
     """Engines from 23 identify the daemon by a UUID; older ones by a colon-separated key id."""
-    digest = hashlib.sha256(str(model.state_dir).encode()).hexdigest()
+    digest = hashlib.sha512(str(model.state_dir).encode()).hexdigest()
     if model.profile.engine_major >= 23:
         return str(uuid.UUID(digest[:32], version=4))
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
@@ -464,9 +483,9 @@ def info(model: HostModel, host_name: str) -> dict[str, Any]:
         "DriverStatus": [["Windows", ""]],
         "Plugins": {
             "Volume": ["local"],
-            "Network": NETWORK_PLUGINS,
+            "Network": network_plugins(p),
             "Authorization": None,
-            "Log": LOG_PLUGINS,
+            "Log": log_plugins(p),
         },
         "MemoryLimit": False,
         "SwapLimit": False,

@@ -194,7 +194,7 @@ class DockerNetwork:
     options: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     internal: bool = False
-    ipam_options: dict[str, str] = field(default_factory=dict)
+    ipam_options: dict[str, str] | None = None
 
 
 class Dockerd:
@@ -253,7 +253,7 @@ class Dockerd:
             self.state = "running"
             self.pid = next(self._pids)
             self.started = datetime.now(UTC)
-            self._log("info", f"Starting up (pid {self.pid})", force=True)
+            self._log("info", "Starting up", force=True)
             self._log("info", rf"WindowsGraphDriver InitFilter at {DOCKER_ROOT}\windowsfilter", force=True)
             self._log("info", f"Windows default isolation mode: {self.model.profile.isolation}", force=True)
             self._restore_networks()
@@ -314,6 +314,8 @@ class Dockerd:
         if not self.networks:
             nat = self.model.hns.network_by_name("nat")
             if nat is not None:
+                if self.model.profile.build < 17134:  # older HNS listed ids in lower case
+                    nat = dict(nat, ID=str(nat["ID"]).lower())
                 self._add_network(
                     "nat", "nat", nat, {"com.docker.network.windowsshim.networkname": str(nat["Name"])}
                 )
@@ -777,7 +779,11 @@ class Dockerd:
                 hns_net = self.model.hns.create_network(settings)
             except HnsError as exc:
                 raise DockerError(ErrorKind.SYSTEM, f"hns failed with error : {exc.message}") from exc
+            # the id of the POST answer, in the lower case it comes in (docker-network-inspect-l2bridge-*)
+            hns_net = dict(hns_net, ID=str(hns_net["ID"]).lower())
             net = self._add_network(name, drv, hns_net, opts, labels or {}, internal, net_id=net_id)
+            if ipam and "Options" in ipam:
+                net.ipam_options = ipam.get("Options")
             return net
 
     def _add_network(
