@@ -36,6 +36,7 @@ DEVIATIONS: dict[str, str] = {
     "containers-restored": "containers running when dockerd died are running again after it restarts",
     "live-restore-accepted": "dockerd starts with live-restore in daemon.json",
     "filter-not-wcifs": "the container filesystem filter is not named wcifs",
+    "image-build-mismatch-runs": "process isolation runs an image built for another Windows build",
 }
 
 

@@ -385,7 +385,7 @@ class Hcs:
         """Process isolation shares the host kernel: the image's build must be the host's.  A
         Hyper-V isolated container runs the image's own kernel, so an older image runs there."""
         layers = config.get("Layers") or []
-        if not self.host_build or not layers:
+        if not self.host_build or not layers or self._deviates("image-build-mismatch-runs"):
             return
         image_build = self._layers.os_build_of(str(layers[-1].get("Path") or ""))
         if image_build is None:
