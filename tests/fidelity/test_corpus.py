@@ -7,6 +7,7 @@ count is printed at the end of the run (``conftest.py``).  Every sample must car
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ EXPECTED: dict[str, str] = {
 }
 
 
-def _params() -> list[object]:
+def _params() -> list[Any]:
     out = []
     for s in samples():
         marks = [pytest.mark.xfail(strict=True, reason=EXPECTED[s.name])] if s.name in EXPECTED else []

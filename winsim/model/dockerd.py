@@ -968,7 +968,7 @@ class Dockerd:
     def list_volumes(self) -> list[Any]:
         with self._lock:
             self.require_running()
-            return self.volumes.list()
+            return self.volumes.all()
 
     def remove_volume(self, name: str, force: bool = False) -> None:
         with self._lock:

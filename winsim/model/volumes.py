@@ -108,7 +108,7 @@ class VolumeStore:
         self._volumes: dict[str, Volume] = {}
         files.mkdir(VOLUMES_ROOT)
 
-    def list(self) -> list[Volume]:
+    def all(self) -> list[Volume]:
         with self._lock:
             return list(self._volumes.values())
 
