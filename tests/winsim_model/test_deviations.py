@@ -11,6 +11,7 @@ from tests.winsim_model.conftest import MakeModel, run_seed
 from winsim.deviations import DEVIATIONS
 from winsim.model import HCS_OPERATIONAL, DaemonNotRunning, DaemonStartError, HostModel
 from winsim.model.dockerd import DAEMON_JSON
+from winsim.model.errors import DockerError
 from winsim.model.paths import win_basename
 
 Check = Callable[[HostModel], bool]
@@ -184,6 +185,18 @@ def filter_wcifs(m: HostModel) -> bool:
     return any(f.name == "wcifs" and f.instances == running for f in m.filters())
 
 
+def process_isolation_needs_host_build(m: HostModel) -> bool:
+    """The seed's 2016 image is refused under process isolation on a 20348 host."""
+    c = m.dockerd.create_container(
+        {"Image": "microsoft/windowsservercore", "HostConfig": {"Isolation": "process"}}
+    )
+    try:
+        m.dockerd.start_container(c.id)
+    except DockerError as exc:
+        return "does not match the host operating system" in exc.message
+    return False
+
+
 CHECKS: dict[str, Check] = {
     "debug-log-drops-query": debug_log_keeps_query,
     "wait-next-exit-immediate": wait_next_exit_blocks,
@@ -208,6 +221,7 @@ CHECKS: dict[str, Check] = {
     "containers-restored": not_restored,
     "live-restore-accepted": live_restore_refused,
     "filter-not-wcifs": filter_wcifs,
+    "image-build-mismatch-runs": process_isolation_needs_host_build,
 }
 
 

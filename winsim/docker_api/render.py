@@ -216,8 +216,27 @@ def container_inspect(model: HostModel, c: Container, api: tuple[int, int] = (1,
         "NanoCpus": 0,
         "CgroupParent": "",
         "BlkioWeight": 0,
+        # INFERRED: the rest of moby's Resources in struct order, as the CLI sends them empty
+        "BlkioWeightDevice": [],
+        "BlkioDeviceReadBps": [],
+        "BlkioDeviceWriteBps": [],
+        "BlkioDeviceReadIOps": [],
+        "BlkioDeviceWriteIOps": [],
         "CpuPeriod": 0,
         "CpuQuota": 0,
+        "CpuRealtimePeriod": 0,
+        "CpuRealtimeRuntime": 0,
+        "CpusetCpus": "",
+        "CpusetMems": "",
+        "Devices": [],
+        "DeviceCgroupRules": None,
+        "DeviceRequests": None,
+        "MemoryReservation": 0,
+        "MemorySwap": 0,
+        "MemorySwappiness": None,
+        "OomKillDisable": False,
+        "PidsLimit": None,
+        "Ulimits": None,
         "CpuCount": 0,
         "CpuPercent": 0,
         "IOMaximumIOps": 0,
@@ -228,6 +247,12 @@ def container_inspect(model: HostModel, c: Container, api: tuple[int, int] = (1,
     }
     if not hc["Mounts"]:
         del hc["Mounts"]
+    if model.profile.engine_major < 23:  # API 1.42 dropped KernelMemory from the answer
+        keys = list(hc)
+        at = keys.index("MemoryReservation")
+        hc = dict(
+            [*list(hc.items())[:at], ("KernelMemory", 0), ("KernelMemoryTCP", 0), *list(hc.items())[at:]]
+        )
     return {
         "Id": c.id,
         "Created": go_time(c.created),
@@ -472,7 +497,7 @@ def info(model: HostModel, host_name: str) -> dict[str, Any]:
     p = model.profile
     containers = list(d.containers.values())
     running = sum(1 for c in containers if c.running)
-    return {
+    out: dict[str, Any] = {
         "ID": daemon_id(model),
         "Containers": len(containers),
         "ContainersRunning": running,
@@ -507,7 +532,6 @@ def info(model: HostModel, host_name: str) -> dict[str, Any]:
         "NEventsListener": 0,
         "KernelVersion": p.kernel_version,
         "OperatingSystem": operating_system(p),
-        "OSVersion": p.kernel_version,
         "OSType": "windows",
         "Architecture": "x86_64",
         "IndexServerAddress": "https://index.docker.io/v1/",
@@ -551,3 +575,6 @@ def info(model: HostModel, host_name: str) -> dict[str, Any]:
         "DefaultAddressPools": None,
         "Warnings": None,
     }
+    if p.engine_version >= (19, 3):  # API 1.40 added OSVersion
+        out["OSVersion"] = p.kernel_version
+    return out
