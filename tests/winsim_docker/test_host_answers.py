@@ -123,7 +123,9 @@ def test_daemon_answers_per_engine(make_sim: MakeSim) -> None:
     net = new.api.inspect_container(c.id)["NetworkSettings"]["Networks"]["nat"]
     assert net["DNSNames"] == [c.name, c.id[:12]]  # API 1.44 and later
     sim16 = make_sim("ws2016")
-    c16 = sim16.sdk().containers.run("microsoft/windowsservercore", "powershell", detach=True, stdin_open=True)
+    c16 = sim16.sdk().containers.run(
+        "microsoft/windowsservercore", "powershell", detach=True, stdin_open=True
+    )
     net16 = sim16.sdk().api.inspect_container(c16.id)["NetworkSettings"]["Networks"]["nat"]
     assert "DNSNames" not in net16  # API 1.39: the seed's image runs on its own build
     alias = [i.alias for i in sim16.host.model.net.interfaces() if i.endpoint_id]
