@@ -55,7 +55,7 @@ class DockerSettings(_Strict):
 
 
 class SimSettings(_Strict):
-    profile: Literal["ws2019", "ws2022"]
+    profile: Literal["ws2016", "ws2019", "ws2022", "ws2025"]
     via: Literal["winrm", "ssh"] = "winrm"  # how the drivers reach the simulated host
     deviations: tuple[str, ...] = ()
     latency: Literal["none", "lab"] = "none"

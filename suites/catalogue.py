@@ -97,7 +97,12 @@ def collect(suites: Path = SUITES) -> list[dict[str, Any]]:
                 "area": meta.area,
                 "drivers": list(meta.drivers),
                 "destructive": meta.destructive,
-                "gates": {"min_build": meta.min_build, "features": list(meta.features)},
+                "gates": {
+                    "min_build": meta.min_build,
+                    "max_build": meta.max_build,
+                    "features": list(meta.features),
+                    "evidence": meta.evidence,
+                },
                 "tests": [node],
                 "file": file,
             }

@@ -38,3 +38,13 @@ LIVE_RESTORE_KEY = "live-restore"
 
 # What the seed's `docker run -id` must send, in order (dockerd logs "Calling METHOD PATH").
 DEBUG_CALL = re.compile(r"Calling (?P<method>[A-Z]+) (?P<path>/[^\s\"]+)")
+
+# The seed's image: Docker Hub's microsoft/windowsservercore was built on Windows Server 2016 only.
+SEED_IMAGE = "microsoft/windowsservercore"
+SEED_IMAGE_BUILD = 14393
+# What HCS answers when process isolation meets an image of another build (1809 and later), as
+# engines print it: "hcsshim::" before engine 23, "hcs::" after (tests/fidelity/samples/error-os-mismatch-*).
+OS_MISMATCH = re.compile(
+    r"(?:hcs|hcsshim)::CreateComputeSystem [0-9a-f]{64}: "
+    r"The container operating system does not match the host operating system\."
+)

@@ -13,6 +13,10 @@ from suites.observe import interface_of
     "alias like *Container NIC*.",
     seed='To list container interfaces run Get-NetIpInterface -AddressFamily IPv4 -IncludeAllCompartments | Where InterfaceAlias -Like "*Container NIC*".',
     drivers=("docker", "direct"),
+    max_build=17134,
+    evidence="from Windows Server 1803 (17134) a container vNIC is named vEthernet (<HNS endpoint name>), "
+    "e.g. vEthernet (Ethernet) for docker's nat endpoints; 'Container NIC <GUID prefix>' is the 2016-era alias "
+    "(tests/fidelity/samples/ipconfig-container-nic-*.txt; cloudfoundry/winc network/netrules/applier.go)",
 )
 def test_container_nic_listed_by_alias(host, via, subject):
     mine = interface_of(host, subject)

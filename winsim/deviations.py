@@ -24,7 +24,8 @@ DEVIATIONS: dict[str, str] = {
     "compartment-description-format": "container compartment descriptions are not \\Container_<container id>",
     "no-default-route": "a container compartment has no default route via the gateway",
     "compartment-writable": "a cmdlet can change a network compartment",
-    "nic-alias-format": "container interfaces are not named vEthernet (Container NIC <endpoint prefix>)",
+    "nic-alias-format": "container interfaces are not named as the build names them "
+    "(vEthernet (Container NIC <endpoint prefix>) before 1803, vEthernet (<endpoint name>) from 1803)",
     "compartment-filter-ignored": "Get-NetIPInterface -CompartmentId returns interfaces of every compartment",
     "route-filter-ignored": "Get-NetRoute -CompartmentId returns the routes of every compartment",
     "compartment-type-number-shifted": "Get-NetCompartment numbers a container compartment's type one higher",
@@ -37,6 +38,7 @@ DEVIATIONS: dict[str, str] = {
     "containers-restored": "containers running when dockerd died are running again after it restarts",
     "live-restore-accepted": "dockerd starts with live-restore in daemon.json",
     "filter-not-wcifs": "the container filesystem filter is not named wcifs",
+    "image-build-mismatch-runs": "process isolation runs an image built for another Windows build",
 }
 
 

@@ -18,7 +18,11 @@ def test_bench_model_create_start_stop_remove(benchmark, tmp_path: Path) -> None
 
     def cycle() -> None:
         c = d.create_container(
-            {"Image": "microsoft/windowsservercore", "Cmd": ["powershell"], "OpenStdin": True}
+            {
+                "Image": "mcr.microsoft.com/windows/servercore:ltsc2022",
+                "Cmd": ["powershell"],
+                "OpenStdin": True,
+            }
         )
         d.start_container(c.id)
         d.stop_container(c.id)
@@ -51,7 +55,9 @@ def test_bench_sdk_create_start_stop_remove(
     api = client.api
 
     def cycle() -> None:
-        cid = api.create_container("microsoft/windowsservercore", "powershell", stdin_open=True)["Id"]
+        cid = api.create_container(
+            "mcr.microsoft.com/windows/servercore:ltsc2022", "powershell", stdin_open=True
+        )["Id"]
         api.start(cid)
         api.stop(cid)
         api.remove_container(cid)

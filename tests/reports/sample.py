@@ -120,7 +120,7 @@ def test_owner(host, via):
 
 
 @behaviour(id="layers/new-build-only", must="A newer build MUST do the new thing.",
-           seed="Newer builds do the new thing.", min_build=20348)
+           seed="Newer builds do the new thing.", min_build=20348, evidence="new in 20348 (sample)")
 def test_new_build_only(host, via):
     host.call("Get-WccLayerFolder")
 

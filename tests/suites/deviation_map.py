@@ -35,4 +35,5 @@ DEVIATION_BREAKS: dict[str, str] = {
     "containers-restored": "daemon/no-restore-after-kill",
     "live-restore-accepted": "daemon/live-restore-refused",
     "filter-not-wcifs": "daemon/filter-is-wcifs",
+    "image-build-mismatch-runs": "hcs/process-isolation-needs-host-build",
 }

@@ -38,9 +38,13 @@ def test_destroys(host, via):
 def test_both(host, via):
     assert via in ("docker", "direct")
 
-@behaviour(id="hcs/new-only", must="It MUST hold.", seed="s", min_build=20348)
+@behaviour(id="hcs/new-only", must="It MUST hold.", seed="s", min_build=20348, evidence="new in 2022 (src)")
 def test_new_only(host, via):
     assert host.os_build >= 20348
+
+@behaviour(id="hcs/old-only", must="It MUST hold.", seed="s", max_build=20348, evidence="gone in 2022 (src)")
+def test_old_only(host, via):
+    assert host.os_build < 20348
 
 @behaviour(id="hcs/gpu", must="It MUST hold.", seed="s", features=("gpu",))
 def test_gpu(host, via):
@@ -68,10 +72,11 @@ def test_via_is_parametrized_from_drivers(run):
 
 def test_gates_make_tests_not_applicable(run):
     result = run.runpytest("-p", "fixtures.conformance", "-rs")
-    result.assert_outcomes(passed=8, skipped=2)
+    result.assert_outcomes(passed=9, skipped=3)
     result.stdout.fnmatch_lines(
         [
-            "*not applicable: needs Windows build >= 20348; old runs build 17763*",
+            "*not applicable: the documented form holds only below build 20348; new runs build 20348 (gone in 2022 (src))*",
+            "*not applicable: needs Windows build >= 20348; old runs build 17763 (new in 2022 (src))*",
             "*not applicable: needs feature(s) gpu; old does not offer them*",
         ]
     )

@@ -22,8 +22,6 @@ from winsim.powershell.errors import ErrorRecord, ExitSignal
 from winsim.powershell.format import render
 from winsim.powershell.interpreter import Interpreter
 
-BASE_IMAGE = "mcr.microsoft.com/windows/servercore:ltsc2022"
-
 
 @dataclass
 class PSResult:
@@ -44,8 +42,15 @@ class PSResult:
         return "\n".join("\n".join(e.lines()) for e in self.errors)
 
 
-def make_host(state: Path, deviations: frozenset[str] = frozenset()) -> SimHost:
-    return SimHost.create("wccsim", "ws2022", state, deviations=deviations)
+def make_host(state: Path, deviations: frozenset[str] = frozenset(), profile: str = "ws2022") -> SimHost:
+    return SimHost.create("wccsim", profile, state, deviations=deviations)
+
+
+@pytest.fixture
+def profile() -> str:
+    """Override with ``@pytest.mark.parametrize('profile', ['ws2016'])`` for a behaviour of another build
+    (the seed's ``*Container NIC*`` alias is Windows Server 2016's)."""
+    return "ws2022"
 
 
 @pytest.fixture
@@ -55,8 +60,8 @@ def deviations() -> frozenset[str]:
 
 
 @pytest.fixture
-def sim_host(tmp_path: Path, deviations: frozenset[str]) -> SimHost:
-    return make_host(tmp_path / "state", deviations)
+def sim_host(tmp_path: Path, deviations: frozenset[str], profile: str) -> SimHost:
+    return make_host(tmp_path / "state", deviations, profile)
 
 
 @pytest.fixture
@@ -99,11 +104,13 @@ def docker_client(sim_host: SimHost, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 @pytest.fixture
-def start_container(docker_client: docker.DockerClient) -> Callable[..., StartedContainer]:
+def start_container(docker_client: docker.DockerClient, sim_host: SimHost) -> Callable[..., StartedContainer]:
     """``start_container(name=...)``: ``docker run -id --name <name> servercore powershell`` through the API."""
 
     def _start(name: str = "example") -> StartedContainer:
-        c = docker_client.containers.run(BASE_IMAGE, ["powershell"], name=name, detach=True, stdin_open=True)
+        tag = sim_host.profile.ltsc_tag
+        image = f"mcr.microsoft.com/windows/servercore:{tag}"
+        c = docker_client.containers.run(image, ["powershell"], name=name, detach=True, stdin_open=True)
         return StartedContainer(c.id, name)
 
     return _start

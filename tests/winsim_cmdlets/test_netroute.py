@@ -42,7 +42,7 @@ def test_container_compartment_has_default_route_via_gateway(ps, start_container
     default = [r for r in rows if r["DestinationPrefix"] == "0.0.0.0/0"]
     assert len(default) == 1
     assert default[0]["NextHop"] == endpoint["GatewayAddress"]
-    assert "Container NIC" in default[0]["InterfaceAlias"]
+    assert default[0]["InterfaceAlias"] == "vEthernet (Ethernet)"  # 20348: the HNS endpoint's name
     assert any(r["DestinationPrefix"] == endpoint["IPAddress"] + "/32" for r in rows)
 
 

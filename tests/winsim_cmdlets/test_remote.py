@@ -62,6 +62,7 @@ def ssh_run(client: paramiko.SSHClient, command: str) -> tuple[int, str, str]:
     return stdout.channel.recv_exit_status(), out, err
 
 
+@pytest.mark.parametrize("profile", ["ws2016"])  # the seed's *Container NIC* alias is 2016's
 def test_winrm_before_and_after_a_container(session, start_container):
     events = session.run_ps(SEED_EVENTS)
     assert events.status_code == 1
@@ -93,6 +94,7 @@ def test_winrm_run_cmd_natives(session, start_container):
     assert listing.std_out.decode().splitlines()[0] == c.id
 
 
+@pytest.mark.parametrize("profile", ["ws2016"])  # the seed's *Container NIC* alias is 2016's
 def test_ssh_exec_command(ssh, start_container):
     c = start_container()
     code, out, err = ssh_run(

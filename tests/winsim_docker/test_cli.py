@@ -25,7 +25,7 @@ def test_seed_command_and_debug_log_order(sim: Sim) -> None:
         "examplenetwork",
         "--name",
         "example",
-        "microsoft/windowsservercore",
+        "mcr.microsoft.com/windows/servercore:ltsc2022",  # the seed's command with the host's image
         "powershell",
     ).stdout.strip()
     assert re.fullmatch(r"[0-9a-f]{64}", cid)
@@ -81,18 +81,54 @@ def test_network_ls_info_and_image_inspect(sim: Sim) -> None:
     assert image["GraphDriver"]["Name"] == "windowsfilter" and list(image["GraphDriver"]["Data"]) == ["dir"]
     assert re.fullmatch(r"C:\\ProgramData\\docker\\windowsfilter\\[0-9a-f]{64}", folder)
     assert sim.host.model.files.is_dir(folder + "\\Files")
-    assert image["Os"] == "windows" and image["OsVersion"].startswith("10.0.20348.")
+    assert image["Os"] == "windows" and image["OsVersion"].startswith("10.0.14393.")  # a 2016 image
+
+
+def test_seed_image_is_refused_with_process_isolation_and_runs_with_hyperv(sim: Sim) -> None:
+    """microsoft/windowsservercore is a 14393 image: a 20348 host refuses it at CreateComputeSystem
+    with HCS's own words (tests/fidelity/samples/error-os-mismatch-24.0.txt) and runs it in Hyper-V."""
+    refused = sim.cli(
+        "run", "-id", "--name", "seed", "microsoft/windowsservercore", "powershell", check=False
+    )
+    assert refused.returncode == 125
+    assert re.search(
+        r"Error response from daemon: hcs::CreateComputeSystem [0-9a-f]{64}: "
+        r"The container operating system does not match the host operating system\.",
+        refused.stderr,
+    ), refused.stderr
+    assert sim.host.model.hcs.systems() == []
+    ok = sim.cli(
+        "run", "-id", "--isolation=hyperv", "--name", "seed-hv", "microsoft/windowsservercore", "powershell"
+    )
+    inspect = json.loads(sim.cli("inspect", ok.stdout.strip()).stdout)[0]
+    assert inspect["State"]["Running"] and inspect["HostConfig"]["Isolation"] == "hyperv"
 
 
 def test_pull_and_exit_codes(sim: Sim) -> None:
-    out = sim.cli("run", "--rm", "microsoft/nanoserver", "cmd", "/c", "echo", "hello")
-    assert "Pull complete" in out.stderr and out.stdout.splitlines() == ["hello"]
-    assert sim.cli("run", "microsoft/nanoserver", "cmd", "/c", "exit", "3", check=False).returncode == 3
+    sim.cli("rmi", "mcr.microsoft.com/windows/nanoserver:ltsc2022")
+    out = sim.cli(
+        "run", "--rm", "mcr.microsoft.com/windows/nanoserver:ltsc2022", "cmd", "/c", "echo", "hello"
+    )
+    assert "Downloaded newer image" in out.stderr and out.stdout.splitlines() == ["hello"]
+    assert (
+        sim.cli(
+            "run", "mcr.microsoft.com/windows/nanoserver:ltsc2022", "cmd", "/c", "exit", "3", check=False
+        ).returncode
+        == 3
+    )
 
 
 def test_errors_as_dockerd_words_them(sim: Sim) -> None:
-    sim.cli("run", "-id", "--name", "dup", "microsoft/windowsservercore", "powershell")
-    again = sim.cli("run", "-id", "--name", "dup", "microsoft/windowsservercore", "powershell", check=False)
+    sim.cli("run", "-id", "--name", "dup", "mcr.microsoft.com/windows/servercore:ltsc2022", "powershell")
+    again = sim.cli(
+        "run",
+        "-id",
+        "--name",
+        "dup",
+        "mcr.microsoft.com/windows/servercore:ltsc2022",
+        "powershell",
+        check=False,
+    )
     assert 'Conflict. The container name "/dup" is already in use' in again.stderr
     rm = sim.cli("rm", "dup", check=False)
     assert rm.returncode == 1 and "You cannot remove a running container" in rm.stderr
@@ -101,7 +137,7 @@ def test_errors_as_dockerd_words_them(sim: Sim) -> None:
 
 def test_debug_log_deviation_visible_through_http(make_sim: MakeSim) -> None:
     sim = make_sim(deviations=frozenset({"debug-log-drops-query"}))
-    sim.cli("create", "--name", "example", "microsoft/windowsservercore")
+    sim.cli("create", "--name", "example", "mcr.microsoft.com/windows/servercore:ltsc2022")
     assert "POST /v1.43/containers/create" in calls(sim)
     assert not any("?name=example" in c for c in calls(sim))
 

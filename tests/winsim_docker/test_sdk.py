@@ -17,7 +17,11 @@ def test_sdk_run_inspect_stop_remove(sim: Sim) -> None:
     client = sim.sdk()
     assert client.version()["Os"] == "windows" and client.info()["DriverStatus"] == [["Windows", ""]]
     c = client.containers.run(
-        "microsoft/windowsservercore", "powershell", detach=True, stdin_open=True, name="example"
+        "mcr.microsoft.com/windows/servercore:ltsc2022",
+        "powershell",
+        detach=True,
+        stdin_open=True,
+        name="example",
     )
     c.reload()
     assert c.status == "running" and c.attrs["GraphDriver"]["Data"]["dir"].endswith(c.id)
@@ -39,7 +43,9 @@ def test_sdk_networks_connect(sim: Sim) -> None:
     client = sim.sdk()
     net = client.networks.create("examplenetwork", driver="nat")
     assert net.attrs["IPAM"]["Config"][0]["Subnet"].endswith("/20")
-    c = client.containers.run("microsoft/windowsservercore", "powershell", detach=True, stdin_open=True)
+    c = client.containers.run(
+        "mcr.microsoft.com/windows/servercore:ltsc2022", "powershell", detach=True, stdin_open=True
+    )
     net.connect(c)
     c.reload()
     assert set(c.attrs["NetworkSettings"]["Networks"]) == {"nat", "examplenetwork"}
@@ -75,7 +81,9 @@ def test_tls_requires_a_client_certificate(sim: Sim) -> None:
 
 def test_killed_dockerd_refuses_then_restart_exits_containers(sim: Sim) -> None:
     client = sim.sdk()
-    c = client.containers.run("microsoft/windowsservercore", "powershell", detach=True, stdin_open=True)
+    c = client.containers.run(
+        "mcr.microsoft.com/windows/servercore:ltsc2022", "powershell", detach=True, stdin_open=True
+    )
     model = sim.host.model
     model.dockerd.kill()
     deadline = threading.Event()
@@ -106,7 +114,9 @@ def test_concurrent_clients_create_without_loss(sim: Sim) -> None:
             client = sim.sdk()
             for i in range(4):
                 ids.append(
-                    client.containers.create("microsoft/windowsservercore", "powershell", name=f"c{n}-{i}").id
+                    client.containers.create(
+                        "mcr.microsoft.com/windows/servercore:ltsc2022", "powershell", name=f"c{n}-{i}"
+                    ).id
                 )
         except BaseException as exc:
             errors.append(exc)

@@ -40,7 +40,9 @@ def test_serve_prints_ready_line_with_docker_endpoint(
             verify=True,
         )
         client = docker.DockerClient(base_url=ep["host"].replace("tcp://", "https://"), tls=tls)
-        assert client.info()["OperatingSystem"].startswith("Windows Server 2019")
+        assert client.info()["OperatingSystem"].startswith(
+            "Microsoft Windows Server Version 1809 (OS Build 17763."
+        )
     finally:
         proc.stdin.close()  # type: ignore[union-attr]
         proc.wait(10)

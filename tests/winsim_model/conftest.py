@@ -34,7 +34,7 @@ def run_seed(model: HostModel, name: str | None = None) -> Container:
         d.create_network("examplenetwork", "nat")
     c = d.create_container(
         {
-            "Image": "microsoft/windowsservercore",
+            "Image": "mcr.microsoft.com/windows/servercore:ltsc2022",
             "Cmd": ["powershell"],
             "OpenStdin": True,
             "HostConfig": {"NetworkMode": "examplenetwork"},

@@ -11,6 +11,7 @@ from tests.winsim_model.conftest import MakeModel, run_seed
 from winsim.deviations import DEVIATIONS
 from winsim.model import HCS_OPERATIONAL, DaemonNotRunning, DaemonStartError, HostModel
 from winsim.model.dockerd import DAEMON_JSON
+from winsim.model.errors import DockerError
 from winsim.model.paths import win_basename
 
 Check = Callable[[HostModel], bool]
@@ -25,7 +26,7 @@ POWERSHELL_SIDE = {
 
 
 def _image(model: HostModel):
-    image = model.dockerd.images.resolve("microsoft/windowsservercore")
+    image = model.dockerd.images.resolve("mcr.microsoft.com/windows/servercore:ltsc2022")
     assert image is not None
     return image
 
@@ -111,9 +112,16 @@ def default_route(m: HostModel) -> bool:
 
 
 def nic_alias(m: HostModel) -> bool:
+    """The alias the build gives: the HNS endpoint's name from 1803, Container NIC before."""
     c = run_seed(m)
     hns_id = next(iter(c.networks.values())).hns_endpoint_id
-    return any(i.alias == f"vEthernet (Container NIC {hns_id[:8].lower()})" for i in m.net.interfaces())
+    name = m.hns.endpoint(hns_id)["Name"]
+    want = (
+        f"vEthernet ({name})"
+        if m.profile.nic_alias_is_endpoint_name
+        else f"vEthernet (Container NIC {hns_id[:8].lower()})"
+    )
+    return any(i.alias == want for i in m.net.interfaces())
 
 
 def endpoint_is_virtual(m: HostModel) -> bool:
@@ -179,6 +187,18 @@ def filter_wcifs(m: HostModel) -> bool:
     return any(f.name == "wcifs" and f.instances == running for f in m.filters())
 
 
+def process_isolation_needs_host_build(m: HostModel) -> bool:
+    """The seed's 2016 image is refused under process isolation on a 20348 host."""
+    c = m.dockerd.create_container(
+        {"Image": "microsoft/windowsservercore", "HostConfig": {"Isolation": "process"}}
+    )
+    try:
+        m.dockerd.start_container(c.id)
+    except DockerError as exc:
+        return "does not match the host operating system" in exc.message
+    return False
+
+
 CHECKS: dict[str, Check] = {
     "debug-log-drops-query": debug_log_keeps_query,
     "wait-next-exit-immediate": wait_next_exit_blocks,
@@ -203,6 +223,7 @@ CHECKS: dict[str, Check] = {
     "containers-restored": not_restored,
     "live-restore-accepted": live_restore_refused,
     "filter-not-wcifs": filter_wcifs,
+    "image-build-mismatch-runs": process_isolation_needs_host_build,
 }
 
 

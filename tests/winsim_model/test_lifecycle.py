@@ -26,10 +26,12 @@ def ops(model: HostModel, since: int = 0) -> list[str]:
 
 
 def test_create_makes_scratch_layer_named_after_container_with_chain(model: HostModel) -> None:
-    image = model.dockerd.images.resolve("microsoft/windowsservercore")
+    image = model.dockerd.images.resolve("mcr.microsoft.com/windows/servercore:ltsc2022")
     assert image is not None
     mark = model.journal_mark()
-    c = model.dockerd.create_container({"Image": "microsoft/windowsservercore", "Cmd": ["cmd"]}, name="a1")
+    c = model.dockerd.create_container(
+        {"Image": "mcr.microsoft.com/windows/servercore:ltsc2022", "Cmd": ["cmd"]}, name="a1"
+    )
     assert ops(model, mark)[:2] == ["hcsshim::GetLayerMountPath", "hcsshim::CreateSandboxLayer"]
     assert win_basename(c.scratch_path) == c.id
     assert c.id in model.windowsfilter.folders()
@@ -73,8 +75,8 @@ def test_running_container_network_view(model: HostModel) -> None:
     assert default is not None and (default.type, default.description) == ("Native", "Default Compartment")
     assert default.guid == "{b1062982-2b18-4b4f-b3d5-a78ddb9cdd49}"
     att = next(iter(c.networks.values()))
-    nics = [i for i in model.net.interfaces(comp.id) if "Container NIC" in i.alias]
-    assert [n.alias for n in nics] == [f"vEthernet (Container NIC {att.hns_endpoint_id[:8].lower()})"]
+    nics = [i for i in model.net.interfaces(comp.id) if i.endpoint_id == att.hns_endpoint_id]
+    assert [n.alias for n in nics] == ["vEthernet (Ethernet)"]  # 20348: the endpoint's name
     assert nics[0].addresses == [(att.ip, 20)]
     routes = {(r.destination_prefix, r.next_hop) for r in model.net.routes(comp.id)}
     assert ("0.0.0.0/0", att.gateway) in routes
@@ -129,7 +131,9 @@ def test_hcs_events_for_create_start_terminate(model: HostModel) -> None:
 def test_docker_errors(model: HostModel) -> None:
     c = run_seed(model, "example")
     with pytest.raises(DockerError) as conflict:
-        model.dockerd.create_container({"Image": "microsoft/windowsservercore"}, name="example")
+        model.dockerd.create_container(
+            {"Image": "mcr.microsoft.com/windows/servercore:ltsc2022"}, name="example"
+        )
     assert conflict.value.kind is ErrorKind.CONFLICT and f'by container "{c.id}"' in conflict.value.message
     with pytest.raises(DockerError) as running:
         model.dockerd.remove_container("example")
@@ -170,7 +174,7 @@ def test_hns_errors_use_the_envelope(model: HostModel) -> None:
 
 def test_direct_lifecycle_without_dockerd(model: HostModel) -> None:
     """The seed's sequence through the Win32-shaped calls only (what the drivers' direct route does)."""
-    image = model.dockerd.images.resolve("microsoft/windowsservercore")
+    image = model.dockerd.images.resolve("mcr.microsoft.com/windows/servercore:ltsc2022")
     assert image is not None
     cid = "ab" * 32
     chain = list(reversed(image.layer_paths))
@@ -246,7 +250,7 @@ def test_restart_policy_container_comes_back_after_restart(model: HostModel) -> 
     d = model.dockerd
     c = d.create_container(
         {
-            "Image": "microsoft/windowsservercore",
+            "Image": "mcr.microsoft.com/windows/servercore:ltsc2022",
             "Cmd": ["ping", "-t", "localhost"],
             "HostConfig": {"RestartPolicy": {"Name": "always"}},
         }
@@ -285,7 +289,10 @@ def test_concurrent_creates_lose_nothing(model: HostModel) -> None:
         try:
             for i in range(5):
                 c = model.dockerd.create_container(
-                    {"Image": "microsoft/windowsservercore", "Cmd": ["ping", "-t", "localhost"]},
+                    {
+                        "Image": "mcr.microsoft.com/windows/servercore:ltsc2022",
+                        "Cmd": ["ping", "-t", "localhost"],
+                    },
                     name=f"w{n}-{i}",
                 )
                 model.dockerd.start_container(c.id)

@@ -166,7 +166,9 @@ def containers_create(req: Request) -> Reply:
 def containers_inspect(req: Request) -> Reply:
     model = req.host.model
     with model.lock:
-        return Response(200, render.container_inspect(model, model.dockerd.container(req.params[0])))
+        return Response(
+            200, render.container_inspect(model, model.dockerd.container(req.params[0]), req.api_version)
+        )
 
 
 @route("POST", "/containers/([^/]+)/start")
@@ -201,7 +203,7 @@ def containers_resize(req: Request) -> Reply:
 
 @route("DELETE", "/containers/([^/]+)")
 def containers_remove(req: Request) -> Reply:
-    _d(req).remove_container(req.params[0], force=req.flag("force"))
+    _d(req).remove_container(req.params[0], force=req.flag("force"), volumes=req.flag("v"))
     return Response(204)
 
 
@@ -383,8 +385,47 @@ def networks_disconnect(req: Request) -> Reply:
     return _empty_ok()
 
 
-# ---- volumes (none on this host, but the CLI asks) ------------------------------------
+# ---- volumes --------------------------------------------------------------------------
 @route("GET", "/volumes")
 def volumes_list(req: Request) -> Reply:
-    _d(req).require_running()
-    return Response(200, {"Volumes": [], "Warnings": None})
+    filters = req.filters()
+    vols = _d(req).list_volumes()
+    if "name" in filters:
+        vols = [v for v in vols if any(f in v.name for f in filters["name"])]
+    if "dangling" in filters:
+        model = req.host.model
+        with model.lock:
+            used = {m.name for c in model.dockerd.containers.values() for m in c.mounts if m.name}
+        dangling = filters["dangling"][0].lower() in ("1", "true")
+        vols = [v for v in vols if (v.name not in used) == dangling]
+    return Response(200, {"Volumes": [render.volume(v) for v in vols], "Warnings": None})
+
+
+@route("POST", "/volumes/create")
+def volumes_create(req: Request) -> Reply:
+    body = req.json()
+    vol = _d(req).create_volume(
+        str(body.get("Name") or ""),
+        str(body.get("Driver") or "local"),
+        labels=body.get("Labels"),
+        options=body.get("DriverOpts"),
+    )
+    return Response(201, render.volume(vol))
+
+
+@route("POST", "/volumes/prune")
+def volumes_prune(req: Request) -> Reply:
+    all_volumes = [a.lower() for a in req.filters().get("all", [])] in (["1"], ["true"])
+    gone = _d(req).prune_volumes(all_volumes=all_volumes)
+    return Response(200, {"VolumesDeleted": gone or None, "SpaceReclaimed": 0})
+
+
+@route("GET", "/volumes/([^/]+)")
+def volumes_inspect(req: Request) -> Reply:
+    return Response(200, render.volume(_d(req).volume(req.params[0])))
+
+
+@route("DELETE", "/volumes/([^/]+)")
+def volumes_remove(req: Request) -> Reply:
+    _d(req).remove_volume(req.params[0], force=req.flag("force"))
+    return Response(204)

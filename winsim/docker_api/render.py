@@ -5,7 +5,9 @@ Pure functions from model objects to dicts; nothing here changes state.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,8 +18,6 @@ from winsim.model.images import LocalImage
 from winsim.profiles import HostProfile
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
-# docker inspect on Windows reports 16 while HNS uses /20 (observed twice, windows-internals.md §5.6).
-DOCKER_IP_PREFIX_LEN = 16
 MIN_API_VERSION = "1.24"
 NETWORK_PLUGINS = [
     "ics",
@@ -43,6 +43,25 @@ LOG_PLUGINS = [
     "syslog",
 ]
 GIT_COMMIT = "311b9ff"
+
+
+def network_plugins(profile: HostProfile) -> list[str]:
+    """19.03 added the internal and private drivers (docker-info-ws2019-18.09 lacks them)."""
+    if profile.engine_version < (19, 3):
+        return [n for n in NETWORK_PLUGINS if n not in ("internal", "private")]
+    return list(NETWORK_PLUGINS)
+
+
+def log_plugins(profile: HostProfile) -> list[str]:
+    """18.09 EE on Windows had no gcplogs; engine 23 dropped logentries (fidelity docker-info-*)."""
+    out = list(LOG_PLUGINS)
+    if profile.engine_version < (19, 3):
+        out.remove("gcplogs")
+    if profile.engine_major >= 23:
+        out.remove("logentries")
+    return out
+
+
 GO_VERSION = "go1.20.10"
 
 
@@ -94,7 +113,15 @@ def status_text(c: Container) -> str:
     return f"Exited ({c.exit_code}) {human_duration((now - c.finished_at).total_seconds())} ago"
 
 
-def _endpoint_settings(model: HostModel, c: Container) -> dict[str, Any]:
+def classful_prefix(ip: str) -> int:
+    """moby's windows driver keeps ``IP.DefaultMask()`` as the endpoint's mask (HNS does not say),
+    so docker shows 172.x as /16 and 10.x as /8 while HNS uses /20 (fidelity samples
+    docker-network-inspect-*: 172.31.192.253/16, 10.123.7.107/8)."""
+    first = int(ip.split(".", 1)[0])
+    return 8 if first < 128 else 16 if first < 192 else 24
+
+
+def _endpoint_settings(model: HostModel, c: Container, api: tuple[int, int] = (1, 43)) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for att in c.networks.values():
         out[att.network_name] = {
@@ -107,20 +134,53 @@ def _endpoint_settings(model: HostModel, c: Container) -> dict[str, Any]:
             "EndpointID": att.endpoint_id,
             "Gateway": att.gateway,
             "IPAddress": att.ip,
-            "IPPrefixLen": DOCKER_IP_PREFIX_LEN if att.ip else 0,
+            "IPPrefixLen": classful_prefix(att.ip) if att.ip else 0,
             "IPv6Gateway": "",
             "GlobalIPv6Address": "",
             "GlobalIPv6PrefixLen": 0,
-            "DNSNames": None,
         }
+        if api >= (1, 44):  # API 1.44 added DNSNames
+            out[att.network_name]["DNSNames"] = [c.name, c.id[:12]] if att.endpoint_id else None
     return out
 
 
-def container_inspect(model: HostModel, c: Container) -> dict[str, Any]:
+def mounts(c: Container) -> list[dict[str, Any]]:
+    """``Mounts`` of docker inspect (fidelity samples docker-inspect-mounts-*)."""
+    out: list[dict[str, Any]] = []
+    for m in c.mounts:
+        entry: dict[str, Any] = {"Type": m.type}
+        if m.type == "volume":
+            entry["Name"] = m.name
+        entry["Source"] = m.source
+        entry["Destination"] = m.destination
+        if m.type == "volume":
+            entry["Driver"] = m.extra.get("Driver", "local")
+        entry.update({"Mode": m.mode, "RW": m.rw, "Propagation": ""})
+        out.append(entry)
+    return out
+
+
+def volume(v: Any, api: tuple[int, int] = (1, 43)) -> dict[str, Any]:
+    """A volume as ``docker volume inspect`` shows it (fidelity sample docker-volume-inspect-ws2019)."""
+    out: dict[str, Any] = {"CreatedAt": v.created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    out.update(
+        {
+            "Driver": "local",
+            "Labels": v.labels,
+            "Mountpoint": v.mountpoint,
+            "Name": v.name,
+            "Options": v.options,
+            "Scope": "local",
+        }
+    )
+    return out
+
+
+def container_inspect(model: HostModel, c: Container, api: tuple[int, int] = (1, 43)) -> dict[str, Any]:
     argv = c.argv
     cfg = c.config
     hc = {
-        "Binds": None,
+        "Binds": c.host_config.get("Binds") or None,
         "ContainerIDFile": "",
         "LogConfig": {"Type": "json-file", "Config": {}},
         "NetworkMode": c.host_config.get("NetworkMode", "default"),
@@ -156,15 +216,43 @@ def container_inspect(model: HostModel, c: Container) -> dict[str, Any]:
         "NanoCpus": 0,
         "CgroupParent": "",
         "BlkioWeight": 0,
+        # INFERRED: the rest of moby's Resources in struct order, as the CLI sends them empty
+        "BlkioWeightDevice": [],
+        "BlkioDeviceReadBps": [],
+        "BlkioDeviceWriteBps": [],
+        "BlkioDeviceReadIOps": [],
+        "BlkioDeviceWriteIOps": [],
         "CpuPeriod": 0,
         "CpuQuota": 0,
+        "CpuRealtimePeriod": 0,
+        "CpuRealtimeRuntime": 0,
+        "CpusetCpus": "",
+        "CpusetMems": "",
+        "Devices": [],
+        "DeviceCgroupRules": None,
+        "DeviceRequests": None,
+        "MemoryReservation": 0,
+        "MemorySwap": 0,
+        "MemorySwappiness": None,
+        "OomKillDisable": False,
+        "PidsLimit": None,
+        "Ulimits": None,
         "CpuCount": 0,
         "CpuPercent": 0,
         "IOMaximumIOps": 0,
         "IOMaximumBandwidth": 0,
+        "Mounts": c.host_config.get("Mounts") or None,
         "MaskedPaths": None,
         "ReadonlyPaths": None,
     }
+    if not hc["Mounts"]:
+        del hc["Mounts"]
+    if model.profile.engine_major < 23:  # API 1.42 dropped KernelMemory from the answer
+        keys = list(hc)
+        at = keys.index("MemoryReservation")
+        hc = dict(
+            [*list(hc.items())[:at], ("KernelMemory", 0), ("KernelMemoryTCP", 0), *list(hc.items())[at:]]
+        )
     return {
         "Id": c.id,
         "Created": go_time(c.created),
@@ -198,7 +286,7 @@ def container_inspect(model: HostModel, c: Container) -> dict[str, Any]:
         "ExecIDs": None,
         "HostConfig": hc,
         "GraphDriver": {"Data": {"dir": c.scratch_path}, "Name": model.dockerd.graph_driver},
-        "Mounts": [],
+        "Mounts": mounts(c),
         "Config": {
             "Hostname": cfg.get("Hostname") or c.id[:12],
             "Domainname": cfg.get("Domainname", ""),
@@ -236,7 +324,7 @@ def container_inspect(model: HostModel, c: Container) -> dict[str, Any]:
             "IPPrefixLen": 0,
             "IPv6Gateway": "",
             "MacAddress": "",
-            "Networks": _endpoint_settings(model, c),
+            "Networks": _endpoint_settings(model, c, api),
         },
     }
 
@@ -255,7 +343,7 @@ def container_summary(model: HostModel, c: Container) -> dict[str, Any]:
         "Status": status_text(c),
         "HostConfig": {"NetworkMode": c.host_config.get("NetworkMode", "default")},
         "NetworkSettings": {"Networks": _endpoint_settings(model, c)},
-        "Mounts": [],
+        "Mounts": mounts(c),
     }
 
 
@@ -331,7 +419,7 @@ def network_inspect(model: HostModel, net: DockerNetwork) -> dict[str, Any]:
                 "Name": c.name,
                 "EndpointID": att.endpoint_id,
                 "MacAddress": att.mac,
-                "IPv4Address": f"{att.ip}/{att.prefix}",
+                "IPv4Address": f"{att.ip}/{classful_prefix(att.ip)}",
                 "IPv6Address": "",
             }
     ipam_config = [{"Subnet": net.subnet, "Gateway": net.gateway}] if net.subnet else []
@@ -344,7 +432,7 @@ def network_inspect(model: HostModel, net: DockerNetwork) -> dict[str, Any]:
         "EnableIPv6": False,
         "IPAM": {
             "Driver": "windows" if net.driver != "null" else "default",
-            "Options": None,
+            "Options": net.ipam_options if net.ipam_options is not None else None,
             "Config": ipam_config,
         },
         "Internal": net.internal,
@@ -359,9 +447,22 @@ def network_inspect(model: HostModel, net: DockerNetwork) -> dict[str, Any]:
 
 
 def operating_system(profile: HostProfile) -> str:
-    return (
-        f"{profile.product_name} Version {profile.display_version} (OS Build {profile.build}.{profile.ubr})"
-    )
+    """Engines from 23 print the registry's product line ``Microsoft Windows Server Version 21H2``;
+    older ones the edition (fidelity samples docker-info-ws2019-18.09, docker-info-ws2022-23.0)."""
+    build = f"(OS Build {profile.build}.{profile.ubr})"
+    if profile.engine_major >= 23:
+        return f"Microsoft Windows Server Version {profile.display_version} {build}"
+    return f"{profile.product_name} Version {profile.display_version} {build}"
+
+
+def daemon_id(model: HostModel) -> str:
+    """Engines from 23 identify the daemon by a UUID; older ones by a colon-separated key id."""
+    digest = hashlib.sha512(str(model.state_dir).encode()).hexdigest()
+    if model.profile.engine_major >= 23:
+        return str(uuid.UUID(digest[:32], version=4))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    key = "".join(alphabet[int(digest[i : i + 2], 16) % 32] for i in range(0, 96, 2))
+    return ":".join(key[i : i + 4] for i in range(0, 48, 4))
 
 
 def version(profile: HostProfile) -> dict[str, Any]:
@@ -396,10 +497,8 @@ def info(model: HostModel, host_name: str) -> dict[str, Any]:
     p = model.profile
     containers = list(d.containers.values())
     running = sum(1 for c in containers if c.running)
-    return {
-        "ID": "WNSM:"
-        + model.state_dir.name[-4:].upper().rjust(4, "X")
-        + ":SIMU:LATE:DHOS:T000:0000:0000:0000:0000:0000:0000",
+    out: dict[str, Any] = {
+        "ID": daemon_id(model),
         "Containers": len(containers),
         "ContainersRunning": running,
         "ContainersPaused": 0,
@@ -409,9 +508,9 @@ def info(model: HostModel, host_name: str) -> dict[str, Any]:
         "DriverStatus": [["Windows", ""]],
         "Plugins": {
             "Volume": ["local"],
-            "Network": NETWORK_PLUGINS,
+            "Network": network_plugins(p),
             "Authorization": None,
-            "Log": LOG_PLUGINS,
+            "Log": log_plugins(p),
         },
         "MemoryLimit": False,
         "SwapLimit": False,
@@ -433,7 +532,6 @@ def info(model: HostModel, host_name: str) -> dict[str, Any]:
         "NEventsListener": 0,
         "KernelVersion": p.kernel_version,
         "OperatingSystem": operating_system(p),
-        "OSVersion": p.kernel_version,
         "OSType": "windows",
         "Architecture": "x86_64",
         "IndexServerAddress": "https://index.docker.io/v1/",
@@ -477,3 +575,6 @@ def info(model: HostModel, host_name: str) -> dict[str, Any]:
         "DefaultAddressPools": None,
         "Warnings": None,
     }
+    if p.engine_version >= (19, 3):  # API 1.40 added OSVersion
+        out["OSVersion"] = p.kernel_version
+    return out

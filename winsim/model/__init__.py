@@ -50,6 +50,7 @@ from winsim.model.errors import (
 from winsim.model.eventlog import HCS_OPERATIONAL, EventLog, EventRecord
 from winsim.model.hcs import ComputeSystem, Hcs
 from winsim.model.hns import Hns
+from winsim.model.images import CATALOGUE
 from winsim.model.netstack import Compartment, IpInterface, NetStack, Route
 from winsim.model.paths import STANDARD_FOLDERS, HostFiles
 from winsim.model.windowsfilter import WINDOWSFILTER_ROOT, LayerStore
@@ -132,20 +133,29 @@ class HostModel:
         for folder in STANDARD_FOLDERS:
             self.files.mkdir(folder)
         self.events = EventLog(self.lock, enabled=not self.deviates("no-hcs-events"))
-        self.net = NetStack(self.lock, self.deviates)
+        self.events.hcs_started()
+        self.net = NetStack(self.lock, self.deviates, profile.nic_alias_is_endpoint_name)
         self.hns = Hns(self.lock, self.net, self.deviates, self.record, version=profile.hns_version)
         self.windowsfilter = LayerStore(self.lock, self.files, self.deviates, self.record)
         self.hcs = Hcs(
-            self.lock, self.windowsfilter, self.hns, self.net, self.events, self.deviates, self.record
+            self.lock,
+            self.windowsfilter,
+            self.hns,
+            self.net,
+            self.events,
+            self.deviates,
+            self.record,
+            host_build=profile.build,
         )
         self.dockerd = Dockerd(self)
         self.dockerd.start()
-        for ref in (
-            f"mcr.microsoft.com/windows/servercore:{profile.ltsc_tag}",
-            f"mcr.microsoft.com/windows/nanoserver:{profile.ltsc_tag}",
-            "microsoft/windowsservercore:latest",
+        for repo, tag in (
+            ("mcr.microsoft.com/windows/servercore", profile.ltsc_tag),
+            ("mcr.microsoft.com/windows/nanoserver", profile.ltsc_tag),
+            ("microsoft/windowsservercore", "latest"),
         ):
-            self.dockerd.images.pull(ref)  # what a CI agent image has preloaded
+            if (repo, tag) in CATALOGUE:  # what a CI agent image has preloaded
+                self.dockerd.images.pull(f"{repo}:{tag}")
 
     def deviates(self, name: str) -> bool:
         """True when this host was started to break the behaviour ``name`` (see winsim.deviations)."""

@@ -41,6 +41,7 @@ from winsim.model.errors import (
 )
 from winsim.model.images import ImageStore, LocalImage
 from winsim.model.paths import win_basename, win_join
+from winsim.model.volumes import MountPoint, MountSpec, VolumeStore, parse_bind, parse_mount
 
 if TYPE_CHECKING:
     from winsim.model import HostModel
@@ -164,6 +165,7 @@ class Container:
     exits: int = 0  # increments on every stop; next-exit waits watch it
     removed: bool = False
     output: list[tuple[str, bytes]] = field(default_factory=list)
+    mounts: list[MountPoint] = field(default_factory=list)
 
     @property
     def running(self) -> bool:
@@ -192,7 +194,7 @@ class DockerNetwork:
     options: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
     internal: bool = False
-    ipam_options: dict[str, str] = field(default_factory=dict)
+    ipam_options: dict[str, str] | None = None
 
 
 class Dockerd:
@@ -205,6 +207,7 @@ class Dockerd:
         self.images = ImageStore(model.lock, model.files, model.windowsfilter, model.profile.build)
         self.containers: dict[str, Container] = {}
         self.networks: dict[str, DockerNetwork] = {}
+        self.volumes = VolumeStore(model.lock, model.files)
         self.events: list[dict[str, Any]] = []
         self.state = "stopped"  # running | stopped | killed
         self.pid: int | None = None
@@ -250,7 +253,7 @@ class Dockerd:
             self.state = "running"
             self.pid = next(self._pids)
             self.started = datetime.now(UTC)
-            self._log("info", f"Starting up (pid {self.pid})", force=True)
+            self._log("info", "Starting up", force=True)
             self._log("info", rf"WindowsGraphDriver InitFilter at {DOCKER_ROOT}\windowsfilter", force=True)
             self._log("info", f"Windows default isolation mode: {self.model.profile.isolation}", force=True)
             self._restore_networks()
@@ -311,7 +314,11 @@ class Dockerd:
         if not self.networks:
             nat = self.model.hns.network_by_name("nat")
             if nat is not None:
-                self._add_network("nat", "nat", nat)
+                if self.model.profile.build < 17134:  # older HNS listed ids in lower case
+                    nat = dict(nat, ID=str(nat["ID"]).lower())
+                self._add_network(
+                    "nat", "nat", nat, {"com.docker.network.windowsshim.networkname": str(nat["Name"])}
+                )
             none_id = _id()
             self.networks[none_id] = DockerNetwork(none_id, "none", "null", datetime.now(UTC))
             return
@@ -455,6 +462,7 @@ class Dockerd:
                 self.model.profile.isolation if isolation in ("", "default") else isolation
             )
             networks = self._networks_for(host_config, body.get("NetworkingConfig") or {})
+            specs = self._mount_specs(host_config, body)
             cid = secrets.token_hex(32)
             scratch_name = secrets.token_hex(32) if self.model.deviates("scratch-layer-random-id") else cid
             config = {k: v for k, v in body.items() if k not in ("HostConfig", "NetworkingConfig")}
@@ -478,6 +486,7 @@ class Dockerd:
                 networks=networks,
                 scratch_path=scratch,
             )
+            c.mounts = [self._resolve_mount(spec) for spec in specs]
             self.containers[cid] = c
             self.model.record("dockerd::ContainerCreate", cid)
             self._cevent(c, "create")
@@ -493,7 +502,12 @@ class Dockerd:
                 raise DockerError(
                     ErrorKind.CONFLICT, f"container {c.id} is marked for removal and cannot be started"
                 )
-            self._start(c)
+            try:
+                self._start(c)
+            except DockerError:
+                if c.host_config.get("AutoRemove"):  # moby containerStart: --rm cleans up a failed start
+                    self._remove(c)
+                raise
 
     def _start(self, c: Container) -> None:
         store = self.model.windowsfilter
@@ -522,8 +536,18 @@ class Dockerd:
                 "EndpointList": hns_ids,
                 "AllowUnqualifiedDNSQuery": True,
             }
+            if c.mounts:
+                config["MappedDirectories"] = [
+                    {"HostPath": m.source, "ContainerPath": m.destination, "ReadOnly": not m.rw}
+                    for m in c.mounts
+                ]
             hcs = self.model.hcs
-            hcs.create_compute_system(c.id, json.dumps(config))
+            document = json.dumps(config, separators=(",", ":"))
+            try:
+                hcs.create_compute_system(c.id, document)
+            except HcsError as exc:
+                self._release(c)
+                raise DockerError(ErrorKind.SYSTEM, self._create_error(exc, document)) from exc
             hcs.start_compute_system(c.id)
             argv = c.argv
             if not self.model.deviates("no-container-process"):
@@ -583,7 +607,7 @@ class Dockerd:
             self._start(c)
             self._cevent(c, "restart")
 
-    def remove_container(self, ref: str, force: bool = False) -> None:
+    def remove_container(self, ref: str, force: bool = False, volumes: bool = False) -> None:
         """DELETE /containers/{id}: the scratch layer is destroyed with it."""
         with self._lock:
             c = self.container(ref)
@@ -597,6 +621,12 @@ class Dockerd:
                 self._cevent(c, "kill", signal="9")
                 self._exit(c, container_process.KILL_EXIT_CODE, how="terminate")
             self._remove(c)
+            if volumes:  # docker rm -v: the container's anonymous volumes go with it
+                for m in c.mounts:
+                    if m.type == "volume" and m.name and not self._volume_users(m.name):
+                        vol = self.volumes.get(m.name)
+                        if vol.anonymous:
+                            self.volumes.remove(m.name, [])
 
     def _remove(self, c: Container) -> None:
         c.status = "removing"
@@ -686,7 +716,10 @@ class Dockerd:
         if net is None:
             raise DockerError(ErrorKind.NOT_FOUND, f"network {att.network_name} not found")
         att.endpoint_id = secrets.token_hex(32)
-        settings: dict[str, Any] = {"Name": att.endpoint_id, "VirtualNetwork": net.hns_id}
+        # moby's windows driver sends no Name, so HNS names the endpoint itself ("Ethernet")
+        settings: dict[str, Any] = {"VirtualNetwork": net.hns_id}
+        if net.driver == "nat":
+            settings["EnableInternalDNS"] = True
         wanted_ip = (att.ipam_config or {}).get("IPv4Address")
         if wanted_ip:
             settings["IPAddress"] = wanted_ip
@@ -736,20 +769,27 @@ class Dockerd:
             drv = driver or "nat"
             if drv not in NETWORK_DRIVERS:
                 raise DockerError(ErrorKind.NOT_FOUND, f'plugin "{drv}" not found')
-            settings: dict[str, Any] = {"Name": name, "Type": drv}
+            net_id = _id()
+            opts = dict(options or {})
+            # moby CreateNetwork: the HNS network is named by the networkname option, else the id
+            hns_name = opts.get("com.docker.network.windowsshim.networkname") or net_id
+            settings: dict[str, Any] = {"Name": hns_name, "Type": drv}
             cfg = ((ipam or {}).get("Config") or [{}])[0] if ipam else {}
             if cfg.get("Subnet"):
                 settings["Subnets"] = [
                     {"AddressPrefix": cfg["Subnet"], "GatewayAddress": cfg.get("Gateway", "")}
                 ]
-            opts = dict(options or {})
             if opts.get("com.docker.network.windowsshim.interface"):
                 settings["NetworkAdapterName"] = opts["com.docker.network.windowsshim.interface"]
             try:
                 hns_net = self.model.hns.create_network(settings)
             except HnsError as exc:
                 raise DockerError(ErrorKind.SYSTEM, f"hns failed with error : {exc.message}") from exc
-            net = self._add_network(name, drv, hns_net, opts, labels or {}, internal)
+            # the id of the POST answer, in the lower case it comes in (docker-network-inspect-l2bridge-*)
+            hns_net = dict(hns_net, ID=str(hns_net["ID"]).lower())
+            net = self._add_network(name, drv, hns_net, opts, labels or {}, internal, net_id=net_id)
+            if ipam and "Options" in ipam:
+                net.ipam_options = ipam.get("Options")
             return net
 
     def _add_network(
@@ -760,17 +800,18 @@ class Dockerd:
         options: dict[str, str] | None = None,
         labels: dict[str, str] | None = None,
         internal: bool = False,
+        net_id: str = "",
     ) -> DockerNetwork:
         subnet = hns_net["Subnets"][0]
         net = DockerNetwork(
-            id=_id(),
+            id=net_id or _id(),
             name=name,
             driver=driver,
             created=datetime.now(UTC),
             hns_id=str(hns_net["ID"]),
             subnet=str(subnet["AddressPrefix"]),
             gateway=str(subnet["GatewayAddress"]),
-            options={**(options or {}), "com.docker.network.windowsshim.hnsid": str(hns_net["ID"])},
+            options={"com.docker.network.windowsshim.hnsid": str(hns_net["ID"]), **(options or {})},
             labels=dict(labels or {}),
             internal=internal,
         )
@@ -880,6 +921,87 @@ class Dockerd:
             return self.network(ref)
         except DockerError:
             raise DockerError(ErrorKind.NOT_FOUND, f"network {ref} not found") from None
+
+    # ==== volumes =========================================================================
+    def _mount_specs(self, host_config: dict[str, Any], body: dict[str, Any]) -> list[MountSpec]:
+        specs = [parse_bind(str(b)) for b in host_config.get("Binds") or []]
+        specs += [parse_mount(m) for m in host_config.get("Mounts") or []]
+        taken = {s.destination.casefold() for s in specs}
+        for dest in body.get("Volumes") or {}:  # VOLUME in the config: anonymous volumes
+            if str(dest).casefold() not in taken:
+                specs.append(MountSpec("volume", "", str(dest)))
+        for spec in specs:
+            if spec.type == "bind" and not self.model.files.is_dir(spec.source):
+                raise DockerError(
+                    ErrorKind.INVALID_PARAMETER,
+                    f'invalid mount config for type "bind": bind source path does not exist: {spec.source}',
+                )
+        return specs
+
+    def _resolve_mount(self, spec: MountSpec) -> MountPoint:
+        if spec.type == "bind":
+            return MountPoint("bind", spec.source, spec.destination, spec.rw, spec.mode)
+        vol = self.volumes.create(spec.name)
+        return MountPoint(
+            "volume",
+            vol.mountpoint,
+            spec.destination,
+            spec.rw,
+            spec.mode,
+            name=vol.name,
+            extra={"Driver": "local"},
+        )
+
+    def _volume_users(self, name: str) -> list[str]:
+        return [c.id for c in self.containers.values() if any(m.name == name for m in c.mounts)]
+
+    def create_volume(
+        self,
+        name: str = "",
+        driver: str = "local",
+        labels: dict[str, str] | None = None,
+        options: dict[str, str] | None = None,
+    ) -> Any:
+        with self._lock:
+            self.require_running()
+            return self.volumes.create(name, driver, labels, options)
+
+    def volume(self, name: str) -> Any:
+        with self._lock:
+            self.require_running()
+            return self.volumes.get(name)
+
+    def list_volumes(self) -> list[Any]:
+        with self._lock:
+            self.require_running()
+            return self.volumes.all()
+
+    def remove_volume(self, name: str, force: bool = False) -> None:
+        with self._lock:
+            self.require_running()
+            self.volumes.remove(name, self._volume_users(name), force)
+
+    def prune_volumes(self, all_volumes: bool = False) -> list[str]:
+        """Engines from 23 prune only anonymous volumes unless ``all=true`` is filtered for."""
+        with self._lock:
+            self.require_running()
+            in_use = {m.name for c in self.containers.values() for m in c.mounts if m.name}
+            anonymous_only = self.model.profile.engine_major >= 23 and not all_volumes
+            return self.volumes.prune(in_use, anonymous_only)
+
+    def _create_error(self, exc: HcsError, document: str) -> str:
+        """How the engine words a failed CreateComputeSystem: hcsshim before engine 23 appended
+        the configuration as ``extra info``; newer engines name the call ``hcs::`` and stop there
+        (tests/fidelity/samples/error-os-mismatch-*.txt, error-file-not-found-19.03.txt)."""
+        call = exc.op.rsplit("::", 1)[-1]
+        if self.model.profile.engine_version < (18, 9):  # error-os-mismatch-1803-18.03.txt
+            return (
+                f"container {exc.subject} encountered an error during {call.replace('ComputeSystem', 'Container')}: "
+                f"failure in a Windows system call: {exc.message} (0x{exc.hresult:x})\nextra info: {document}"
+            )
+        if self.model.profile.engine_major >= 23:
+            return f"hcs::{call} {exc.subject}: {exc.message}"
+        return f"hcsshim::{call} {exc.subject}: {exc.message}\n(extra info: {document})"
 
     # ==== images ==========================================================================
     def pull(self, ref: str) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ HCS_E_SYSTEM_ALREADY_STOPPED = 0xC0370110
 HCS_E_INVALID_STATE = 0xC0370105
 HCS_E_INVALID_JSON = 0xC037010D
 HCS_E_PROCESS_ALREADY_STOPPED = 0x8037011F
+HCS_E_IMAGE_MISMATCH = 0xC0370101
 E_NOT_FOUND = 0x80070490
 E_FILE_NOT_FOUND = 0x80070002
 E_PATH_NOT_FOUND = 0x80070003
@@ -32,12 +33,20 @@ MESSAGES: dict[int, str] = {
     HCS_E_INVALID_STATE: "The requested compute system operation is not valid in the current state.",
     HCS_E_INVALID_JSON: "The virtual machine or container JSON document is invalid.",
     HCS_E_PROCESS_ALREADY_STOPPED: "The process has already exited.",
+    # tests/fidelity/samples/error-os-mismatch-*.txt: the text from 1809 on; older builds said
+    # IMAGE_MISMATCH_TEXT_BEFORE_1809 (the 17133 sample)
+    HCS_E_IMAGE_MISMATCH: "The container operating system does not match the host operating system.",
     E_NOT_FOUND: "Element not found.",
     E_FILE_NOT_FOUND: "The system cannot find the file specified.",
     E_PATH_NOT_FOUND: "The system cannot find the path specified.",
     E_INVALID_PARAMETER: "The parameter is incorrect.",
     E_ALREADY_EXISTS: "Cannot create a file when that file already exists.",
 }
+
+
+IMAGE_MISMATCH_TEXT_BEFORE_1809 = (
+    "The operating system of the container does not match the operating system of the host."
+)
 
 
 def signed32(hresult: int) -> int:

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 HCS_OPERATIONAL = "Microsoft-Windows-Hyper-V-Compute-Operational"
+HCS_ADMIN = "Microsoft-Windows-Hyper-V-Compute-Admin"
+# Written when vmcompute starts (tests/fidelity/samples/hyperv-compute-admin-1001.txt).
+HCS_STARTED = (1001, "The Host Compute Service started successfully.")
 HCS_PROVIDER = "Microsoft-Windows-Hyper-V-Compute"
 
 # action -> (event id, message template).  INFERRED: ids and texts not captured from a real host.
@@ -79,6 +82,10 @@ class EventLog:
         event_id, template = HCS_EVENTS[action]
         self.write(HCS_OPERATIONAL, HCS_PROVIDER, event_id, template.format(id=system_id), system_id)
 
+    def hcs_started(self) -> None:
+        """vmcompute's own start, on the Admin channel."""
+        self.write(HCS_ADMIN, HCS_PROVIDER, *HCS_STARTED)
+
     def records(self, log_name: str | None = None, since: datetime | None = None) -> list[EventRecord]:
         """Records of one channel (case-insensitive name) or all, oldest first."""
         with self._lock:
@@ -91,4 +98,4 @@ class EventLog:
 
     def log_names(self) -> list[str]:
         with self._lock:
-            return sorted({HCS_OPERATIONAL, *(r.log_name for r in self._records)})
+            return sorted({HCS_OPERATIONAL, HCS_ADMIN, *(r.log_name for r in self._records)})

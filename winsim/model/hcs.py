@@ -29,12 +29,14 @@ from winsim.model.errors import (
     E_FILE_NOT_FOUND,
     E_INVALID_PARAMETER,
     E_NOT_FOUND,
+    HCS_E_IMAGE_MISMATCH,
     HCS_E_INVALID_JSON,
     HCS_E_INVALID_STATE,
     HCS_E_PROCESS_ALREADY_STOPPED,
     HCS_E_SYSTEM_ALREADY_EXISTS,
     HCS_E_SYSTEM_ALREADY_STOPPED,
     HCS_E_SYSTEM_NOT_FOUND,
+    IMAGE_MISMATCH_TEXT_BEFORE_1809,
     HcsError,
     HnsError,
 )
@@ -131,8 +133,10 @@ class Hcs:
         events: EventLog,
         deviates: Callable[[str], bool],
         record: Callable[[str, str], object],
+        host_build: int = 0,
     ) -> None:
         self._lock = lock
+        self.host_build = host_build
         self._layers = layers
         self._hns = hns
         self._net = net
@@ -196,6 +200,7 @@ class Hcs:
             if config.get("SystemType", "Container") != "Container":
                 raise HcsError.of(E_INVALID_PARAMETER, op, system_id)
             self._check_storage(config, op, system_id)
+            self._check_os_build(config, op, system_id)
             endpoints = [str(e) for e in config.get("EndpointList") or []]
             for ep in endpoints:
                 try:
@@ -375,6 +380,23 @@ class Hcs:
             active = {(lay.volume_path or "").rstrip("\\").casefold() for lay in self._layers.layers()}
             if volume.rstrip("\\").casefold() not in active:
                 raise HcsError.of(E_FILE_NOT_FOUND, op, system_id)
+
+    def _check_os_build(self, config: dict[str, Any], op: str, system_id: str) -> None:
+        """Process isolation shares the host kernel: the image's build must be the host's.  A
+        Hyper-V isolated container runs the image's own kernel, so an older image runs there."""
+        layers = config.get("Layers") or []
+        if not self.host_build or not layers or self._deviates("image-build-mismatch-runs"):
+            return
+        image_build = self._layers.os_build_of(str(layers[-1].get("Path") or ""))
+        if image_build is None:
+            return
+        hyperv = bool(config.get("HvPartition"))
+        if image_build == self.host_build or (hyperv and image_build < self.host_build):
+            return
+        err = HcsError.of(HCS_E_IMAGE_MISMATCH, op, system_id)
+        if self.host_build < 17763:
+            err = HcsError(HCS_E_IMAGE_MISMATCH, IMAGE_MISMATCH_TEXT_BEFORE_1809, op, system_id)
+        raise err
 
     def _require(self, system_id: str, op: str) -> ComputeSystem:
         system = self._systems.get(system_id.casefold())

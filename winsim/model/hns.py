@@ -15,6 +15,7 @@ import ipaddress
 import json
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,23 @@ ENDPOINT_STATES = {
 NOT_FOUND = "Element not found."
 ALREADY_EXISTS = "{Object Exists} An attempt was made to create an object and the object name already exists."
 NAT_POOL = ipaddress.IPv4Network("172.16.0.0/12")
+# An endpoint created without a Name (moby's nat driver sends none) is named "Ethernet"
+# (tests/fidelity/samples/hnsdiag-list-all-k8s.txt, ipconfig-container-nic-docker-17763.txt).
+DEFAULT_ENDPOINT_NAME = "Ethernet"
+# The vSwitch extensions every HNS network lists (fidelity samples hns-network-nat-raw-*).
+SWITCH_EXTENSIONS = (
+    {
+        "Id": "E7C3B2F0-F3C5-48DF-AF2B-10FED6D72E7A",
+        "IsEnabled": False,
+        "Name": "Microsoft Windows Filtering Platform",
+    },
+    {
+        "Id": "F74F241B-440F-4433-BB28-00F89EAD20D8",
+        "IsEnabled": False,
+        "Name": "Microsoft Azure VFP Switch Extension",
+    },
+    {"Id": "430BDADD-BAB0-41AB-A369-94B67FA5BE0A", "IsEnabled": True, "Name": "Microsoft NDIS Capture"},
+)
 
 
 @dataclass
@@ -57,26 +75,34 @@ class HnsNetwork:
     nat_name: str = ""
     next_mac: int = 0
     used_ips: set[str] = field(default_factory=set)
+    activity_id: str = field(default_factory=lambda: new_guid(upper=True))
+    subnet_id: str = field(default_factory=lambda: new_guid(upper=True))
+    layered_on: str = field(default_factory=lambda: new_guid(upper=True))  # the vSwitch it sits on
+    updated: int = 0  # Health.LastUpdateTime, a FILETIME
 
     def to_v1(self, endpoint_count: int) -> dict[str, Any]:
+        """HNS's v1 JSON: keys in ordinal order, as HNS writes them (fidelity samples hns-network-*)."""
         subnet = {
             "AdditionalParams": {},
             "AddressPrefix": str(self.subnet),
+            "Flags": 0,
             "GatewayAddress": self.gateway,
-            "Health": {"LastErrorCode": 0, "LastUpdateTime": 0},
-            "ID": self.id,
+            "Health": {"LastErrorCode": 0, "LastUpdateTime": self.updated},
+            "ID": self.subnet_id,
             "ObjectType": 5,
             "Policies": [],
             "State": 0,
         }
         out: dict[str, Any] = {
-            "ActivityId": self.id,
+            "ActivityId": self.activity_id,
             "AdditionalParams": {},
             "CurrentEndpointCount": endpoint_count,
+            "Extensions": [dict(e) for e in SWITCH_EXTENSIONS],
             "Flags": 0,
-            "Health": {"LastErrorCode": 0, "LastUpdateTime": 0},
+            "Health": {"LastErrorCode": 0, "LastUpdateTime": self.updated},
             "ID": self.id,
             "IPv6": False,
+            "LayeredOn": self.layered_on,
             "MacPools": [{"EndMacAddress": self.mac_pool[1], "StartMacAddress": self.mac_pool[0]}],
             "MaxConcurrentEndpoints": max(endpoint_count, 1),
             "Name": self.name,
@@ -95,7 +121,7 @@ class HnsNetwork:
             out["DNSSuffix"] = self.dns_suffix
         if self.dns_servers:
             out["DNSServerList"] = self.dns_servers
-        return out
+        return dict(sorted(out.items()))
 
 
 @dataclass
@@ -116,11 +142,30 @@ class HnsEndpoint:
     shared_containers: list[str] = field(default_factory=list)
     compartment_id: int | None = None
     namespace_id: str | None = None
+    enable_internal_dns: bool = False
+    subnet_id: str = ""
+    resource_id: str = field(default_factory=lambda: new_guid(upper=True))
 
     def to_v1(self) -> dict[str, Any]:
+        """HNS's v1 JSON in the order HNS writes it (fidelity sample get-hnsendpoint-list-win11)."""
         out: dict[str, Any] = {
             "ID": self.id,
             "Name": self.name,
+            "Version": 38654705666,
+            "AdditionalParams": {},
+            "Resources": {
+                "AdditionalParams": {},
+                "AllocationOrder": 0,
+                "CompartmentOperationTime": 0,
+                "Flags": 0,
+                "Health": {"LastErrorCode": 0, "LastUpdateTime": 0},
+                "ID": self.resource_id,
+                "PortOperationTime": 0,
+                "State": 1,
+                "SwitchOperationTime": 0,
+                "VfpOperationTime": 0,
+            },
+            "State": self.state,
             "VirtualNetwork": self.network_id,
             "VirtualNetworkName": self.network_name,
             "Policies": list(self.policies),
@@ -128,22 +173,22 @@ class HnsEndpoint:
             "IPAddress": self.ip,
             "PrefixLength": self.prefix,
             "GatewayAddress": self.gateway,
-            "State": self.state,
-            "SharedContainers": list(self.shared_containers),
-            "Type": self.network_type,
-            "Version": 38654705666,
-            "Resources": {"AllocationOrder": 0, "ID": self.id, "State": 1, "Flags": 0},
+            "IPSubnetId": self.subnet_id.lower(),
         }
-        if self.dns_suffix:
-            out["DNSSuffix"] = self.dns_suffix
         if self.dns_servers:
             out["DNSServerList"] = self.dns_servers
+        if self.dns_suffix:
+            out["DNSSuffix"] = self.dns_suffix
+        if self.enable_internal_dns:
+            out["EnableInternalDNS"] = True
         if self.namespace_id:
             out["Namespace"] = {
                 "ID": self.namespace_id,
                 "IsDefault": False,
                 "CompartmentId": self.compartment_id,
             }
+        out["SharedContainers"] = list(self.shared_containers)
+        out["Type"] = self.network_type
         return out
 
 
@@ -266,6 +311,7 @@ class Hns:
                 dns_servers=str(settings.get("DNSServerList") or ""),
                 policies=list(settings.get("Policies") or []),
                 next_mac=mac_base + 1,
+                updated=_filetime(),
             )
             net.used_ips.add(gateway)
             if ntype == "nat":
@@ -339,13 +385,15 @@ class Hns:
                 dns_suffix=str(settings.get("DNSSuffix") or ""),
                 dns_servers=str(settings.get("DNSServerList") or ""),
                 policies=list(settings.get("Policies") or []),
+                enable_internal_dns=bool(settings.get("EnableInternalDNS")),
+                subnet_id=net.subnet_id,
             )
-            if not ep.name:
-                ep.name = ep.id.lower()
+            if not ep.name:  # HNS names an unnamed endpoint after the adapter it becomes
+                ep.name = DEFAULT_ENDPOINT_NAME
             self._endpoints[ep.id.casefold()] = ep
             self._record("HNSCall POST /endpoints", ep.id)
             if self._deviates("endpoint-brings-compartment"):
-                comp = self._net.create_container_compartment(ep.name)
+                comp = self._net.create_container_compartment(ep.id.lower())
                 self._bind(ep, comp.id)
             return ep.to_v1()
 
@@ -425,7 +473,9 @@ class Hns:
             raise HnsError(NOT_FOUND)
         ep.compartment_id = compartment_id
         ep.namespace_id = comp.guid.strip("{}").upper()
-        self._net.add_endpoint_interface(compartment_id, ep.id, ep.ip, ep.prefix, ep.gateway, ep.mac)
+        self._net.add_endpoint_interface(
+            compartment_id, ep.id, ep.ip, ep.prefix, ep.gateway, ep.mac, endpoint_name=ep.name
+        )
 
     def _network(self, network_id: str) -> HnsNetwork:
         net = self._networks.get(network_id.strip("{}").casefold())
@@ -469,6 +519,11 @@ class Hns:
             if str(addr) not in net.used_ips:
                 return str(addr)
         raise HnsError("The address pool of the network is exhausted.", E_INVALID_PARAMETER)
+
+
+def _filetime() -> int:
+    """Now as a Windows FILETIME (100 ns ticks since 1601), as HNS stamps Health."""
+    return int((time.time() + 11_644_473_600) * 10_000_000)
 
 
 def _mac(value: int) -> str:

@@ -63,39 +63,41 @@ _SC22 = _variant(
 )
 _NS19 = _variant("nanoserver", 17763, 6414, None, (258_316_288,), "2024-10-03T21:58:13.2236612Z")
 _NS22 = _variant("nanoserver", 20348, 2849, None, (296_435_712,), "2024-10-04T01:39:36.9015877Z")
-_LEGACY_SC19 = _variant(
+_SC16 = _variant(
+    "servercore", 14393, 447, None, (4_069_985_280, 1_386_131_456), "2016-11-08T18:28:59.5391104Z"
+)
+_SC25 = _variant(
+    "servercore", 26100, 2314, None, (2_913_304_576, 1_961_893_888), "2024-11-12T20:34:02.1830217Z"
+)
+_NS25 = _variant("nanoserver", 26100, 2314, None, (322_961_408,), "2024-11-12T20:21:40.6718341Z")
+# The seed's images: Docker Hub's microsoft/windowsservercore and microsoft/nanoserver were built on
+# Windows Server 2016 (14393) only, so on any other build they run only with Hyper-V isolation.
+_LEGACY_SC16 = _variant(
     "servercore",
-    17763,
-    6414,
+    14393,
+    447,
     "legacy-servercore",
-    (3_738_458_112, 1_112_211_456),
-    "2019-01-08T13:20:51.6913425Z",
+    (4_069_985_280, 1_112_211_456),
+    "2016-11-08T18:28:59.5391104Z",
 )
-_LEGACY_SC22 = _variant(
-    "servercore",
-    20348,
-    2849,
-    "legacy-servercore",
-    (2_355_210_240, 1_201_664_000),
-    "2021-09-14T07:40:11.3049211Z",
-)
-_LEGACY_NS19 = _variant(
-    "nanoserver", 17763, 6414, "legacy-nanoserver", (258_316_288, 11_534_336), "2019-01-08T13:10:22.9190101Z"
-)
-_LEGACY_NS22 = _variant(
-    "nanoserver", 20348, 2849, "legacy-nanoserver", (296_435_712, 12_582_912), "2021-09-14T07:31:02.1048551Z"
+_LEGACY_NS16 = _variant(
+    "nanoserver", 14393, 447, "legacy-nanoserver", (252_067_840, 11_534_336), "2016-11-08T18:20:13.4062017Z"
 )
 
 # (repository, tag) -> variants by OS build.  Pulling picks the host's build, else the only one there is.
 CATALOGUE: dict[tuple[str, str], tuple[Variant, ...]] = {
+    ("mcr.microsoft.com/windows/servercore", "ltsc2016"): (_SC16,),
     ("mcr.microsoft.com/windows/servercore", "ltsc2019"): (_SC19,),
     ("mcr.microsoft.com/windows/servercore", "1809"): (_SC19,),
     ("mcr.microsoft.com/windows/servercore", "ltsc2022"): (_SC22,),
+    ("mcr.microsoft.com/windows/servercore", "ltsc2025"): (_SC25,),
     ("mcr.microsoft.com/windows/nanoserver", "ltsc2019"): (_NS19,),
     ("mcr.microsoft.com/windows/nanoserver", "1809"): (_NS19,),
     ("mcr.microsoft.com/windows/nanoserver", "ltsc2022"): (_NS22,),
-    ("microsoft/windowsservercore", "latest"): (_LEGACY_SC19, _LEGACY_SC22),
-    ("microsoft/nanoserver", "latest"): (_LEGACY_NS19, _LEGACY_NS22),
+    ("mcr.microsoft.com/windows/nanoserver", "ltsc2025"): (_NS25,),
+    ("microsoft/windowsservercore", "latest"): (_LEGACY_SC16,),
+    ("microsoft/windowsservercore", "ltsc2016"): (_LEGACY_SC16,),
+    ("microsoft/nanoserver", "latest"): (_LEGACY_NS16,),
 }
 DEFAULT_CMD = {
     "servercore": ["c:\\windows\\system32\\cmd.exe"],
@@ -213,7 +215,9 @@ class ImageStore:
                 path = self._chains.get(chain)
                 if path is None:
                     fresh = True
-                    path = self._layers.import_layer(secrets.token_hex(32), list(parents))
+                    path = self._layers.import_layer(
+                        secrets.token_hex(32), list(parents), None if parents else variant.build
+                    )
                     self._layers.write_layer_chain(path, list(parents))
                     self._chains[chain] = path
                     db = win_join(LAYERDB, chain.removeprefix("sha256:"))

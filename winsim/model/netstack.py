@@ -71,9 +71,12 @@ class Route:
 class NetStack:
     """The host TCP/IP stack: compartments, interfaces, routes.  Thread-safe under the model lock."""
 
-    def __init__(self, lock: threading.RLock, deviates: Callable[[str], bool]) -> None:
+    def __init__(
+        self, lock: threading.RLock, deviates: Callable[[str], bool], nic_alias_is_endpoint_name: bool = True
+    ) -> None:
         self._lock = lock
         self._deviates = deviates
+        self._alias_by_endpoint_name = nic_alias_is_endpoint_name
         self._compartments: dict[int, Compartment] = {}
         self._interfaces: dict[int, IpInterface] = {}
         self._routes: list[Route] = []
@@ -149,15 +152,35 @@ class NetStack:
         return f"\\Container_{container_id}"
 
     def add_endpoint_interface(
-        self, compartment_id: int, endpoint_id: str, ip: str, prefix: int, gateway: str, mac: str
+        self,
+        compartment_id: int,
+        endpoint_id: str,
+        ip: str,
+        prefix: int,
+        gateway: str,
+        mac: str,
+        endpoint_name: str = "",
     ) -> IpInterface:
-        """The container's vNIC for an HNS endpoint, with its on-link and default routes."""
+        """The container's vNIC for an HNS endpoint, with its on-link and default routes.
+
+        Its alias depends on the build: ``vEthernet (Container NIC 1a2b3c4d)`` (first group of the
+        endpoint GUID) before 1803, ``vEthernet (<endpoint name>)`` from 1803 on; a second interface
+        with the same alias gets `` 2``, `` 3`` ... as Windows numbers duplicate connection names
+        (tests/fidelity/samples/ipconfig-container-nic-*.txt).
+        """
         with self._lock:
             if compartment_id not in self._compartments:
                 raise KeyError(f"no network compartment {compartment_id}")
-            alias = f"vEthernet (Container NIC {endpoint_id.split('-')[0].lower()})"
-            if self._deviates("nic-alias-format"):
-                alias = f"vEthernet ({endpoint_id.lower()})"
+            container_nic = f"Container NIC {endpoint_id.split('-')[0].lower()}"
+            if self._alias_by_endpoint_name:
+                base = f"vEthernet ({endpoint_name or container_nic})"
+                if self._deviates("nic-alias-format"):
+                    base = f"vEthernet ({container_nic})"
+            else:
+                base = f"vEthernet ({container_nic})"
+                if self._deviates("nic-alias-format"):
+                    base = f"vEthernet ({endpoint_id.lower()})"
+            alias = self._unique_alias(base)
             nic = IpInterface(
                 if_index=next(self._next_if_index),
                 alias=alias,
@@ -199,6 +222,15 @@ class NetStack:
                 self.remove_interface(nic.if_index)
 
     # ---- helpers ------------------------------------------------------------------------
+    def _unique_alias(self, base: str) -> str:
+        taken = {i.alias.casefold() for i in self._interfaces.values()}
+        if base.casefold() not in taken:
+            return base
+        n = 2
+        while f"{base} {n}".casefold() in taken:
+            n += 1
+        return f"{base} {n}"
+
     def _add_loopback(self, compartment_id: int, if_index: int | None = None) -> None:
         idx = if_index if if_index is not None else next(self._next_if_index)
         lo = IpInterface(

@@ -45,6 +45,7 @@ class Layer:
     parents: list[str] = field(default_factory=list)
     volume_guid: str | None = None
     prepared: bool = False
+    os_build: int | None = None  # a base layer's Windows build (HCS reads it from the layer's hives)
 
     @property
     def name(self) -> str:
@@ -115,7 +116,7 @@ class LayerStore:
             return sum(1 for layer in self._layers.values() if layer.prepared)
 
     # ---- vmcompute layer calls ---------------------------------------------------------
-    def import_layer(self, layer: str, parent_layer_paths: list[str]) -> str:
+    def import_layer(self, layer: str, parent_layer_paths: list[str], os_build: int | None = None) -> str:
         """ImportLayer: an image layer folder with its ``Files`` (and hives for a base layer)."""
         title = "hcsshim::ImportLayer"
         with self._lock:
@@ -126,9 +127,20 @@ class LayerStore:
                 self._files.mkdir(win_join(path, "Hives"))
                 self._files.write_bytes(win_join(path, "blank-base.vhdx"), b"")
                 self._files.write_bytes(win_join(path, "blank.vhdx"), b"")
-            self._layers[win_key(path)] = Layer(path, "image", list(parent_layer_paths))
+            self._layers[win_key(path)] = Layer(path, "image", list(parent_layer_paths), os_build=os_build)
             self._record(title, path)
             return path
+
+    def os_build_of(self, layer_path: str) -> int | None:
+        """The Windows build of the base layer under ``layer_path`` (None when unknown)."""
+        with self._lock:
+            layer = self._layers.get(win_key(layer_path))
+            if layer is None:
+                return None
+            if layer.os_build is not None:
+                return layer.os_build
+            base = self._layers.get(win_key(layer.parents[-1])) if layer.parents else None
+            return base.os_build if base is not None else None
 
     def create_sandbox_layer(self, layer: str, parent_layer_paths: list[str]) -> str:
         """CreateSandboxLayer (a.k.a. CreateScratchLayer): the read-write layer folder with sandbox.vhdx."""

@@ -62,16 +62,49 @@ def fltmc_filters_text(filters: list[FilterInfo]) -> str:
     return "".join(line + CRLF for line in lines)
 
 
+# ``fltmc instances`` (tests/fidelity/samples/fltmc-instances-win11.txt): fixed header, then one row
+# per instance: filter, volume, right-aligned altitude, instance name, frame, supported features.
+FLTMC_INSTANCES_HEADER = (
+    "Filter                Volume Name                              Altitude        Instance Name"
+    "       Frame   SprtFtrs  VlStatus"
+)
+FLTMC_INSTANCES_DASHES = (
+    "--------------------  -------------------------------------  ------------  ----------------------"
+    "  -----   --------  --------"
+)
+# The volumes each base filter is attached to on a server (INFERRED: C: and the UNC provider).
+_INSTANCE_VOLUMES = ("C:", "\\Device\\Mup", "\\Device\\NamedPipe", "\\Device\\Mailslot", "")
+
+
+def fltmc_instances_text(host_model: HostModel) -> str:
+    """One row per filter instance; wcifs has one per mounted container layer (its volume)."""
+    lines = ["", FLTMC_INSTANCES_HEADER, FLTMC_INSTANCES_DASHES]
+    volumes = [
+        lay.volume_path.rstrip("\\")
+        for lay in host_model.windowsfilter.layers()
+        if lay.prepared and lay.volume_path
+    ]
+    for f in host_model.filters():
+        names = volumes if f.name in ("wcifs", "wcnfs") else list(_INSTANCE_VOLUMES[: f.instances])
+        instance = f.name if f.name in ("FileInfo", "CldFlt", "storqosflt") else f"{f.name} Instance"
+        for volume in names:
+            lines.append(f"{f.name:<22}{volume:<37}{f.altitude:>11}     {instance:<22}{0:>5}     0000000f")
+    return "".join(line + CRLF for line in lines)
+
+
 def fltmc(proc: ProcessIO) -> int:
     args = split_command_line(proc.command_line)[1:]
     command = args[0].lower() if args else "filters"
     if command == "filters":
         proc.stdout.write(fltmc_filters_text(proc.host.model.filters()))
         return 0
+    if command == "instances":
+        proc.stdout.write(fltmc_instances_text(proc.host.model))
+        return 0
     if command in ("help", "/?", "-?"):
         proc.stdout.write("".join(line + CRLF for line in FLTMC_HELP))
         return 0
-    if command in ("load", "unload", "instances", "volumes", "attach", "detach"):
+    if command in ("load", "unload", "volumes", "attach", "detach"):
         proc.stderr.write(f"winsim does not model fltmc {command}.{CRLF}")
         return 1
     proc.stdout.write("".join(line + CRLF for line in FLTMC_HELP))
@@ -88,7 +121,9 @@ def hcsdiag_list_text(host_model: HostModel) -> str:
         if lines:
             lines.append("")
         lines.append(system.id)
-        lines.append(f"    {label}\t{system.state}, {runtime}, {system.owner}")
+        # an empty runtime id leaves a three-space gap (fidelity hcsdiag-list-containerd-*)
+        gap = " " if runtime else "   "
+        lines.append(f"    {label}\t{system.state},{gap}{runtime}, {system.owner}")
     return "".join(line + CRLF for line in lines)
 
 

@@ -27,11 +27,15 @@ CIM_CLASS = "MSFT_NetRoute"
 # MSFT_NetRoute.Protocol (the routing protocol that made the route).
 PROTOCOL = {1: "Other", 2: "Local", 3: "NetMgmt", 4: "Icmp", 19: "Dhcp"}
 TABLE = ("ifIndex", "DestinationPrefix", "NextHop", "RouteMetric", "ifMetric", "PolicyStore")
+# Windows Server 2016's NetTCPIP format data has no ifMetric column (tests/fidelity/samples/
+# get-netroute-2016.txt; get-netroute-header-2021.txt shows it on 1809).
+TABLE_BEFORE_1809 = ("ifIndex", "DestinationPrefix", "NextHop", "RouteMetric", "PolicyStore")
+IF_METRIC_COLUMN_BUILD = 17763
 # NetTCPIP format data left-aligns the interface columns (INFERRED from Get-NetRoute samples; data).
 ALIGN = {"ifIndex": "left", "ifMetric": "left"}
 
 
-def route_object(route: Route, nic: IpInterface | None) -> PSObject:
+def route_object(route: Route, nic: IpInterface | None, build: int = IF_METRIC_COLUMN_BUILD) -> PSObject:
     protocol = next((n for n, name in PROTOCOL.items() if name.casefold() == route.protocol.casefold()), 1)
     props: dict[str, Any] = {
         "ifIndex": route.if_index,
@@ -48,8 +52,9 @@ def route_object(route: Route, nic: IpInterface | None) -> PSObject:
         "Publish": "No",
         "InterfaceMetric": nic.interface_metric if nic else None,
     }
+    table = TABLE if build >= IF_METRIC_COLUMN_BUILD else TABLE_BEFORE_1809
     return cim_object(
-        CIM_CLASS, props, TABLE, "table", {"AddressFamily": ADDRESS_FAMILY, "Protocol": PROTOCOL}, align=ALIGN
+        CIM_CLASS, props, table, "table", {"AddressFamily": ADDRESS_FAMILY, "Protocol": PROTOCOL}, align=ALIGN
     )
 
 
@@ -87,4 +92,5 @@ def get_net_route(inv: Invocation) -> Iterable[PSObject]:
     routes = filter_cim(inv, routes, CIM_CLASS, keys)
     if "PolicyStore" in inv.args and str(inv.args["PolicyStore"]).casefold() != POLICY_STORE.casefold():
         return []
-    return [route_object(r, nics.get(r.if_index)) for r in routes]
+    build = inv.host.model.profile.build
+    return [route_object(r, nics.get(r.if_index), build) for r in routes]
