@@ -1,7 +1,8 @@
 """Allure 3 HTML from allure results, with the pinned npm package (no Java).
 
 ``package.json``/``package-lock.json`` pin ``allure``; ``npm ci`` installs it into
-``node_modules`` the first time (idempotent afterwards).  ``allurerc.mjs`` holds the report's
+``node_modules``, as one of the install steps every entry point runs (Makefile, tox.ini,
+azure-pipelines.yml): a missing install is an error here, never installed behind the user's back.  ``allurerc.mjs`` holds the report's
 configuration (categories, single-file output).
 
     if node_missing() is None:
@@ -36,18 +37,10 @@ def node_missing() -> str | None:
 
 
 def allure_bin(root: Path = ROOT) -> Path:
-    """The pinned allure CLI, installed with ``npm ci`` from the lockfile when absent."""
+    """The pinned allure CLI that ``npm ci`` installed from the lockfile."""
     binary = root / "node_modules" / ".bin" / "allure"
     if not binary.exists():
-        _run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-            root,
-            "npm ci (installing the pinned allure)",
-        )
-        if not binary.exists():
-            raise AllureError(
-                f"npm ci finished but {binary} is missing; is 'allure' in {root / 'package.json'}?"
-            )
+        raise AllureError(f"{binary} is missing: run `npm ci` in {root} (make does it with the venv)")
     return binary
 
 
