@@ -75,8 +75,16 @@ def generate(
 
 def _run(cmd: list[str], cwd: Path, what: str, env: dict[str, str] | None = None) -> None:
     try:
+        # its own session: a Ctrl-C meant for the run (reports.supervise) does not kill the report
         proc = subprocess.run(
-            cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+            cmd,
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+            start_new_session=os.name == "posix",
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise AllureError(f"{what} failed: {exc}") from exc

@@ -94,6 +94,9 @@ class Matrix:
     generated: str
     problems: list[str] = field(default_factory=list)
     baseline: str = ""
+    # stopped by Ctrl-C/SIGTERM: the tests that did not run show as errors, and the next run
+    # compares with the last complete matrix instead of this one (reports.outdir)
+    interrupted: bool = False
 
     def summary(self, host: str) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -129,6 +132,7 @@ class Matrix:
             "schema": SCHEMA,
             "generated": self.generated,
             "baseline": self.baseline,
+            "interrupted": self.interrupted,
             "hosts": [
                 {
                     "name": h,
@@ -274,13 +278,18 @@ def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "")
     for row in matrix.rows:
         for host, cell in row.cells.items():
             old = before.get((row.id, host))
-            if old is None:
-                continue
+            if old is None or (matrix.interrupted and _no_result(cell)):
+                continue  # a test the interruption stopped says nothing new about the host
             cell.previous = old
             if old == PASS and cell.status in (FAIL, ERR):
                 cell.change = NEWLY_FAILING
             elif old in (FAIL, ERR) and cell.status == PASS:
                 cell.change = NEWLY_PASSING
+
+
+def _no_result(cell: Cell) -> bool:
+    tests = [t for v in cell.via.values() for t in v.tests]
+    return all(t.category == "no-result" for t in tests) if tests else cell.reason == NO_RESULT
 
 
 def write_matrix(matrix: Matrix, out: Path) -> tuple[Path, Path]:
@@ -299,9 +308,11 @@ def matrix_from_dirs(
     catalogue: Path = CATALOGUE,
     baseline: Path | None = None,
     expect_hosts: Iterable[str] = (),
+    interrupted: bool = False,
 ) -> Matrix:
     records, problems = read_records(dirs)
     matrix = build_matrix(records, read_run_info(dirs), load_catalogue(catalogue), expect_hosts, problems)
+    matrix.interrupted = interrupted
     if baseline is not None:
         apply_baseline(matrix, json.loads(baseline.read_text(encoding="utf-8")), str(baseline))
     return matrix

@@ -40,6 +40,7 @@ ul.summary li { margin: .2em 0; }
 .v-deviates { color: #c62828; font-weight: 600; }
 .v-incomplete { color: #a06000; font-weight: 600; }
 .v-conforms { color: #2e7d32; font-weight: 600; }
+.interrupted { background: #fff3cd; border: 1px solid #ffb300; padding: .4em .8em; }
 """
 
 
@@ -63,7 +64,7 @@ def render(matrix: Matrix) -> str:
 <body>
 <h1>Conformance matrix</h1>
 <p class="meta">{len(matrix.rows)} behaviours on {len(matrix.hosts)} hosts, generated {escape(matrix.generated)}.{baseline}</p>
-<ul class="summary">{"".join(_summary(matrix, h) for h in matrix.hosts)}</ul>
+{_interrupted(matrix)}<ul class="summary">{"".join(_summary(matrix, h) for h in matrix.hosts)}</ul>
 {_changes(matrix)}
 <table id="matrix">
 <thead><tr><th>Behaviour</th>{head}</tr></thead>
@@ -73,6 +74,15 @@ def render(matrix: Matrix) -> str:
 {f'<h2>Problems reading results</h2><ul class="problems">{problems}</ul>' if problems else ""}
 </body></html>
 """
+
+
+def _interrupted(matrix: Matrix) -> str:
+    if not matrix.interrupted:
+        return ""
+    return (
+        '<p class="interrupted"><b>Interrupted run:</b> the run was stopped before it finished; '
+        "tests that did not run show as errors (no result).</p>\n"
+    )
 
 
 def _host_heading(matrix: Matrix, host: str) -> str:
