@@ -45,7 +45,8 @@ def collected(result: pytest.RunResult) -> list[str]:
 
 
 def run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return suite.runpytest_subprocess("--inventory", "inv.yml", *args)
+    # outside the checkout the root conftest does not apply: load the plugin as such a project would
+    return suite.runpytest_subprocess("-p", "fixtures.plugin", "--inventory", "inv.yml", *args)
 
 
 def test_one_item_per_host_sorted(suite):
