@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from reports import seed
 from reports.records import (
     ERROR,
     FAILED,
@@ -55,6 +56,7 @@ class TestResult:
     reason: str = ""
     category: str = ""
     duration: float = 0.0
+    allure: str = ""  # the test's page in the Allure report (reports.allure_results.report_ids)
 
 
 @dataclass
@@ -111,6 +113,15 @@ class Matrix:
         if counts[ERR]:
             return "incomplete"
         return "conforms"
+
+    def link_allure(self, pages: Mapping[str, str], report: str = "allure-report/index.html") -> None:
+        """Point every test at its page in the Allure report (``pages``: node id -> page id)."""
+        for row in self.rows:
+            for cell in row.cells.values():
+                for via in cell.via.values():
+                    for test in via.tests:
+                        if test.nodeid in pages:
+                            test.allure = f"{report}#/{pages[test.nodeid]}"
 
     def changes(self) -> list[dict[str, str]]:
         return [
@@ -300,7 +311,18 @@ def write_matrix(matrix: Matrix, out: Path) -> tuple[Path, Path]:
     json_path, html_path = out / "matrix.json", out / "matrix.html"
     write_atomic(json_path, json.dumps(matrix.to_json(), indent=1, sort_keys=False) + "\n")
     write_atomic(html_path, render(matrix))
+    write_atomic(out / seed.PAGE, seed.render(seed.SEED.read_text(encoding="utf-8"), quoted_lines(matrix)))
     return json_path, html_path
+
+
+def quoted_lines(matrix: Matrix) -> dict[int, list[str]]:
+    """Seed line -> the behaviours whose clause quotes it."""
+    text = seed.SEED.read_text(encoding="utf-8")
+    quoted: dict[int, list[str]] = {}
+    for row in matrix.rows:
+        for number in seed.clause_lines(text, row.seed):
+            quoted.setdefault(number, []).append(row.id)
+    return quoted
 
 
 def matrix_from_dirs(

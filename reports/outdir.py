@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # What a run writes into --out (anything else there, e.g. screenshots, is left alone).
-OUTPUTS = ("results", "allure-results", "allure-report", "junit.xml", "matrix.json", "matrix.html")
+OUTPUTS = (
+    "results",
+    "allure-results",
+    "allure-report",
+    "junit.xml",
+    "matrix.json",
+    "matrix.html",
+    "seed.html",
+)
 MATRIX = "matrix.json"
 # The last complete run's matrix, kept while the current matrix.json is an interrupted run's.
 PREVIOUS = "matrix.previous.json"

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from reports import allure_html
+from reports import allure_html, allure_results
 from reports.matrix import CATALOGUE, Matrix, matrix_from_dirs, summary_lines, write_matrix
 from reports.outdir import Staging
 from reports.records import read_run_info
@@ -120,20 +120,27 @@ def finish(
 ) -> tuple[Matrix, bool]:
     """Matrix + Allure HTML into ``out``; returns the matrix and whether the HTML step went well."""
     matrix = matrix_from_dirs(result_dirs, catalogue, baseline, expect_hosts, interrupted)
+    html_ok = _allure_html(out, allure_dirs) if html else True
+    if (out / "allure-report" / "index.html").is_file():
+        matrix.link_allure(allure_results.report_ids(allure_dirs))
     write_matrix(matrix, out)
     print("\n".join(["", "Conformance matrix:", *summary_lines(matrix)]))
-    if not html:
-        return matrix, True
+    return matrix, html_ok
+
+
+def _allure_html(out: Path, allure_dirs: Sequence[Path]) -> bool:
     why = allure_html.node_missing()
     if why:
         print(f"Allure HTML skipped: {why}; `make report` builds it later")
-        return matrix, True
+        return True
+    for folder in allure_dirs:
+        allure_results.tidy(folder)
     try:
         allure_html.generate(list(allure_dirs), out / "allure-report")
     except allure_html.AllureError as exc:
         print(f"Allure HTML failed: {exc}", file=sys.stderr)
-        return matrix, False
-    return matrix, True
+        return False
+    return True
 
 
 def show_paths(out: Path) -> None:
