@@ -46,6 +46,7 @@ STATUSES = (PASS, FAIL, NA, ERR)
 _RANK = {FAIL: 3, ERR: 2, PASS: 1, NA: 0}
 _FROM_OUTCOME = {PASSED: PASS, FAILED: FAIL, NOT_APPLICABLE: NA, ERROR: ERR}
 NEWLY_FAILING, NEWLY_PASSING = "newly-failing", "newly-passing"
+UNREACHABLE = "host-unreachable"  # reports.verdict's category for a host that could not be reached
 NO_RESULT = "no result: the test did not report (host or worker lost, run interrupted or never started)"
 
 
@@ -106,6 +107,13 @@ class Matrix:
             counts[row.cells[host].status] += 1
         return counts
 
+    def unreachable(self, host: str) -> str:
+        """Why the host could not be reached, when none of its tests got further; else ""."""
+        tests = [t for r in self.rows for v in r.cells[host].via.values() for t in v.tests]
+        if not tests or any(t.category != UNREACHABLE for t in tests):
+            return ""
+        return _reason_once(tests[0].reason)
+
     def verdict(self, host: str) -> str:
         counts = self.summary(host)
         if counts[FAIL]:
@@ -150,6 +158,7 @@ class Matrix:
                     "facts": self.facts.get(h, {}),
                     "summary": self.summary(h),
                     "verdict": self.verdict(h),
+                    "unreachable": self.unreachable(h),
                 }
                 for h in self.hosts
             ],
@@ -166,6 +175,17 @@ class Matrix:
             "changes": self.changes(),
             "problems": self.problems,
         }
+
+
+def _reason_once(reason: str) -> str:
+    """A test's reason without the phase and exception prefixes (``setup: fixtures.hosts.X: X: ...``)."""
+    text = reason.split("\n", 1)[0]
+    text = text.removeprefix("setup: ")
+    head, sep, rest = text.partition(": ")
+    while sep and all(p.isidentifier() for p in head.split(".")) and head.rsplit(".", 1)[-1][:1].isupper():
+        text = rest
+        head, sep, rest = text.partition(": ")
+    return text
 
 
 def worst(statuses: Iterable[str]) -> str:
@@ -346,6 +366,9 @@ def summary_lines(matrix: Matrix) -> list[str]:
         c = matrix.summary(host)
         build = matrix.facts.get(host, {}).get("os_build")
         where = f"{host} (build {build})" if build else host
+        if why := matrix.unreachable(host):
+            lines.append(f"{where}: unreachable, no test ran: {why}")
+            continue
         lines.append(
             f"{where}: {c[PASS]} pass, {c[FAIL]} fail, {c[ERR]} error, {c[NA]} n/a -> {matrix.verdict(host)}"
         )

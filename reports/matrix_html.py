@@ -63,8 +63,8 @@ def render(matrix: Matrix) -> str:
         if row.area != area:
             area = row.area
             body.append(f'<tr class="area"><th colspan="{len(matrix.hosts) + 1}">{escape(area)}</th></tr>')
-        body.append(_row(row, matrix.hosts, seed.link(row.seed, seed_text)))
-        body.append(_detail(row, matrix.hosts))
+        body.append(_row(matrix, row, seed.link(row.seed, seed_text)))
+        body.append(_detail(matrix, row))
     summary_cells = "".join(f'<td class="total">{_counts(matrix, h)}</td>' for h in matrix.hosts)
     body.append(f'<tr class="totals"><th>Summary</th>{summary_cells}</tr>')
     baseline = f" Compared with {escape(matrix.baseline)}." if matrix.baseline else ""
@@ -117,9 +117,9 @@ def _linked(text: str, test: TestResult | None) -> str:
     return f'<a href="{escape(test.allure)}" title="{escape(test.nodeid)} in the Allure report">{text}</a>'
 
 
-def _row(row: Row, hosts: list[str], seed_link: str | None) -> str:
+def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
     cells = []
-    for host in hosts:
+    for host in matrix.hosts:
         cell = row.cells[host]
         vias = "".join(
             f'<span class="via">{escape(name)}: '
@@ -128,7 +128,9 @@ def _row(row: Row, hosts: list[str], seed_link: str | None) -> str:
             if name
         )
         change = f'<span class="change">{CHANGE_LABEL[cell.change]}</span>' if cell.change else ""
-        title = f"{LABEL[cell.status]} on {host}" + (f"\n{cell.reason}" if cell.reason else "")
+        # an unreachable host's reason is said once, above the table
+        reason = "host unreachable (see above)" if matrix.unreachable(host) else cell.reason
+        title = f"{LABEL[cell.status]} on {host}" + (f"\n{reason}" if reason else "")
         cells.append(
             f'<td class="cell s-{cell.status}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}" '
             f'data-status="{cell.status}" data-change="{cell.change}" title="{escape(title)}">'
@@ -145,10 +147,10 @@ def _row(row: Row, hosts: list[str], seed_link: str | None) -> str:
     )
 
 
-def _detail(row: Row, hosts: list[str]) -> str:
+def _detail(matrix: Matrix, row: Row) -> str:
     """One line per distinct (verdict, reason) on each host; drivers that agree share a line."""
     items = []
-    for host in hosts:
+    for host in (h for h in matrix.hosts if not matrix.unreachable(h)):
         groups: dict[tuple[str, str], list[str]] = {}
         for via, result in row.cells[host].via.items():
             if result.status != PASS:
@@ -159,7 +161,7 @@ def _detail(row: Row, hosts: list[str]) -> str:
     if not items:
         return ""
     return (
-        f'<tr class="detail" data-behaviour="{escape(row.id)}"><td colspan="{len(hosts) + 1}">'
+        f'<tr class="detail" data-behaviour="{escape(row.id)}"><td colspan="{len(matrix.hosts) + 1}">'
         f"<ul>{''.join(items)}</ul></td></tr>"
     )
 
@@ -170,6 +172,11 @@ def _counts(matrix: Matrix, host: str) -> str:
 
 
 def _summary(matrix: Matrix, host: str) -> str:
+    if why := matrix.unreachable(host):
+        return (
+            f'<li data-host="{escape(host)}" class="unreachable"><b>{escape(host)}</b>: '
+            f'<span class="v-incomplete">unreachable</span>, no test ran: {escape(why)}</li>'
+        )
     verdict = matrix.verdict(host)
     return (
         f'<li data-host="{escape(host)}"><b>{escape(host)}</b>: {_counts(matrix, host)} '

@@ -27,6 +27,10 @@ def _labels(result: dict, name: str) -> list[str]:
 def test_exit_status_reports_the_failures(sample_run: SampleRun):
     assert sample_run.returncode == 1, sample_run.stdout
     assert "ws-bad (build 17763): 1 pass, 1 fail, 2 error, 1 n/a -> deviates" in sample_run.stdout
+    assert (
+        "ws-down: unreachable, no test ran: ws-down (winrm): logon refused for password ***"
+        in sample_run.stdout
+    )
 
 
 def test_one_record_per_test_from_every_worker(sample_run: SampleRun):
