@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 INVENTORY = """
+base_images: {20348: "mcr.microsoft.com/windows/servercore:ltsc2022"}
 hosts:
   - {name: zeta, transport: local, tags: [lab, ltsc2022]}
   - {name: alpha, transport: local, tags: [lab, ltsc2019]}
@@ -117,6 +118,7 @@ hosts:
     password_env: WCC_TEST_GONE_PASSWORD
     winrm: {scheme: http, auth: basic, operation_timeout: 2, read_timeout: 3}
     docker: {url: "tcp://127.0.0.1:9"}
+    base_image: mcr.microsoft.com/windows/servercore:ltsc2022
 """
 
 UNREACHABLE_MODULE = """

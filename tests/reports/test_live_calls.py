@@ -54,7 +54,10 @@ def run_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
         spec = lab.spec("winrm")
         password = spec.password()
         assert password
-        entry = spec.model_dump(mode="json", exclude_none=True) | {"password_env": PASSWORD_ENV}
+        entry = spec.model_dump(mode="json", exclude_none=True) | {
+            "password_env": PASSWORD_ENV,
+            "base_image": f"mcr.microsoft.com/windows/servercore:{PROFILES['ws2022'].ltsc_tag}",
+        }
         project = base / "project"
         project.mkdir()
         (project / "inventory.yml").write_text(yaml.safe_dump({"hosts": [entry]}))
