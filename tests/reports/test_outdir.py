@@ -96,3 +96,12 @@ def test_a_usage_error_keeps_the_last_reports(tmp_path: Path):
     assert "the previous reports in" in proc.stderr
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
     assert not list(out.glob(".run-*"))
+
+
+def test_report_files_share_one_lock_file_whatever_their_folder(tmp_path: Path):
+    from reports.records import RunInfo, reports_lock, update_run_info
+
+    update_run_info(tmp_path / "a" / "results", RunInfo(expected={"h1"}))
+    update_run_info(tmp_path / "b" / "results", RunInfo(expected={"h2"}))
+    assert reports_lock().lock_file == reports_lock().lock_file
+    assert not list((tmp_path / "a").rglob("*.lock")) and not list((tmp_path / "b").rglob("*.lock"))
