@@ -354,7 +354,14 @@ def matrix_from_dirs(
 ) -> Matrix:
     records, problems = read_records(dirs)
     matrix = build_matrix(records, read_run_info(dirs), load_catalogue(catalogue), expect_hosts, problems)
-    matrix.interrupted = interrupted
+    # interrupted after every test reported (e.g. during pytest's teardown): the results are whole
+    matrix.interrupted = interrupted and any(
+        t.category == "no-result"
+        for r in matrix.rows
+        for c in r.cells.values()
+        for v in c.via.values()
+        for t in v.tests
+    )
     if baseline is not None:
         apply_baseline(matrix, json.loads(baseline.read_text(encoding="utf-8")), str(baseline))
     return matrix
