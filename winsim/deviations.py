@@ -26,6 +26,8 @@ DEVIATIONS: dict[str, str] = {
     "compartment-writable": "a cmdlet can change a network compartment",
     "nic-alias-format": "container interfaces are not named vEthernet (Container NIC <endpoint prefix>)",
     "compartment-filter-ignored": "Get-NetIPInterface -CompartmentId returns interfaces of every compartment",
+    "route-filter-ignored": "Get-NetRoute -CompartmentId returns the routes of every compartment",
+    "compartment-type-number-shifted": "Get-NetCompartment numbers a container compartment's type one higher",
     "endpoint-brings-compartment": "creating an HNS endpoint creates a compartment and an interface at once",
     "compartment-at-start": "the compartment and vNIC appear when the compute system starts, not when it is created",
     "endpoint-not-attached": "the HNS endpoint is not attached to the container after start",

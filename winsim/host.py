@@ -19,6 +19,7 @@ from winsim.profiles import LATENCY, PROFILES, HostProfile, LatencyProfile
 if TYPE_CHECKING:
     from winsim.model import HostModel
     from winsim.processes import ProcessIO
+    from winsim.tracing import FunctionTrace
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Credentials:
 
 
 def _random_password() -> str:
-    return "Wcc!" + secrets.token_urlsafe(12)
+    return "Sim!" + secrets.token_urlsafe(12)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class SimHost:
     credentials: Credentials = field(default_factory=lambda: Credentials("Administrator", _random_password()))
     programs: dict[str, Callable[[ProcessIO], int]] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    function_trace: FunctionTrace | None = None  # records which script functions ran (winsim.tracing)
     _model: HostModel | None = None
 
     @classmethod

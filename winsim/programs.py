@@ -18,7 +18,6 @@ def install_programs(host: SimHost) -> None:
     for module_name in (
         "winsim.shell.programs",
         "winsim.docker_api.cli_program",
-        "winsim.probes",
         "winsim.powershell.hostcommands",
     ):
         try:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from winsim.host import SimHost
 from winsim.hostfolder import host_folder
+from winsim.tracing import ENV_VAR, FunctionTrace
 
 # Each module exposes start(host, bind) -> Surface.  Order matters only for the JSON line.
 SURFACES = ("winsim.docker_api.server", "winsim.winrm.server", "winsim.ssh.server")
@@ -80,6 +81,12 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
     )
     serve.add_argument("--latency", default="none", help="latency profile: none or lab")
     serve.add_argument("--bind", default="127.0.0.1")
+    serve.add_argument(
+        "--trace-functions",
+        type=Path,
+        default=os.environ.get(ENV_VAR) or None,
+        help=f"record the script functions that run in DIR/<host>.functions (default: ${ENV_VAR})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -100,6 +107,8 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     except ValueError as exc:
         print(f"winsim: {exc}", file=sys.stderr)
         return 2
+    if args.trace_functions:
+        host.function_trace = FunctionTrace(Path(args.trace_functions) / f"{host.name}.functions")
     surfaces = start_surfaces(host, args.bind)
     try:
         print(json.dumps(ready_line(host, surfaces)), flush=True)

@@ -6,9 +6,11 @@
 # Every input arrives as JSON data and is splatted as parameters; nothing is ever spliced into script text.
 # Every probe returns objects with stable field names (documented in drivers/probe/__init__.py).
 #
-# Native calls follow hcsshim: P/Invoke into vmcompute.dll (HCS v1, HNSCall, NameToGuid and the layer calls)
-# with the modern calling convention (DriverInfo Flavour 1, empty HomeDir, the full layer path as id).
-# The C# is compiled lazily (Initialize-WccNative) so that loading the module stays cheap.
+# Native calls follow hcsshim and Microsoft's hns.psm1: the C# handed to Add-Type holds only the P/Invoke
+# declarations of vmcompute.dll (HCS v1, HNSCall, NameToGuid and the layer calls) and the structs they take;
+# the logic (HRESULT checks, freeing returned strings, waiting for a state, layer descriptors) is PowerShell below.
+# The modern calling convention: DriverInfo Flavour 1, empty HomeDir, the full layer path as the layer id.
+# The declarations are compiled lazily (Initialize-WccNative) so that loading the module stays cheap.
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
@@ -23,15 +25,15 @@ $WccDockerService = 'docker'
 # MSFT_NetCompartment.CompartmentType values. INFERRED (not captured on a real host yet): keep as data.
 $WccCompartmentTypeNames = @{ 0 = 'Unspecified'; 1 = 'Native' }
 
+# HRESULTs (winerror.h) as the signed 32-bit values the externs return.
+$WccHcsOperationPending = -1070137085   # 0xC0370103 HCS_E_OPERATION_PENDING: v1 completes asynchronously
+$WccHcsSystemNotFound = -1070137074     # 0xC037010E HCS_E_SYSTEM_NOT_FOUND
+
 $WccNativeSource = @'
 using System;
-using System.Collections.Generic;
-using System.Diagnostics;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Threading;
 
-namespace Wcc
+namespace Wcc.Native
 {
     [StructLayout(LayoutKind.Sequential, CharSet = CharSet.Unicode)]
     public struct DriverInfo
@@ -60,21 +62,7 @@ namespace Wcc
         public IntPtr StdError;
     }
 
-    public class HcsException : Exception
-    {
-        public int HResult32;
-        public string ResultJson;
-        public HcsException(string operation, int hr, string resultJson)
-            : base(string.Format("{0} failed with HRESULT 0x{1:x8}{2}", operation, hr,
-                   string.IsNullOrEmpty(resultJson) ? "" : ": " + resultJson))
-        {
-            HResult32 = hr;
-            ResultJson = resultJson;
-            HResult = hr;
-        }
-    }
-
-    public static class NativeMethods
+    public static class Vmcompute
     {
         [DllImport("vmcompute.dll", CharSet = CharSet.Unicode)]
         public static extern int HcsEnumerateComputeSystems(string query, out IntPtr computeSystems, out IntPtr result);
@@ -112,259 +100,6 @@ namespace Wcc
         public static extern int DeactivateLayer(ref DriverInfo info, string id);
         [DllImport("vmcompute.dll", CharSet = CharSet.Unicode)]
         public static extern int DestroyLayer(ref DriverInfo info, string id);
-        [DllImport("ole32.dll")]
-        public static extern void CoTaskMemFree(IntPtr ptr);
-    }
-
-    public static class Hcs
-    {
-        public const int Pending = unchecked((int)0xC0370103);
-        public const int DoesNotExist = unchecked((int)0xC037010E);
-
-        // vmcompute returns strings allocated with CoTaskMemAlloc; the caller frees them.
-        public static string TakeString(IntPtr p)
-        {
-            if (p == IntPtr.Zero) return null;
-            try { return Marshal.PtrToStringUni(p); }
-            finally { NativeMethods.CoTaskMemFree(p); }
-        }
-
-        static void Check(string operation, int hr, IntPtr result)
-        {
-            string json = TakeString(result);
-            if (hr < 0 && hr != Pending) throw new HcsException(operation, hr, json);
-        }
-
-        public static string Enumerate(string query)
-        {
-            IntPtr systems, result;
-            int hr = NativeMethods.HcsEnumerateComputeSystems(query, out systems, out result);
-            Check("HcsEnumerateComputeSystems", hr, result);
-            return TakeString(systems) ?? "[]";
-        }
-
-        public static IntPtr Open(string id)
-        {
-            IntPtr handle, result;
-            int hr = NativeMethods.HcsOpenComputeSystem(id, out handle, out result);
-            Check("HcsOpenComputeSystem " + id, hr, result);
-            return handle;
-        }
-
-        // null when the compute system does not exist.
-        public static string TryProperties(string id, string query)
-        {
-            IntPtr handle, result;
-            int hr = NativeMethods.HcsOpenComputeSystem(id, out handle, out result);
-            string json = TakeString(result);
-            if (hr == DoesNotExist) return null;
-            if (hr < 0) throw new HcsException("HcsOpenComputeSystem " + id, hr, json);
-            try { return Properties(handle, query); }
-            finally { NativeMethods.HcsCloseComputeSystem(handle); }
-        }
-
-        public static string Properties(IntPtr handle, string query)
-        {
-            IntPtr props, result;
-            int hr = NativeMethods.HcsGetComputeSystemProperties(handle, query, out props, out result);
-            Check("HcsGetComputeSystemProperties", hr, result);
-            return TakeString(props);
-        }
-
-        // HCS v1 completes create/start/terminate asynchronously; without a callback we watch the
-        // system's State until it reaches one of the wanted states.
-        public static string WaitForState(IntPtr handle, string[] states, int timeoutMs)
-        {
-            Stopwatch watch = Stopwatch.StartNew();
-            string last = null;
-            while (true)
-            {
-                try { last = Properties(handle, "{}"); }
-                catch (HcsException e) { if (e.HResult32 == DoesNotExist) return null; }
-                if (last != null)
-                    foreach (string s in states)
-                        if (last.Contains("\"State\":\"" + s + "\"")) return last;
-                if (watch.ElapsedMilliseconds > timeoutMs)
-                    throw new TimeoutException("compute system did not reach state " + string.Join("/", states) + "; last: " + last);
-                Thread.Sleep(50);
-            }
-        }
-
-        public static string Create(string id, string configuration, int timeoutMs)
-        {
-            IntPtr handle, result;
-            int hr = NativeMethods.HcsCreateComputeSystem(id, configuration, IntPtr.Zero, out handle, out result);
-            Check("HcsCreateComputeSystem " + id, hr, result);
-            try { return WaitForState(handle, new[] { "Created", "Running" }, timeoutMs); }
-            finally { NativeMethods.HcsCloseComputeSystem(handle); }
-        }
-
-        public static string Start(string id, int timeoutMs)
-        {
-            IntPtr handle = Open(id);
-            try
-            {
-                IntPtr result;
-                int hr = NativeMethods.HcsStartComputeSystem(handle, "", out result);
-                Check("HcsStartComputeSystem " + id, hr, result);
-                return WaitForState(handle, new[] { "Running" }, timeoutMs);
-            }
-            finally { NativeMethods.HcsCloseComputeSystem(handle); }
-        }
-
-        public static string Terminate(string id, int timeoutMs)
-        {
-            IntPtr handle = Open(id);
-            try
-            {
-                IntPtr result;
-                int hr = NativeMethods.HcsTerminateComputeSystem(handle, "", out result);
-                Check("HcsTerminateComputeSystem " + id, hr, result);
-                return WaitForState(handle, new[] { "Stopped" }, timeoutMs);
-            }
-            finally { NativeMethods.HcsCloseComputeSystem(handle); }
-        }
-
-        public static uint CreateProcess(string id, string parameters)
-        {
-            IntPtr handle = Open(id);
-            try
-            {
-                HcsProcessInformation info;
-                IntPtr process, result;
-                int hr = NativeMethods.HcsCreateProcess(handle, parameters, out info, out process, out result);
-                Check("HcsCreateProcess " + id, hr, result);
-                NativeMethods.HcsCloseProcess(process);
-                return info.ProcessId;
-            }
-            finally { NativeMethods.HcsCloseComputeSystem(handle); }
-        }
-
-        public static string HnsCall(string method, string path, string request)
-        {
-            IntPtr response;
-            int hr = NativeMethods.HNSCall(method, path, request ?? "", out response);
-            string text = TakeString(response);
-            if (hr < 0) throw new HcsException("HNSCall " + method + " " + path, hr, text);
-            return text;
-        }
-    }
-
-    public static class Layers
-    {
-        static DriverInfo Info() { DriverInfo d; d.Flavour = 1; d.HomeDir = ""; return d; }
-
-        static void Check(string op, string path, int hr)
-        {
-            if (hr < 0) throw new HcsException("hcsshim::" + op + " " + path, hr, null);
-        }
-
-        public static Guid NameToGuid(string name)
-        {
-            Guid g;
-            int hr = NativeMethods.NameToGuid(name, out g);
-            if (hr < 0) throw new HcsException("hcsshim::NameToGuid " + name, hr, null);
-            return g;
-        }
-
-        static WC_LAYER_DESCRIPTOR[] Descriptors(string[] parents)
-        {
-            var list = new List<WC_LAYER_DESCRIPTOR>();
-            foreach (string p in parents ?? new string[0])
-            {
-                WC_LAYER_DESCRIPTOR d;
-                d.LayerId = NameToGuid(System.IO.Path.GetFileName(p.TrimEnd('\\')));
-                d.Flags = 0;
-                d.Path = p;
-                list.Add(d);
-            }
-            return list.ToArray();
-        }
-
-        public static string GetMountPath(string path)
-        {
-            DriverInfo info = Info();
-            UIntPtr length = UIntPtr.Zero;
-            Check("GetLayerMountPath (first call)", path, NativeMethods.GetLayerMountPath(ref info, path, ref length, IntPtr.Zero));
-            ulong chars = length.ToUInt64();
-            if (chars == 0) return "";
-            IntPtr buffer = Marshal.AllocHGlobal((int)(chars + 1) * 2);
-            try
-            {
-                Check("GetLayerMountPath (second call)", path, NativeMethods.GetLayerMountPath(ref info, path, ref length, buffer));
-                return Marshal.PtrToStringUni(buffer);
-            }
-            finally { Marshal.FreeHGlobal(buffer); }
-        }
-
-        public static void CreateSandbox(string path, string[] parents)
-        {
-            DriverInfo info = Info();
-            var d = Descriptors(parents);
-            Check("CreateSandboxLayer", path, NativeMethods.CreateSandboxLayer(ref info, path, IntPtr.Zero, d, d.Length));
-        }
-
-        public static void Activate(string path) { DriverInfo i = Info(); Check("ActivateLayer", path, NativeMethods.ActivateLayer(ref i, path)); }
-        public static void Prepare(string path, string[] parents)
-        {
-            DriverInfo info = Info();
-            var d = Descriptors(parents);
-            Check("PrepareLayer", path, NativeMethods.PrepareLayer(ref info, path, d, d.Length));
-        }
-        public static void Unprepare(string path) { DriverInfo i = Info(); Check("UnprepareLayer", path, NativeMethods.UnprepareLayer(ref i, path)); }
-        public static void Deactivate(string path) { DriverInfo i = Info(); Check("DeactivateLayer", path, NativeMethods.DeactivateLayer(ref i, path)); }
-        public static void Destroy(string path) { DriverInfo i = Info(); Check("DestroyLayer", path, NativeMethods.DestroyLayer(ref i, path)); }
-    }
-
-    public class ExecResult
-    {
-        public int ExitCode;
-        public string Stdout;
-        public string Stderr;
-    }
-
-    public static class Exec
-    {
-        // Windows command-line quoting (the rules CommandLineToArgvW undoes), so arguments with
-        // spaces, quotes or backslashes reach the program unchanged.
-        public static string Quote(string arg)
-        {
-            if (arg.Length > 0 && arg.IndexOfAny(new[] { ' ', '\t', '"' }) < 0) return arg;
-            var sb = new StringBuilder("\"");
-            int slashes = 0;
-            foreach (char c in arg)
-            {
-                if (c == '\\') { slashes++; continue; }
-                if (c == '"') { sb.Append('\\', slashes * 2 + 1); sb.Append('"'); }
-                else { sb.Append('\\', slashes); sb.Append(c); }
-                slashes = 0;
-            }
-            sb.Append('\\', slashes * 2);
-            sb.Append('"');
-            return sb.ToString();
-        }
-
-        public static ExecResult Run(string file, string[] args, int timeoutMs)
-        {
-            var parts = new List<string>();
-            foreach (string a in args ?? new string[0]) parts.Add(Quote(a));
-            var psi = new ProcessStartInfo(file, string.Join(" ", parts));
-            psi.UseShellExecute = false;
-            psi.RedirectStandardOutput = true;
-            psi.RedirectStandardError = true;
-            psi.RedirectStandardInput = true;
-            psi.CreateNoWindow = true;
-            psi.StandardOutputEncoding = Encoding.UTF8;
-            psi.StandardErrorEncoding = Encoding.UTF8;
-            using (var p = Process.Start(psi))
-            {
-                p.StandardInput.Close();
-                var err = p.StandardError.ReadToEndAsync();
-                string output = p.StandardOutput.ReadToEnd();
-                if (!p.WaitForExit(timeoutMs)) { try { p.Kill(); } catch { } throw new TimeoutException(file + " did not exit within " + timeoutMs + " ms"); }
-                return new ExecResult { ExitCode = p.ExitCode, Stdout = output, Stderr = err.Result };
-            }
-        }
     }
 }
 '@
@@ -374,7 +109,7 @@ namespace Wcc
 # ---------------------------------------------------------------------------------------------------------------
 
 function Initialize-WccNative {
-    if (-not ('Wcc.Hcs' -as [type])) {
+    if (-not ('Wcc.Native.Vmcompute' -as [type])) {
         Add-Type -TypeDefinition $script:WccNativeSource -Language CSharp
     }
 }
@@ -383,7 +118,7 @@ function ConvertTo-WccErrorRecord {
     param($Record)
     if ($Record -is [System.Management.Automation.ErrorRecord]) {
         $exception = $Record.Exception
-        # .NET exceptions thrown by our C# arrive wrapped in MethodInvocationException.
+        # .NET exceptions thrown by a method call arrive wrapped in MethodInvocationException.
         while ($exception -is [System.Management.Automation.MethodInvocationException] -and $null -ne $exception.InnerException) {
             $exception = $exception.InnerException
         }
@@ -416,23 +151,23 @@ function Invoke-WccCall {
     param([Parameter(Mandatory = $true, Position = 0)][string] $Request)
     $text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($Request))
     $request = ConvertFrom-Json -InputObject $text
-    $results = New-Object System.Collections.Generic.List[object]
+    $results = @()
     foreach ($call in @($request.calls)) {
         $name = [string]$call.fn
         if ($name -notlike '*-Wcc*' -or $null -eq (Get-Command -Name $name -Module Wcc -ErrorAction SilentlyContinue)) {
-            $results.Add(@{ ok = $false; errors = @(@{ Message = "unknown probe function '$name'"; FullyQualifiedErrorId = 'WccUnknownProbe'; Category = 'ObjectNotFound' }) })
+            $results += , @{ ok = $false; errors = @(@{ Message = "unknown probe function '$name'"; FullyQualifiedErrorId = 'WccUnknownProbe'; Category = 'ObjectNotFound' }) }
             continue
         }
         $splat = ConvertTo-WccHashtable $call.args
         try {
             $value = @(& $name @splat)
-            $results.Add(@{ ok = $true; value = $value })
+            $results += , @{ ok = $true; value = $value }
         }
         catch {
-            $results.Add(@{ ok = $false; errors = @(ConvertTo-WccErrorRecord $_) })
+            $results += , @{ ok = $false; errors = @(ConvertTo-WccErrorRecord $_) }
         }
     }
-    $frame = ConvertTo-WccJson @{ id = $request.id; results = $results.ToArray() }
+    $frame = ConvertTo-WccJson @{ id = $request.id; results = $results }
     [Console]::Out.Write('<<wcc:' + $request.id + '>>' + $frame + '<<wcc-end:' + $request.id + ">>`r`n")
     [Console]::Out.Flush()
 }
@@ -446,16 +181,16 @@ function Invoke-WccScript {
         $bound = ConvertTo-WccHashtable $Arguments
         foreach ($key in $bound.Keys) { [void]$shell.AddParameter($key, $bound[$key]) }
         $output = @()
-        $errors = New-Object System.Collections.Generic.List[object]
+        $errors = @()
         $exitCode = $null
         try {
             $output = @($shell.Invoke())
         }
         catch {
-            $errors.Add((ConvertTo-WccErrorRecord $_))
+            $errors += , (ConvertTo-WccErrorRecord $_)
             $exitCode = 1
         }
-        foreach ($record in $shell.Streams.Error) { $errors.Add((ConvertTo-WccErrorRecord $record)) }
+        foreach ($record in $shell.Streams.Error) { $errors += , (ConvertTo-WccErrorRecord $record) }
         $last = $shell.Runspace.SessionStateProxy.GetVariable('LASTEXITCODE')
         if ($null -eq $exitCode) {
             if ($null -ne $last) { $exitCode = [int]$last }
@@ -464,10 +199,120 @@ function Invoke-WccScript {
         }
         $stdout = ($output | Out-String)
         $stderr = (@($errors | ForEach-Object { $_.Message }) -join "`r`n")
-        [pscustomobject]@{ ExitCode = $exitCode; Stdout = $stdout; Stderr = $stderr; Errors = $errors.ToArray() }
+        [pscustomobject]@{ ExitCode = $exitCode; Stdout = $stdout; Stderr = $stderr; Errors = $errors }
     }
     finally {
         $shell.Dispose()
+    }
+}
+
+function ConvertTo-WccArgument {
+    # Windows command-line quoting (the rules CommandLineToArgvW undoes), so arguments with
+    # spaces, quotes or backslashes reach the program unchanged.
+    param([string] $Argument)
+    if ($Argument.Length -gt 0 -and $Argument -notmatch '[ \t"]') { return $Argument }
+    $quoted = '"'
+    $slashes = 0
+    foreach ($c in $Argument.ToCharArray()) {
+        if ($c -eq '\') { $slashes++; continue }
+        if ($c -eq '"') { $quoted += ('\' * ($slashes * 2 + 1)) + '"' }
+        else { $quoted += ('\' * $slashes) + $c }
+        $slashes = 0
+    }
+    return $quoted + ('\' * ($slashes * 2)) + '"'
+}
+
+function Invoke-WccProgram {
+    # Runs a program with its arguments quoted one by one; stdout and stderr apart, as UTF-8.
+    param([string] $File, [string[]] $Arguments = @(), [int] $TimeoutMs)
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = $File
+    $info.Arguments = (@($Arguments | ForEach-Object { ConvertTo-WccArgument $_ }) -join ' ')
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.RedirectStandardInput = $true
+    $info.CreateNoWindow = $true
+    $info.StandardOutputEncoding = [Text.Encoding]::UTF8
+    $info.StandardErrorEncoding = [Text.Encoding]::UTF8
+    $process = [Diagnostics.Process]::Start($info)
+    try {
+        $process.StandardInput.Close()
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $stdout = $process.StandardOutput.ReadToEnd()
+        if (-not $process.WaitForExit($TimeoutMs)) {
+            try { $process.Kill() } catch { }
+            throw ('{0} did not exit within {1} ms' -f $File, $TimeoutMs)
+        }
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Stdout = $stdout; Stderr = $stderr.Result }
+    }
+    finally {
+        $process.Dispose()
+    }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# vmcompute.dll: HRESULTs and the strings it returns
+# ---------------------------------------------------------------------------------------------------------------
+
+function Read-WccNativeString {
+    # vmcompute returns strings allocated with CoTaskMemAlloc; the caller frees them.
+    param([IntPtr] $Pointer)
+    if ($Pointer -eq [IntPtr]::Zero) { return $null }
+    try { return [Runtime.InteropServices.Marshal]::PtrToStringUni($Pointer) }
+    finally { [Runtime.InteropServices.Marshal]::FreeCoTaskMem($Pointer) }
+}
+
+function Assert-WccHResult {
+    # A failed HRESULT throws; HCS_E_OPERATION_PENDING is how HCS v1 accepts an asynchronous operation.
+    param([string] $Operation, [int] $HResult, [string] $ResultJson = '')
+    if ($HResult -lt 0 -and $HResult -ne $script:WccHcsOperationPending) {
+        $detail = ''
+        if ($ResultJson) { $detail = ': ' + $ResultJson }
+        throw ('{0} failed with HRESULT 0x{1:x8}{2}' -f $Operation, $HResult, $detail)
+    }
+}
+
+function Open-WccComputeSystem {
+    param([string] $Id)
+    $handle = [IntPtr]::Zero
+    $result = [IntPtr]::Zero
+    $hr = [Wcc.Native.Vmcompute]::HcsOpenComputeSystem($Id, [ref]$handle, [ref]$result)
+    Assert-WccHResult ('HcsOpenComputeSystem ' + $Id) $hr (Read-WccNativeString $result)
+    return $handle
+}
+
+function Close-WccComputeSystem {
+    param([IntPtr] $Handle)
+    [void][Wcc.Native.Vmcompute]::HcsCloseComputeSystem($Handle)
+}
+
+function Get-WccHandleProperties {
+    # The properties JSON of an open compute system; nothing once it no longer exists.
+    param([IntPtr] $Handle, [string] $Query = '{}')
+    $properties = [IntPtr]::Zero
+    $result = [IntPtr]::Zero
+    $hr = [Wcc.Native.Vmcompute]::HcsGetComputeSystemProperties($Handle, $Query, [ref]$properties, [ref]$result)
+    $resultJson = Read-WccNativeString $result
+    $json = Read-WccNativeString $properties
+    if ($hr -eq $script:WccHcsSystemNotFound) { return }
+    Assert-WccHResult 'HcsGetComputeSystemProperties' $hr $resultJson
+    return $json
+}
+
+function Wait-WccComputeSystemState {
+    # HCS v1 completes create/start/terminate asynchronously; without a callback we watch the
+    # system's State until it reaches one of the wanted states.
+    param([IntPtr] $Handle, [string[]] $State, [int] $TimeoutMs)
+    $deadline = (Get-Date).AddMilliseconds($TimeoutMs)
+    while ($true) {
+        $json = Get-WccHandleProperties -Handle $Handle
+        if ($null -eq $json) { return }
+        if ($State -contains [string](ConvertFrom-Json -InputObject $json).State) { return $json }
+        if ((Get-Date) -gt $deadline) {
+            throw ('compute system did not reach state {0}; last: {1}' -f ($State -join '/'), $json)
+        }
+        Start-Sleep -Milliseconds 50
     }
 }
 
@@ -492,8 +337,7 @@ function Get-WccHnsVersion {
     # As hcsshim's hcn.GetGlobals(): HNSCall GET /globals/version -> {"Major":N,"Minor":N}.
     # $null when HNS does not answer, so a host without the service still loads the module.
     try {
-        Initialize-WccNative
-        $answer = ConvertFrom-Json -InputObject ([Wcc.Hcs]::HnsCall('GET', '/globals/version', ''))
+        $answer = ConvertFrom-Json -InputObject (Invoke-WccHnsCall -Method GET -Path '/globals/version')
         if ($answer.Success -and $null -ne $answer.Output) {
             return ('{0}.{1}' -f $answer.Output.Major, $answer.Output.Minor)
         }
@@ -509,40 +353,80 @@ function Get-WccHnsVersion {
 function Get-WccComputeSystem {
     param([string] $Query = '{}')
     Initialize-WccNative
-    [Wcc.Hcs]::Enumerate($Query)
+    $systems = [IntPtr]::Zero
+    $result = [IntPtr]::Zero
+    $hr = [Wcc.Native.Vmcompute]::HcsEnumerateComputeSystems($Query, [ref]$systems, [ref]$result)
+    Assert-WccHResult 'HcsEnumerateComputeSystems' $hr (Read-WccNativeString $result)
+    $json = Read-WccNativeString $systems
+    if ($null -eq $json) { $json = '[]' }
+    $json
 }
 
 function Get-WccComputeSystemProperties {
     # Returns nothing when the compute system does not exist.
     param([Parameter(Mandatory = $true)][string] $Id, [string] $Query = '{}')
     Initialize-WccNative
-    $json = [Wcc.Hcs]::TryProperties($Id, $Query)
-    if ($null -ne $json) { $json }
+    $handle = [IntPtr]::Zero
+    $result = [IntPtr]::Zero
+    $hr = [Wcc.Native.Vmcompute]::HcsOpenComputeSystem($Id, [ref]$handle, [ref]$result)
+    $resultJson = Read-WccNativeString $result
+    if ($hr -eq $script:WccHcsSystemNotFound) { return }
+    Assert-WccHResult ('HcsOpenComputeSystem ' + $Id) $hr $resultJson
+    try { Get-WccHandleProperties -Handle $handle -Query $Query }
+    finally { Close-WccComputeSystem $handle }
 }
 
 function New-WccComputeSystem {
     param([Parameter(Mandatory = $true)][string] $Id, [Parameter(Mandatory = $true)][string] $Configuration, [int] $TimeoutMs = 60000)
     Initialize-WccNative
-    [Wcc.Hcs]::Create($Id, $Configuration, $TimeoutMs)
+    $handle = [IntPtr]::Zero
+    $result = [IntPtr]::Zero
+    $hr = [Wcc.Native.Vmcompute]::HcsCreateComputeSystem($Id, $Configuration, [IntPtr]::Zero, [ref]$handle, [ref]$result)
+    Assert-WccHResult ('HcsCreateComputeSystem ' + $Id) $hr (Read-WccNativeString $result)
+    try { Wait-WccComputeSystemState -Handle $handle -State @('Created', 'Running') -TimeoutMs $TimeoutMs }
+    finally { Close-WccComputeSystem $handle }
 }
 
 function Start-WccComputeSystem {
     param([Parameter(Mandatory = $true)][string] $Id, [int] $TimeoutMs = 60000)
     Initialize-WccNative
-    [Wcc.Hcs]::Start($Id, $TimeoutMs)
+    $handle = Open-WccComputeSystem $Id
+    try {
+        $result = [IntPtr]::Zero
+        $hr = [Wcc.Native.Vmcompute]::HcsStartComputeSystem($handle, '', [ref]$result)
+        Assert-WccHResult ('HcsStartComputeSystem ' + $Id) $hr (Read-WccNativeString $result)
+        Wait-WccComputeSystemState -Handle $handle -State @('Running') -TimeoutMs $TimeoutMs
+    }
+    finally { Close-WccComputeSystem $handle }
 }
 
 function Stop-WccComputeSystem {
     param([Parameter(Mandatory = $true)][string] $Id, [int] $TimeoutMs = 60000)
     Initialize-WccNative
-    $json = [Wcc.Hcs]::Terminate($Id, $TimeoutMs)
-    if ($null -ne $json) { $json }
+    $handle = Open-WccComputeSystem $Id
+    try {
+        $result = [IntPtr]::Zero
+        $hr = [Wcc.Native.Vmcompute]::HcsTerminateComputeSystem($handle, '', [ref]$result)
+        Assert-WccHResult ('HcsTerminateComputeSystem ' + $Id) $hr (Read-WccNativeString $result)
+        Wait-WccComputeSystemState -Handle $handle -State @('Stopped') -TimeoutMs $TimeoutMs
+    }
+    finally { Close-WccComputeSystem $handle }
 }
 
 function New-WccProcess {
     param([Parameter(Mandatory = $true)][string] $Id, [Parameter(Mandatory = $true)][string] $Parameters)
     Initialize-WccNative
-    [pscustomobject]@{ ProcessId = [int][Wcc.Hcs]::CreateProcess($Id, $Parameters) }
+    $handle = Open-WccComputeSystem $Id
+    try {
+        $information = New-Object Wcc.Native.HcsProcessInformation
+        $process = [IntPtr]::Zero
+        $result = [IntPtr]::Zero
+        $hr = [Wcc.Native.Vmcompute]::HcsCreateProcess($handle, $Parameters, [ref]$information, [ref]$process, [ref]$result)
+        Assert-WccHResult ('HcsCreateProcess ' + $Id) $hr (Read-WccNativeString $result)
+        [void][Wcc.Native.Vmcompute]::HcsCloseProcess($process)
+        [pscustomobject]@{ ProcessId = [int]$information.ProcessId }
+    }
+    finally { Close-WccComputeSystem $handle }
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -552,19 +436,47 @@ function New-WccProcess {
 function Invoke-WccHnsCall {
     param([Parameter(Mandatory = $true)][string] $Method, [Parameter(Mandatory = $true)][string] $Path, [string] $Request = '')
     Initialize-WccNative
-    [Wcc.Hcs]::HnsCall($Method, $Path, $Request)
+    $response = [IntPtr]::Zero
+    $hr = [Wcc.Native.Vmcompute]::HNSCall($Method, $Path, $Request, [ref]$response)
+    $text = Read-WccNativeString $response
+    Assert-WccHResult ('HNSCall ' + $Method + ' ' + $Path) $hr $text
+    $text
 }
 
 function Get-WccHnsObject {
     # Read-only GET of /networks/, /endpoints/ or /namespaces/ (optionally one id).
     param([Parameter(Mandatory = $true)][ValidateSet('networks', 'endpoints', 'namespaces')][string] $Kind, [string] $Id = '')
-    Initialize-WccNative
-    [Wcc.Hcs]::HnsCall('GET', '/' + $Kind + '/' + $Id, '')
+    Invoke-WccHnsCall -Method GET -Path ('/' + $Kind + '/' + $Id)
 }
 
 # ---------------------------------------------------------------------------------------------------------------
 # Layers (windowsfilter folder and the vmcompute layer calls)
 # ---------------------------------------------------------------------------------------------------------------
+
+function New-WccDriverInfo {
+    $info = New-Object Wcc.Native.DriverInfo
+    $info.Flavour = 1
+    $info.HomeDir = ''
+    return $info
+}
+
+function Assert-WccLayerResult {
+    param([string] $Operation, [string] $Path, [int] $HResult)
+    if ($HResult -lt 0) { throw ('hcsshim::{0} {1} failed with HRESULT 0x{2:x8}' -f $Operation, $Path, $HResult) }
+}
+
+function Get-WccLayerDescriptor {
+    # One WC_LAYER_DESCRIPTOR per parent layer: its folder name's GUID, no flags, its path.
+    param([string[]] $ParentPaths = @())
+    $descriptors = @(foreach ($parent in $ParentPaths) {
+            $descriptor = New-Object Wcc.Native.WC_LAYER_DESCRIPTOR
+            $descriptor.LayerId = [guid](Get-WccNameToGuid -Name ([IO.Path]::GetFileName($parent.TrimEnd('\'))))
+            $descriptor.Flags = 0
+            $descriptor.Path = $parent
+            $descriptor
+        })
+    return , [Wcc.Native.WC_LAYER_DESCRIPTOR[]]$descriptors
+}
 
 function Get-WccLayerFolder {
     param([string] $Root = $script:WccWindowsFilterRoot)
@@ -579,20 +491,34 @@ function Test-WccPath {
 function Get-WccLayerChain {
     # The raw text of <layer>\layerchain.json; nothing when the file does not exist.
     param([Parameter(Mandatory = $true)][string] $Path)
-    $file = Join-Path -Path $Path -ChildPath 'layerchain.json'
+    $file = [IO.Path]::Combine($Path, 'layerchain.json')
     if (Test-Path -LiteralPath $file) { [IO.File]::ReadAllText($file) }
 }
 
 function Get-WccLayerMountPath {
+    # GetLayerMountPath twice, as hcsshim does: once for the length, once into a buffer of that size.
     param([Parameter(Mandatory = $true)][string] $Path)
     Initialize-WccNative
-    [Wcc.Layers]::GetMountPath($Path)
+    $info = New-WccDriverInfo
+    $length = [UIntPtr]::Zero
+    Assert-WccLayerResult 'GetLayerMountPath (first call)' $Path ([Wcc.Native.Vmcompute]::GetLayerMountPath([ref]$info, $Path, [ref]$length, [IntPtr]::Zero))
+    $chars = [int]$length.ToUInt64()
+    if ($chars -eq 0) { return '' }
+    $buffer = [Runtime.InteropServices.Marshal]::AllocHGlobal(($chars + 1) * 2)
+    try {
+        Assert-WccLayerResult 'GetLayerMountPath (second call)' $Path ([Wcc.Native.Vmcompute]::GetLayerMountPath([ref]$info, $Path, [ref]$length, $buffer))
+        return [Runtime.InteropServices.Marshal]::PtrToStringUni($buffer)
+    }
+    finally { [Runtime.InteropServices.Marshal]::FreeHGlobal($buffer) }
 }
 
 function Get-WccNameToGuid {
     param([Parameter(Mandatory = $true)][string] $Name)
     Initialize-WccNative
-    [Wcc.Layers]::NameToGuid($Name).ToString()
+    $guid = [Guid]::Empty
+    $hr = [Wcc.Native.Vmcompute]::NameToGuid($Name, [ref]$guid)
+    Assert-WccLayerResult 'NameToGuid' $Name $hr
+    $guid.ToString()
 }
 
 function New-WccScratchLayer {
@@ -600,10 +526,13 @@ function New-WccScratchLayer {
     param([Parameter(Mandatory = $true)][string] $Path, [string[]] $ParentPaths = @())
     Initialize-WccNative
     $parentMount = ''
-    if ($ParentPaths.Count -gt 0) { $parentMount = [Wcc.Layers]::GetMountPath($ParentPaths[0]) }
-    [Wcc.Layers]::CreateSandbox($Path, $ParentPaths)
+    if ($ParentPaths.Count -gt 0) { $parentMount = Get-WccLayerMountPath -Path $ParentPaths[0] }
+    $info = New-WccDriverInfo
+    $descriptors = Get-WccLayerDescriptor -ParentPaths $ParentPaths
+    Assert-WccLayerResult 'CreateSandboxLayer' $Path ([Wcc.Native.Vmcompute]::CreateSandboxLayer([ref]$info, $Path, [IntPtr]::Zero, $descriptors, $descriptors.Length))
     $chain = ConvertTo-Json -InputObject @($ParentPaths) -Compress
-    [IO.File]::WriteAllText((Join-Path -Path $Path -ChildPath 'layerchain.json'), $chain, (New-Object System.Text.UTF8Encoding($false)))
+    # File.WriteAllText writes UTF-8 without a byte order mark.
+    [IO.File]::WriteAllText([IO.Path]::Combine($Path, 'layerchain.json'), $chain)
     [pscustomobject]@{ Path = $Path; ParentMountPath = $parentMount }
 }
 
@@ -611,23 +540,27 @@ function Enable-WccLayer {
     # As windowsfilter's Get(): ActivateLayer, PrepareLayer, GetLayerMountPath.
     param([Parameter(Mandatory = $true)][string] $Path, [string[]] $ParentPaths = @())
     Initialize-WccNative
-    [Wcc.Layers]::Activate($Path)
-    [Wcc.Layers]::Prepare($Path, $ParentPaths)
-    [pscustomobject]@{ Path = $Path; MountPath = [Wcc.Layers]::GetMountPath($Path) }
+    $info = New-WccDriverInfo
+    Assert-WccLayerResult 'ActivateLayer' $Path ([Wcc.Native.Vmcompute]::ActivateLayer([ref]$info, $Path))
+    $descriptors = Get-WccLayerDescriptor -ParentPaths $ParentPaths
+    Assert-WccLayerResult 'PrepareLayer' $Path ([Wcc.Native.Vmcompute]::PrepareLayer([ref]$info, $Path, $descriptors, $descriptors.Length))
+    [pscustomobject]@{ Path = $Path; MountPath = (Get-WccLayerMountPath -Path $Path) }
 }
 
 function Disable-WccLayer {
     # As windowsfilter's Put(): UnprepareLayer, DeactivateLayer.
     param([Parameter(Mandatory = $true)][string] $Path)
     Initialize-WccNative
-    [Wcc.Layers]::Unprepare($Path)
-    [Wcc.Layers]::Deactivate($Path)
+    $info = New-WccDriverInfo
+    Assert-WccLayerResult 'UnprepareLayer' $Path ([Wcc.Native.Vmcompute]::UnprepareLayer([ref]$info, $Path))
+    Assert-WccLayerResult 'DeactivateLayer' $Path ([Wcc.Native.Vmcompute]::DeactivateLayer([ref]$info, $Path))
 }
 
 function Remove-WccLayer {
     param([Parameter(Mandatory = $true)][string] $Path)
     Initialize-WccNative
-    [Wcc.Layers]::Destroy($Path)
+    $info = New-WccDriverInfo
+    Assert-WccLayerResult 'DestroyLayer' $Path ([Wcc.Native.Vmcompute]::DestroyLayer([ref]$info, $Path))
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -722,8 +655,7 @@ function Get-WccEvent {
 }
 
 function Get-WccFilter {
-    Initialize-WccNative
-    $result = [Wcc.Exec]::Run('fltmc.exe', @('filters'), 30000)
+    $result = Invoke-WccProgram -File 'fltmc.exe' -Arguments @('filters') -TimeoutMs 30000
     if ($result.ExitCode -ne 0) { throw ('fltmc filters failed with exit code ' + $result.ExitCode + ': ' + $result.Stdout + $result.Stderr) }
     foreach ($line in ($result.Stdout -split "`r?`n")) {
         if ($line -match '^(?<name>\S+)\s+(?<instances>\d+)\s+(?<altitude>[\d.]+)\s+(?<frame>\d+)\s*$') {
@@ -768,8 +700,13 @@ function Start-WccDaemon {
     try { Start-Service -Name $script:WccDockerService }
     catch { $errorText = [string]$_.Exception.Message }
     $state = Get-WccDaemon
-    $state | Add-Member -NotePropertyName Error -NotePropertyValue $errorText
-    $state
+    [pscustomobject]@{
+        Status     = $state.Status
+        ProcessId  = $state.ProcessId
+        ConfigPath = $state.ConfigPath
+        LogPath    = $state.LogPath
+        Error      = $errorText
+    }
 }
 
 function Get-WccDaemonLog {
@@ -812,9 +749,10 @@ function Set-WccDaemonConfig {
         if (Test-Path -LiteralPath $script:WccDaemonConfigPath) { Remove-Item -LiteralPath $script:WccDaemonConfigPath -Force }
     }
     else {
-        $folder = Split-Path -Path $script:WccDaemonConfigPath -Parent
+        $folder = [IO.Path]::GetDirectoryName($script:WccDaemonConfigPath)
         if (-not (Test-Path -LiteralPath $folder)) { [void](New-Item -ItemType Directory -Path $folder) }
-        [IO.File]::WriteAllText($script:WccDaemonConfigPath, $Content, (New-Object System.Text.UTF8Encoding($false)))
+        # File.WriteAllText writes UTF-8 without a byte order mark.
+        [IO.File]::WriteAllText($script:WccDaemonConfigPath, $Content)
     }
     Get-WccDaemonConfig
 }
@@ -822,7 +760,6 @@ function Set-WccDaemonConfig {
 function Invoke-WccDocker {
     # The host's own docker CLI; arguments are passed one by one with Windows quoting.
     param([string[]] $Arguments = @(), [int] $TimeoutMs = 300000)
-    Initialize-WccNative
-    $result = [Wcc.Exec]::Run('docker.exe', $Arguments, $TimeoutMs)
+    $result = Invoke-WccProgram -File 'docker.exe' -Arguments $Arguments -TimeoutMs $TimeoutMs
     [pscustomobject]@{ ExitCode = $result.ExitCode; Stdout = $result.Stdout; Stderr = $result.Stderr; Errors = @() }
 }

@@ -1,7 +1,6 @@
 """The probe module (``Wcc.psm1``): real Windows PowerShell 5.1 the session loads once per host.
 
-Probe functions and what they return (field names are stable; winsim's native implementations
-in ``winsim/probes`` return exactly the same shapes):
+Probe functions and what they return (field names are stable):
 
 ==============================  =====================================  ==========================================
 function                        arguments                              output objects
@@ -42,6 +41,13 @@ Set-WccDaemonConfig             Content, Remove (switch)               as Get-Wc
 Invoke-WccDocker                Arguments (string[])                   {ExitCode, Stdout, Stderr, Errors}
 Invoke-WccScript                Script, Arguments (object)             {ExitCode, Stdout, Stderr, Errors}
 ==============================  =====================================  ==========================================
+
+Internal helpers (the module's own plumbing, called by the probes above, never by the drivers):
+Invoke-WccCall (the framing), ConvertTo-WccErrorRecord, ConvertTo-WccJson, ConvertTo-WccHashtable,
+ConvertTo-WccArgument and Invoke-WccProgram (run fltmc.exe / docker.exe with Windows quoting),
+Initialize-WccNative (Add-Type of the vmcompute.dll declarations), Read-WccNativeString,
+Assert-WccHResult, Assert-WccLayerResult, Open-WccComputeSystem, Close-WccComputeSystem,
+Get-WccHandleProperties, Wait-WccComputeSystemState, New-WccDriverInfo, Get-WccLayerDescriptor.
 """
 
 from __future__ import annotations

@@ -96,8 +96,9 @@ def test_docker_sdk_and_host_cli(shared_host: Host):
 
 
 def test_hostile_values_pass_through_as_data(shared_host: Host):
-    echoed = assert_ok(shared_host.session.run("param($Value) [Console]::Out.Write($Value)", Value=HOSTILE))
-    assert echoed.stdout == HOSTILE
+    # The script's output objects come back as text (a [Console]::Out write would bypass the runspace).
+    echoed = assert_ok(shared_host.session.run("param($Value) $Value", Value=HOSTILE))
+    assert echoed.stdout.replace("\r\n", "\n") == HOSTILE.replace("\r\n", "\n") + "\n"
     result = shared_host.docker.cli("inspect", HOSTILE)
     assert result.rc != 0 and HOSTILE.splitlines()[0] in result.stderr  # one argument, unchanged
     assert shared_host.hns.endpoint(HOSTILE) is None

@@ -1,4 +1,9 @@
-"""Which behaviour each winsim deviation breaks: the one place that pairs them (a bijection)."""
+"""Which behaviour each winsim deviation breaks: the one place that pairs them.
+
+Every behaviour has at least one deviation.  A behaviour observed through several layers of the
+host (the model, and the cmdlet the probe module asks) has one deviation per layer, so that a
+host wrong at either layer is caught.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ DEVIATION_BREAKS: dict[str, str] = {
     "compartment-writable": "compartments/read-only",
     "nic-alias-format": "interfaces/container-nic-alias",
     "compartment-filter-ignored": "interfaces/compartment-id-narrows",
+    "route-filter-ignored": "compartments/routes-default-gateway",
+    "compartment-type-number-shifted": "compartments/container-type-unspecified",
     "endpoint-brings-compartment": "network/endpoint-virtual-first",
     "compartment-at-start": "network/vnic-compartment-on-create",
     "endpoint-not-attached": "network/endpoint-attached-on-start",

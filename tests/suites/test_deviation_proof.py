@@ -1,5 +1,7 @@
 """Proof that every conformance test can fail: one simulated host per deviation, one suite run.
 
+The same run records which functions of the probe module ran (winsim's function tracing), and
+every function must have run (or be listed in ``probe_coverage.REAL_HOST_ONLY`` with its reason).
 A faithful host must pass everything; a host with deviation D must fail exactly the behaviour
 D breaks (every via of it, as a product deviation whose message names the host) and pass the
 rest.  The behaviour x deviation matrix is printed and saved to reports/out/deviation-matrix.txt.
@@ -11,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,9 @@ import yaml
 from reports.records import FAILED, PASSED, Record, read_records
 from suites import catalogue
 from tests.suites.deviation_map import DEVIATION_BREAKS
+from tests.suites.probe_coverage import REAL_HOST_ONLY, module_functions
+from winsim.tracing import ENV_VAR as TRACE_ENV
+from winsim.tracing import read_traces
 
 ROOT = Path(__file__).resolve().parents[2]
 FAITHFUL = "faithful"
@@ -67,14 +73,24 @@ def render_matrix(records: list[Record]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.mark.slow
-def test_each_deviation_breaks_exactly_its_behaviour(tmp_path):
+@dataclass(frozen=True)
+class SuiteRun:
+    records: list[Record]
+    problems: list[str]
+    traced: set[str]  # script functions that ran on the simulated hosts
+
+
+@pytest.fixture(scope="module")
+def suite_run(tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
+    """One run of the whole suite against the faithful host and one host per deviation."""
+    tmp_path = tmp_path_factory.mktemp("deviation-proof")
     inventory = tmp_path / "deviations.yml"
     write_inventory(inventory)
     results = tmp_path / "results"
+    trace = tmp_path / "functions"
     cmd = [sys.executable, "-m", "pytest", "suites", "-n", "2", "-p", "no:cacheprovider", "-q", "--no-header"]
     cmd += ["--inventory", str(inventory), "--wcc-results", str(results)]
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **{TRACE_ENV: str(trace)})
     # requests lets these override the docker client's own CA (the simulated hosts' CA is private).
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         env.pop(name, None)
@@ -86,6 +102,12 @@ def test_each_deviation_breaks_exactly_its_behaviour(tmp_path):
     assert records, (
         f"the suite wrote no results (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     )
+    return SuiteRun(records, list(problems), read_traces(trace) if trace.is_dir() else set())
+
+
+@pytest.mark.slow
+def test_each_deviation_breaks_exactly_its_behaviour(suite_run: SuiteRun):
+    records, problems = suite_run.records, suite_run.problems
     matrix = render_matrix(records)
     out = ROOT / "reports" / "out"
     out.mkdir(parents=True, exist_ok=True)
@@ -119,3 +141,13 @@ def test_each_deviation_breaks_exactly_its_behaviour(tmp_path):
                     f"{host}: {behaviour}[{via}]: expected pass, got {record.outcome}: {record.reason[:300]}"
                 )
     assert not wrong, f"{len(wrong)} unexpected outcome(s):\n" + "\n".join(wrong) + "\n\n" + matrix
+
+
+@pytest.mark.slow
+def test_every_probe_module_function_ran(suite_run: SuiteRun):
+    """The suite exercises every function of drivers/probe/Wcc.psm1 on the simulated hosts
+    (each one's PowerShell ran in winsim), except those only a real host can reach."""
+    declared = set(module_functions())
+    assert declared >= set(REAL_HOST_ONLY), sorted(set(REAL_HOST_ONLY) - declared)
+    never = sorted(declared - suite_run.traced - set(REAL_HOST_ONLY))
+    assert not never, f"module functions that never ran in the conformance run: {never}"

@@ -62,3 +62,12 @@ def test_writable_deviation_adds_set_netcompartment(ps):
     ps("Set-NetCompartment -CompartmentId 1 -CompartmentDescription 'changed'")
     data = json.loads(ps("Get-NetCompartment -CompartmentId 1 | ConvertTo-Json -Compress").objects[0])
     assert data["CompartmentDescription"] == "changed"
+
+
+@pytest.mark.parametrize("deviations", [frozenset({"compartment-type-number-shifted"})])
+def test_type_shift_deviation_numbers_container_compartments_one_higher(ps, start_container):
+    start_container()
+    rows = json.loads(ps("Get-NetCompartment | ConvertTo-Json").objects[0])
+    types = {r["CompartmentId"]: r["CompartmentType"] for r in rows}
+    assert types[1] == 1  # the default compartment keeps Native
+    assert [t for cid, t in types.items() if cid != 1] == [1]  # a container's Unspecified (0) reads as 1

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 HEADER = ["ifIndex", "DestinationPrefix", "NextHop", "RouteMetric", "ifMetric", "PolicyStore"]
 
 
@@ -51,3 +53,11 @@ def test_routes_go_with_the_compartment(ps, start_container, sim_host):
     result = ps(f"Get-NetRoute -CompartmentId {cid}")
     assert result.objects == []
     assert result.error_ids == ["CmdletizationQuery_NotFound_CompartmentId,Get-NetRoute"]
+
+
+@pytest.mark.parametrize("deviations", [frozenset({"route-filter-ignored"})])
+def test_filter_ignored_deviation_returns_every_compartment(ps, start_container):
+    start_container()
+    cid = _container_compartment(ps)
+    rows = _rows(ps(f"Get-NetRoute -CompartmentId {cid} | ConvertTo-Json"))
+    assert {r["CompartmentId"] for r in rows} == {1, cid}

@@ -19,6 +19,8 @@ CONSEQUENCES = {"start-without-activation": {"stable-volume-path", "filter-not-w
 POWERSHELL_SIDE = {
     "compartment-writable",
     "compartment-filter-ignored",
+    "route-filter-ignored",
+    "compartment-type-number-shifted",
 }  # checked by the PowerShell helper's tests
 
 

@@ -11,7 +11,6 @@ import pytest
 from tests.winsim_powershell.conftest import finish
 from winsim.host import SimHost
 from winsim.powershell import parse_check
-from winsim.powershell.registry import REGISTRY, Command, Invocation, Param
 from winsim.processes import SimProcess, spawn
 
 
@@ -91,25 +90,24 @@ def test_encoded_command_unicode(host: SimHost) -> None:
     assert finish(proc).stdout == "grüße 2\r\n"
 
 
-def test_new_module_native_override(host: SimHost) -> None:
-    def native_probe(inv: Invocation) -> list[object]:
-        return [f"native {inv.args.get('Name', '-')}"]
-
-    REGISTRY.add(Command("Get-WccTestProbe", (Param("Name", position=0),), native_probe, native=True))
+def test_new_module_defines_its_functions_in_a_scope_of_its_own(host: SimHost) -> None:
     module = (
-        "function Get-WccTestProbe { param($Name) \"script $Name\" }\nfunction Get-WccTestOther { 'other' }"
+        "$Greeting = 'script'\nfunction Get-ModTestProbe { param($Name) \"$script:Greeting $Name\" }\n"
+        "function Get-ModTestOther { 'other' }"
     )
     assert parse_check(module) == []
     b64 = base64.b64encode(module.encode("utf-8")).decode()
     load = (
         f"$text = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('{b64}'))\r\n"
-        "New-Module -ScriptBlock ([ScriptBlock]::Create($text)) | Import-Module\r\n"
-        "Get-WccTestProbe -Name x\r\nGet-WccTestOther\r\n(Get-Command -Noun WccTest*).Count\r\n"
+        "New-Module -Name ModTest -ScriptBlock ([ScriptBlock]::Create($text)) | Import-Module\r\n"
+        "Get-ModTestProbe -Name x\r\nGet-ModTestOther\r\n(Get-Command -Module ModTest).Count\r\n"
+        "[string]$Greeting\r\n"
     )
     proc = spawn(host, "powershell -NoProfile -NonInteractive -Command -")
     proc.write_stdin(load.encode(), eof=True)
     result = finish(proc)
-    assert result.stdout.split("\r\n")[:3] == ["native x", "other", "2"], result.stderr
+    # The module's variable is its own: the caller's scope does not see it.
+    assert result.stdout.split("\r\n")[:4] == ["script x", "other", "2", ""], result.stderr
 
 
 def test_parse_check_reports_errors() -> None:

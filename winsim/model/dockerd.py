@@ -367,6 +367,12 @@ class Dockerd:
         with self._lock:
             self._log_lines.append(line)
             self.model.files.append_text(DEBUG_LOG, line + "\n")
+            # As a service dockerd also reports each entry to the Application log, source "docker"
+            # (moby cmd/dockerd/service_windows.go; INFERRED event ids: 1 info/warning/error, 2 debug).
+            event_level = {"error": 2, "fatal": 1, "warning": 3}.get(level, 4)
+            self.model.events.write(
+                "Application", "docker", 2 if level == "debug" else 1, msg, level=event_level
+            )
 
     # ==== events ==========================================================================
     def _event(self, kind: str, action: str, actor_id: str, attributes: dict[str, str]) -> None:

@@ -649,6 +649,19 @@ def bind_script_params(
     _bind_into_scope(it, name, params, elements, scope)
 
 
+def _validate_set(command: str, param: str, value: Any, valid: list[str]) -> None:
+    for item in as_list(value):
+        if to_string(item).lower() not in {v.lower() for v in valid}:
+            raise PSError(
+                f"Cannot validate argument on parameter '{param}'. The argument \"{to_string(item)}\" does not belong "
+                f'to the set "{",".join(valid)}" specified by the ValidateSet attribute. Supply an argument that is in '
+                "the set and then try the command again.",
+                f"ParameterArgumentValidationError,{command}",
+                "InvalidData",
+                exception_type="System.Management.Automation.ParameterBindingValidationException",
+            )
+
+
 def _bind_into_scope(
     it: Interpreter, name: str, params: list[ScriptParam], elements: list[Element], scope: dict[str, Any]
 ) -> None:
@@ -663,6 +676,8 @@ def _bind_into_scope(
         elements = [e for e in elements if e.kind != "arg" or e in keep]
     args, _common = bind(name, defs, elements)
     for p in params:
+        if p.name in args and p.valid_values is not None:
+            _validate_set(name, p.name, args[p.name], p.valid_values)
         if p.name in args:
             value = args[p.name]
             if p.type_name and not p.switch:
@@ -696,8 +711,14 @@ def call_function(
                 node,
             )
         )
+    if it.host.function_trace is not None:
+        it.host.function_trace.record(fn.name)
     scope: dict[str, Any] = {}
-    saved_source, saved_fn = it.source, it.current_function
+    saved_source, saved_fn, saved_script = it.source, it.current_function, it.script_scope
+    module_scope = it.module_scopes.get(it.function_modules.get(fn.name.lower(), ""))
+    if module_scope is not None:  # a module's function sees its module's scope, not its caller's
+        it.scopes.append(module_scope)
+        it.script_scope = module_scope
     it.scopes.append(scope)
     it.source = fn.source
     it.current_function = fn.name
@@ -705,11 +726,8 @@ def call_function(
         try:
             if fn.params:
                 _bind_into_scope(it, fn.name, fn.params, elements, scope)
-                missing = [
-                    p.name
-                    for p in fn.params
-                    if p.mandatory and p.name.lower() not in scope.get("psboundparameters", {})
-                ]
+                bound = {k.lower() for k in scope.get("psboundparameters", {})}
+                missing = [p.name for p in fn.params if p.mandatory and p.name.lower() not in bound]
                 missing = [
                     m
                     for m in missing
@@ -748,7 +766,9 @@ def call_function(
         return out
     finally:
         it.scopes.pop()
-        it.source, it.current_function = saved_source, saved_fn
+        if module_scope is not None:
+            it.scopes.pop()
+        it.source, it.current_function, it.script_scope = saved_source, saved_fn, saved_script
         it.depth -= 1
 
 

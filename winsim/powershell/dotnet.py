@@ -23,6 +23,7 @@ from winsim.powershell.enums import PSEnum
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import PSError
 from winsim.powershell.values import (
+    PSChar,
     ScriptBlock,
     TypeRef,
     as_list,
@@ -69,6 +70,16 @@ TYPE_NAMES: dict[str, str] = {
     "timespan": "System.TimeSpan",
     "globalization.datetimestyles": "System.Globalization.DateTimeStyles",
     "void": "System.Void",
+    "intptr": "System.IntPtr",
+    "uintptr": "System.UIntPtr",
+    "type": "System.Type",
+    "xml": "System.Xml.XmlDocument",
+    "io.file": "System.IO.File",
+    "powershell": "System.Management.Automation.PowerShell",
+    "diagnostics.process": "System.Diagnostics.Process",
+    "runtime.interopservices.marshal": "System.Runtime.InteropServices.Marshal",
+    "management.automation.errorrecord": "System.Management.Automation.ErrorRecord",
+    "management.automation.methodinvocationexception": "System.Management.Automation.MethodInvocationException",
 }
 
 
@@ -103,7 +114,15 @@ def cast(type_name: str, value: Any) -> Any:
     if full.endswith("[]"):
         element = full[:-2]
         return [cast(element, v) for v in as_list(value)]
-    if full in ("System.Int32", "System.Int64", "System.UInt32", "System.UInt64", "System.Byte"):
+    if full in (
+        "System.Int32",
+        "System.Int64",
+        "System.UInt32",
+        "System.UInt64",
+        "System.Byte",
+        "System.IntPtr",
+        "System.UIntPtr",
+    ):
         return to_int(value)
     if full in ("System.Double", "System.Decimal"):
         return float(to_number(value, full))
@@ -116,14 +135,14 @@ def cast(type_name: str, value: Any) -> Any:
     if full == "System.Char":
         text = to_string(value)
         if isinstance(value, int):
-            return chr(value)
+            return PSChar(chr(value))
         if len(text) != 1:
             raise PSError(
                 f'Cannot convert value "{text}" to type "System.Char". Error: "String must be exactly one character long."',
                 "InvalidCastParseTargetInvocation",
                 "InvalidArgument",
             )
-        return text
+        return PSChar(text)
     if full in ("System.Array", "System.Object[]"):
         return as_list(value)
     if full == "System.Object" or full == "System.Management.Automation.PSObject":
@@ -162,7 +181,20 @@ def cast(type_name: str, value: Any) -> Any:
         return None
     if full == "System.DateTime":
         return dates.to_datetime(value)
+    if isinstance(value, PSObject) and value.type_name.lower() == full.lower():
+        return value  # a value already of an added type (a struct)
     raise not_modeled(f"the cast to [{type_name}]")
+
+
+def as_type(name: str, session: Any) -> TypeRef | None:
+    """``'Name' -as [type]``: the type when the runspace knows it, else $null."""
+    from winsim.powershell.addtype import resolve
+
+    if resolve(session, name) is not None:
+        return TypeRef(name)
+    full = canonical_type(name)
+    known = {t.lower() for t in TYPE_NAMES.values()}
+    return TypeRef(full) if full.lower() in known else None
 
 
 def is_instance(value: Any, type_name: str) -> bool:
@@ -184,6 +216,14 @@ def is_instance(value: Any, type_name: str) -> bool:
     }
     if full in checks:
         return checks[full](value)
+    from winsim.powershell.netobjects import NetObject
+
+    if isinstance(value, NetObject):
+        return value.net_type.lower() == full.lower()
+    if full == "System.Management.Automation.ErrorRecord":
+        from winsim.powershell.errors import ErrorRecord
+
+        return isinstance(value, ErrorRecord)
     if isinstance(value, PSObject):
         return any(
             t.lower() == full.lower() or t.lower().endswith("." + full.lower()) for t in value.type_names
@@ -265,7 +305,20 @@ STATIC_METHODS: dict[tuple[str, str], StaticFn] = {
     ("System.Guid", "newguid"): lambda a: str(uuid.uuid4()),
     ("System.IO.Path", "combine"): lambda a: "\\".join(to_string(p).rstrip("\\") for p in a),
     ("System.Text.RegularExpressions.Regex", "escape"): lambda a: _regex_escape(to_string(a[0])),
+    ("System.IO.Path", "getfilename"): lambda a: to_string(a[0]).replace("/", "\\").rsplit("\\", 1)[-1],
+    ("System.IO.Path", "getdirectoryname"): lambda a: _directory_name(to_string(a[0])),
 }
+
+
+def _directory_name(path: str) -> str | None:
+    """Path.GetDirectoryName: the parent, or $null for a root such as ``C:\\``."""
+    path = path.replace("/", "\\")
+    if len(path) <= 3 and path[1:2] == ":":
+        return None
+    head, sep, _tail = path.rstrip("\\").rpartition("\\")
+    if not sep:
+        return ""
+    return head + "\\" if head.endswith(":") else head
 
 
 def _join_items(args: list[Any]) -> list[Any]:
@@ -332,7 +385,10 @@ def _format_value(value: Any, spec: str) -> str:
     if kind == "D" and (digits == "" or digits.isdigit()):
         return str(to_int(value)).rjust(int(digits) if digits else 0, "0")
     if kind == "X" and (digits == "" or digits.isdigit()):
-        text = format(to_int(value), "X" if spec[0] == "X" else "x")
+        number = to_int(value)
+        if number < 0:  # .NET prints a negative number's two's complement at its type's width
+            number &= 0xFFFFFFFF if number >= -(2**31) else 0xFFFFFFFFFFFFFFFF
+        text = format(number, "X" if spec[0] == "X" else "x")
         return text.rjust(int(digits) if digits else 0, "0")
     raise not_modeled(f"the format specifier '{spec}'")
 
@@ -356,6 +412,10 @@ def static_property(type_name: str, name: str, session: Any) -> Any:
         return 2**31 - 1 if low == "maxvalue" else -(2**31)
     if full == "System.String" and low == "empty":
         return ""
+    if full in ("System.IntPtr", "System.UIntPtr") and low == "zero":
+        return 0
+    if full == "System.Guid" and low == "empty":
+        return "00000000-0000-0000-0000-000000000000"
     if full == "System.Math" and low == "pi":
         return math.pi
     if full == "System.DateTime":
@@ -382,10 +442,42 @@ def call_static(type_name: str, name: str, args: list[Any], session: Any = None)
         value = dates.static_member(name, list(args))
         if not dates.is_no_method(value):
             return value
+    instance = _static_with_session(full, low, args, session)
+    if instance is not _NONE:
+        return instance
     fn = STATIC_METHODS.get((full, low))
     if fn is None:
         raise not_modeled(f"[{type_name}]::{name}()")
     return fn(args)
+
+
+_NONE = object()
+
+
+def _static_with_session(full: str, low: str, args: list[Any], session: Any) -> Any:
+    """Static members that need the runspace: added types, files, native memory, runspaces."""
+    from winsim.powershell import addtype, filesapi, netobjects
+
+    added = addtype.resolve(session, full)
+    if added is not None:
+        if low not in added.externs:
+            raise PSError(
+                f"Method invocation failed because [{added.full_name}] does not contain a method named '{low}'.",
+                "MethodNotFound",
+                "InvalidOperation",
+            )
+        return addtype.call_extern(session, added, low, args)
+    if full == "System.Runtime.InteropServices.Marshal":
+        return addtype.marshal(session, low, args)
+    if full == "System.IO.File":
+        return filesapi.call(session, low, args)
+    if full == "System.Text.RegularExpressions.Regex" and low == "replace":
+        return netobjects.regex_replace(session, args)
+    if full == "System.Management.Automation.PowerShell" and low == "create":
+        return netobjects.PowerShellApi(session)
+    if full == "System.Diagnostics.Process" and low == "start":
+        return netobjects.start_process(session, args[0] if args else None)
+    return _NONE
 
 
 def _method_error(name: str, count: int, message: str) -> PSError:
@@ -449,8 +541,18 @@ def call_method(target: Any, name: str, args: list[Any], session: Any) -> Any:
                 "__ToString": type_display(target),
             },
         )
+    from winsim.powershell.netobjects import NetObject
+
+    if isinstance(target, NetObject):
+        return target.call(name, list(args))
+    if isinstance(target, PSObject) and low in target.methods:
+        return target.methods[low](list(args))
     if isinstance(target, str) and low in _STRING_METHODS:
         return _STRING_METHODS[low](target, args)
+    if isinstance(target, str) and low == "tochararray":
+        return [PSChar(c) for c in target]
+    if isinstance(target, int) and not isinstance(target, bool) and low in ("touint64", "toint64", "toint32"):
+        return int(target)
     if isinstance(target, (datetime, timedelta)):
         result = dates.call(target, name, list(args))
         if not dates.is_no_method(result):

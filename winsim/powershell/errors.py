@@ -91,10 +91,7 @@ class ErrorRecord:
         """Properties a script reads from an error record."""
         low = name.lower()
         if low == "exception":
-            return PSObject.of(
-                self.error.exception_type,
-                {"Message": self.message, "__ToString": f"{self.error.exception_type}: {self.message}"},
-            )
+            return _exception(self.error, self.message)
         if low == "fullyqualifiederrorid":
             return self.error.error_id
         if low == "categoryinfo":
@@ -123,6 +120,14 @@ class ErrorRecord:
         if low == "scriptstacktrace":
             return "at <ScriptBlock>, <No file>: line " + str(self.position.line if self.position else 1)
         raise KeyError(name)
+
+
+def _exception(error: PSError, message: str) -> PSObject:
+    inner = _exception(error.inner, error.inner.message) if error.inner is not None else None
+    return PSObject.of(
+        error.exception_type,
+        {"Message": message, "InnerException": inner, "__ToString": f"{error.exception_type}: {message}"},
+    )
 
 
 def wrap(text: str, width: int) -> list[str]:

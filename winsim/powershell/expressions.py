@@ -51,7 +51,7 @@ def _text(node: Node) -> str:
 
 
 def _named(node: Node) -> list[Node]:
-    return [c for c in node.children if c.is_named and c.type != "comment"]
+    return [c for c in node.named_children if c.type != "comment"]
 
 
 def ev_variable(it: Interpreter, node: Node) -> Any:
@@ -221,6 +221,12 @@ def ev_cast(it: Interpreter, node: Node) -> Any:
     kids = _named(node)
     type_name = _type_literal_name(kids[0])
     operand = kids[-1]
+    if type_name.lower() == "ref":
+        return _reference(it, operand)
+    if type_name.lower() in ("xml", "system.xml.xmldocument"):
+        from winsim.powershell.netobjects import parse_xml
+
+        return parse_xml(to_string(it.expr(operand)))
     if type_name.lower() == "ordered" or (
         type_name.lower() == "pscustomobject" and _strip_to(operand).type == "hash_literal_expression"
     ):
@@ -231,6 +237,19 @@ def ev_cast(it: Interpreter, node: Node) -> Any:
             else PSObject.custom({str(k): v for k, v in value.items()})
         )
     return dotnet.cast(type_name, it.expr(operand))
+
+
+def _reference(it: Interpreter, operand: Node) -> Any:
+    """``[ref]$name``: a reference to the variable (to the value itself for any other operand)."""
+    from winsim.powershell.interpreter import _var_name, strip
+    from winsim.powershell.netobjects import Ref
+
+    target = strip(operand)
+    if target.type != "variable":
+        holder = [it.expr(operand)]
+        return Ref(lambda: holder[0], lambda v: holder.__setitem__(0, v))
+    name = _var_name(_text(target))
+    return Ref(lambda: it.get_var(name, target), lambda v: it.set_var(name, v))
 
 
 def _strip_to(node: Node) -> Node:
@@ -295,7 +314,11 @@ def _strict_missing(it: Interpreter, name: str) -> PSError:
 
 def get_member(it: Interpreter, obj: Any, name: str) -> Any:
     """``$obj.Name``: properties, dictionary keys, ``.Count``/``.Length``, member enumeration."""
+    from winsim.powershell.netobjects import NetObject
+
     low = name.lower()
+    if isinstance(obj, NetObject):
+        return obj.member(name)
     if isinstance(obj, PSObject):
         if obj.has(name):
             return obj.get(name)

@@ -44,6 +44,8 @@ from winsim.powershell.values import (
 
 if TYPE_CHECKING:
     from winsim.host import SimHost
+    from winsim.native import NativeProcess
+    from winsim.powershell.addtype import AddedType
 
 # Binary-operator nodes (left operand, operator, right operand, ...) in expression and argument mode.
 _BINARY = frozenset(
@@ -106,16 +108,17 @@ def text_of(node: Node) -> str:
 
 
 def named(node: Node) -> list[Node]:
-    return [c for c in node.children if c.is_named and c.type != "comment"]
+    return [c for c in node.named_children if c.type != "comment"]
 
 
 def strip(node: Node) -> Node:
     """Skip transparent single-child wrappers."""
-    while node.type in _TRANSPARENT:
-        kids = named(node)
-        if len(kids) != 1 or len(node.children) != 1:
+    # Hot path: counts and child(0) avoid building child lists (same rule as named()).
+    while node.type in _TRANSPARENT and node.child_count == 1:
+        child = node.child(0)
+        if child is None or not child.is_named or child.type == "comment":
             break
-        node = kids[0]
+        node = child
     return node
 
 
@@ -134,8 +137,15 @@ class FunctionDef:
 
 class ScriptParam:
     def __init__(
-        self, name: str, type_name: str | None, default: Node | None, mandatory: bool, from_pipeline: bool
+        self,
+        name: str,
+        type_name: str | None,
+        default: Node | None,
+        mandatory: bool,
+        from_pipeline: bool,
+        valid_values: list[str] | None = None,
     ) -> None:
+        self.valid_values = valid_values  # [ValidateSet(...)]
         self.name = name
         self.type_name = type_name
         self.default = default
@@ -180,6 +190,13 @@ class Interpreter:
         self.source = ""  # text of the script being run (for error positions)
         self.current_function: str | None = None
         self.loaded_modules: list[str] = []
+        self.function_modules: dict[str, str] = {}  # lower-case function name -> module that defined it
+        self.module_scopes: dict[str, dict[str, Any]] = {}  # module name -> its script scope
+        self.script_scope: dict[str, Any] = self.scopes[
+            0
+        ]  # what $script: names (a module's own scope inside it)
+        self.added_types: dict[str, AddedType] = {}  # Add-Type's types by lower-case full name
+        self.native: NativeProcess | None = None  # this process's native heap and handles, once used
         # 2>$null / 2>&1 in effect: where non-terminating errors go instead of the error stream
         self.error_sinks: list[Callable[[ErrorRecord], None]] = []
 
@@ -236,8 +253,11 @@ class Interpreter:
                 target=name,
                 exception_type="System.Management.Automation.SessionStateUnauthorizedAccessException",
             )
-        if low.startswith(("script:", "global:")):
+        if low.startswith("global:"):
             self.scopes[0][low.split(":", 1)[1]] = value
+            return
+        if low.startswith("script:"):
+            self.script_scope[low.split(":", 1)[1]] = value
             return
         if low.startswith(("local:", "private:")):
             low = low.split(":", 1)[1]
@@ -378,7 +398,10 @@ class Interpreter:
         kind = node.type
         handler = _STATEMENTS.get(kind)
         if handler is not None:
-            return handler(self, node)
+            try:
+                return handler(self, node)
+            except PSError as err:  # a .NET member or conversion failed inside the statement
+                raise TerminatingError(self.record(err, node)) from err
         if kind in _NOT_MODELED:
             raise TerminatingError(self.record(dotnet.not_modeled(_NOT_MODELED[kind]), node))
         if kind in ("pipeline_chain", "command"):
@@ -593,7 +616,15 @@ class Interpreter:
             var = next(k for k in named(p) if k.type == "variable")
             type_name = None
             mandatory = from_pipeline = False
+            valid_values: list[str] | None = None
             for attr in descendants(p, "attribute"):
+                attr_name = next((k for k in named(attr) if k.type == "attribute_name"), None)
+                if attr_name is not None and text_of(attr_name).lower() == "validateset":
+                    valid_values = [
+                        to_string(self.expr(a))
+                        for a in descendants(attr, "attribute_argument")
+                        for a in named(a)
+                    ]
                 lit = next((k for k in named(attr) if k.type == "type_literal"), None)
                 if lit is not None:
                     type_name = _type_literal_name(lit)
@@ -603,7 +634,11 @@ class Interpreter:
                     from_pipeline or "valuefrompipeline" in text and "valuefrompipeline=$false" not in text
                 )
             default = _default_of(p)
-            result.append(ScriptParam(_var_name(text_of(var)), type_name, default, mandatory, from_pipeline))
+            result.append(
+                ScriptParam(
+                    _var_name(text_of(var)), type_name, default, mandatory, from_pipeline, valid_values
+                )
+            )
         return result
 
     # ----- pipelines ------------------------------------------------------------------------------
@@ -655,6 +690,10 @@ class Interpreter:
                 left = hit if op == "-is" else not hit
             elif op == "-as":
                 type_name = right.name if isinstance(right, TypeRef) else to_string(right)
+                if dotnet.canonical_type(type_name) == "System.Type":
+                    left = dotnet.as_type(to_string(left), self)
+                    i += 2
+                    continue
                 try:
                     left = dotnet.cast(type_name, left)
                 except PSError:
@@ -799,7 +838,11 @@ def _body_of(node: Node) -> Node:
 
 
 def _set_member(obj: Any, name: str, value: Any) -> None:
-    if isinstance(obj, PSObject):
+    from winsim.powershell.netobjects import NetObject
+
+    if isinstance(obj, NetObject):
+        obj.set_member(name, value)
+    elif isinstance(obj, PSObject):
         obj.set(name, value)
     elif isinstance(obj, dict):
         existing = next((k for k in obj if str(k).lower() == name.lower()), name)

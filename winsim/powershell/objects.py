@@ -7,7 +7,7 @@ properties and a .NET type name is a :class:`PSObject`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +39,8 @@ class PSObject:
     # Column / list labels that differ from the property name (``NlMtu`` shows as ``NlMtu(Bytes)``).
     labels: dict[str, str] = field(default_factory=dict)
     align: dict[str, str] = field(default_factory=dict)
+    # .NET methods of the object by lower-case name (``EventLogRecord.ToXml()``).
+    methods: dict[str, Callable[[list[Any]], Any]] = field(default_factory=dict)
 
     @classmethod
     def of(

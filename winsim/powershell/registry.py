@@ -1,9 +1,8 @@
-"""The registry of commands the simulated PowerShell can run: cmdlets, functions and probes.
+"""The registry of commands the simulated PowerShell can run: cmdlets and native commands.
 
-Everything a script can call by name is a :class:`Command`.  Model-backed cmdlets
-(``Get-NetCompartment``...), plumbing (``Where-Object``...) and the suite's probe functions
-(``Get-WccCompartment``...) all register the same way, so the interpreter has one way to bind
-parameters and run a command.
+Everything a script can call by name that is not a script function is a :class:`Command`.
+Model-backed cmdlets (``Get-NetCompartment``...) and plumbing (``Where-Object``...) register
+the same way, so the interpreter has one way to bind parameters and run a command.
 
 A command function receives the :class:`Invocation` and returns an iterable of output objects;
 pipeline input arrives in ``inv.input`` (already a list).  Errors are raised as
@@ -50,8 +49,10 @@ class PSError(Exception):
         target: Any = None,
         terminating: bool = False,
         exception_type: str = "System.Management.Automation.RuntimeException",
+        inner: PSError | None = None,
     ) -> None:
         super().__init__(message)
+        self.inner = inner  # the .NET exception a MethodInvocationException wraps
         self.message = message
         self.error_id = error_id
         self.category = category

@@ -208,8 +208,14 @@ def to_number(value: Any, target: str = "System.Int32") -> int | float:
     )
 
 
+class PSChar(str):
+    """A ``[char]``: a one-character string whose number is its UTF-16 code (``[int][char]'A'`` is 65)."""
+
+
 def to_int(value: Any) -> int:
     """``[int]``: banker's rounding of doubles, as .NET's Convert.ToInt32 does."""
+    if isinstance(value, PSChar):
+        return ord(value)
     number = to_number(value)
     return int(round(number)) if isinstance(number, float) else int(number)
 
@@ -297,6 +303,11 @@ def order(left: Any, right: Any, case_sensitive: bool = False) -> int:
         ) from exc
 
 
+def dotnet_pattern(pattern: str) -> str:
+    """A .NET regular expression in Python's dialect (named groups are ``(?<name>...)`` there)."""
+    return re.sub(r"\(\?<(?![=!])(\w+)>", r"(?P<\1>", pattern)
+
+
 def _scalar_compare(op: str, left: Any, right: Any, cs: bool, matches: dict[Any, Any] | None) -> bool:
     if op == "eq":
         return equals(left, right, cs)
@@ -312,7 +323,7 @@ def _scalar_compare(op: str, left: Any, right: Any, cs: bool, matches: dict[Any,
         return hit if op == "like" else not hit
     if op in ("match", "notmatch"):
         try:
-            m = re.search(to_string(right), to_string(left), 0 if cs else re.IGNORECASE)
+            m = re.search(dotnet_pattern(to_string(right)), to_string(left), 0 if cs else re.IGNORECASE)
         except re.error as exc:
             raise PSError(
                 f"Invalid regular expression pattern: {to_string(right)}.",

@@ -1,5 +1,7 @@
 """Built-in cmdlets of the simulated PowerShell; importing this package registers them."""
 
-from . import core, json_cmdlets, modules, plumbing
+from winsim.powershell import addtype
 
-__all__ = ["core", "json_cmdlets", "modules", "plumbing"]
+from . import core, json_cmdlets, modules, new_object, plumbing
+
+__all__ = ["addtype", "core", "json_cmdlets", "modules", "new_object", "plumbing"]

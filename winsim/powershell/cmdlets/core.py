@@ -223,27 +223,40 @@ def _command_info(name: str, kind: str, source: str = "") -> PSObject:
     Param("Verb", type="string[]"),
     Param("Module", type="string[]"),
     Param("CommandType"),
-    Param("ErrorAction"),
 )
 def get_command(inv: Invocation) -> Iterable[Any]:
     """Registry commands and script functions; Name/Noun/Verb take wildcards."""
     it = inv.session
     found: dict[str, PSObject] = {}
-    for name in REGISTRY.names():
+    names = inv.args.get("Name")
+    literal = names is not None and not any(c in n for n in names for c in "*?[")
+    # Literal names need no scan of every command (the common `Get-Command -Name X` lookup).
+    for name in list(names or []) if literal else REGISTRY.names():
         cmd = REGISTRY.find(name, inv.host)
         if cmd is not None:
             found[name.lower()] = _command_info(
                 name, "Function" if cmd.native and cmd.params else "Cmdlet", ""
             )
-    for fn in it.functions.values():
-        found[fn.name.lower()] = _command_info(fn.name, "Function", "")
-    for exe in inv.host.programs:
+    functions = (
+        [it.functions[n.lower()] for n in names or [] if n.lower() in it.functions]
+        if literal
+        else list(it.functions.values())
+    )
+    for fn in functions:
+        found[fn.name.lower()] = _command_info(
+            fn.name, "Function", it.function_modules.get(fn.name.lower(), "")
+        )
+    programs = (
+        [c.lower() for n in names or [] for c in (n, n + ".exe") if c.lower() in inv.host.programs]
+        if literal
+        else list(inv.host.programs)
+    )
+    for exe in programs:
         found.setdefault(exe.lower(), _command_info(exe, "Application", f"C:\\Windows\\system32\\{exe}"))
 
     def matches(values: list[str] | None, text: str) -> bool:
         return values is None or any(wildcard_regex(v).match(text) for v in values)
 
-    names = inv.args.get("Name")
     result = []
     for _key, info in sorted(found.items()):
         name = to_string(info.get("Name"))
@@ -255,6 +268,10 @@ def get_command(inv: Invocation) -> Iterable[Any]:
         if inv.args.get("Noun") is not None and (not noun or not matches(inv.args.get("Noun"), noun)):
             continue
         if inv.args.get("Verb") is not None and (not noun or not matches(inv.args.get("Verb"), verb)):
+            continue
+        if inv.args.get("Module") is not None and not matches(
+            inv.args.get("Module"), to_string(info.get("Source"))
+        ):
             continue
         result.append(info)
     if names:

@@ -1,8 +1,7 @@
 """New-Module / Import-Module / Export-ModuleMember / Get-Module.
 
-A dynamic module's functions are registered in the session, except those whose name belongs
-to a registry command marked ``native=True``: winsim answers those natively (the module text
-is still parsed and run, so its syntax is checked), which is how the suite's probe module runs.
+A dynamic module's script runs in the session and its functions are defined there from its own
+text, as in Windows PowerShell; ``Get-Command -Module`` finds them by the module's name.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from winsim.powershell.objects import PSObject
-from winsim.powershell.registry import REGISTRY, Invocation, Param, PSError, cmdlet
+from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
 from winsim.powershell.values import ScriptBlock, as_list, to_string
 
 # Modules that ship with Windows Server: importing them by name succeeds (their cmdlets are in the registry).
@@ -61,16 +60,20 @@ def new_module(inv: Invocation) -> Iterable[Any]:
     it = inv.session
     module_name = to_string(name) if name is not None else f"__DynamicModule_{id(block):x}"
     before = dict(it.functions)
-    it.invoke_scriptblock(block, as_list(inv.args.get("ArgumentList")))
-    defined = [fn for key, fn in it.functions.items() if before.get(key) is not fn]
-    exported: list[str] = []
-    for fn in defined:
-        command = REGISTRY.find(fn.name, inv.host)
-        if command is not None and command.native:
-            del it.functions[fn.name.lower()]  # the native implementation answers
-            if fn.name.lower() in before:
-                it.functions[fn.name.lower()] = before[fn.name.lower()]
-        exported.append(fn.name)
+    # The module's script runs in a scope of its own that its functions keep as their $script: scope.
+    module_scope: dict[str, Any] = {}
+    saved_script = it.script_scope
+    it.scopes.append(module_scope)
+    it.script_scope = module_scope
+    try:
+        it.invoke_scriptblock(block, as_list(inv.args.get("ArgumentList")), new_scope=False)
+    finally:
+        it.scopes.pop()
+        it.script_scope = saved_script
+    it.module_scopes[module_name] = module_scope
+    exported = [fn.name for key, fn in it.functions.items() if before.get(key) is not fn]
+    for fn_name in exported:
+        it.function_modules[fn_name.lower()] = module_name
     it.loaded_modules.append(module_name)
     yield _module_info(module_name, exported)
 

@@ -17,8 +17,10 @@ from winsim.powershell.hostcommands import (  # noqa: F401 - imported for their 
     hns,
     location,
     netcompartment,
+    netipaddress,
     netipinterface,
     netroute,
+    registry_keys,
     services,
     winevent,
 )

@@ -215,9 +215,14 @@ def test_path(inv: Invocation) -> Iterable[bool]:
         if inv.switch("IsValid"):
             out.append(not any(ch in win_basename(full) for ch in '<>"|'))
             continue
-        hits = (
-            expand(files, full) if "LiteralPath" not in inv.args else ([full] if files.exists(full) else [])
-        )
+        try:
+            hits = (
+                expand(files, full)
+                if "LiteralPath" not in inv.args
+                else ([full] if files.exists(full) else [])
+            )
+        except ValueError:  # characters no Windows path can hold: nothing exists there
+            hits = []
         if kind == "container":
             hits = [h for h in hits if files.is_dir(h)]
         elif kind == "leaf":

@@ -23,8 +23,11 @@ TYPE_NAMES: dict[int, str] = dict(enumerate(COMPARTMENT_TYPES))
 DEFAULT_VIEW = ("CompartmentId", "CompartmentDescription", "CompartmentGuid")
 
 
-def compartment_object(comp: Compartment) -> PSObject:
+def compartment_object(comp: Compartment, shift_container_type: bool = False) -> PSObject:
+    """``shift_container_type`` is the deviation compartment-type-number-shifted (not the default compartment)."""
     number = COMPARTMENT_TYPES.index(comp.type) if comp.type in COMPARTMENT_TYPES else 0
+    if shift_container_type and comp.id != 1:
+        number += 1
     props: dict[str, Any] = {
         "CompartmentId": comp.id,
         "CompartmentDescription": comp.description,
@@ -47,7 +50,8 @@ def get_net_compartment(inv: Invocation) -> Iterable[PSObject]:
         "CompartmentDescription": lambda c: c.description,
         "CompartmentGuid": lambda c: c.guid,
     }
-    return [compartment_object(c) for c in filter_cim(inv, comps, CIM_CLASS, keys)]
+    shifted = inv.host.model.deviates("compartment-type-number-shifted")
+    return [compartment_object(c, shifted) for c in filter_cim(inv, comps, CIM_CLASS, keys)]
 
 
 def _writable(host: Any) -> bool:

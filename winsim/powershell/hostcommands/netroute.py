@@ -66,7 +66,9 @@ def route_object(route: Route, nic: IpInterface | None) -> PSObject:
 )
 def get_net_route(inv: Invocation) -> Iterable[PSObject]:
     net = inv.host.model.net
-    scope, asked = compartment_filter(inv)
+    scope, asked = compartment_filter(
+        inv, honour_compartment_id=not inv.host.model.deviates("route-filter-ignored")
+    )
     families = enum_args(inv, "AddressFamily", ADDRESS_FAMILY, "NetRoute.AddressFamily")
     nics = {n.if_index: n for n in net.interfaces()}
     routes = [r for r in net.routes() if scope is None or r.compartment_id in scope]

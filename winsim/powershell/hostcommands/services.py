@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from winsim.model import DaemonStartError, ServiceInfo
+from winsim.powershell.enums import PSEnum
 from winsim.powershell.hostcommands._common import matches, not_modeled, write_error
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
@@ -45,8 +46,10 @@ def service_object(svc: ServiceInfo) -> PSObject:
         "Name": svc.name,
         "ServiceName": svc.name,
         "DisplayName": svc.display_name,
-        "Status": _status_number(svc.status),
-        "StartType": 2,
+        "Status": PSEnum(
+            _status_number(svc.status), SERVICE_STATUS, "System.ServiceProcess.ServiceControllerStatus"
+        ),
+        "StartType": PSEnum(2, START_TYPE, "System.ServiceProcess.ServiceStartMode"),
         "CanStop": svc.status == "Running",
         "CanPauseAndContinue": False,
         "ServiceType": "Win32OwnProcess",

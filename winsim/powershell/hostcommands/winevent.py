@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
 from winsim.model.eventlog import HCS_OPERATIONAL, EventRecord
 from winsim.powershell import dates
@@ -55,11 +56,34 @@ def event_object(rec: EventRecord, machine: str) -> PSObject:
         if rec.system_id
         else [],
     }
-    return PSObject(
+    obj = PSObject(
         [RECORD_TYPE, "System.Diagnostics.Eventing.Reader.EventRecord", "System.Object"],
         props,
         ["TimeCreated", "Id", "LevelDisplayName", "Message"],
         "table",
+    )
+    obj.methods["toxml"] = lambda args: event_xml(rec, machine)
+    return obj
+
+
+def event_xml(rec: EventRecord, machine: str) -> str:
+    """``EventRecord.ToXml()``: the System section, and for HCS events the UserData with the
+    SystemId (windows-internals.md §5.9, event 2010)."""
+    provider_guid = PROVIDER_GUIDS.get(rec.provider_name)
+    guid_attr = f" Guid='{{{provider_guid}}}'" if provider_guid else ""
+    stamp = rec.time_created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    user_data = (
+        "<UserData><VmlEventLog xmlns='http://www.microsoft.com/Windows/Virtualization/Events'>"
+        f"<SystemId>{escape(rec.system_id)}</SystemId></VmlEventLog></UserData>"
+        if rec.system_id
+        else f"<EventData><Data>{escape(rec.message)}</Data></EventData>"
+    )
+    return (
+        "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+        f"<Provider Name='{escape(rec.provider_name)}'{guid_attr}/><EventID>{rec.id}</EventID><Version>0</Version>"
+        f"<Level>{rec.level}</Level><TimeCreated SystemTime='{stamp}'/><EventRecordID>{rec.record_id}</EventRecordID>"
+        f"<Channel>{escape(rec.log_name)}</Channel><Computer>{escape(machine)}</Computer></System>"
+        f"{user_data}</Event>"
     )
 
 

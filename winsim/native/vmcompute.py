@@ -1,0 +1,342 @@
+"""vmcompute.dll at its exports: HCS v1 compute systems and processes, HNSCall, NameToGuid, layers.
+
+Each export has the signature hcsshim declares (``internal/vmcompute/zsyscall_windows.go``,
+``internal/wclayer``, ``internal/hns``) and answers from ``host.model`` the way the DLL does:
+
+- the return value is an HRESULT (``0`` = S_OK, negative = failure as a signed 32-bit value);
+- JSON answers and error documents come back through ``out`` pointers to CoTaskMemAlloc'd
+  UTF-16 strings the caller frees; ``result`` is ``{"Error": <hr>, "ErrorMessage": ...}`` on failure;
+- HCS v1 accepts create/start/terminate asynchronously: they answer HCS_E_OPERATION_PENDING and
+  the caller watches the system's State (INFERRED: hcsshim's ``processAsyncHcsResult`` treats
+  that code as "wait for the notification"; the model completes the operation at once);
+- layer calls take a DriverInfo (Flavour 1 = windowsfilter; an empty HomeDir means the id is the
+  layer's full path) and return Win32 errors as HRESULTs (``0x80070002`` for a missing layer).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from winsim.model.errors import E_INVALID_PARAMETER, HCS_E_SYSTEM_NOT_FOUND, HcsError, LayerError, signed32
+from winsim.native.exports import Cell, Export, NativeProcess, Param
+
+DLL = "vmcompute.dll"
+S_OK = 0
+HCS_E_OPERATION_PENDING = 0xC0370103
+E_HANDLE = 0x80070006
+ERROR_INSUFFICIENT_BUFFER = 0x8007007A
+WINDOWSFILTER_FLAVOUR = 1
+
+EXPORTS: dict[str, Export] = {}
+
+
+def export(returns: str, *params: Param) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        EXPORTS[fn.__name__] = Export(DLL, fn.__name__, returns, params, fn)
+        return fn
+
+    return register
+
+
+def _in(name: str, ctype: str) -> Param:
+    return Param(name, ctype)
+
+
+def _out(name: str, ctype: str) -> Param:
+    return Param(name, ctype, "out")
+
+
+def _ref(name: str, ctype: str) -> Param:
+    return Param(name, ctype, "ref")
+
+
+def _hcs_failure(process: NativeProcess, exc: HcsError, result: Cell) -> int:
+    result.value = process.heap.alloc_string(json.dumps(exc.result_document()))
+    return signed32(exc.hresult)
+
+
+def _system(process: NativeProcess, handle: int) -> str | None:
+    return process.handle(handle, "ComputeSystem")
+
+
+# ---- compute systems -------------------------------------------------------------------------
+
+
+@export("HRESULT", _in("query", "LPCWSTR"), _out("computeSystems", "LPWSTR*"), _out("result", "LPWSTR*"))
+def HcsEnumerateComputeSystems(process: NativeProcess, query: str, systems: Cell, result: Cell) -> int:
+    systems.value, result.value = 0, 0
+    try:
+        answer = process.host.model.hcs.enumerate_compute_systems(query or "{}")
+    except HcsError as exc:
+        return _hcs_failure(process, exc, result)
+    systems.value = process.heap.alloc_string(answer)
+    return S_OK
+
+
+@export("HRESULT", _in("id", "LPCWSTR"), _out("computeSystem", "HANDLE*"), _out("result", "LPWSTR*"))
+def HcsOpenComputeSystem(process: NativeProcess, system_id: str, handle: Cell, result: Cell) -> int:
+    handle.value, result.value = 0, 0
+    try:
+        system = process.host.model.hcs.open_compute_system(str(system_id or ""))
+    except HcsError as exc:
+        return _hcs_failure(process, exc, result)
+    handle.value = process.open_handle("ComputeSystem", system.id)
+    return S_OK
+
+
+@export("HRESULT", _in("computeSystem", "HANDLE"))
+def HcsCloseComputeSystem(process: NativeProcess, handle: int) -> int:
+    system_id = _system(process, handle)
+    if system_id is None:
+        return signed32(E_HANDLE)
+    process.close_handle(handle)
+    process.host.model.hcs.close_compute_system(system_id)
+    return S_OK
+
+
+@export(
+    "HRESULT",
+    _in("computeSystem", "HANDLE"),
+    _in("propertyQuery", "LPCWSTR"),
+    _out("properties", "LPWSTR*"),
+    _out("result", "LPWSTR*"),
+)
+def HcsGetComputeSystemProperties(
+    process: NativeProcess, handle: int, query: str, properties: Cell, result: Cell
+) -> int:
+    properties.value, result.value = 0, 0
+    system_id = _system(process, handle)
+    if system_id is None:
+        return signed32(E_HANDLE)
+    try:
+        answer = process.host.model.hcs.get_compute_system_properties(system_id, query or "{}")
+    except HcsError as exc:
+        return _hcs_failure(process, exc, result)
+    properties.value = process.heap.alloc_string(answer)
+    return S_OK
+
+
+@export(
+    "HRESULT",
+    _in("id", "LPCWSTR"),
+    _in("configuration", "LPCWSTR"),
+    _in("identity", "HANDLE"),
+    _out("computeSystem", "HANDLE*"),
+    _out("result", "LPWSTR*"),
+)
+def HcsCreateComputeSystem(
+    process: NativeProcess, system_id: str, configuration: str, identity: int, handle: Cell, result: Cell
+) -> int:
+    handle.value, result.value = 0, 0
+    try:
+        process.host.model.hcs.create_compute_system(str(system_id or ""), str(configuration or ""))
+    except HcsError as exc:
+        return _hcs_failure(process, exc, result)
+    handle.value = process.open_handle("ComputeSystem", str(system_id))
+    return signed32(HCS_E_OPERATION_PENDING)
+
+
+def _operation(process: NativeProcess, handle: int, result: Cell, run: Callable[[str], None]) -> int:
+    result.value = 0
+    system_id = _system(process, handle)
+    if system_id is None:
+        return signed32(E_HANDLE)
+    try:
+        run(system_id)
+    except HcsError as exc:
+        return _hcs_failure(process, exc, result)
+    return signed32(HCS_E_OPERATION_PENDING)
+
+
+@export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
+def HcsStartComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
+    hcs = process.host.model.hcs
+    return _operation(process, handle, result, lambda sid: hcs.start_compute_system(sid, options or ""))
+
+
+@export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
+def HcsShutdownComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
+    hcs = process.host.model.hcs
+    return _operation(process, handle, result, lambda sid: hcs.shutdown_compute_system(sid, options or ""))
+
+
+@export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
+def HcsTerminateComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
+    hcs = process.host.model.hcs
+    return _operation(process, handle, result, lambda sid: hcs.terminate_compute_system(sid, options or ""))
+
+
+# ---- processes -------------------------------------------------------------------------------
+
+
+@export(
+    "HRESULT",
+    _in("computeSystem", "HANDLE"),
+    _in("processParameters", "LPCWSTR"),
+    _out("processInformation", "HcsProcessInformation*"),
+    _out("process", "HANDLE*"),
+    _out("result", "LPWSTR*"),
+)
+def HcsCreateProcess(
+    process: NativeProcess,
+    handle: int,
+    parameters: str,
+    information: Cell,
+    process_handle: Cell,
+    result: Cell,
+) -> int:
+    information.value = {"ProcessId": 0, "Reserved": 0, "StdInput": 0, "StdOutput": 0, "StdError": 0}
+    process_handle.value, result.value = 0, 0
+    system_id = _system(process, handle)
+    if system_id is None:
+        return signed32(E_HANDLE)
+    try:
+        pid = process.host.model.hcs.create_process(system_id, str(parameters or ""))
+    except HcsError as exc:
+        return _hcs_failure(process, exc, result)
+    information.value = {**information.value, "ProcessId": int(pid)}
+    process_handle.value = process.open_handle("Process", f"{system_id}:{pid}")
+    return S_OK
+
+
+@export("HRESULT", _in("process", "HANDLE"))
+def HcsCloseProcess(process: NativeProcess, handle: int) -> int:
+    if process.handle(handle, "Process") is None:
+        return signed32(E_HANDLE)
+    process.close_handle(handle)
+    return S_OK
+
+
+# ---- HNS -------------------------------------------------------------------------------------
+
+
+@export(
+    "HRESULT",
+    _in("method", "LPCWSTR"),
+    _in("path", "LPCWSTR"),
+    _in("request", "LPCWSTR"),
+    _out("response", "LPWSTR*"),
+)
+def HNSCall(process: NativeProcess, method: str, path: str, request: str, response: Cell) -> int:
+    # HNS answers failures inside its envelope ({"Success":false,"Error":...}); the HRESULT stays S_OK.
+    response.value = process.heap.alloc_string(
+        process.host.model.hns.call(str(method or ""), str(path or ""), str(request or ""))
+    )
+    return S_OK
+
+
+# ---- layers ----------------------------------------------------------------------------------
+
+
+def _layer_path(info: dict[str, Any], layer_id: str) -> str | None:
+    """The layer a DriverInfo + id names; None for a flavour other than windowsfilter."""
+    if int(info.get("Flavour") or 0) != WINDOWSFILTER_FLAVOUR:
+        return None
+    home = str(info.get("HomeDir") or "")
+    return f"{home.rstrip(chr(92))}\\{layer_id}" if home else str(layer_id or "")
+
+
+def _layer_call(info: dict[str, Any], layer_id: str, run: Callable[[str], object]) -> int:
+    path = _layer_path(info, layer_id)
+    if path is None:
+        return signed32(E_INVALID_PARAMETER)
+    try:
+        run(path)
+    except LayerError as exc:
+        return signed32(exc.hresult)
+    return S_OK
+
+
+def _parents(descriptors: list[dict[str, Any]] | None, count: int) -> list[str]:
+    return [str(d.get("Path") or "") for d in (descriptors or [])[: max(int(count), 0)]]
+
+
+@export("HRESULT", _in("name", "LPCWSTR"), _out("guid", "GUID*"))
+def NameToGuid(process: NativeProcess, name: str, guid: Cell) -> int:
+    guid.value = process.host.model.windowsfilter.name_to_guid(str(name or ""))
+    return S_OK
+
+
+@export(
+    "HRESULT",
+    _ref("info", "DriverInfo*"),
+    _in("id", "LPCWSTR"),
+    _in("parent", "LPCWSTR"),
+    _in("descriptors", "WC_LAYER_DESCRIPTOR*"),
+    _in("descriptorCount", "int"),
+)
+def CreateSandboxLayer(
+    process: NativeProcess, info: Cell, layer_id: str, parent: Any, descriptors: Any, count: int
+) -> int:
+    store = process.host.model.windowsfilter
+    return _layer_call(
+        info.value, layer_id, lambda path: store.create_sandbox_layer(path, _parents(descriptors, count))
+    )
+
+
+@export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
+def ActivateLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
+    return _layer_call(info.value, layer_id, process.host.model.windowsfilter.activate_layer)
+
+
+@export(
+    "HRESULT",
+    _ref("info", "DriverInfo*"),
+    _in("id", "LPCWSTR"),
+    _in("descriptors", "WC_LAYER_DESCRIPTOR*"),
+    _in("descriptorCount", "int"),
+)
+def PrepareLayer(process: NativeProcess, info: Cell, layer_id: str, descriptors: Any, count: int) -> int:
+    store = process.host.model.windowsfilter
+    return _layer_call(
+        info.value, layer_id, lambda path: store.prepare_layer(path, _parents(descriptors, count))
+    )
+
+
+@export(
+    "HRESULT",
+    _ref("info", "DriverInfo*"),
+    _in("id", "LPCWSTR"),
+    _ref("length", "SIZE_T*"),
+    _in("buffer", "LPWSTR"),
+)
+def GetLayerMountPath(process: NativeProcess, info: Cell, layer_id: str, length: Cell, buffer: int) -> int:
+    """Two calls, as hcsshim makes them: a NULL buffer asks for the length (UTF-16 units with the
+    NUL; 0 for a layer without a volume), then the buffer receives the path."""
+    mount: list[str] = []
+    code = _layer_call(
+        info.value,
+        layer_id,
+        lambda path: mount.append(process.host.model.windowsfilter.get_layer_mount_path(path)),
+    )
+    if code != S_OK:
+        return code
+    needed = len(mount[0]) + 1 if mount[0] else 0
+    if not buffer:
+        length.value = needed
+        return S_OK
+    if int(length.value or 0) < needed:
+        length.value = needed
+        return signed32(ERROR_INSUFFICIENT_BUFFER)
+    process.heap.write_string(buffer, mount[0])
+    return S_OK
+
+
+@export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
+def UnprepareLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
+    return _layer_call(info.value, layer_id, process.host.model.windowsfilter.unprepare_layer)
+
+
+@export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
+def DeactivateLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
+    return _layer_call(info.value, layer_id, process.host.model.windowsfilter.deactivate_layer)
+
+
+@export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
+def DestroyLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
+    return _layer_call(info.value, layer_id, process.host.model.windowsfilter.destroy_layer)
+
+
+__all__ = ["EXPORTS", "HCS_E_OPERATION_PENDING", "HCS_E_SYSTEM_NOT_FOUND"]
