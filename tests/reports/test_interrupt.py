@@ -94,8 +94,8 @@ def interrupt(complete: Path, tmp_path: Path, when: str, signals: list[int]) -> 
     temp.mkdir()
     proc = start(out, temp, "-m", "layers")
     if when == "start":
-        wait_for(lambda: any(out.glob(".run-*")))
-        time.sleep(0.5)  # pytest is starting, the simulated host not yet up
+        # pytest has started (its command line names the staging folder); the host is not up yet
+        wait_for(lambda: any(".run-" in p and "pytest" in p for p in processes_naming(out)))
     else:
         wait_for(lambda: staged_records(out))
     for number, signum in enumerate(signals):
