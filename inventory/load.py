@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from inventory.model import HostSpec, Inventory
+from winsim.deviations import DEVIATIONS
 
 DEFAULT_INVENTORY = Path(__file__).with_name("sim.yml")
 SECRET_KEYS = {"password", "passwd", "secret", "token"}
@@ -104,10 +105,41 @@ def load_inventory(path: str | Path = DEFAULT_INVENTORY, check_env: bool = True)
         inventory = Inventory.model_validate(raw)
     except ValidationError as exc:
         raise InventoryError(_format_validation(path, raw, exc)) from None
+    for host in inventory.hosts:
+        _check_base_image(path, inventory, host)
+        _check_sim(path, host)
     if check_env:
         for host in inventory.hosts:
             _check_env(path, host)
     return inventory
+
+
+def _check_base_image(path: Path, inventory: Inventory, host: HostSpec) -> None:
+    """Every test that creates a container needs the host's base image: know it before the run."""
+    if host.transport == "sim" or host.base_image:
+        return  # a simulated host comes with its profile's image
+    if not inventory.base_images:
+        raise InventoryError(
+            f"{path}: host {host.name!r}: field 'base_image': no base image for this host; give "
+            "'base_image', or a top-level 'base_images' entry per OS build (see inventory/lab.example.yml)"
+        )
+    if host.os_build is not None and host.os_build not in inventory.base_images:
+        builds = ", ".join(map(str, sorted(inventory.base_images)))
+        raise InventoryError(
+            f"{path}: host {host.name!r}: field 'base_image': 'base_images' has no entry for os_build "
+            f"{host.os_build} (it has {builds}); add one or give the host 'base_image'"
+        )
+
+
+def _check_sim(path: Path, host: HostSpec) -> None:
+    if host.sim is None:
+        return
+    unknown = sorted(set(host.sim.deviations) - set(DEVIATIONS))
+    if unknown:
+        raise InventoryError(
+            f"{path}: host {host.name!r}: field 'sim.deviations': unknown deviation(s) {', '.join(unknown)}; "
+            "`python -m winsim serve --help` lists them"
+        )
 
 
 def _check_env(path: Path, host: HostSpec) -> None:

@@ -178,5 +178,13 @@ class Inventory(_Strict):
                 )
             chosen = [h for h in chosen if h.name in names]
         if tags:
-            chosen = [h for h in chosen if set(tags) <= set(h.tags)]
+            tagged = [h for h in chosen if set(tags) <= set(h.tags)]
+            if not tagged:
+                present = sorted({t for h in chosen for t in h.tags})
+                among = f" among {', '.join(names)}" if names else ""
+                raise KeyError(
+                    f"no host{among} carries every tag of --host-tags {','.join(tags)}; "
+                    f"tags there: {', '.join(present) or 'none'}"
+                )
+            chosen = tagged
         return sorted(chosen, key=lambda h: h.name)

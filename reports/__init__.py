@@ -1,6 +1,6 @@
 """wcc reports: per-test result records, the conformance matrix, Allure and JUnit output.
 
-    python -m reports.run --out reports/out -- -n 4        # run the suite, write every report
+    python -m reports.run --out reports/out --workers auto  # run the suite, write every report
     python -m reports.build --out reports/out DIR [DIR...]  # merge result dirs (xdist, CI jobs) again
 
 Layout of an output directory::
@@ -10,5 +10,8 @@ Layout of an output directory::
     allure-results/          allure-pytest output + environment.properties + categories.json
     allure-report/           Allure 3 HTML (when node is available)
     junit.xml                JUnit for CI systems
-    matrix.html, matrix.json behaviours x hosts
+    matrix.html, matrix.json behaviours x hosts (cells link into allure-report, behaviours into seed.html)
+    seed.html                the seed, one anchor per line
+    matrix.previous.json     the last complete run's matrix (the baseline after an interrupted run)
+    .run-<pid>-*/            a run in progress; swapped in when it has produced its reports (outdir.py)
 """

@@ -19,7 +19,7 @@ import allure
 from allure_commons.types import AttachmentType, ParameterMode
 
 from fixtures.behaviour import Behaviour
-from reports.records import lock_for, write_atomic
+from reports.records import reports_lock, write_atomic
 
 CATEGORIES_FILE = Path(__file__).with_name("categories.json")
 ENVIRONMENT_FILE = "environment.properties"
@@ -77,7 +77,7 @@ def write_environment(allure_dir: Path, facts: Mapping[str, Mapping[str, Any]]) 
     """Merge host facts into ``environment.properties`` (workers may write at the same time)."""
     path = allure_dir / ENVIRONMENT_FILE
     allure_dir.mkdir(parents=True, exist_ok=True)
-    with lock_for(path):
+    with reports_lock():
         props = parse_properties(path.read_text(encoding="utf-8")) if path.exists() else {}
         for host in sorted(facts):
             for key in FACT_KEYS:

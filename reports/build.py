@@ -20,7 +20,7 @@ from pathlib import Path
 from reports import allure_meta
 from reports.matrix import CATALOGUE
 from reports.records import read_run_info
-from reports.run import finish
+from reports.run import finish, show_paths
 
 
 def _layout(source: Path) -> tuple[Path, Path | None]:
@@ -84,6 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         expect_hosts=args.expect_host,
         html=not args.no_html,
     )
+    show_paths(args.out)
     return 0 if matrix.ok and html_ok else 1
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from reports import seed
 from reports.records import (
     ERROR,
     FAILED,
@@ -45,6 +46,7 @@ STATUSES = (PASS, FAIL, NA, ERR)
 _RANK = {FAIL: 3, ERR: 2, PASS: 1, NA: 0}
 _FROM_OUTCOME = {PASSED: PASS, FAILED: FAIL, NOT_APPLICABLE: NA, ERROR: ERR}
 NEWLY_FAILING, NEWLY_PASSING = "newly-failing", "newly-passing"
+UNREACHABLE = "host-unreachable"  # reports.verdict's category for a host that could not be reached
 NO_RESULT = "no result: the test did not report (host or worker lost, run interrupted or never started)"
 
 
@@ -55,6 +57,7 @@ class TestResult:
     reason: str = ""
     category: str = ""
     duration: float = 0.0
+    allure: str = ""  # the test's page in the Allure report (reports.allure_results.report_ids)
 
 
 @dataclass
@@ -94,12 +97,22 @@ class Matrix:
     generated: str
     problems: list[str] = field(default_factory=list)
     baseline: str = ""
+    # stopped by Ctrl-C/SIGTERM: the tests that did not run show as errors, and the next run
+    # compares with the last complete matrix instead of this one (reports.outdir)
+    interrupted: bool = False
 
     def summary(self, host: str) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
         for row in self.rows:
             counts[row.cells[host].status] += 1
         return counts
+
+    def unreachable(self, host: str) -> str:
+        """Why the host could not be reached, when none of its tests got further; else ""."""
+        tests = [t for r in self.rows for v in r.cells[host].via.values() for t in v.tests]
+        if not tests or any(t.category != UNREACHABLE for t in tests):
+            return ""
+        return _reason_once(tests[0].reason)
 
     def verdict(self, host: str) -> str:
         counts = self.summary(host)
@@ -108,6 +121,15 @@ class Matrix:
         if counts[ERR]:
             return "incomplete"
         return "conforms"
+
+    def link_allure(self, pages: Mapping[str, str], report: str = "allure-report/index.html") -> None:
+        """Point every test at its page in the Allure report (``pages``: node id -> page id)."""
+        for row in self.rows:
+            for cell in row.cells.values():
+                for via in cell.via.values():
+                    for test in via.tests:
+                        if test.nodeid in pages:
+                            test.allure = f"{report}#/{pages[test.nodeid]}"
 
     def changes(self) -> list[dict[str, str]]:
         return [
@@ -129,12 +151,14 @@ class Matrix:
             "schema": SCHEMA,
             "generated": self.generated,
             "baseline": self.baseline,
+            "interrupted": self.interrupted,
             "hosts": [
                 {
                     "name": h,
                     "facts": self.facts.get(h, {}),
                     "summary": self.summary(h),
                     "verdict": self.verdict(h),
+                    "unreachable": self.unreachable(h),
                 }
                 for h in self.hosts
             ],
@@ -151,6 +175,17 @@ class Matrix:
             "changes": self.changes(),
             "problems": self.problems,
         }
+
+
+def _reason_once(reason: str) -> str:
+    """A test's reason without the phase and exception prefixes (``setup: fixtures.hosts.X: X: ...``)."""
+    text = reason.split("\n", 1)[0]
+    text = text.removeprefix("setup: ")
+    head, sep, rest = text.partition(": ")
+    while sep and all(p.isidentifier() for p in head.split(".")) and head.rsplit(".", 1)[-1][:1].isupper():
+        text = rest
+        head, sep, rest = text.partition(": ")
+    return text
 
 
 def worst(statuses: Iterable[str]) -> str:
@@ -274,13 +309,18 @@ def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "")
     for row in matrix.rows:
         for host, cell in row.cells.items():
             old = before.get((row.id, host))
-            if old is None:
-                continue
+            if old is None or (matrix.interrupted and _no_result(cell)):
+                continue  # a test the interruption stopped says nothing new about the host
             cell.previous = old
             if old == PASS and cell.status in (FAIL, ERR):
                 cell.change = NEWLY_FAILING
             elif old in (FAIL, ERR) and cell.status == PASS:
                 cell.change = NEWLY_PASSING
+
+
+def _no_result(cell: Cell) -> bool:
+    tests = [t for v in cell.via.values() for t in v.tests]
+    return all(t.category == "no-result" for t in tests) if tests else cell.reason == NO_RESULT
 
 
 def write_matrix(matrix: Matrix, out: Path) -> tuple[Path, Path]:
@@ -291,7 +331,18 @@ def write_matrix(matrix: Matrix, out: Path) -> tuple[Path, Path]:
     json_path, html_path = out / "matrix.json", out / "matrix.html"
     write_atomic(json_path, json.dumps(matrix.to_json(), indent=1, sort_keys=False) + "\n")
     write_atomic(html_path, render(matrix))
+    write_atomic(out / seed.PAGE, seed.render(seed.SEED.read_text(encoding="utf-8"), quoted_lines(matrix)))
     return json_path, html_path
+
+
+def quoted_lines(matrix: Matrix) -> dict[int, list[str]]:
+    """Seed line -> the behaviours whose clause quotes it."""
+    text = seed.SEED.read_text(encoding="utf-8")
+    quoted: dict[int, list[str]] = {}
+    for row in matrix.rows:
+        for number in seed.clause_lines(text, row.seed):
+            quoted.setdefault(number, []).append(row.id)
+    return quoted
 
 
 def matrix_from_dirs(
@@ -299,9 +350,18 @@ def matrix_from_dirs(
     catalogue: Path = CATALOGUE,
     baseline: Path | None = None,
     expect_hosts: Iterable[str] = (),
+    interrupted: bool = False,
 ) -> Matrix:
     records, problems = read_records(dirs)
     matrix = build_matrix(records, read_run_info(dirs), load_catalogue(catalogue), expect_hosts, problems)
+    # interrupted after every test reported (e.g. during pytest's teardown): the results are whole
+    matrix.interrupted = interrupted and any(
+        t.category == "no-result"
+        for r in matrix.rows
+        for c in r.cells.values()
+        for v in c.via.values()
+        for t in v.tests
+    )
     if baseline is not None:
         apply_baseline(matrix, json.loads(baseline.read_text(encoding="utf-8")), str(baseline))
     return matrix
@@ -313,6 +373,9 @@ def summary_lines(matrix: Matrix) -> list[str]:
         c = matrix.summary(host)
         build = matrix.facts.get(host, {}).get("os_build")
         where = f"{host} (build {build})" if build else host
+        if why := matrix.unreachable(host):
+            lines.append(f"{where}: unreachable, no test ran: {why}")
+            continue
         lines.append(
             f"{where}: {c[PASS]} pass, {c[FAIL]} fail, {c[ERR]} error, {c[NA]} n/a -> {matrix.verdict(host)}"
         )

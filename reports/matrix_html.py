@@ -1,8 +1,11 @@
 """The matrix as one self-contained HTML page (inline CSS, no scripts, no external assets).
 
 Each cell says its verdict in words and colour (pass green, fail red, n/a grey, error amber),
-shows the reason on hover (``title``) and, when not a pass, again in a details row under the
-behaviour.  Cells carry ``data-behaviour``, ``data-host`` and ``data-status`` for tools.
+links to the deciding test's page in the Allure report (when there is one), shows the reason on
+hover (``title``) and, when not a pass, again in a details row under the behaviour.  Each
+behaviour shows its MUST sentence and the seed clause it comes from, linked to that line of the
+seed (``seed.html``, written beside the matrix).  Cells carry ``data-behaviour``, ``data-host``
+and ``data-status`` for tools.
 
     html = render(matrix)
 """
@@ -11,7 +14,8 @@ from __future__ import annotations
 
 from html import escape
 
-from reports.matrix import ERR, FAIL, NA, NEWLY_FAILING, NEWLY_PASSING, PASS, Matrix, Row
+from reports import seed
+from reports.matrix import ERR, FAIL, NA, NEWLY_FAILING, NEWLY_PASSING, PASS, Cell, Matrix, Row, TestResult
 
 LABEL = {PASS: "pass", FAIL: "fail", NA: "n/a", ERR: "error"}
 CHANGE_LABEL = {NEWLY_FAILING: "newly failing", NEWLY_PASSING: "newly passing"}
@@ -25,7 +29,9 @@ th, td { border: 1px solid #bbb; padding: 4px 8px; vertical-align: top; }
 th { background: #eee; }
 td.behaviour { max-width: 42em; }
 .bid { font-family: ui-monospace, monospace; font-weight: 600; }
+.must { display: block; }
 .seed { display: block; color: #444; font-style: italic; font-size: .9em; }
+td.cell a { color: inherit; }
 tr.area th { text-align: left; background: #dde3ea; }
 td.cell { text-align: center; font-weight: 600; min-width: 7em; }
 td.s-pass { background: #2e7d32; color: #fff; }
@@ -40,10 +46,16 @@ ul.summary li { margin: .2em 0; }
 .v-deviates { color: #c62828; font-weight: 600; }
 .v-incomplete { color: #a06000; font-weight: 600; }
 .v-conforms { color: #2e7d32; font-weight: 600; }
+.interrupted { background: #fff3cd; border: 1px solid #ffb300; padding: .4em .8em; }
 """
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def render(matrix: Matrix) -> str:
+    seed_text = seed.SEED.read_text(encoding="utf-8")
     head = "".join(f"<th>{_host_heading(matrix, h)}</th>" for h in matrix.hosts)
     body: list[str] = []
     area = None
@@ -51,8 +63,8 @@ def render(matrix: Matrix) -> str:
         if row.area != area:
             area = row.area
             body.append(f'<tr class="area"><th colspan="{len(matrix.hosts) + 1}">{escape(area)}</th></tr>')
-        body.append(_row(row, matrix.hosts))
-        body.append(_detail(row, matrix.hosts))
+        body.append(_row(matrix, row, seed.link(row.seed, seed_text)))
+        body.append(_detail(matrix, row))
     summary_cells = "".join(f'<td class="total">{_counts(matrix, h)}</td>' for h in matrix.hosts)
     body.append(f'<tr class="totals"><th>Summary</th>{summary_cells}</tr>')
     baseline = f" Compared with {escape(matrix.baseline)}." if matrix.baseline else ""
@@ -62,8 +74,9 @@ def render(matrix: Matrix) -> str:
 <style>{CSS}</style></head>
 <body>
 <h1>Conformance matrix</h1>
-<p class="meta">{len(matrix.rows)} behaviours on {len(matrix.hosts)} hosts, generated {escape(matrix.generated)}.{baseline}</p>
-<ul class="summary">{"".join(_summary(matrix, h) for h in matrix.hosts)}</ul>
+<p class="meta">{plural(len(matrix.rows), "behaviour")} on {plural(len(matrix.hosts), "host")}, generated {escape(matrix.generated)}.{baseline}
+The seed: <a href="{seed.PAGE}">{seed.PAGE}</a>.</p>
+{_interrupted(matrix)}<ul class="summary">{"".join(_summary(matrix, h) for h in matrix.hosts)}</ul>
 {_changes(matrix)}
 <table id="matrix">
 <thead><tr><th>Behaviour</th>{head}</tr></thead>
@@ -75,6 +88,15 @@ def render(matrix: Matrix) -> str:
 """
 
 
+def _interrupted(matrix: Matrix) -> str:
+    if not matrix.interrupted:
+        return ""
+    return (
+        '<p class="interrupted"><b>Interrupted run:</b> the run was stopped before it finished; '
+        "tests that did not run show as errors (no result).</p>\n"
+    )
+
+
 def _host_heading(matrix: Matrix, host: str) -> str:
     facts = matrix.facts.get(host, {})
     extra = [f"build {facts['os_build']}"] if facts.get("os_build") else []
@@ -83,33 +105,52 @@ def _host_heading(matrix: Matrix, host: str) -> str:
     return f"{escape(host)}{sub}"
 
 
-def _row(row: Row, hosts: list[str]) -> str:
+def _deciding(cell: Cell) -> TestResult | None:
+    """The test whose verdict the cell shows (the first with the cell's status)."""
+    tests = [t for v in cell.via.values() for t in v.tests]
+    return next((t for t in tests if t.status == cell.status), tests[0] if tests else None)
+
+
+def _linked(text: str, test: TestResult | None) -> str:
+    if test is None or not test.allure:
+        return text
+    return f'<a href="{escape(test.allure)}" title="{escape(test.nodeid)} in the Allure report">{text}</a>'
+
+
+def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
     cells = []
-    for host in hosts:
+    for host in matrix.hosts:
         cell = row.cells[host]
         vias = "".join(
-            f'<span class="via">{escape(name)}: {LABEL[v.status]}</span>'
+            f'<span class="via">{escape(name)}: '
+            f"{_linked(LABEL[v.status], next((t for t in v.tests if t.status == v.status), None))}</span>"
             for name, v in cell.via.items()
             if name
         )
         change = f'<span class="change">{CHANGE_LABEL[cell.change]}</span>' if cell.change else ""
-        title = f"{LABEL[cell.status]} on {host}" + (f"\n{cell.reason}" if cell.reason else "")
+        # an unreachable host's reason is said once, above the table
+        reason = "host unreachable (see above)" if matrix.unreachable(host) else cell.reason
+        title = f"{LABEL[cell.status]} on {host}" + (f"\n{reason}" if reason else "")
         cells.append(
             f'<td class="cell s-{cell.status}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}" '
             f'data-status="{cell.status}" data-change="{cell.change}" title="{escape(title)}">'
-            f"{LABEL[cell.status]}{vias}{change}</td>"
+            f"{_linked(LABEL[cell.status], _deciding(cell))}{vias}{change}</td>"
         )
+    clause = escape(row.seed)
+    if seed_link:
+        clause = f'<a href="{escape(seed_link)}" title="this clause in the seed">{clause}</a>'
     return (
         f'<tr class="behaviour" id="b-{escape(row.id)}" data-behaviour="{escape(row.id)}">'
-        f'<td class="behaviour" title="{escape(row.must)}"><span class="bid">{escape(row.id)}</span>'
-        f'<span class="seed">{escape(row.seed)}</span></td>{"".join(cells)}</tr>'
+        f'<td class="behaviour"><a class="bid" href="#b-{escape(row.id)}">{escape(row.id)}</a>'
+        f'<span class="must">{escape(row.must)}</span>'
+        f'<span class="seed">Seed: {clause}</span></td>{"".join(cells)}</tr>'
     )
 
 
-def _detail(row: Row, hosts: list[str]) -> str:
+def _detail(matrix: Matrix, row: Row) -> str:
     """One line per distinct (verdict, reason) on each host; drivers that agree share a line."""
     items = []
-    for host in hosts:
+    for host in (h for h in matrix.hosts if not matrix.unreachable(h)):
         groups: dict[tuple[str, str], list[str]] = {}
         for via, result in row.cells[host].via.items():
             if result.status != PASS:
@@ -120,7 +161,7 @@ def _detail(row: Row, hosts: list[str]) -> str:
     if not items:
         return ""
     return (
-        f'<tr class="detail" data-behaviour="{escape(row.id)}"><td colspan="{len(hosts) + 1}">'
+        f'<tr class="detail" data-behaviour="{escape(row.id)}"><td colspan="{len(matrix.hosts) + 1}">'
         f"<ul>{''.join(items)}</ul></td></tr>"
     )
 
@@ -131,6 +172,11 @@ def _counts(matrix: Matrix, host: str) -> str:
 
 
 def _summary(matrix: Matrix, host: str) -> str:
+    if why := matrix.unreachable(host):
+        return (
+            f'<li data-host="{escape(host)}" class="unreachable"><b>{escape(host)}</b>: '
+            f'<span class="v-incomplete">unreachable</span>, no test ran: {escape(why)}</li>'
+        )
     verdict = matrix.verdict(host)
     return (
         f'<li data-host="{escape(host)}"><b>{escape(host)}</b>: {_counts(matrix, host)} '

@@ -13,7 +13,6 @@ run expected: the selected hosts, their facts and the selected tests.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -135,7 +134,7 @@ def update_run_info(results_dir: Path, update: RunInfo) -> RunInfo:
     """Merge ``update`` into ``<results_dir>/hosts.json`` (several workers may do this at once)."""
     results_dir.mkdir(parents=True, exist_ok=True)
     path = results_dir / HOSTS_FILE
-    with lock_for(path):
+    with reports_lock():
         info = RunInfo.from_json(json.loads(path.read_text())) if path.exists() else RunInfo()
         info.merge(update)
         write_atomic(path, json.dumps(info.to_json(), indent=1, sort_keys=True))
@@ -149,10 +148,15 @@ def read_run_info(dirs: Iterable[Path]) -> RunInfo:
     return info
 
 
-def lock_for(path: Path) -> FileLock:
-    """An inter-process lock for ``path``, kept outside the report directories (no stray files there)."""
-    key = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
-    return FileLock(os.path.join(tempfile.gettempdir(), f"wcc-reports-{key}.lock"))
+def reports_lock() -> FileLock:
+    """The inter-process lock for read-modify-write of report files (workers write at once).
+
+    One lock file per user in the temporary folder, whatever the report directory: a file per
+    path would leave one behind for every output folder ever used (``reports.run`` gives pytest
+    its own temporary folder, so there even this one goes at the end of the run).
+    """
+    user = str(os.getuid()) if hasattr(os, "getuid") else os.environ.get("USERNAME", "user")
+    return FileLock(os.path.join(tempfile.gettempdir(), f"wcc-reports-{user}.lock"))
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -160,6 +164,7 @@ def write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.chmod(tmp, 0o644)  # a report, not a secret (mkstemp makes it owner-only)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)

@@ -1,47 +1,36 @@
 """Run the conformance suite and write every report (``make conformance``).
 
-    python -m reports.run --out reports/out -- -n 4 -k compartments
+    python -m reports.run --out reports/out --workers auto -- -k compartments
 
-Cleans the previous results first (before pytest starts: allure's own --clean-alluredir races
-under xdist), runs pytest with Allure, JUnit and wcc result records, masks known secrets in what
-pytest wrote, builds the matrix (comparing with the previous run's matrix when there is one),
-then the Allure HTML when node is available.  Exit status: pytest's, or 1 when pytest passed but
-the matrix has failures or errors (e.g. a host with no results).
+Runs pytest (as a child it can stop cleanly: ``reports.supervise``) with Allure, JUnit and wcc
+result records written into a new folder inside ``--out``, masks known secrets in what pytest
+wrote, builds the matrix (compared with the last complete run's) and the Allure HTML, then
+swaps the new reports in (``reports.outdir``).  A run that produced nothing (a usage error such
+as an unknown host, nothing selected) leaves the previous reports and baseline as they were.
+A Ctrl-C or SIGTERM stops pytest and still writes the reports of what ran, marked interrupted;
+a second one stops at once and keeps the previous reports.
+
+Exit status: pytest's; 1 when pytest passed but the matrix has failures or errors (e.g. a host
+with no results); 128 + the signal's number after an interruption.
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
-import subprocess
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from reports import allure_html
+from reports import allure_html, allure_results
 from reports.matrix import CATALOGUE, Matrix, matrix_from_dirs, summary_lines, write_matrix
+from reports.outdir import Staging
 from reports.records import read_run_info
 from reports.redact import env_secrets, redact_files
+from reports.supervise import Forced, Supervisor
 
-# What a run writes into --out (anything else there, e.g. screenshots, is left alone).
-OUTPUTS = ("results", "allure-results", "allure-report", "junit.xml", "matrix.json", "matrix.html")
-PREVIOUS = "matrix.previous.json"
-
-
-def clean(out: Path) -> Path | None:
-    """Remove the previous run's outputs; keep its matrix as the baseline. Returns the baseline path."""
-    out.mkdir(parents=True, exist_ok=True)
-    previous = None
-    if (out / "matrix.json").exists():
-        previous = out / PREVIOUS
-        (out / "matrix.json").replace(previous)
-    for name in OUTPUTS:
-        path = out / name
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-    return previous
+# pytest's exit statuses for "nothing was tested": no report replaces the previous one
+USAGE_ERROR, NO_TESTS = 4, 5
 
 
 # Options of the wcc plugin whose value may be an existing path: joined into one token, since
@@ -64,6 +53,39 @@ def join_option_values(args: Sequence[str]) -> list[str]:
     if pending is not None:
         out.append(pending)
     return out
+
+
+def _option(args: Sequence[str], name: str) -> str | None:
+    for i, arg in enumerate(args):
+        if arg.startswith(f"{name}="):
+            return arg.split("=", 1)[1]
+        if arg == name and i + 1 < len(args):
+            return args[i + 1]
+    return None
+
+
+def auto_workers(args: Sequence[str]) -> int:
+    """One worker per selected host (a host's tests stay on one worker), at most one per CPU core."""
+    from inventory import DEFAULT_INVENTORY, InventoryError, load_inventory
+
+    path = _option(args, "--inventory") or os.environ.get("WCC_INVENTORY") or str(DEFAULT_INVENTORY)
+    split = [
+        [v.strip() for v in value.split(",") if v.strip()] if value else None
+        for value in (_option(args, "--hosts"), _option(args, "--host-tags"))
+    ]
+    try:
+        hosts = len(load_inventory(path, check_env=False).select(*split))
+    except (InventoryError, KeyError):
+        return 1  # pytest says what is wrong with the inventory or the selection
+    return max(1, min(hosts, os.cpu_count() or 1))
+
+
+def worker_args(workers: str, args: Sequence[str]) -> list[str]:
+    """``-n N`` for ``--workers`` (a number or ``auto``), unless the pytest arguments choose already."""
+    if any(a in ("-n", "--numprocesses") or a.startswith(("-n", "--numprocesses=")) for a in args):
+        return []
+    count = auto_workers(args) if workers == "auto" else int(workers)
+    return ["-n", str(count)]
 
 
 def pytest_command(out: Path, args: Sequence[str]) -> list[str]:
@@ -94,25 +116,37 @@ def finish(
     catalogue: Path,
     expect_hosts: Sequence[str],
     html: bool,
+    interrupted: bool = False,
 ) -> tuple[Matrix, bool]:
     """Matrix + Allure HTML into ``out``; returns the matrix and whether the HTML step went well."""
-    matrix = matrix_from_dirs(result_dirs, catalogue, baseline, expect_hosts)
-    json_path, html_path = write_matrix(matrix, out)
+    matrix = matrix_from_dirs(result_dirs, catalogue, baseline, expect_hosts, interrupted)
+    html_ok = _allure_html(out, allure_dirs) if html else True
+    if (out / "allure-report" / "index.html").is_file():
+        matrix.link_allure(allure_results.report_ids(allure_dirs))
+    write_matrix(matrix, out)
     print("\n".join(["", "Conformance matrix:", *summary_lines(matrix)]))
-    print(f"matrix: {html_path} ({json_path.name} beside it)")
-    if not html:
-        return matrix, True
+    return matrix, html_ok
+
+
+def _allure_html(out: Path, allure_dirs: Sequence[Path]) -> bool:
     why = allure_html.node_missing()
     if why:
         print(f"Allure HTML skipped: {why}; `make report` builds it later")
-        return matrix, True
+        return True
+    for folder in allure_dirs:
+        allure_results.tidy(folder)
     try:
-        index = allure_html.generate(list(allure_dirs), out / "allure-report")
+        allure_html.generate(list(allure_dirs), out / "allure-report")
     except allure_html.AllureError as exc:
         print(f"Allure HTML failed: {exc}", file=sys.stderr)
-        return matrix, False
-    print(f"allure: {index}")
-    return matrix, True
+        return False
+    return True
+
+
+def show_paths(out: Path) -> None:
+    print(f"matrix: {out / 'matrix.html'} (matrix.json beside it)")
+    if (out / "allure-report" / "index.html").is_file():
+        print(f"allure: {out / 'allure-report' / 'index.html'}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -125,31 +159,64 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--out", type=Path, default=Path("reports/out"), help="output directory (default reports/out)"
     )
     parser.add_argument(
-        "--baseline", type=Path, help="matrix.json of an earlier run (default: the previous run's)"
+        "--baseline", type=Path, help="matrix.json of an earlier run (default: the last complete run's)"
     )
     parser.add_argument("--catalogue", type=Path, default=CATALOGUE)
     parser.add_argument("--expect-host", action="append", default=[], metavar="NAME")
     parser.add_argument("--no-html", action="store_true", help="skip the Allure HTML")
+    parser.add_argument(
+        "--workers",
+        metavar="N|auto",
+        help="pytest-xdist workers; auto: one per selected host, at most one per CPU core",
+    )
     args = parser.parse_args(own)
     if args.baseline is not None and not args.baseline.is_file():
         parser.error(f"--baseline {args.baseline}: no such file")
+    if args.workers not in (None, "auto") and not str(args.workers).isdigit():
+        parser.error(f"--workers {args.workers}: a number of workers or 'auto'")
+    if args.workers:
+        pytest_args = [*pytest_args, *worker_args(args.workers, pytest_args)]
 
-    previous = clean(args.out)
-    rc = subprocess.call(pytest_command(args.out, pytest_args))
-    results = args.out / "results"
-    if not results.is_dir():  # usage error, nothing collected: nothing to report on
-        print(f"pytest exited {rc} before recording anything; no reports written", file=sys.stderr)
-        return rc or 1
-    mask_secrets(args.out, sorted(read_run_info([results]).secret_envs))
+    staging = Staging.create(args.out)
+    try:
+        with Supervisor() as supervisor:
+            rc = supervisor.run(pytest_command(staging.path, pytest_args))
+            interrupted = supervisor.signum
+            return _report(args, staging, rc, interrupted)
+    except Forced as forced:
+        print(
+            f"wcc: stopped at once ({forced}); the previous reports in {args.out} are kept", file=sys.stderr
+        )
+        return 128 + forced.signum
+    finally:
+        staging.discard()
+
+
+def _report(args: argparse.Namespace, staging: Staging, rc: int, interrupted: int | None) -> int:
+    results = staging.path / "results"
+    ran = results.is_dir() and any(results.glob("*.jsonl"))
+    if not results.is_dir() or rc in (USAGE_ERROR, NO_TESTS) or (interrupted and not ran):
+        what = "was interrupted" if interrupted else f"exited {rc}"
+        print(
+            f"pytest {what} before recording any test; the previous reports in {args.out} are kept",
+            file=sys.stderr,
+        )
+        return 128 + interrupted if interrupted else (rc or 1)
+    mask_secrets(staging.path, sorted(read_run_info([results]).secret_envs))
     matrix, html_ok = finish(
-        args.out,
+        staging.path,
         [results],
-        [args.out / "allure-results"],
-        baseline=args.baseline or previous,
+        [staging.path / "allure-results"],
+        baseline=args.baseline or staging.baseline(),
         catalogue=args.catalogue,
         expect_hosts=args.expect_host,
         html=not args.no_html,
+        interrupted=interrupted is not None,
     )
+    staging.promote()
+    show_paths(args.out)
+    if interrupted:
+        return 128 + interrupted
     if rc != 0:
         return rc
     return 0 if matrix.ok and html_ok else 1

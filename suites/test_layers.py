@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fixtures.behaviour import behaviour
-from suites import expect, facts
+from suites import expect, explain, facts
 from suites.subjects import DOCKER_COMMAND
 
 
@@ -112,14 +112,26 @@ def test_layerchain_lists_parents_nearest_first(host, via, subject):
         expect.that(
             host.layers.exists(entry), host, f"layer folder {entry}", expect.Described("exists"), "missing"
         )
+    # Nearest first: a layer's own layerchain.json lists its parents, so the nearest parent's is the
+    # longest and the base layer's is empty.
+    own = {entry: host.layers.layerchain(entry) or [] for entry in chain}
+    nearest_first = sorted(chain, key=lambda entry: len(own[entry]), reverse=True)
+    explain.in_order(
+        host,
+        f"layerchain.json of {subject.id[:12]}",
+        nearest_first,
+        chain,
+        items="the layers",
+        order="nearest-first",
+        reverse="base-first",
+    )
     # Each parent's own chain must be the rest of the list; the base layer's chain is empty.
     for index, entry in enumerate(chain):
-        own = [_norm(p) for p in host.layers.layerchain(entry) or []]
         expect.equal(
             host,
             f"layerchain of parent #{index} {expect.basename(entry)[:12]}",
             [_norm(p) for p in chain[index + 1 :]],
-            own,
+            [_norm(p) for p in own[entry]],
         )
 
 

@@ -14,18 +14,29 @@ import argparse
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
 from winsim.host import SimHost
+from winsim.hostfolder import host_folder
 from winsim.processes import spawn
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile", default="ws2022", help="ws2019 or ws2022")
-    parser.add_argument("--state-dir", type=Path, default=None, help="where the host keeps its files")
-    parser.add_argument("--deviation", action="append", default=[], help="break one documented behaviour")
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="where the host keeps its files, kept after it stops (default: a temporary folder removed then)",
+    )
+    parser.add_argument(
+        "--deviation",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="break one documented behaviour (repeatable; the names are listed below)",
+    )
     parser.add_argument(
         "command", nargs=argparse.REMAINDER, help="program and its arguments, e.g. powershell.exe -Command -"
     )
@@ -35,7 +46,12 @@ def run(args: argparse.Namespace) -> int:
     if not args.command:
         print("winsim exec: name a program, e.g. powershell.exe -Command -", file=sys.stderr)
         return 2
-    state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="winsim-exec-"))
+    # without --state-dir the host lives in a temporary folder removed on any exit
+    with host_folder(args.state_dir, prefix="winsim-exec-") as state_dir:
+        return _execute(args, state_dir)
+
+
+def _execute(args: argparse.Namespace, state_dir: Path) -> int:
     try:
         host = SimHost.create(f"{args.profile}-sim", args.profile, state_dir, frozenset(args.deviation))
     except ValueError as exc:

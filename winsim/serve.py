@@ -2,7 +2,8 @@
 
 The line carries every endpoint a client needs (docker, winrm, ssh), the credentials and the
 SSH host key.  The process serves until it gets SIGTERM/SIGINT or its stdin closes (so a
-launcher that dies takes its hosts with it).
+launcher that dies takes its hosts with it).  Without ``--state-dir`` the host lives in a
+private temporary folder that goes with it, whichever way it stops (``winsim.hostfolder``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ import os
 import signal
 import stat
 import sys
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Protocol
 
 from winsim.host import SimHost
+from winsim.hostfolder import host_folder
 from winsim.tracing import ENV_VAR, FunctionTrace
 
 # Each module exposes start(host, bind) -> Surface.  Order matters only for the JSON line.
@@ -65,8 +66,19 @@ def ready_line(host: SimHost, surfaces: list[Surface]) -> dict[str, Any]:
 def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--name", default=None, help="host name (default: <profile>-sim)")
     serve.add_argument("--profile", default="ws2022", help="ws2019 or ws2022")
-    serve.add_argument("--state-dir", type=Path, default=None, help="where the host keeps its files")
-    serve.add_argument("--deviation", action="append", default=[], help="break one documented behaviour")
+    serve.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="where the host keeps its files, kept after it stops (default: a temporary folder removed then)",
+    )
+    serve.add_argument(
+        "--deviation",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="break one documented behaviour (repeatable; the names are listed below)",
+    )
     serve.add_argument("--latency", default="none", help="latency profile: none or lab")
     serve.add_argument("--bind", default="127.0.0.1")
     serve.add_argument(
@@ -78,8 +90,12 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="winsim-"))
-    state_dir.mkdir(parents=True, exist_ok=True)
+    # without --state-dir the host's keys and passwords live in a temporary folder removed on any exit
+    with host_folder(args.state_dir, prefix="winsim-") as state_dir:
+        return _serve(args, state_dir)
+
+
+def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     try:
         host = SimHost.create(
             args.name or f"{args.profile}-sim",
@@ -94,22 +110,23 @@ def run(args: argparse.Namespace) -> int:
     if args.trace_functions:
         host.function_trace = FunctionTrace(Path(args.trace_functions) / f"{host.name}.functions")
     surfaces = start_surfaces(host, args.bind)
-    print(json.dumps(ready_line(host, surfaces)), flush=True)
+    try:
+        print(json.dumps(ready_line(host, surfaces)), flush=True)
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
 
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
+        def watch_stdin() -> None:
+            try:
+                sys.stdin.read()
+            finally:
+                stop.set()
 
-    def watch_stdin() -> None:
-        try:
-            sys.stdin.read()
-        finally:
-            stop.set()
-
-    # Only a pipe means a launcher waits on us; /dev/null (detached hosts) reads EOF at once.
-    if stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode):
-        threading.Thread(target=watch_stdin, daemon=True).start()
-    stop.wait()
-    for surface in surfaces:
-        surface.close()
+        # Only a pipe means a launcher waits on us; /dev/null (detached hosts) reads EOF at once.
+        if stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode):
+            threading.Thread(target=watch_stdin, daemon=True).start()
+        stop.wait()
+    finally:
+        for surface in surfaces:
+            surface.close()
     return 0

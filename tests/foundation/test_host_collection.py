@@ -10,6 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 INVENTORY = """
+base_images: {20348: "mcr.microsoft.com/windows/servercore:ltsc2022"}
 hosts:
   - {name: zeta, transport: local, tags: [lab, ltsc2022]}
   - {name: alpha, transport: local, tags: [lab, ltsc2019]}
@@ -45,7 +46,8 @@ def collected(result: pytest.RunResult) -> list[str]:
 
 
 def run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return suite.runpytest_subprocess("--inventory", "inv.yml", *args)
+    # outside the checkout the root conftest does not apply: load the plugin as such a project would
+    return suite.runpytest_subprocess("-p", "fixtures.plugin", "--inventory", "inv.yml", *args)
 
 
 def test_one_item_per_host_sorted(suite):
@@ -86,7 +88,7 @@ def test_unknown_host_is_a_usage_error(suite):
 
 def test_bad_inventory_is_a_usage_error(suite):
     suite.makefile(".yml", bad="hosts:\n  - {name: a, transport: telnet}\n")
-    result = suite.runpytest_subprocess("--inventory", "bad.yml", "--collect-only")
+    result = suite.runpytest_subprocess("-p", "fixtures.plugin", "--inventory", "bad.yml", "--collect-only")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*bad.yml: host 'a': field 'transport'*"])
 
@@ -116,6 +118,7 @@ hosts:
     password_env: WCC_TEST_GONE_PASSWORD
     winrm: {scheme: http, auth: basic, operation_timeout: 2, read_timeout: 3}
     docker: {url: "tcp://127.0.0.1:9"}
+    base_image: mcr.microsoft.com/windows/servercore:ltsc2022
 """
 
 UNREACHABLE_MODULE = """
@@ -133,7 +136,9 @@ def test_unreachable_host_fails_its_own_tests_and_others_carry_on(pytester, monk
     monkeypatch.setenv("WCC_TEST_GONE_PASSWORD", "never-printed-pw")
     pytester.makefile(".yml", inv=UNREACHABLE_INVENTORY)
     pytester.makepyfile(test_reach=UNREACHABLE_MODULE)
-    result = pytester.runpytest_subprocess("--inventory", "inv.yml", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(
+        "-p", "fixtures.plugin", "--inventory", "inv.yml", "-p", "no:cacheprovider"
+    )
     result.assert_outcomes(passed=2, errors=2)
     out = result.stdout.str()
     # the error names the host, where it is and why; the password never shows
@@ -142,7 +147,9 @@ def test_unreachable_host_fails_its_own_tests_and_others_carry_on(pytester, monk
     assert out.count("HostUnreachable: gone") >= 2
 
 
-def test_inventory_outside_the_project_explains_pytests_rootdir_trap(tmp_path):
+def test_inventory_outside_the_project_needs_one_token(tmp_path):
+    """pytest roots itself at a separate existing path, where this checkout's conftest (the plugin)
+    does not apply: the usage error names the option and the wrong rootdir; one token works."""
     import subprocess
     import sys
 
@@ -151,7 +158,8 @@ def test_inventory_outside_the_project_explains_pytests_rootdir_trap(tmp_path):
     base = [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider"]
     two_tokens = subprocess.run([*base, "--inventory", str(inv)], cwd=ROOT, capture_output=True, text=True)
     assert two_tokens.returncode == pytest.ExitCode.USAGE_ERROR
-    assert f"write --inventory={inv}" in two_tokens.stderr
+    assert "unrecognized arguments: --inventory" in two_tokens.stderr
+    assert f"rootdir: {tmp_path}" in two_tokens.stderr
     one_token = subprocess.run([*base, f"--inventory={inv}"], cwd=ROOT, capture_output=True, text=True)
     assert one_token.returncode == 0, one_token.stdout[-2000:] + one_token.stderr[-2000:]
     assert "suites/test_layers.py::" in one_token.stdout and "[zeta" in one_token.stdout

@@ -18,6 +18,7 @@ hosts:
     username: runner
     password_env: {env}
     docker: {{url: "tcp://lab1.example:2376"}}
+    base_image: mcr.microsoft.com/windows/servercore:ltsc2022
 """
 
 
@@ -128,3 +129,34 @@ def test_select_by_name_and_tags():
     assert [h.name for h in inv.select(tags=["sim", "ltsc2019"])] == ["ws2019-sim"]
     with pytest.raises(KeyError, match="nope"):
         inv.select(names=["nope"])
+
+
+def test_a_host_without_a_base_image_is_refused_at_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("WCC_T_PW", "s3cret")
+    bare = GOOD_WINRM.format(env="WCC_T_PW").replace(
+        "    base_image: mcr.microsoft.com/windows/servercore:ltsc2022\n", ""
+    )
+    msg = error_of(write(tmp_path, bare))
+    assert "host 'lab1': field 'base_image': no base image for this host" in msg
+    # base_images for the host's build is enough; a build it does not list is named
+    assert load_inventory(write(tmp_path, "base_images: {20348: img:ltsc2022}\n" + bare)).get("lab1")
+    other = "base_images: {17763: img:ltsc2019}\n" + bare + "    os_build: 20348\n"
+    assert "'base_images' has no entry for os_build 20348 (it has 17763)" in error_of(write(tmp_path, other))
+
+
+def test_a_simulated_host_with_an_unknown_profile_or_deviation_is_refused_at_load(tmp_path):
+    profile = "hosts:\n  - {name: s, transport: sim, sim: {profile: ws1999}}\n"
+    assert "host 's': field 'sim.profile'" in error_of(write(tmp_path, profile))
+    deviation = "hosts:\n  - {name: s, transport: sim, sim: {profile: ws2022, deviations: [no-such]}}\n"
+    assert "host 's': field 'sim.deviations': unknown deviation(s) no-such" in error_of(
+        write(tmp_path, deviation)
+    )
+
+
+def test_host_tags_that_no_host_carries_are_named():
+    inv = load_inventory(ROOT / "inventory" / "sim.yml")
+    with pytest.raises(KeyError) as info:
+        inv.select(tags=["nosuchtag"])
+    assert "no host carries every tag of --host-tags nosuchtag; tags there: ltsc2019, ltsc2022, sim" in str(
+        info.value
+    )

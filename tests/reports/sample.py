@@ -105,14 +105,14 @@ from fixtures.behaviour import behaviour
 
 
 @behaviour(id="compartments/default-native", must="The default compartment MUST have type Native.",
-           seed="The default compartment has id 1 and type Native.", drivers=("docker", "direct"))
+           seed="There is one default compartment for OS which has CompartmentId = 1 and type Native.", drivers=("docker", "direct"))
 def test_default_native(host, via):
     got = host.call("Get-WccCompartment", script="net use x /user:a " + os.environ["WCC_SAMPLE_PASSWORD"])
     assert got == "Native", f"{host.name}: default compartment type {got!r}, expected 'Native'"
 
 
 @behaviour(id="hcs/owner-docker", must="Compute systems of dockerd MUST be owned by docker.",
-           seed="Owner is docker.")
+           seed="hcsshim::CreateComputeSystem creates container.")
 def test_owner(host, via):
     host.call("Get-WccComputeSystem", Query=REGISTERED)
     if host.facts.get("lost"):
@@ -120,19 +120,20 @@ def test_owner(host, via):
 
 
 @behaviour(id="layers/new-build-only", must="A newer build MUST do the new thing.",
-           seed="Newer builds do the new thing.", min_build=20348, evidence="new in 20348 (sample)")
+           seed="Volume path for a given mounted layer may change over time on Windows by design.", min_build=20348,
+           evidence="new in 20348 (sample)")
 def test_new_build_only(host, via):
     host.call("Get-WccLayerFolder")
 
 
-@behaviour(id="network/endpoint-query", must="Endpoints MUST be listed.", seed="Endpoints are listed.")
+@behaviour(id="network/endpoint-query", must="Endpoints MUST be listed.", seed="At his point endpoint extist only as a virtual resource in HNS.")
 def test_endpoint_query(host, via):
     if host.facts.get("timeout"):
         raise ProbeTimeout(host.name, "Get-WccHnsEndpoint", 30)
     host.call("Get-WccHnsEndpoint")
 
 
-@behaviour(id="daemon/log-readable", must="The daemon log MUST be readable.", seed="The log is readable.")
+@behaviour(id="daemon/log-readable", must="The daemon log MUST be readable.", seed="they just seem to have basic messages and timestamps.")
 def test_log_readable(host, via):
     if host.name == "ws-good":
         pytest.skip("no access to the daemon log")

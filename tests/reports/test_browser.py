@@ -54,6 +54,7 @@ CELLS_JS = """
 Array.from(document.querySelectorAll('td.cell')).map(td => ({
   behaviour: td.dataset.behaviour, host: td.dataset.host, title: td.title,
   text: td.innerText.split('\\n')[0].trim(),
+  link: td.querySelector('a') ? td.querySelector('a').href : null,
   background: getComputedStyle(td).backgroundColor,
   visible: td.getBoundingClientRect().width > 0 && td.getBoundingClientRect().height > 0,
 }))
@@ -79,12 +80,65 @@ def test_matrix_page_shows_every_behaviour_and_host_in_the_right_colours(
         assert colour_name(cell["background"]) == EXPECTED_COLOUR[want], f"{where}: {cell['background']}"
     failing = seen[("compartments/default-native", "ws-bad")]
     assert "expected 'Native'" in failing["title"]  # the reason on hover
-    assert "HostUnreachable" in seen[("hcs/owner-docker", "ws-down")]["title"]
+    assert "host unreachable" in seen[("hcs/owner-docker", "ws-down")]["title"]
     text = page.evaluate("document.body.innerText")
+    # an unreachable host is said once, with its reason, not under every behaviour
+    assert text.count("logon refused for password") == 1
+    assert "ws-down: unreachable, no test ran: ws-down (winrm): logon refused for password ***" in text
     assert "ws-bad: 1 pass · 1 fail · 2 error · 1 n/a" in text
-    assert "Newer builds do the new thing." in text  # the seed clause of each behaviour
+    assert "5 behaviours on 3 hosts" in text
+    # the seed clause of each behaviour, and its MUST sentence (not only a tooltip)
+    assert "Volume path for a given mounted layer may change over time on Windows by design." in text
+    assert "A newer build MUST do the new thing." in text
     SHOTS.mkdir(parents=True, exist_ok=True)
     (SHOTS / "matrix.png").write_bytes(page.screenshot())
+
+
+SEED_LINKS_JS = """
+Array.from(document.querySelectorAll('tr.behaviour')).map(tr => ({
+  behaviour: tr.dataset.behaviour,
+  seed: tr.querySelector('.seed a') ? tr.querySelector('.seed a').href : null,
+  clause: tr.querySelector('.seed a') ? tr.querySelector('.seed a').innerText : null,
+}))
+"""
+
+
+def test_every_behaviour_links_to_its_clause_in_the_seed(browser: Browser, sample_run: SampleRun):
+    page = browser.open((sample_run.out / "matrix.html").as_uri())
+    rows = page.evaluate(SEED_LINKS_JS)
+    assert {r["behaviour"] for r in rows} == set(sample.EXPECTED)
+    for row in rows:
+        assert row["seed"] and "/seed.html#L" in row["seed"], row
+        seed = browser.open(row["seed"])
+        target = seed.evaluate(
+            "(() => { const t = document.querySelector(':target'); return t && t.innerText; })()"
+        )
+        assert target and row["clause"].rstrip(".") in " ".join(target.split()), (row, target)
+        assert row["behaviour"] in target  # the seed line names the behaviours that check it
+
+
+def test_every_cell_links_to_its_test_in_allure(browser: Browser, sample_run: SampleRun):
+    if not sample_run.html:
+        if os.environ.get("CI") == "true":
+            pytest.fail("node/npm missing under CI: the Allure HTML was not built")
+        pytest.skip("node/npm not installed: no Allure HTML to link to")
+    page = browser.open((sample_run.out / "matrix.html").as_uri())
+    cells = page.evaluate(CELLS_JS)
+    assert cells and all(c["link"] and "/allure-report/index.html#/" in c["link"] for c in cells), cells
+    failing = next(
+        c for c in cells if (c["behaviour"], c["host"]) == ("compartments/default-native", "ws-bad")
+    )
+    report = browser.open(failing["link"])
+    shown = report.wait_for(
+        "document.body.innerText.includes('test_default_native[ws-bad-') && document.body.innerText"
+    )
+    assert "default compartment type 'Unspecified'" in shown  # the failure, on the test's own page
+    # the report a person reads: parameters as written, no plumbing fixtures, no unnamed steps
+    assert "ws-bad" in shown and "'ws-bad'" not in shown
+    for hidden in ("_wcc_host_name", "_gates", "<lambda>"):
+        assert hidden not in shown, hidden
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "allure-test.png").write_bytes(report.screenshot())
 
 
 def test_allure_page_loads_with_its_test_count(browser: Browser, sample_run: SampleRun):
@@ -107,3 +161,6 @@ def test_allure_page_loads_with_its_test_count(browser: Browser, sample_run: Sam
     shown = page.wait_for("document.body.innerText.includes('Product deviations') && document.body.innerText")
     assert "Broken runs: host unreachable" in shown
     (SHOTS / "allure-categories.png").write_bytes(page.screenshot())
+    scripts = page.evaluate("Array.from(document.scripts).map(s => s.src + ' ' + s.text.slice(0, 200))")
+    assert not [s for s in scripts if "googletagmanager" in s or "gtag(" in s]  # no analytics
+    assert "googletagmanager" not in (sample_run.out / "allure-report" / "index.html").read_text()

@@ -54,13 +54,17 @@ def run_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
         spec = lab.spec("winrm")
         password = spec.password()
         assert password
-        entry = spec.model_dump(mode="json", exclude_none=True) | {"password_env": PASSWORD_ENV}
+        entry = spec.model_dump(mode="json", exclude_none=True) | {
+            "password_env": PASSWORD_ENV,
+            "base_image": f"mcr.microsoft.com/windows/servercore:{PROFILES['ws2022'].ltsc_tag}",
+        }
         project = base / "project"
         project.mkdir()
         (project / "inventory.yml").write_text(yaml.safe_dump({"hosts": [entry]}))
         (project / "conftest.py").write_text(CONFTEST)
         (project / "test_live.py").write_text(TESTS)
-        (project / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider\n")
+        # outside the checkout the root conftest does not apply: the project loads the plugin itself
+        (project / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider -p fixtures.plugin\n")
         out = project / "out"
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
         env.update({"PYTHONPATH": str(ROOT), PASSWORD_ENV: password, "PYTHONDONTWRITEBYTECODE": "1"})

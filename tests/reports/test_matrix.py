@@ -143,3 +143,36 @@ def test_load_catalogue(tmp_path: Path):
         assert str(path) in str(exc)
     else:
         raise AssertionError("a catalogue that is not a list must be refused")
+
+
+def test_one_behaviour_on_one_host_is_said_in_the_singular(tmp_path: Path):
+    m = build_matrix([rec("api/a", "h1", "passed")], RunInfo(expected={"h1"}))
+    write_matrix(m, tmp_path)
+    assert "1 behaviour on 1 host," in (tmp_path / "matrix.html").read_text()
+
+
+def test_an_unreachable_host_is_said_once_with_its_reason(tmp_path: Path):
+    why = "setup: fixtures.hosts.HostUnreachable: HostUnreachable: h2 (winrm://10.0.0.9:5985): connection refused"
+    records = [
+        Record(b, "h2", "docker", "error", f"t.py::{b}[h2]", reason=why, category="host-unreachable")
+        for b in ("api/a", "api/b")
+    ] + [rec("api/a", "h1", "passed"), rec("api/b", "h1", "passed")]
+    m = build_matrix(records, RunInfo(expected={"h1", "h2"}))
+    assert m.unreachable("h2") == "h2 (winrm://10.0.0.9:5985): connection refused"
+    assert m.unreachable("h1") == ""
+    assert [h["unreachable"] for h in m.to_json()["hosts"]] == [
+        "",
+        "h2 (winrm://10.0.0.9:5985): connection refused",
+    ]
+    write_matrix(m, tmp_path)
+    assert (tmp_path / "matrix.html").read_text().count("connection refused") == 1
+
+
+def test_every_catalogued_behaviour_quotes_the_seed():
+    from reports import seed
+
+    text = seed.SEED.read_text(encoding="utf-8")
+    unquoted = [e["id"] for e in load_catalogue() if not seed.clause_lines(text, e["seed"])]
+    assert unquoted == [], (
+        "these behaviours' seed clauses are not in reports/seed.txt (no link in the matrix)"
+    )

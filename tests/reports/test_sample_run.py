@@ -27,6 +27,10 @@ def _labels(result: dict, name: str) -> list[str]:
 def test_exit_status_reports_the_failures(sample_run: SampleRun):
     assert sample_run.returncode == 1, sample_run.stdout
     assert "ws-bad (build 17763): 1 pass, 1 fail, 2 error, 1 n/a -> deviates" in sample_run.stdout
+    assert (
+        "ws-down: unreachable, no test ran: ws-down (winrm): logon refused for password ***"
+        in sample_run.stdout
+    )
 
 
 def test_one_record_per_test_from_every_worker(sample_run: SampleRun):
@@ -53,7 +57,7 @@ def test_matrix_json_matches_the_design(sample_run: SampleRun):
     cells = {b["id"]: {h: c["status"] for h, c in b["cells"].items()} for b in matrix["behaviours"]}
     assert cells == sample.EXPECTED
     seeds = {b["id"]: b["seed"] for b in matrix["behaviours"]}
-    assert seeds["hcs/owner-docker"] == "Owner is docker."
+    assert seeds["hcs/owner-docker"] == "hcsshim::CreateComputeSystem creates container."
     hosts = {h["name"]: h for h in matrix["hosts"]}
     assert hosts["ws-down"]["summary"] == {"pass": 0, "fail": 0, "na": 0, "error": 5}
     assert hosts["ws-good"]["verdict"] == "incomplete"
@@ -67,7 +71,9 @@ def test_allure_results_carry_the_catalogue_labels(sample_run: SampleRun):
     assert len(native) == 6
     for r in native:
         assert _labels(r, "epic") == ["compartments"]
-        assert _labels(r, "story") == ["The default compartment has id 1 and type Native."]
+        assert _labels(r, "story") == [
+            "There is one default compartment for OS which has CompartmentId = 1 and type Native."
+        ]
         assert _labels(r, "as_id") == ["compartments/default-native"]
         params = {p["name"]: p for p in r["parameters"]}
         assert params["host"]["value"].strip("'") in sample.HOSTS

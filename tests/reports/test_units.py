@@ -121,3 +121,17 @@ def test_run_joins_the_inventory_value_so_pytest_keeps_its_rootdir():
     ]
     assert join_option_values(["--inventory=/a.yml", "-k", "x"]) == ["--inventory=/a.yml", "-k", "x"]
     assert join_option_values(["--inventory"]) == ["--inventory"]
+
+
+def test_auto_workers_is_one_per_selected_host_at_most_one_per_core(monkeypatch):
+    from reports import run
+
+    monkeypatch.setattr(run.os, "cpu_count", lambda: 8)
+    assert run.worker_args("auto", []) == ["-n", "2"]  # the default inventory's two simulated hosts
+    assert run.worker_args("auto", ["--hosts", "ws2022-sim"]) == ["-n", "1"]
+    assert run.worker_args("auto", ["--host-tags=ltsc2019"]) == ["-n", "1"]
+    assert run.worker_args("auto", ["--hosts", "nosuchhost"]) == ["-n", "1"]  # pytest reports the error
+    monkeypatch.setattr(run.os, "cpu_count", lambda: 1)
+    assert run.worker_args("auto", []) == ["-n", "1"]
+    assert run.worker_args("3", []) == ["-n", "3"]
+    assert run.worker_args("auto", ["-n", "4"]) == [] and run.worker_args("2", ["-n4"]) == []
