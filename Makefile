@@ -17,11 +17,13 @@ WORKERS ?= auto
 
 venv: $(STAMP)
 
-# (the uninstall: a .venv made when the checkout still installed itself holds it; take it out)
+# (the uninstall and the egg-info: a checkout that still installed itself left both, and either
+# would load the plugin a second time through its old entry point; take them out)
 $(STAMP): requirements/base.txt requirements/dev.txt package-lock.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/dev.txt
 	$(BIN)/python -m pip uninstall --quiet --disable-pip-version-check -y wcc 2>/dev/null || true
+	rm -rf wcc.egg-info
 	if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; fi
 	touch $(STAMP)
 
