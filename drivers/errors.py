@@ -22,10 +22,13 @@ class ConfigError(DriverError):
 class TransportError(DriverError):
     """The connection or the remote shell failed (connect, auth, reset, shell gone)."""
 
-    def __init__(self, message: str, *, lost: bool = False) -> None:
+    def __init__(self, message: str, *, lost: bool = False, unsent: bool = False) -> None:
         super().__init__(message)
         # lost: the shell/connection is gone and a fresh one may work (re-open once).
         self.lost = lost
+        # unsent: the request provably never ran on the host (the connection was refused, or the
+        # host answered that it rejected the request), so even a changing call may be sent again.
+        self.unsent = unsent
 
 
 class SessionError(DriverError):

@@ -18,8 +18,9 @@ stderr is parsed into error records (``last_stderr``) but is not a failure by it
     session.call("Get-WccCompartment")             # -> list of JSON objects
     session.run("Get-Date; exit 3").rc             # -> 3 (script mode, any length)
 
-A lost shell or connection is re-opened once and the request replayed only if it was never
-sent or every call in it is read-only; otherwise :class:`SessionLost` is raised.  A timed-out
+A lost shell or connection is re-opened once and the request replayed only if it provably never
+ran on the host or every call in it is read-only (``drivers.probe.effects``); otherwise
+:class:`SessionLost` says the outcome is unknown.  A timed-out
 call raises :class:`ProbeTimeout`, marks the session dead (the next call re-opens it) and is
 never replayed.  Every call leaves a :class:`~drivers.stats.CallRecord` in ``stats``.
 """
@@ -45,7 +46,8 @@ from drivers.errors import (
     TransportError,
 )
 from drivers.models import CommandResult, ErrorRecord, HostInfo
-from drivers.probe import is_read_only, module_text
+from drivers.probe import module_text
+from drivers.probe.effects import is_read_only
 from drivers.stats import CallStats, make_record
 from drivers.transports.base import POWERSHELL_COMMAND, RemoteProcess, Transport
 
@@ -297,10 +299,13 @@ class PowerShellSession:
             request_id = next(self._ids)
             line = (call_line(request_id, calls) + "\r\n").encode("ascii")
             started = time.monotonic()
-            sent = False
+            ran = True  # from the first byte on, the request may run on the host
             try:
-                self._proc.write(line)
-                sent = True
+                try:
+                    self._proc.write(line)
+                except TransportError as exc:
+                    ran = not exc.unsent  # the host refused the request before running it
+                    raise
                 frame = self._read_frame(request_id, started + timeout, calls[0].fn)
             except TransportError as exc:
                 self._kill()
@@ -313,13 +318,14 @@ class PowerShellSession:
                     raise SessionLost(
                         self.host_name, calls[0].fn, f"lost again after re-opening: {exc}"
                     ) from exc
-                if sent and not replayable:
+                if ran and not replayable:
                     raise SessionLost(
                         self.host_name,
                         calls[0].fn,
-                        f"lost during a call that changes the host, not replayed: {exc}",
+                        "lost during a call that changes the host; its request may have reached the "
+                        f"host, so its outcome is unknown and it was not sent again: {exc}",
                     ) from exc
-                continue  # re-open once and replay: not sent yet, or read-only calls only
+                continue  # re-open once and replay: it never ran, or it only reads
             except DriverError as exc:  # timed out or garbled: no answer to record
                 self._log_failure(calls, exc, 0, time.monotonic() - started)
                 raise

@@ -60,7 +60,10 @@ class Lab:
         base = HostSpec(name=self.sim.name, transport="sim", sim=SimSettings(profile=profile, via=via))  # type: ignore[arg-type]
         spec = resolve(base, self.endpoints, self.run_dir)
         if winrm and via == "winrm":
-            spec = spec.model_copy(update={"winrm": spec.winrm.model_copy(update=winrm)})
+            update: dict[str, Any] = {"winrm": spec.winrm.model_copy(update=winrm)}
+            if winrm.get("scheme") == "https":
+                update["port"] = int(self.endpoints["winrm"]["https"].rsplit(":", 1)[1].split("/")[0])
+            spec = spec.model_copy(update=update)
         return spec
 
     def surface(self, kind: str) -> Any:
