@@ -87,3 +87,17 @@ class ProbeError(DriverError):
     @property
     def error_ids(self) -> list[str]:
         return [e.fully_qualified_error_id for e in self.errors]
+
+
+class HostLost(SessionLost):
+    """The host stopped answering: every later call to it fails at once with this one line.
+
+    The message starts with ``HostLost:``; it is a :class:`SessionLost`, so code that handles a
+    lost session handles it too.
+    """
+
+    def __init__(self, host: str, cause: str) -> None:
+        TransportError.__init__(self, f"HostLost: {host} stopped answering: {cause}", lost=True)
+        self.host = host
+        self.what = "the host"
+        self.cause = cause

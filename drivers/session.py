@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import math
 import re
 import threading
 import time
@@ -45,6 +46,7 @@ from drivers.errors import (
     SessionLost,
     TransportError,
 )
+from drivers.liveness import Liveness
 from drivers.models import CommandResult, ErrorRecord, HostInfo
 from drivers.probe import module_text
 from drivers.probe.effects import is_read_only
@@ -98,12 +100,14 @@ class PowerShellSession:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         open_timeout: float = OPEN_TIMEOUT,
+        liveness: Liveness | None = None,
     ) -> None:
         self.host_name = host_name
         self.transport = transport
         self.stats = stats
         self.timeout = timeout
         self.open_timeout = open_timeout
+        self.liveness = liveness or Liveness(host_name, OPEN_TIMEOUT, transport.heartbeat)
         self.noise: list[str] = []
         self.last_stderr = StderrStreams()
         self._info: HostInfo | None = None
@@ -234,15 +238,18 @@ class PowerShellSession:
             )
         )
 
-    def _ensure_open(self) -> None:
+    def _ensure_open(self, deadline: float = math.inf) -> None:
+        self.liveness.check()
         if self._proc is not None:
             return
         for attempt in (1, 2):
             try:
-                self._open()
+                self._open(deadline)
                 return
             except TransportError as exc:
                 self._kill()
+                if exc.lost and self._opened_once:
+                    self.liveness.confirm(f"re-opening the session failed: {exc}")
                 if exc.lost and attempt == 2 and self._opened_once:
                     # it worked before: the shell is gone for good, not a host we never reached
                     raise SessionLost(self.host_name, "re-opening the session", str(exc)) from exc
@@ -250,10 +257,11 @@ class PowerShellSession:
                     raise
                 self.stats.add(reconnects=1)
 
-    def _open(self) -> None:
+    def _open(self, deadline: float = math.inf) -> None:
         if self._opened_once:
             self.stats.add(reconnects=1)
         started = time.monotonic()
+        deadline = min(deadline, started + self.open_timeout)
         self._proc = self.transport.open_process(POWERSHELL_COMMAND)
         self.stats.add(process_starts=1)
         request_id = 0
@@ -261,7 +269,7 @@ class PowerShellSession:
         payload = f"{load_line(module_text())}\r\n{hello}\r\n".encode("ascii")
         try:
             self._proc.write(payload)
-            frame = self._read_frame(request_id, started + self.open_timeout, "loading the probe module")
+            frame = self._read_frame(request_id, deadline, "loading the probe module")
         except DriverError as exc:
             self._log_failure([ProbeCall("Get-WccHostInfo")], exc, 0, time.monotonic() - started)
             raise
@@ -292,9 +300,14 @@ class PowerShellSession:
     def _round_trip(
         self, calls: list[ProbeCall], timeout: float, replayable: bool
     ) -> tuple[dict[str, Any], float]:
-        """Send one request and read its frame; returns the frame and the seconds it took."""
+        """Send one request and read its frame; returns the frame and the seconds it took.
+
+        ``timeout`` holds for the whole call, a re-open included.
+        """
+        call_deadline = time.monotonic() + timeout
         for attempt in (1, 2):
-            self._ensure_open()
+            # the first attempt may have to open a session (loading the module takes its own time)
+            self._ensure_open(call_deadline if attempt == 2 else math.inf)
             assert self._proc is not None
             request_id = next(self._ids)
             line = (call_line(request_id, calls) + "\r\n").encode("ascii")
@@ -306,7 +319,7 @@ class PowerShellSession:
                 except TransportError as exc:
                     ran = not exc.unsent  # the host refused the request before running it
                     raise
-                frame = self._read_frame(request_id, started + timeout, calls[0].fn)
+                frame = self._read_frame(request_id, max(call_deadline, started + 1.0), calls[0].fn)
             except TransportError as exc:
                 self._kill()
                 seconds = time.monotonic() - started
@@ -314,6 +327,8 @@ class PowerShellSession:
                 self._log_failure(calls, exc, 1, seconds)
                 if not exc.lost:
                     raise
+                if ran:  # (a request refused unrun was an answer: the host is there)
+                    self.liveness.confirm(f"{calls[0].fn}: {exc}")
                 if attempt == 2:
                     raise SessionLost(
                         self.host_name, calls[0].fn, f"lost again after re-opening: {exc}"
@@ -348,7 +363,9 @@ class PowerShellSession:
             if remaining <= 0:
                 self.stats.add(timeouts=1)
                 self._kill()
-                raise ProbeTimeout(self.host_name, what, round(time.monotonic() - began, 3))
+                waited = round(time.monotonic() - began, 3)
+                self.liveness.confirm(f"{what} got no answer in {waited:g} s")
+                raise ProbeTimeout(self.host_name, what, waited)
             chunk = self._proc.read(min(remaining, 20.0))
             self._stdout += chunk.stdout.decode("utf-8", "replace")
             if chunk.stderr:

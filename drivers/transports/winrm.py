@@ -18,6 +18,7 @@ import contextlib
 import math
 import threading
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -32,7 +33,7 @@ from winrm.protocol import Protocol
 
 from drivers.errors import ConfigError, TransportError
 from drivers.stats import CallStats
-from drivers.transports.base import POWERSHELL_ARGS, POWERSHELL_EXE, ReadResult
+from drivers.transports.base import POWERSHELL_ARGS, POWERSHELL_EXE, ReadResult, answers
 
 if TYPE_CHECKING:
     from inventory.model import HostSpec
@@ -228,6 +229,13 @@ class WinRMTransport:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.protocol.reset_http()
+
+    def heartbeat(self, timeout: float) -> bool:
+        """An empty, unauthenticated POST: a live WinRM service answers it (with 401)."""
+        url = urlparse(self.endpoint)
+        hello = f"POST {url.path or '/'} HTTP/1.1\r\nHost: {url.hostname}\r\nContent-Length: 0\r\n\r\n"
+        port = url.port or (5986 if url.scheme == "https" else 5985)
+        return answers(url.hostname or "", port, hello.encode(), b"HTTP/", timeout, url.scheme == "https")
 
 
 class _Guard:

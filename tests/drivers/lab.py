@@ -53,12 +53,14 @@ class Lab:
         (run_dir / "sim").mkdir(parents=True, exist_ok=True)
         return cls(sim, surfaces, ready_line(sim, surfaces), run_dir)
 
-    def spec(self, via: str, **winrm: Any) -> HostSpec:
+    def spec(self, via: str, lost_after: float | None = None, **winrm: Any) -> HostSpec:
         from fixtures.simhosts import resolve
 
         profile = self.sim.profile.name
         base = HostSpec(name=self.sim.name, transport="sim", sim=SimSettings(profile=profile, via=via))  # type: ignore[arg-type]
         spec = resolve(base, self.endpoints, self.run_dir)
+        if lost_after is not None:
+            spec = spec.model_copy(update={"lost_after": lost_after})
         if winrm and via == "winrm":
             update: dict[str, Any] = {"winrm": spec.winrm.model_copy(update=winrm)}
             if winrm.get("scheme") == "https":
