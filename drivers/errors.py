@@ -31,6 +31,10 @@ class TransportError(DriverError):
         self.unsent = unsent
 
 
+class LoginRefused(TransportError):
+    """The host answered but rejected the credentials (wrong password, unknown user, no right to log on)."""
+
+
 class SessionError(DriverError):
     """The PowerShell session broke its framing (process exited, garbled frame, module failed to load)."""
 

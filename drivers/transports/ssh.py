@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import paramiko
 
-from drivers.errors import ConfigError, TransportError
+from drivers.errors import ConfigError, LoginRefused, TransportError
 from drivers.stats import CallStats
 from drivers.transports.base import ReadResult, answers
 
@@ -153,9 +153,7 @@ class SSHTransport:
             )
         except paramiko.AuthenticationException:
             client.close()
-            raise TransportError(
-                f"{self.host_name}: SSH authentication as {self._username!r} failed"
-            ) from None
+            raise LoginRefused(f"{self.host_name}: SSH authentication as {self._username!r} failed") from None
         except paramiko.SSHException as exc:  # includes an unknown/changed host key (RejectPolicy)
             client.close()
             raise TransportError(

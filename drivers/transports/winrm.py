@@ -31,7 +31,7 @@ from winrm.exceptions import (
 )
 from winrm.protocol import Protocol
 
-from drivers.errors import ConfigError, TransportError
+from drivers.errors import ConfigError, LoginRefused, TransportError
 from drivers.stats import CallStats
 from drivers.transports.base import POWERSHELL_ARGS, POWERSHELL_EXE, ReadResult, answers
 
@@ -267,7 +267,7 @@ class _Guard:
                 unsent=True,
             ) from None
         if isinstance(exc, InvalidCredentialsError):
-            raise TransportError(
+            raise LoginRefused(
                 f"{self._t.host_name}: WinRM {self._op}: the credentials were rejected"
             ) from None
         if isinstance(exc, WSManFaultError) and exc.wsman_fault_code == SHELL_NOT_FOUND:
