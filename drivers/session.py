@@ -215,7 +215,7 @@ class PowerShellSession:
         proc, self._proc = self._proc, None
         self._info = None
         self._stdout = self._stderr = ""
-        if proc is not None:
+        if proc is not None and self.liveness.lost is None:  # a lost host cannot be asked to end it
             proc.close()
 
     def _log_failure(
@@ -352,7 +352,7 @@ class PowerShellSession:
     def _read_frame(self, request_id: int, deadline: float, what: str) -> dict[str, Any]:
         assert self._proc is not None
         start, end = f"<<wcc:{request_id}>>", f"<<wcc-end:{request_id}>>"
-        began = time.monotonic()
+        began = heard = time.monotonic()
         while True:
             begin = self._stdout.find(start)
             if begin >= 0:
@@ -366,7 +366,13 @@ class PowerShellSession:
                 waited = round(time.monotonic() - began, 3)
                 self.liveness.confirm(f"{what} got no answer in {waited:g} s")
                 raise ProbeTimeout(self.host_name, what, waited)
-            chunk = self._proc.read(min(remaining, 20.0))
+            if time.monotonic() - heard >= self.liveness.lost_after:
+                # a long wait: make sure the host is still there (a frozen host is lost, not slow)
+                self.liveness.confirm(f"{what}: nothing for {time.monotonic() - heard:.0f} s")
+                heard = time.monotonic()
+            chunk = self._proc.read(min(remaining, 20.0, self.liveness.lost_after))
+            if chunk.stdout or chunk.stderr:
+                heard = time.monotonic()
             self._stdout += chunk.stdout.decode("utf-8", "replace")
             if chunk.stderr:
                 self._stderr += chunk.stderr.decode("utf-8", "replace")
