@@ -79,7 +79,7 @@ class HostSpec(_Strict):
     exclusive: bool = False
     # Seconds any request may wait for this host (Docker API, PowerShell calls) before a heartbeat
     # decides whether it is busy or lost; once lost, its remaining tests fail at once.
-    lost_after: float = Field(default=120.0, gt=0)
+    lost_after: float = Field(default=90.0, gt=0)
     sim: SimSettings | None = None
 
     @field_validator("name")
