@@ -1,6 +1,6 @@
-"""A host that stops answering (SIGSTOP on the simulated host's process) costs bounded time:
-the call in flight and every later test fail with one short line, the end-of-run sweep is
-skipped, and the host's process and the run directory are gone afterwards."""
+"""A host that stops answering (SIGSTOP on the simulated host's process: frozen; SIGKILL: gone)
+costs bounded time: the call in flight and every later test fail with one short line, the
+end-of-run sweep is skipped, and the host's process and the run directory are gone afterwards."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_b_freezes_during_a_call(host, request):
     run_dir = request.config.stash[RUN_DIR]
     pid = json.loads((run_dir / "sim" / f"{host.name}.json").read_text())["pid"]
     record(pid=pid, run_dir=str(run_dir))
-    os.kill(pid, signal.SIGSTOP)
+    os.kill(pid, signal.SIG%s)
     host.session.run("Start-Sleep -Seconds 1; 'late'")
 
 def test_c_a_later_probe(host):
@@ -50,9 +50,9 @@ def _gone(pid: int) -> bool:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("via", ["winrm", "ssh"])
-def test_a_frozen_host_ends_its_tests_in_bounded_time(fault_run, via: str):
-    run = fault_run(INVENTORY % via, MODULE)
+@pytest.mark.parametrize(("via", "how"), [("winrm", "STOP"), ("ssh", "STOP"), ("winrm", "KILL")])
+def test_a_host_that_stops_answering_ends_its_tests_in_bounded_time(fault_run, via: str, how: str):
+    run = fault_run(INVENTORY % via, MODULE % how)
     out = run.result.stdout.str()
     assert "1 passed" in run.summary and "3 host down" in run.summary, out
     assert run.result.ret == pytest.ExitCode.TESTS_FAILED
