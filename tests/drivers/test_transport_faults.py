@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.errors import SessionLost
+from drivers.errors import SessionLost, TransportError
 from drivers.host import Host, connect
 from drivers.probe import module_text
 from drivers.probe.effects import CHANGING, READ_ONLY, is_read_only
@@ -68,3 +68,18 @@ def test_a_read_only_call_whose_answer_was_lost_is_replayed(winrm_host: Host, fr
     before = winrm_host.stats.snapshot()
     assert winrm_host.net.compartments()
     assert winrm_host.stats.since(before).reconnects == 1
+
+
+def test_a_full_shell_quota_is_a_clear_error_not_a_retry_loop(winrm_host: Host, fresh_lab: Lab):
+    shells = fresh_lab.surface("winrm").shells
+    (shell_id,) = shells.shell_ids()
+    driver_shell = shells.use(shell_id)
+    shells.release(driver_shell)
+    owner = driver_shell.owner  # the account the driver logged on as
+    fresh_lab.drop_connections("winrm")  # the driver's shell is gone...
+    taken = [shells.create(owner=owner) for _ in range(shells.config.max_shells_per_user)]  # ...and no room
+    with pytest.raises(TransportError, match="maximum number of 30 concurrent shells") as info:
+        winrm_host.net.compartments()
+    assert not isinstance(info.value, SessionLost)  # the host answered: it is not lost
+    shells.delete(taken[0].id)
+    assert winrm_host.net.compartments()  # room again: the next call opens a shell
