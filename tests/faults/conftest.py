@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
+
+from fixtures.simhosts import resolve
+from inventory.model import HostSpec, SimSettings
+from winsim.launcher import LaunchedHost, launch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,3 +63,19 @@ def fault_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Cal
         return FaultRun(result, time.monotonic() - started, seen)
 
     return run
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[LaunchedHost, Path]]:
+    """One simulated host started on its own, and an inventory that names it as a lab host."""
+    launched = launch("shared", "ws2022", tmp_path / "host", detach=True)
+    base = HostSpec(name="shared", transport="sim", sim=SimSettings(profile="ws2022", via="winrm"))
+    (tmp_path / "sim").mkdir()
+    spec = resolve(base, launched.endpoints, tmp_path)  # sets the password's environment variable
+    data = spec.model_dump(mode="json", exclude_defaults=True)
+    data["os_build"] = 20348
+    data["base_image"] = "mcr.microsoft.com/windows/servercore:ltsc2022"
+    inventory = tmp_path / "shared.yml"
+    inventory.write_text(yaml.safe_dump({"hosts": [data]}))
+    yield launched, inventory
+    launched.stop()
