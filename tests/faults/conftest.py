@@ -41,6 +41,7 @@ class FaultRun:
     result: pytest.RunResult
     seconds: float
     seen: dict[str, Any]
+    where: Path  # the directory it ran in
 
     @property
     def summary(self) -> str:
@@ -60,7 +61,7 @@ def fault_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Cal
         started = time.monotonic()
         result = pytester.runpytest_subprocess("--inventory", "inv.yml", "-p", "no:cacheprovider", *args)
         seen = json.loads(out.read_text()) if out.exists() else {}
-        return FaultRun(result, time.monotonic() - started, seen)
+        return FaultRun(result, time.monotonic() - started, seen, pytester.path)
 
     return run
 
