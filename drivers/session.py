@@ -302,12 +302,14 @@ class PowerShellSession:
     ) -> tuple[dict[str, Any], float]:
         """Send one request and read its frame; returns the frame and the seconds it took.
 
-        ``timeout`` holds for the whole call, a re-open included.
+        ``timeout`` holds for the whole call, a re-open after a loss included (opening a session
+        that was closed before the call is not part of it: loading the module takes its own time).
         """
-        call_deadline = time.monotonic() + timeout
+        call_deadline = math.inf
         for attempt in (1, 2):
-            # the first attempt may have to open a session (loading the module takes its own time)
-            self._ensure_open(call_deadline if attempt == 2 else math.inf)
+            self._ensure_open(call_deadline)
+            if attempt == 1:
+                call_deadline = time.monotonic() + timeout
             assert self._proc is not None
             request_id = next(self._ids)
             line = (call_line(request_id, calls) + "\r\n").encode("ascii")
