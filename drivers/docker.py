@@ -6,11 +6,14 @@ host.docker.cli("ps", "-a").stdout                                      # docker
 
 from __future__ import annotations
 
+import math
 import threading
 import warnings
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 import docker
+import requests
 from docker.tls import TLSConfig
 
 from drivers.base import DriverBase, first
@@ -20,6 +23,7 @@ from drivers.models import CommandResult, LogMark
 if TYPE_CHECKING:
     from drivers.base import Prober
     from drivers.daemon import DaemonDriver
+    from drivers.liveness import Liveness
     from drivers.session import PowerShellSession
     from inventory.model import HostSpec
 
@@ -36,8 +40,12 @@ def warn_once(host: str, message: str) -> None:
     warnings.warn(f"{host}: {message}", stacklevel=3)
 
 
-def make_client(spec: HostSpec, timeout: float = 120.0) -> docker.DockerClient:
-    """A docker SDK client for the host's Engine API, with TLS material from the inventory."""
+def make_client(spec: HostSpec, liveness: Liveness | None = None) -> docker.DockerClient:
+    """A docker SDK client for the host's Engine API, with TLS material from the inventory.
+
+    A request waits up to the host's ``lost_after`` for an answer; with ``liveness``, one that
+    gets none asks whether the host is lost, and none is sent to a host declared lost.
+    """
     d = spec.docker
     if d.mode != "tcp":
         raise ConfigError(f"{spec.name}: docker.mode is {d.mode!r}: only the host's docker CLI is available")
@@ -59,8 +67,13 @@ def make_client(spec: HostSpec, timeout: float = 120.0) -> docker.DockerClient:
                 spec.name,
                 "the Docker API is used without TLS (docker.tls_verify: false, no client certificate)",
             )
+    if liveness is not None:
+        liveness.check()  # the client asks the host for its API version as it is made
     client = docker.DockerClient.__new__(docker.DockerClient)
-    client.api = _InventoryTrustApiClient(base_url=url, tls=tls, timeout=int(timeout), version="auto")
+    client.api = _InventoryTrustApiClient(
+        base_url=url, tls=tls, timeout=max(1, math.ceil(spec.lost_after)), version="auto"
+    )
+    client.api.liveness = liveness
     return client
 
 
@@ -68,10 +81,23 @@ class _InventoryTrustApiClient(docker.APIClient):
     """requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE replace a session's CA file; the CA the
     inventory names must win, so this client ignores the environment (it never needs a proxy)."""
 
+    liveness: Liveness | None = None
+
     def _retrieve_server_version(self) -> str:
         self.trust_env = False
         version: str = super()._retrieve_server_version()
         return version
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        if self.liveness is not None:
+            self.liveness.check()
+        try:
+            return super().request(method, url, *args, **kwargs)
+        except (requests.Timeout, requests.ConnectionError) as exc:
+            if self.liveness is not None:
+                path = urlparse(url if isinstance(url, str) else url.decode()).path
+                self.liveness.confirm(f"Docker API {method!s} {path}: {type(exc).__name__}")
+            raise
 
 
 class DockerDriver(DriverBase):
@@ -86,7 +112,7 @@ class DockerDriver(DriverBase):
     @property
     def client(self) -> docker.DockerClient:
         if self._client is None:
-            self._client = make_client(self._spec)
+            self._client = make_client(self._spec, self._session.liveness)
         return self._client
 
     def cli(self, *args: str, timeout: float | None = None) -> CommandResult:

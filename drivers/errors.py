@@ -22,10 +22,17 @@ class ConfigError(DriverError):
 class TransportError(DriverError):
     """The connection or the remote shell failed (connect, auth, reset, shell gone)."""
 
-    def __init__(self, message: str, *, lost: bool = False) -> None:
+    def __init__(self, message: str, *, lost: bool = False, unsent: bool = False) -> None:
         super().__init__(message)
         # lost: the shell/connection is gone and a fresh one may work (re-open once).
         self.lost = lost
+        # unsent: the request provably never ran on the host (the connection was refused, or the
+        # host answered that it rejected the request), so even a changing call may be sent again.
+        self.unsent = unsent
+
+
+class LoginRefused(TransportError):
+    """The host answered but rejected the credentials (wrong password, unknown user, no right to log on)."""
 
 
 class SessionError(DriverError):
@@ -84,3 +91,17 @@ class ProbeError(DriverError):
     @property
     def error_ids(self) -> list[str]:
         return [e.fully_qualified_error_id for e in self.errors]
+
+
+class HostLost(SessionLost):
+    """The host stopped answering: every later call to it fails at once with this one line.
+
+    The message starts with ``HostLost:``; it is a :class:`SessionLost`, so code that handles a
+    lost session handles it too.
+    """
+
+    def __init__(self, host: str, cause: str) -> None:
+        TransportError.__init__(self, f"HostLost: {host} stopped answering: {cause}", lost=True)
+        self.host = host
+        self.what = "the host"
+        self.cause = cause

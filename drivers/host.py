@@ -25,6 +25,7 @@ from drivers.filters import FiltersDriver
 from drivers.hcs import HcsDriver
 from drivers.hns import HnsDriver
 from drivers.layers import LayersDriver
+from drivers.liveness import Liveness
 from drivers.net import NetDriver
 from drivers.session import DEFAULT_TIMEOUT, PowerShellSession
 from drivers.stats import CallStats
@@ -100,7 +101,8 @@ def connect(
     """Build the transport and session for ``spec``; with ``open_now`` load the probe module at once."""
     stats = CallStats()
     transport = create_transport(spec, stats)
-    session = PowerShellSession(spec.name, transport, stats, timeout=timeout)
+    liveness = Liveness(spec.name, spec.lost_after, transport.heartbeat)
+    session = PowerShellSession(spec.name, transport, stats, timeout=timeout, liveness=liveness)
     host = Host(spec, session, stats, run_id or default_run_id())
     if open_now:
         try:

@@ -18,8 +18,9 @@ stderr is parsed into error records (``last_stderr``) but is not a failure by it
     session.call("Get-WccCompartment")             # -> list of JSON objects
     session.run("Get-Date; exit 3").rc             # -> 3 (script mode, any length)
 
-A lost shell or connection is re-opened once and the request replayed only if it was never
-sent or every call in it is read-only; otherwise :class:`SessionLost` is raised.  A timed-out
+A lost shell or connection is re-opened once and the request replayed only if it provably never
+ran on the host or every call in it is read-only (``drivers.probe.effects``); otherwise
+:class:`SessionLost` says the outcome is unknown.  A timed-out
 call raises :class:`ProbeTimeout`, marks the session dead (the next call re-opens it) and is
 never replayed.  Every call leaves a :class:`~drivers.stats.CallRecord` in ``stats``.
 """
@@ -29,6 +30,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import math
 import re
 import threading
 import time
@@ -44,8 +46,10 @@ from drivers.errors import (
     SessionLost,
     TransportError,
 )
+from drivers.liveness import Liveness
 from drivers.models import CommandResult, ErrorRecord, HostInfo
-from drivers.probe import is_read_only, module_text
+from drivers.probe import module_text
+from drivers.probe.effects import is_read_only
 from drivers.stats import CallStats, make_record
 from drivers.transports.base import POWERSHELL_COMMAND, RemoteProcess, Transport
 
@@ -96,12 +100,14 @@ class PowerShellSession:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         open_timeout: float = OPEN_TIMEOUT,
+        liveness: Liveness | None = None,
     ) -> None:
         self.host_name = host_name
         self.transport = transport
         self.stats = stats
         self.timeout = timeout
         self.open_timeout = open_timeout
+        self.liveness = liveness or Liveness(host_name, OPEN_TIMEOUT, transport.heartbeat)
         self.noise: list[str] = []
         self.last_stderr = StderrStreams()
         self._info: HostInfo | None = None
@@ -209,7 +215,7 @@ class PowerShellSession:
         proc, self._proc = self._proc, None
         self._info = None
         self._stdout = self._stderr = ""
-        if proc is not None:
+        if proc is not None and self.liveness.lost is None:  # a lost host cannot be asked to end it
             proc.close()
 
     def _log_failure(
@@ -232,15 +238,18 @@ class PowerShellSession:
             )
         )
 
-    def _ensure_open(self) -> None:
+    def _ensure_open(self, deadline: float = math.inf) -> None:
+        self.liveness.check()
         if self._proc is not None:
             return
         for attempt in (1, 2):
             try:
-                self._open()
+                self._open(deadline)
                 return
             except TransportError as exc:
                 self._kill()
+                if exc.lost and self._opened_once:
+                    self.liveness.confirm(f"re-opening the session failed: {exc}")
                 if exc.lost and attempt == 2 and self._opened_once:
                     # it worked before: the shell is gone for good, not a host we never reached
                     raise SessionLost(self.host_name, "re-opening the session", str(exc)) from exc
@@ -248,10 +257,11 @@ class PowerShellSession:
                     raise
                 self.stats.add(reconnects=1)
 
-    def _open(self) -> None:
+    def _open(self, deadline: float = math.inf) -> None:
         if self._opened_once:
             self.stats.add(reconnects=1)
         started = time.monotonic()
+        deadline = min(deadline, started + self.open_timeout)
         self._proc = self.transport.open_process(POWERSHELL_COMMAND)
         self.stats.add(process_starts=1)
         request_id = 0
@@ -259,7 +269,7 @@ class PowerShellSession:
         payload = f"{load_line(module_text())}\r\n{hello}\r\n".encode("ascii")
         try:
             self._proc.write(payload)
-            frame = self._read_frame(request_id, started + self.open_timeout, "loading the probe module")
+            frame = self._read_frame(request_id, deadline, "loading the probe module")
         except DriverError as exc:
             self._log_failure([ProbeCall("Get-WccHostInfo")], exc, 0, time.monotonic() - started)
             raise
@@ -290,18 +300,28 @@ class PowerShellSession:
     def _round_trip(
         self, calls: list[ProbeCall], timeout: float, replayable: bool
     ) -> tuple[dict[str, Any], float]:
-        """Send one request and read its frame; returns the frame and the seconds it took."""
+        """Send one request and read its frame; returns the frame and the seconds it took.
+
+        ``timeout`` holds for the whole call, a re-open after a loss included (opening a session
+        that was closed before the call is not part of it: loading the module takes its own time).
+        """
+        call_deadline = math.inf
         for attempt in (1, 2):
-            self._ensure_open()
+            self._ensure_open(call_deadline)
+            if attempt == 1:
+                call_deadline = time.monotonic() + timeout
             assert self._proc is not None
             request_id = next(self._ids)
             line = (call_line(request_id, calls) + "\r\n").encode("ascii")
             started = time.monotonic()
-            sent = False
+            ran = True  # from the first byte on, the request may run on the host
             try:
-                self._proc.write(line)
-                sent = True
-                frame = self._read_frame(request_id, started + timeout, calls[0].fn)
+                try:
+                    self._proc.write(line)
+                except TransportError as exc:
+                    ran = not exc.unsent  # the host refused the request before running it
+                    raise
+                frame = self._read_frame(request_id, max(call_deadline, started + 1.0), calls[0].fn)
             except TransportError as exc:
                 self._kill()
                 seconds = time.monotonic() - started
@@ -309,17 +329,20 @@ class PowerShellSession:
                 self._log_failure(calls, exc, 1, seconds)
                 if not exc.lost:
                     raise
+                if ran:  # (a request refused unrun was an answer: the host is there)
+                    self.liveness.confirm(f"{calls[0].fn}: {exc}")
                 if attempt == 2:
                     raise SessionLost(
                         self.host_name, calls[0].fn, f"lost again after re-opening: {exc}"
                     ) from exc
-                if sent and not replayable:
+                if ran and not replayable:
                     raise SessionLost(
                         self.host_name,
                         calls[0].fn,
-                        f"lost during a call that changes the host, not replayed: {exc}",
+                        "lost during a call that changes the host; its request may have reached the "
+                        f"host, so its outcome is unknown and it was not sent again: {exc}",
                     ) from exc
-                continue  # re-open once and replay: not sent yet, or read-only calls only
+                continue  # re-open once and replay: it never ran, or it only reads
             except DriverError as exc:  # timed out or garbled: no answer to record
                 self._log_failure(calls, exc, 0, time.monotonic() - started)
                 raise
@@ -331,7 +354,7 @@ class PowerShellSession:
     def _read_frame(self, request_id: int, deadline: float, what: str) -> dict[str, Any]:
         assert self._proc is not None
         start, end = f"<<wcc:{request_id}>>", f"<<wcc-end:{request_id}>>"
-        began = time.monotonic()
+        began = heard = time.monotonic()
         while True:
             begin = self._stdout.find(start)
             if begin >= 0:
@@ -342,8 +365,16 @@ class PowerShellSession:
             if remaining <= 0:
                 self.stats.add(timeouts=1)
                 self._kill()
-                raise ProbeTimeout(self.host_name, what, round(time.monotonic() - began, 3))
-            chunk = self._proc.read(min(remaining, 20.0))
+                waited = round(time.monotonic() - began, 3)
+                self.liveness.confirm(f"{what} got no answer in {waited:g} s")
+                raise ProbeTimeout(self.host_name, what, waited)
+            if time.monotonic() - heard >= self.liveness.lost_after:
+                # a long wait: make sure the host is still there (a frozen host is lost, not slow)
+                self.liveness.confirm(f"{what}: nothing for {time.monotonic() - heard:.0f} s")
+                heard = time.monotonic()
+            chunk = self._proc.read(min(remaining, 20.0, self.liveness.lost_after))
+            if chunk.stdout or chunk.stderr:
+                heard = time.monotonic()
             self._stdout += chunk.stdout.decode("utf-8", "replace")
             if chunk.stderr:
                 self._stderr += chunk.stderr.decode("utf-8", "replace")

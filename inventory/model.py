@@ -77,6 +77,9 @@ class HostSpec(_Strict):
     base_image: str | None = None  # default: the inventory's base_images for os_build
     tags: tuple[str, ...] = ()
     exclusive: bool = False
+    # Seconds any request may wait for this host (Docker API, PowerShell calls) before a heartbeat
+    # decides whether it is busy or lost; once lost, its remaining tests fail at once.
+    lost_after: float = Field(default=90.0, gt=0)
     sim: SimSettings | None = None
 
     @field_validator("name")

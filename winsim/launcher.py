@@ -82,7 +82,12 @@ def launch(
     line: list[str] = []
     reader = threading.Thread(target=lambda: line.append(proc.stdout.readline() if proc.stdout else ""))
     reader.start()
-    reader.join(READY_TIMEOUT)
+    try:
+        reader.join(READY_TIMEOUT)
+    except BaseException:  # Ctrl-C while the host starts: it must not outlive the one who started it
+        proc.kill()
+        proc.wait()
+        raise
     if not line or not line[0].strip():
         proc.kill()
         log = (log_file or state_dir / "winsim.log").read_text(errors="replace")[-2000:]

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 # Windows' CreateProcess/cmd.exe limit on a command line, in characters.
 MAX_COMMAND_LINE = 8191
+# STATUS_CONTROL_C_EXIT: the exit code of a process ended by a terminate or ctrl_c signal.
+TERMINATED_EXIT_CODE = 0xC000013A
 
 
 class StdinStream:
@@ -77,12 +79,19 @@ class OutStream:
         self._buf = bytearray()
         self._cond = notify
         self.encoding = encoding
+        self._broken = False
 
     def write(self, data: str | bytes) -> None:
         raw = data.encode(self.encoding, "replace") if isinstance(data, str) else data
         with self._cond:
-            self._buf.extend(raw)
-            self._cond.notify_all()
+            if not self._broken:
+                self._buf.extend(raw)
+                self._cond.notify_all()
+
+    def break_pipe(self) -> None:
+        """The writer was killed: what it wrote stays readable, anything later is dropped."""
+        with self._cond:
+            self._broken = True
 
     def take(self) -> bytes:
         data = bytes(self._buf)
@@ -147,7 +156,9 @@ class SimProcess:
             code = 1
         finally:
             with self._cond:
-                self.exit_code = code if not self.io.terminated.is_set() else self.exit_code or 0xC000013A
+                self.exit_code = (
+                    code if not self.io.terminated.is_set() else self.exit_code or TERMINATED_EXIT_CODE
+                )
                 self._cond.notify_all()
 
     def write_stdin(self, data: bytes, eof: bool = False) -> None:
@@ -166,12 +177,19 @@ class SimProcess:
         return self.exit_code is not None
 
     def terminate(self) -> None:
-        """Signal terminate / ctrl_c: the program sees ``io.terminated`` and stdin reaches EOF."""
+        """End the process now, as TerminateProcess does (signal terminate / ctrl_c, shell deleted).
+
+        The program's thread sees ``io.terminated`` and stdin at EOF, but it can only wind down:
+        the process has already exited, so nothing it writes from here on reaches a reader (a
+        deleted shell's command never answers a request it was given before).
+        """
         self.io.terminated.set()
         self.io.stdin.close()
         with self._cond:
-            if self.exit_code is None and not self._thread.is_alive():
-                self.exit_code = 0xC000013A
+            self.io.stdout.break_pipe()
+            self.io.stderr.break_pipe()
+            if self.exit_code is None:
+                self.exit_code = TERMINATED_EXIT_CODE
             self._cond.notify_all()
 
     def wait(self, timeout: float | None = None) -> int | None:

@@ -58,18 +58,11 @@ from pathlib import Path
 PROBE_DIR = Path(__file__).parent
 MODULE_FILE = PROBE_DIR / "Wcc.psm1"
 
-# Probes that only read: a call made of these may be replayed after a lost connection.
-READ_ONLY_VERBS = ("Get-", "Test-")
-
 
 @cache
 def module_text() -> str:
     """The probe module's source, as sent to the host."""
     return MODULE_FILE.read_text(encoding="utf-8")
-
-
-def is_read_only(fn: str) -> bool:
-    return fn.startswith(READ_ONLY_VERBS)
 
 
 def powershell_files() -> list[Path]:

@@ -14,6 +14,8 @@ can re-open it once.
 
 from __future__ import annotations
 
+import socket
+import ssl
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,3 +52,32 @@ class Transport(Protocol):
 
     def close(self) -> None:
         """Close the connection; never raises."""
+
+    def heartbeat(self, timeout: float) -> bool:
+        """True if the host's management service answers at all within ``timeout`` (no login)."""
+
+
+def answers(address: str, port: int, hello: bytes, expect: bytes, timeout: float, tls: bool = False) -> bool:
+    """Connect, send ``hello`` and see whether the reply starts with ``expect`` within ``timeout``.
+
+    A heartbeat, not a login: nothing secret is sent, so the TLS certificate is not checked (the
+    real connection checks it).  A frozen host accepts the TCP connection (the kernel does) but
+    never replies.
+    """
+    try:
+        with socket.create_connection((address, port), timeout=timeout) as raw:
+            raw.settimeout(timeout)
+            conn = raw
+            if tls:
+                context = ssl.create_default_context()
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+                conn = context.wrap_socket(raw, server_hostname=address)
+            try:
+                if hello:
+                    conn.sendall(hello)
+                return conn.recv(len(expect)).startswith(expect)
+            finally:
+                conn.close()
+    except (OSError, ssl.SSLError):
+        return False

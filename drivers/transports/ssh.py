@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 import paramiko
 
-from drivers.errors import ConfigError, TransportError
+from drivers.errors import ConfigError, LoginRefused, TransportError
 from drivers.stats import CallStats
-from drivers.transports.base import ReadResult
+from drivers.transports.base import ReadResult, answers
 
 if TYPE_CHECKING:
     from inventory.model import HostSpec
@@ -37,6 +37,8 @@ class SSHProcess:
         self._chan = channel
 
     def write(self, data: bytes) -> None:
+        if self._chan.closed or not self._t.is_active():  # nothing can leave: safe to send again
+            raise TransportError(f"{self._t.host_name}: SSH connection closed", lost=True, unsent=True)
         try:
             self._chan.sendall(data)
         except (OSError, EOFError, paramiko.SSHException) as exc:
@@ -151,9 +153,7 @@ class SSHTransport:
             )
         except paramiko.AuthenticationException:
             client.close()
-            raise TransportError(
-                f"{self.host_name}: SSH authentication as {self._username!r} failed"
-            ) from None
+            raise LoginRefused(f"{self.host_name}: SSH authentication as {self._username!r} failed") from None
         except paramiko.SSHException as exc:  # includes an unknown/changed host key (RejectPolicy)
             client.close()
             raise TransportError(
@@ -180,6 +180,10 @@ class SSHTransport:
             raise TransportError(f"{self.host_name}: SSH exec failed: {exc}", lost=True) from None
         self.stats.add(wire_requests=1, bytes_sent=len(command_line))
         return SSHProcess(self, channel)
+
+    def heartbeat(self, timeout: float) -> bool:
+        """A live SSH server greets a new connection with its version line."""
+        return answers(self.address, self.port, b"", b"SSH-", timeout)
 
     def close(self) -> None:
         client, self._client = self._client, None

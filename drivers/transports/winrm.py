@@ -4,8 +4,12 @@ Uses pywinrm's ``Protocol`` directly: ``open_shell`` once, ``run_command`` once,
 ``send_command_input`` (bytes) per call and ``get_command_output_raw`` (single Receives, each a
 long poll bounded by the caller's remaining time).  Every HTTP request is counted.
 
-A shell-not-found fault (the shell was deleted: idle timeout, WinRM restart) or a dropped
-connection raises ``TransportError(lost=True)``; wrong credentials raise it with ``lost=False``.
+A shell-not-found fault (the shell was deleted: idle timeout, WinRM restart), a dropped
+connection, or a 400/401 on an HTTP session that worked before (its NTLM context died with its
+TCP connection) raises ``TransportError(lost=True)`` and drops the HTTP session, so the next
+request opens a new one with a fresh handshake (and message encryption); a request the host
+provably did not run (connection refused, rejected before it ran) is marked ``unsent``.  Wrong
+credentials on a fresh session raise it with ``lost=False``.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import contextlib
 import math
 import threading
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
 
 import requests
+from urllib3.exceptions import NewConnectionError
 from winrm.exceptions import (
     InvalidCredentialsError,
     WinRMError,
@@ -25,15 +31,17 @@ from winrm.exceptions import (
 )
 from winrm.protocol import Protocol
 
-from drivers.errors import ConfigError, TransportError
+from drivers.errors import ConfigError, LoginRefused, TransportError
 from drivers.stats import CallStats
-from drivers.transports.base import POWERSHELL_ARGS, POWERSHELL_EXE, ReadResult
+from drivers.transports.base import POWERSHELL_ARGS, POWERSHELL_EXE, ReadResult, answers
 
 if TYPE_CHECKING:
     from inventory.model import HostSpec
 
 SHELL_NOT_FOUND = 2150858843  # ERROR_WSMAN_SHELL_NOT_FOUND / invalid selectors
 UTF8_CODEPAGE = 65001
+# Deleting a shell we are leaving behind is best effort: never wait long on a host that went quiet.
+DISCARD_TIMEOUT = 5
 
 
 class _CountingProtocol(Protocol):
@@ -44,6 +52,8 @@ class _CountingProtocol(Protocol):
     def __init__(self, endpoint: str, stats: CallStats, **kwargs: Any) -> None:
         super().__init__(endpoint, **kwargs)
         self.stats = stats
+        # the current HTTP session has had an answer (so a 400/401 now means it went stale)
+        self.answered = False
         build = self.transport.build_session
 
         def build_counted() -> requests.Session:
@@ -55,6 +65,21 @@ class _CountingProtocol(Protocol):
             return session
 
         self.transport.build_session = build_counted  # type: ignore[method-assign]
+
+    def send_message(self, message: str) -> bytes:
+        try:
+            reply: bytes = super().send_message(message)
+        except (WSManFaultError, WinRMOperationTimeoutError):
+            self.answered = True  # a fault is an answer from the service
+            raise
+        self.answered = True
+        return reply
+
+    def reset_http(self) -> None:
+        """Forget the HTTP session (its connections, NTLM context and message encryption)."""
+        self.transport.close_session()
+        self.transport.encryption = None
+        self.answered = False
 
 
 def _count_adapter(adapter: Any, stats: CallStats) -> None:
@@ -71,12 +96,13 @@ def _count_adapter(adapter: Any, stats: CallStats) -> None:
     adapter.send = send
 
 
-def _lost(exc: BaseException) -> bool:
-    if isinstance(exc, WSManFaultError):
-        return exc.wsman_fault_code == SHELL_NOT_FOUND
-    return isinstance(
-        exc, requests.ConnectionError | requests.Timeout | WinRMTransportError | ConnectionError
-    )
+def _never_connected(exc: BaseException) -> bool:
+    """The TCP connection was never made, so no byte of the request left this machine."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    inner = exc.args[0] if exc.args else None  # requests wraps urllib3's MaxRetryError
+    reason = getattr(inner, "reason", inner)
+    return isinstance(reason, NewConnectionError | ConnectionRefusedError)
 
 
 class WinRMProcess:
@@ -192,12 +218,24 @@ class WinRMTransport:
 
     def discard_shell(self, shell_id: str, command_id: str) -> None:
         """Delete the shell (which ends its processes) but keep the HTTP session for the next one."""
-        with contextlib.suppress(Exception):  # the shell may already be gone; closing is best effort
-            self.protocol.close_shell(shell_id, close_session=False)
+        transport = self.protocol.transport
+        transport.read_timeout_sec, usual = DISCARD_TIMEOUT, transport.read_timeout_sec
+        try:
+            with contextlib.suppress(Exception):  # the shell may already be gone; best effort
+                self.protocol.close_shell(shell_id, close_session=False)
+        finally:
+            transport.read_timeout_sec = usual
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
-            self.protocol.transport.close_session()
+            self.protocol.reset_http()
+
+    def heartbeat(self, timeout: float) -> bool:
+        """An empty, unauthenticated POST: a live WinRM service answers it (with 401)."""
+        url = urlparse(self.endpoint)
+        hello = f"POST {url.path or '/'} HTTP/1.1\r\nHost: {url.hostname}\r\nContent-Length: 0\r\n\r\n"
+        port = url.port or (5986 if url.scheme == "https" else 5985)
+        return answers(url.hostname or "", port, hello.encode(), b"HTTP/", timeout, url.scheme == "https")
 
 
 class _Guard:
@@ -213,13 +251,34 @@ class _Guard:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         if exc is None or isinstance(exc, WinRMOperationTimeoutError):
             return
-        if isinstance(exc, InvalidCredentialsError):
+        proto = self._t.protocol
+        where = f"{self._t.host_name}: WinRM {self._op} at {self._t.endpoint}"
+        rejected = isinstance(exc, InvalidCredentialsError) or (
+            isinstance(exc, WinRMTransportError) and exc.code == 400
+        )
+        if rejected and proto.answered:  # ...by a host that accepted this HTTP session before
+            # 401, or 400 for a sealed message the host cannot open: the connection's NTLM context
+            # is gone (the TCP connection dropped).  The host rejected the request unrun.
+            proto.reset_http()
+            code = exc.code if isinstance(exc, WinRMTransportError) else 401
             raise TransportError(
+                f"{where}: HTTP {code}: the host no longer accepts this connection's authentication",
+                lost=True,
+                unsent=True,
+            ) from None
+        if isinstance(exc, InvalidCredentialsError):
+            raise LoginRefused(
                 f"{self._t.host_name}: WinRM {self._op}: the credentials were rejected"
+            ) from None
+        if isinstance(exc, WSManFaultError) and exc.wsman_fault_code == SHELL_NOT_FOUND:
+            raise TransportError(
+                f"{where}: the shell is gone: {exc.reason or exc}", lost=True, unsent=True
             ) from None
         if isinstance(exc, WinRMError | WinRMTransportError | requests.RequestException | ConnectionError):
             detail = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+            lost = not isinstance(exc, WinRMError)  # a WS-Man fault is an answer, not a loss
+            if lost:
+                proto.reset_http()
             raise TransportError(
-                f"{self._t.host_name}: WinRM {self._op} at {self._t.endpoint} failed: {detail}",
-                lost=_lost(exc),
+                f"{where} failed: {detail}", lost=lost, unsent=lost and _never_connected(exc)
             ) from None

@@ -39,6 +39,6 @@ def fresh_lab(tmp_path) -> Iterator[Lab]:
 
 @pytest.fixture
 def fresh_host(fresh_lab: Lab, via: str) -> Iterator[Host]:
-    host = connect(fresh_lab.spec(via), run_id="drvfresh")
+    host = connect(fresh_lab.spec(via, lost_after=3.0), run_id="drvfresh")
     yield host
     host.close()

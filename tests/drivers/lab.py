@@ -53,14 +53,19 @@ class Lab:
         (run_dir / "sim").mkdir(parents=True, exist_ok=True)
         return cls(sim, surfaces, ready_line(sim, surfaces), run_dir)
 
-    def spec(self, via: str, **winrm: Any) -> HostSpec:
+    def spec(self, via: str, lost_after: float | None = None, **winrm: Any) -> HostSpec:
         from fixtures.simhosts import resolve
 
         profile = self.sim.profile.name
         base = HostSpec(name=self.sim.name, transport="sim", sim=SimSettings(profile=profile, via=via))  # type: ignore[arg-type]
         spec = resolve(base, self.endpoints, self.run_dir)
+        if lost_after is not None:
+            spec = spec.model_copy(update={"lost_after": lost_after})
         if winrm and via == "winrm":
-            spec = spec.model_copy(update={"winrm": spec.winrm.model_copy(update=winrm)})
+            update: dict[str, Any] = {"winrm": spec.winrm.model_copy(update=winrm)}
+            if winrm.get("scheme") == "https":
+                update["port"] = int(self.endpoints["winrm"]["https"].rsplit(":", 1)[1].split("/")[0])
+            spec = spec.model_copy(update=update)
         return spec
 
     def surface(self, kind: str) -> Any:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from drivers.errors import ProbeError, ProbeTimeout, SessionLost, TransportError
+from drivers.errors import HostLost, ProbeError, ProbeTimeout, SessionLost, TransportError
 from drivers.host import Host
 from drivers.stats import ARG_LIMIT, OUTPUT_LIMIT, CallStats, make_record
 
@@ -145,11 +145,21 @@ def test_a_shell_lost_during_a_changing_call_is_session_lost(fresh_host: Host, f
     assert fresh_host.net.compartments()  # the next call opens a new shell
 
 
-def test_a_host_that_cannot_be_reached_again_is_session_lost(fresh_host: Host, fresh_lab, via: str):
+def test_a_host_that_cannot_be_reached_again_is_lost_and_then_fails_at_once(
+    fresh_host: Host, fresh_lab, via: str
+):
     fresh_host.net.compartments()
     fresh_lab.drop_connections(via)
     for surface in fresh_lab.surfaces:  # and the host stops listening
         surface.close()
     fresh_lab.surfaces = []
-    with pytest.raises(SessionLost, match=rf"^SessionLost: {fresh_host.name}: re-opening the session: "):
+    started = time.monotonic()
+    with pytest.raises(SessionLost, match=rf"^HostLost: {fresh_host.name} stopped answering: "):
         fresh_host.net.compartments()
+    assert time.monotonic() - started < fresh_host.spec.lost_after + 5
+    started = time.monotonic()
+    with pytest.raises(HostLost):
+        fresh_host.net.routes(1)
+    with pytest.raises(HostLost):
+        fresh_host.docker.client.ping()
+    assert time.monotonic() - started < 0.5

@@ -18,9 +18,7 @@ IMAGE = "mcr.microsoft.com/windows/servercore:ltsc2022"
 def host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     run_dir = tmp_path_factory.mktemp("run")
     spec = HostSpec(name="res-sim", transport="sim", sim=SimSettings(profile="ws2022"), os_build=20348)
-    pool = HostPool(
-        Inventory(hosts=(spec,), base_images={20348: IMAGE}), run_dir, run_dir / "leases", "resrun"
-    )
+    pool = HostPool(Inventory(hosts=(spec,), base_images={20348: IMAGE}), run_dir, "resrun")
     try:
         yield pool.get("res-sim")
     finally:

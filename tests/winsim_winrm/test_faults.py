@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -12,6 +13,7 @@ import winrm
 import xmltodict  # type: ignore[import-untyped]
 from winrm.exceptions import WinRMOperationTimeoutError, WSManFaultError
 
+from winsim.processes import ProcessIO
 from winsim.winrm.server import restart_service
 
 SHELL_NOT_FOUND = 2150858843
@@ -238,6 +240,33 @@ def test_dropping_all_shells_ends_their_processes(protocol, surface, sim_host, h
     with pytest.raises(WSManFaultError) as fault:
         p.get_command_output_raw(shell, command)
     assert fault.value.wsman_fault_code == SHELL_NOT_FOUND
+
+
+def test_a_receive_pending_when_the_shell_is_dropped_gets_the_end_and_nothing_later(
+    protocol, surface, sim_host
+):
+    """A dropped shell's process is killed at once: the Receive already waiting on it sees the
+    command end (STATUS_CONTROL_C_EXIT), never what the program's thread writes while winding down."""
+
+    def slow_to_die(proc: ProcessIO) -> int:
+        proc.stdout.write("up\r\n")
+        proc.terminated.wait()
+        time.sleep(0.2)  # a program still busy when TerminateProcess came
+        proc.stdout.write("late\r\n")
+        return 0
+
+    sim_host.programs["slowdie.exe"] = slow_to_die
+    p = protocol()
+    shell = p.open_shell()
+    command = p.run_command(shell, "slowdie.exe")
+    assert p.get_command_output_raw(shell, command)[0] == b"up\r\n"
+    answers: list[tuple[bytes, bytes, int, bool]] = []
+    receive = threading.Thread(target=lambda: answers.append(p.get_command_output_raw(shell, command)))
+    receive.start()
+    time.sleep(0.3)  # the Receive is waiting on the server
+    surface.drop_all_shells()
+    receive.join(10)
+    assert answers == [(b"", b"", 0xC000013A, True)]
 
 
 def test_send_rejects_non_base64(surface, sim_host, protocol):

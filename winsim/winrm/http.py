@@ -17,16 +17,17 @@ import logging
 import socket
 import ssl
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from winsim.host import SimHost
 from winsim.latency import round_trip
-from winsim.winrm import faults
+from winsim.winrm import faults, injection
 from winsim.winrm.auth import AuthError, NTLMAcceptor, UserDatabase
 from winsim.winrm.config import WinRMConfig
 from winsim.winrm.faults import WSManFault
+from winsim.winrm.injection import DropConnection, InjectedStatus, Injector
 from winsim.winrm.operations import Operations
 from winsim.winrm.sealing import SealingError, is_sealed, seal, unseal
 from winsim.winrm.soap import fault_envelope, parse_request
@@ -44,6 +45,7 @@ class WinRMApp:
     config: WinRMConfig
     users: UserDatabase
     operations: Operations
+    injector: Injector = field(default_factory=Injector)
 
     def process(self, message: bytes, user: str) -> tuple[int, bytes]:
         """(HTTP status, SOAP envelope) for one plain request envelope."""
@@ -53,7 +55,13 @@ class WinRMApp:
                 raise faults.envelope_too_large(len(message), self.config.max_envelope_size)
             request = parse_request(message)
             relates_to = request.message_id
-            return 200, self.operations.handle(request, user)
+            rule = self.injector.take(request.action.rsplit("/", 1)[-1])
+            injection.before(rule)
+            answer = self.operations.handle(request, user)
+            injection.after(rule)
+            return 200, answer
+        except (DropConnection, InjectedStatus):
+            raise
         except WSManFault as fault:
             log.debug("WS-Man fault for %s: %s", user, fault)
             return fault.http_status, fault_envelope(fault, relates_to, self.host.name)
@@ -170,7 +178,16 @@ class WSManHandler(BaseHTTPRequestHandler):
         if not message:  # the empty POST clients send to set up message encryption
             self._reply(200, b"")
             return
-        status, response = app.process(message, user)
+        try:
+            status, response = app.process(message, user)
+        except DropConnection:
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        except InjectedStatus as injected:
+            self._reply(injected.status, b"")
+            return
         if sealed and self.ntlm is not None:
             payload, ctype = seal(self.ntlm, response)
             self._reply(status, payload, ctype)

@@ -20,6 +20,7 @@ from winsim.host import SimHost
 from winsim.winrm.auth import UserDatabase
 from winsim.winrm.config import WinRMConfig
 from winsim.winrm.http import WinRMApp, WSManServer
+from winsim.winrm.injection import Injector
 from winsim.winrm.operations import Operations
 from winsim.winrm.shells import ShellManager
 from winsim.winrm.tls import ensure_certificate
@@ -53,6 +54,16 @@ class WinRMSurface:
     def drop_all_shells(self) -> int:
         """Delete every shell server-side (as a WinRM service restart does); returns how many."""
         return self.shells.drop_all()
+
+    @property
+    def injector(self) -> Injector:
+        """Fault options for the next requests (see :mod:`winsim.winrm.injection`)."""
+        return self.app.injector
+
+    def drop_connections(self) -> None:
+        """Close every client TCP connection (an idle close, a reset); shells live on."""
+        for server in self._servers:
+            server.close_connections()
 
     def close(self) -> None:
         with _running_lock:

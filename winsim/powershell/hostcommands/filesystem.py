@@ -61,6 +61,31 @@ def _class(inv: Invocation) -> str:
     return inv.name.replace("-", "") + "Command"
 
 
+def _path_format(fn: Callable[[Invocation], Iterable[Any]]) -> Callable[[Invocation], Iterable[Any]]:
+    """A path .NET Framework cannot take (a ':' past the drive, a NUL) becomes the error record
+    PowerShell shows for its NotSupportedException, never a crash of the host process.
+
+    INFERRED: message and FullyQualifiedErrorId follow the usual shape of a .NET exception
+    surfacing through a provider cmdlet; no sample captured yet.
+    """
+
+    def run(inv: Invocation) -> Iterable[Any]:
+        try:
+            return list(fn(inv))
+        except PSError:
+            raise
+        except ValueError:  # the model refuses a path no Windows file system holds
+            raise PSError(
+                "The given path's format is not supported.",
+                f"System.NotSupportedException,Microsoft.PowerShell.Commands.{_class(inv)}",
+                "NotSpecified",
+                exception_type="System.NotSupportedException",
+            ) from None
+
+    run.__name__, run.__doc__ = fn.__name__, fn.__doc__
+    return run
+
+
 def _paths(inv: Invocation, param: str = "Path") -> list[str]:
     """The -Path / -LiteralPath values (or pipeline strings), checked for empty strings."""
     raw = inv.args.get("LiteralPath", inv.args.get(param))
@@ -132,6 +157,7 @@ def _on_disk_case(files: HostFiles, path: str) -> str:
     Param("Force", switch=True),
     aliases=("gci", "dir", "ls"),
 )
+@_path_format
 def get_child_item(inv: Invocation) -> Iterable[Any]:
     files = _files(inv)
     raw_paths = _paths(inv) or ["."]
@@ -179,6 +205,7 @@ def _keep(inv: Invocation, path: str, is_dir: bool) -> bool:
     Param("Force", switch=True),
     aliases=("gi",),
 )
+@_path_format
 def get_item(inv: Invocation) -> Iterable[PSObject]:
     files = _files(inv)
     return [item_object(files, p, "full") for p in _resolve_all(inv, _paths(inv))]
@@ -191,6 +218,7 @@ def get_item(inv: Invocation) -> Iterable[PSObject]:
     Param("PathType", type="string", aliases=("Type",)),
     Param("IsValid", switch=True),
 )
+@_path_format
 def test_path(inv: Invocation) -> Iterable[bool]:
     files = _files(inv)
     kind = to_string(inv.args.get("PathType", "Any")).casefold()
@@ -221,7 +249,7 @@ def test_path(inv: Invocation) -> Iterable[bool]:
                 if "LiteralPath" not in inv.args
                 else ([full] if files.exists(full) else [])
             )
-        except ValueError:  # characters no Windows path can hold: nothing exists there
+        except ValueError:  # a path no file system holds (C:\a:b) does not exist: Test-Path says False
             hits = []
         if kind == "container":
             hits = [h for h in hits if files.is_dir(h)]
@@ -284,6 +312,7 @@ def split_lines(text: str) -> list[str]:
     Param("Force", switch=True),
     aliases=("gc", "cat", "type"),
 )
+@_path_format
 def get_content(inv: Invocation) -> Iterable[Any]:
     files = _files(inv)
     encoding = _encoding(inv)
@@ -378,11 +407,13 @@ _CONTENT_PARAMS = (
 
 
 @cmdlet("Set-Content", *_CONTENT_PARAMS, aliases=("sc",))
+@_path_format
 def set_content(inv: Invocation) -> Iterable[Any]:
     return _write_content(inv, append=False)
 
 
 @cmdlet("Add-Content", *_CONTENT_PARAMS, aliases=("ac",))
+@_path_format
 def add_content(inv: Invocation) -> Iterable[Any]:
     return _write_content(inv, append=True)
 
@@ -447,6 +478,7 @@ _TRANSFER_PARAMS = (
 
 
 @cmdlet("Copy-Item", *_TRANSFER_PARAMS, Param("Recurse", switch=True), aliases=("copy", "cp", "cpi"))
+@_path_format
 def copy_item(inv: Invocation) -> Iterable[PSObject]:
     def copy(files: HostFiles, src: str, target: str) -> bool:
         _copy_tree(files, src, target, inv.switch("Recurse"))
@@ -456,6 +488,7 @@ def copy_item(inv: Invocation) -> Iterable[PSObject]:
 
 
 @cmdlet("Move-Item", *_TRANSFER_PARAMS, aliases=("move", "mv", "mi"))
+@_path_format
 def move_item(inv: Invocation) -> Iterable[PSObject]:
     def move(files: HostFiles, src: str, target: str) -> bool:
         if files.exists(target) and not files.is_dir(target):
@@ -487,6 +520,7 @@ def move_item(inv: Invocation) -> Iterable[PSObject]:
     Param("Force", switch=True),
     aliases=("del", "erase", "rd", "ri", "rm", "rmdir"),
 )
+@_path_format
 def remove_item(inv: Invocation) -> Iterable[Any]:
     files = _files(inv)
     for path in _resolve_all(inv, _paths(inv)):
@@ -517,6 +551,7 @@ def remove_item(inv: Invocation) -> Iterable[Any]:
     Param("Force", switch=True),
     aliases=("ni",),
 )
+@_path_format
 def new_item(inv: Invocation) -> Iterable[PSObject]:
     files = _files(inv)
     kind = to_string(inv.args.get("ItemType", "File")).casefold()
