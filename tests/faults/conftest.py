@@ -32,7 +32,10 @@ def record(**values):
     path = Path(os.environ["WCC_FAULT_OUT"])
     seen = json.loads(path.read_text()) if path.exists() else {}
     seen.update(values)
-    path.write_text(json.dumps(seen))
+    # whole or not at all: the test outside polls this file while the run writes it
+    part = path.with_name(path.name + ".part")
+    part.write_text(json.dumps(seen))
+    os.replace(part, path)
 """
 
 
@@ -59,7 +62,9 @@ def fault_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Cal
         pytester.makefile(".yml", inv=inventory)
         pytester.makepyfile(test_fault=module)
         started = time.monotonic()
-        result = pytester.runpytest_subprocess("--inventory", "inv.yml", "-p", "no:cacheprovider", *args)
+        result = pytester.runpytest_subprocess(
+            "-p", "fixtures.plugin", "--inventory", "inv.yml", "-p", "no:cacheprovider", *args
+        )
         seen = json.loads(out.read_text()) if out.exists() else {}
         return FaultRun(result, time.monotonic() - started, seen, pytester.path)
 

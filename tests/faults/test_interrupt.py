@@ -66,7 +66,17 @@ def test_ctrl_c_leaves_no_host_and_no_run_directory(tmp_path: Path, via: str, wh
     seen_file = tmp_path / "seen.json"
     env = dict(os.environ, PYTHONPATH=str(ROOT), WCC_FAULT_OUT=str(seen_file), TMPDIR=str(tmp_path))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "--inventory=inv.yml", "-p", "no:cacheprovider", "-q"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "fixtures.plugin",
+            "--inventory=inv.yml",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+        ],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

@@ -37,7 +37,17 @@ def _start(inventory: Path, where: Path) -> subprocess.Popen[str]:
     (where / "test_shared.py").write_text(MODULE)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.Popen(
-        [sys.executable, "-m", "pytest", f"--inventory={inventory}", "-p", "no:cacheprovider", "-rs"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "fixtures.plugin",
+            f"--inventory={inventory}",
+            "-p",
+            "no:cacheprovider",
+            "-rs",
+        ],
         cwd=where,
         env=env,
         stdout=subprocess.PIPE,
