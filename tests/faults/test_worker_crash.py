@@ -7,7 +7,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-INVENTORY = "hosts:\n  - {name: h1, transport: local, base_image: \"mcr.microsoft.com/windows/servercore:ltsc2022\"}\n"
+INVENTORY = (
+    'hosts:\n  - {name: h1, transport: local, base_image: "mcr.microsoft.com/windows/servercore:ltsc2022"}\n'
+)
 
 MODULE = """
 import os
