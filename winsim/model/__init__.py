@@ -120,7 +120,11 @@ class HostModel:
     """One host's whole state; every component shares ``lock`` so cross-component steps are atomic."""
 
     def __init__(
-        self, profile: HostProfile, state_dir: Path, deviations: frozenset[str] = frozenset()
+        self,
+        profile: HostProfile,
+        state_dir: Path,
+        deviations: frozenset[str] = frozenset(),
+        daemon_debug: bool = False,
     ) -> None:
         self.profile = profile
         self.state_dir = Path(state_dir)
@@ -138,7 +142,7 @@ class HostModel:
         self.hcs = Hcs(
             self.lock, self.windowsfilter, self.hns, self.net, self.events, self.deviates, self.record
         )
-        self.dockerd = Dockerd(self)
+        self.dockerd = Dockerd(self, debug=daemon_debug)
         self.dockerd.start()
         for ref in (
             f"mcr.microsoft.com/windows/servercore:{profile.ltsc_tag}",

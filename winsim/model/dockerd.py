@@ -48,7 +48,8 @@ if TYPE_CHECKING:
 DOCKER_ROOT = r"C:\ProgramData\docker"
 DAEMON_JSON = r"C:\ProgramData\docker\config\daemon.json"
 DEBUG_LOG = r"C:\ProgramData\docker\dockerd.log"
-DEFAULT_DAEMON_JSON = {"debug": True, "hosts": ["npipe://", "tcp://0.0.0.0:2376"]}
+# A stock host's daemon.json: the TCP endpoint it serves; no "debug", so dockerd logs no API calls (its default).
+DEFAULT_DAEMON_JSON: dict[str, Any] = {"hosts": ["npipe://", "tcp://0.0.0.0:2376"]}
 # daemon.json keys dockerd accepts on Windows (live-restore is registered for Unix only).
 KNOWN_CONFIG_KEYS = frozenset(
     [
@@ -198,7 +199,8 @@ class DockerNetwork:
 class Dockerd:
     """The docker daemon: state plus operations, all under the model lock."""
 
-    def __init__(self, model: HostModel) -> None:
+    def __init__(self, model: HostModel, debug: bool = False) -> None:
+        """``debug`` writes ``"debug": true`` into a new daemon.json (an administrator's choice, never the default)."""
         self.model = model
         self._lock = model.lock
         self.changed = threading.Condition(model.lock)  # container state, events, daemon state
@@ -210,11 +212,12 @@ class Dockerd:
         self.pid: int | None = None
         self.last_start_error: str | None = None
         self.started: datetime | None = None
-        self.debug = True
+        self.debug = False  # read from daemon.json on start
         self._log_lines: list[str] = []
         self._pids = itertools.count(2468, 4)
         if not model.files.exists(DAEMON_JSON):
-            model.files.write_text(DAEMON_JSON, json.dumps(DEFAULT_DAEMON_JSON, indent=2) + "\n")
+            config = {"debug": True, **DEFAULT_DAEMON_JSON} if debug else DEFAULT_DAEMON_JSON
+            model.files.write_text(DAEMON_JSON, json.dumps(config, indent=2) + "\n")
 
     # ==== the daemon ======================================================================
     @property
