@@ -12,6 +12,8 @@ from __future__ import annotations
 DEVIATIONS: dict[str, str] = {
     "debug-log-drops-query": "dockerd's debug log writes API calls without their query string",
     "wait-next-exit-immediate": "wait?condition=next-exit returns at once for a running container",
+    "wait-next-exit-created-immediate": "wait?condition=next-exit on a created container returns at once "
+    "(StatusCode 0), like not-running",
     "graph-driver-not-windowsfilter": "the daemon reports a graph driver other than windowsfilter",
     "parent-layer-mounted": "GetLayerMountPath of a read-only image layer returns a volume path",
     "scratch-layer-random-id": "the container's scratch layer folder gets a random id, not the container id",

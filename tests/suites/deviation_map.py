@@ -5,6 +5,7 @@ from __future__ import annotations
 DEVIATION_BREAKS: dict[str, str] = {
     "debug-log-drops-query": "api/run-create-wait-start",
     "wait-next-exit-immediate": "api/wait-next-exit",
+    "wait-next-exit-created-immediate": "api/wait-next-exit",
     "graph-driver-not-windowsfilter": "layers/graph-driver-windowsfilter",
     "parent-layer-mounted": "layers/parent-read-only-folder",
     "scratch-layer-random-id": "layers/scratch-id-is-container-id",

@@ -42,6 +42,19 @@ def wait_next_exit_blocks(m: HostModel) -> bool:
     return False
 
 
+def wait_next_exit_on_created_holds(m: HostModel) -> bool:
+    """A next-exit wait registered while the container is created is still pending after start."""
+    d = m.dockerd
+    c = d.create_container({"Image": "microsoft/windowsservercore", "Cmd": ["powershell"], "OpenStdin": True})
+    result = d.begin_wait(c.id, "next-exit")
+    d.start_container(c.id)
+    try:
+        result(lambda: True)
+    except DaemonNotRunning:
+        return True  # still pending after start (its client gave up)
+    return False
+
+
 def graph_driver(m: HostModel) -> bool:
     return m.dockerd.graph_driver == "windowsfilter"
 
@@ -180,6 +193,7 @@ def filter_wcifs(m: HostModel) -> bool:
 CHECKS: dict[str, Check] = {
     "debug-log-drops-query": debug_log_keeps_query,
     "wait-next-exit-immediate": wait_next_exit_blocks,
+    "wait-next-exit-created-immediate": wait_next_exit_on_created_holds,
     "graph-driver-not-windowsfilter": graph_driver,
     "parent-layer-mounted": parent_mount_is_folder,
     "scratch-layer-random-id": scratch_named_after_container,

@@ -609,28 +609,47 @@ class Dockerd:
         self, ref: str, condition: str = "not-running", cancelled: Callable[[], bool] | None = None
     ) -> int:
         """POST /containers/{id}/wait: blocks until the condition holds; returns the exit code."""
+        return self.begin_wait(ref, condition)(cancelled)
+
+    def begin_wait(
+        self, ref: str, condition: str = "not-running"
+    ) -> Callable[[Callable[[], bool] | None], int]:
+        """Register a wait now (moby's ContainerWait, before the 200 goes out); the callable blocks for its result.
+
+        ``next-exit`` is the next change to a non-running state after this moment, whatever the
+        container's state now: a wait sent to a created container stays pending through its start
+        and returns when it next stops (``not-running`` returns at once for a created container).
+        """
         if condition not in ("not-running", "next-exit", "removed", ""):
             raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid condition: {condition!r}")
         with self._lock:
             c = self.container(ref)
             seen = c.exits  # next-exit: an exit after this moment
-            if condition == "next-exit" and self.model.deviates("wait-next-exit-immediate"):
+            immediate = condition == "next-exit" and (
+                (c.running and self.model.deviates("wait-next-exit-immediate"))
+                or (c.status == "created" and self.model.deviates("wait-next-exit-created-immediate"))
+            )
+
+        def done() -> bool:
+            if immediate:
+                return True
+            if condition == "removed":
+                return c.removed
+            if condition == "next-exit":
+                return c.exits > seen or c.removed
+            return not c.running
+
+        def result(cancelled: Callable[[], bool] | None = None) -> int:
+            with self._lock:
+                while not done():
+                    if not self.running:
+                        raise DaemonNotRunning("dockerd went away during wait")
+                    if cancelled is not None and cancelled():
+                        raise DaemonNotRunning("client went away")
+                    self.changed.wait(0.5)
                 return c.exit_code
 
-            def done() -> bool:
-                if condition == "removed":
-                    return c.removed
-                if condition == "next-exit":
-                    return c.exits > seen or c.removed
-                return not c.running
-
-            while not done():
-                if not self.running:
-                    raise DaemonNotRunning("dockerd went away during wait")
-                if cancelled is not None and cancelled():
-                    raise DaemonNotRunning("client went away")
-                self.changed.wait(0.5)
-            return c.exit_code
+        return result
 
     def logs(self, ref: str) -> list[tuple[str, bytes]]:
         with self._lock:
