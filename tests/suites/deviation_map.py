@@ -1,4 +1,8 @@
-"""Which behaviour each winsim deviation breaks: the one place that pairs them (a bijection)."""
+"""Which behaviour each winsim deviation breaks: the one place that pairs them.
+
+Every deviation breaks exactly one behaviour and every behaviour is broken by at least one
+deviation (some by several: each a different way a host gets the same fact wrong).
+"""
 
 from __future__ import annotations
 
@@ -30,3 +34,6 @@ DEVIATION_BREAKS: dict[str, str] = {
     "live-restore-accepted": "daemon/live-restore-refused",
     "filter-not-wcifs": "daemon/filter-is-wcifs",
 }
+
+# Deviations seen only through dockerd's debug log: their hosts run with debug logging on.
+NEEDS_DAEMON_DEBUG = frozenset({"debug-log-drops-query"})

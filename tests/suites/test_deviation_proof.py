@@ -1,6 +1,6 @@
 """Proof that every conformance test can fail: one simulated host per deviation, one suite run.
 
-A faithful host must pass everything; a host with deviation D must fail exactly the behaviour
+Two faithful hosts (dockerd's debug log off, as on a stock host, and on) must pass everything; a host with deviation D must fail exactly the behaviour
 D breaks (every via of it, as a product deviation whose message names the host) and pass the
 rest.  The behaviour x deviation matrix is printed and saved to reports/out/deviation-matrix.txt.
 """
@@ -18,10 +18,11 @@ import yaml
 
 from reports.records import FAILED, PASSED, Record, read_records
 from suites import catalogue
-from tests.suites.deviation_map import DEVIATION_BREAKS
+from tests.suites.deviation_map import DEVIATION_BREAKS, NEEDS_DAEMON_DEBUG
 
 ROOT = Path(__file__).resolve().parents[2]
 FAITHFUL = "faithful"
+FAITHFUL_DEBUG = "faithful-debug"
 PROFILE, BUILD, IMAGE = "ws2022", 20348, "mcr.microsoft.com/windows/servercore:ltsc2022"
 RUN_TIMEOUT = 900
 SYMBOL = {PASSED: ".", FAILED: "F", "error": "E", "not-applicable": "-"}
@@ -32,16 +33,20 @@ def host_name(deviation: str | None) -> str:
 
 
 def write_inventory(path: Path) -> None:
-    hosts = [{"name": FAITHFUL, "transport": "sim", "sim": {"profile": PROFILE}, "os_build": BUILD}]
+    hosts = [
+        {"name": FAITHFUL, "transport": "sim", "sim": {"profile": PROFILE}, "os_build": BUILD},
+        {
+            "name": FAITHFUL_DEBUG,
+            "transport": "sim",
+            "sim": {"profile": PROFILE, "daemon_debug": True},
+            "os_build": BUILD,
+        },
+    ]
     for deviation in sorted(DEVIATION_BREAKS):
-        hosts.append(
-            {
-                "name": host_name(deviation),
-                "transport": "sim",
-                "sim": {"profile": PROFILE, "deviations": [deviation]},
-                "os_build": BUILD,
-            }
-        )
+        sim = {"profile": PROFILE, "deviations": [deviation]}
+        if deviation in NEEDS_DAEMON_DEBUG:
+            sim["daemon_debug"] = True
+        hosts.append({"name": host_name(deviation), "transport": "sim", "sim": sim, "os_build": BUILD})
     path.write_text(yaml.safe_dump({"base_images": {BUILD: IMAGE}, "hosts": hosts}, sort_keys=False))
 
 
@@ -50,17 +55,21 @@ def expected_cells() -> list[tuple[str, str]]:
 
 
 def render_matrix(records: list[Record]) -> str:
-    """Rows: behaviour[via]; columns: the faithful host, then each deviation by number (legend below)."""
+    """Rows: behaviour[via]; columns: the faithful hosts, then each deviation by number (legend below)."""
     deviations = sorted(DEVIATION_BREAKS)
-    columns = [FAITHFUL, *(host_name(d) for d in deviations)]
+    columns = [FAITHFUL, FAITHFUL_DEBUG, *(host_name(d) for d in deviations)]
     cell = {(r.behaviour, r.via, r.host): r.outcome for r in records}
     width = max(len(f"{b}[{v}]") for b, v in expected_cells())
-    head = " " * width + "  F " + " ".join(f"{i:>2}" for i in range(1, len(deviations) + 1))
-    lines = ["behaviour x deviation (F = faithful host; . pass, F fail, E error, - n/a, ? no result)", head]
+    head = " " * width + "  F D " + " ".join(f"{i:>2}" for i in range(1, len(deviations) + 1))
+    lines = [
+        "behaviour x deviation (F/D = faithful host, debug log off/on; . pass, F fail, E error, - n/a, ? no result)",
+        head,
+    ]
     for behaviour, via in expected_cells():
         row = [SYMBOL.get(cell.get((behaviour, via, h), ""), "?") for h in columns]
         lines.append(
-            f"{behaviour + '[' + via + ']':<{width}}  {row[0]} " + " ".join(f"{s:>2}" for s in row[1:])
+            f"{behaviour + '[' + via + ']':<{width}}  {row[0]} {row[1]} "
+            + " ".join(f"{s:>2}" for s in row[2:])
         )
     lines.append("")
     lines += [f"{i:>2} {d} -> breaks {DEVIATION_BREAKS[d]}" for i, d in enumerate(deviations, 1)]
@@ -96,8 +105,8 @@ def test_each_deviation_breaks_exactly_its_behaviour(tmp_path):
     for record in records:
         by_host[record.host][(record.behaviour, record.via)] = record
     wrong: list[str] = list(problems)
-    for deviation in [None, *sorted(DEVIATION_BREAKS)]:
-        host = host_name(deviation)
+    for deviation in [None, "", *sorted(DEVIATION_BREAKS)]:
+        host = FAITHFUL_DEBUG if deviation == "" else host_name(deviation)
         broken = DEVIATION_BREAKS.get(deviation or "")
         for behaviour, via in expected_cells():
             found = by_host[host].get((behaviour, via))
