@@ -101,18 +101,37 @@ def test_scratch_folder_named_after_container(host, via, containers):
 
 @behaviour(
     id="layers/layerchain-nearest-first",
-    must="layerchain.json of a container MUST list the image's layer folders nearest parent first and base layer last, each existing.",
+    must="layerchain.json of a container MUST list every layer folder of its image, each once and existing: the "
+    "image's top layer first, then each nearest parent in turn, the base layer last.",
     seed="To see layerchain for container see C:\\ProgramData\\docker\\windowsfilter\\continer_id\\layerchain.json.",
 )
 def test_layerchain_lists_parents_nearest_first(host, via, subject):
     chain = expect.present(
         host, f"layerchain.json of {subject.id[:12]}", host.layers.layerchain(_scratch_dir(subject.handle))
     )
+    subject.handle.reload()
+    image = host.docker.client.images.get(subject.handle.attrs["Image"])
+    top = image.attrs["GraphDriver"]["Data"]["dir"]
+    layers = image.attrs["RootFS"]["Layers"]
+    shown = [expect.basename(e)[:12] for e in chain]
+    expect.equal(
+        host,
+        f"first entry of {subject.id[:12]}'s layerchain.json vs image {image.id[:19]}'s GraphDriver.Data.dir",
+        _norm(top),
+        _norm(chain[0]),
+    )
+    expect.equal(
+        host,
+        f"entries of {subject.id[:12]}'s layerchain.json vs RootFS.Layers of image {image.id[:19]} ({shown})",
+        len(layers),
+        len({_norm(e) for e in chain}),
+    )
     for entry in chain:
         expect.that(
             host.layers.exists(entry), host, f"layer folder {entry}", expect.Described("exists"), "missing"
         )
-    # Each parent's own chain must be the rest of the list; the base layer's chain is empty.
+    # Each layer's own chain (written when the image was pulled) is the rest of the list: nearest
+    # parent next, base last (its chain is empty).
     for index, entry in enumerate(chain):
         own = [_norm(p) for p in host.layers.layerchain(entry) or []]
         expect.equal(

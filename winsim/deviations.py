@@ -18,6 +18,8 @@ DEVIATIONS: dict[str, str] = {
     "parent-layer-mounted": "GetLayerMountPath of a read-only image layer returns a volume path",
     "scratch-layer-random-id": "the container's scratch layer folder gets a random id, not the container id",
     "layerchain-base-first": "layerchain.json lists the base layer first",
+    "layerchain-base-only": "a container's layerchain.json lists only the image's base layer",
+    "layerchain-skips-parent": "a container's layerchain.json lists the top and base layers, not those between",
     "image-layer-dir-missing": "an image's GraphDriver.Data.dir names a folder that does not exist",
     "start-without-activation": "start does not activate the scratch layer or prepare the wcifs filter",
     "stable-volume-path": "a layer gets the same volume path on every activation",

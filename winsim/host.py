@@ -61,7 +61,9 @@ class SimHost:
             raise ValueError(f"unknown winsim profile {profile!r}; known: {', '.join(sorted(PROFILES))}")
         if latency not in LATENCY:
             raise ValueError(f"unknown latency profile {latency!r}; known: {', '.join(sorted(LATENCY))}")
-        host = cls(name, PROFILES[profile], state_dir, deviations, LATENCY[latency], daemon_debug=daemon_debug)
+        host = cls(
+            name, PROFILES[profile], state_dir, deviations, LATENCY[latency], daemon_debug=daemon_debug
+        )
         from winsim.deviations import check_deviations
         from winsim.programs import install_programs
 

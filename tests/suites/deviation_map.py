@@ -14,6 +14,8 @@ DEVIATION_BREAKS: dict[str, str] = {
     "parent-layer-mounted": "layers/parent-read-only-folder",
     "scratch-layer-random-id": "layers/scratch-id-is-container-id",
     "layerchain-base-first": "layers/layerchain-nearest-first",
+    "layerchain-base-only": "layers/layerchain-nearest-first",
+    "layerchain-skips-parent": "layers/layerchain-nearest-first",
     "image-layer-dir-missing": "layers/image-layer-folder",
     "start-without-activation": "layers/activated-on-start",
     "stable-volume-path": "layers/volume-path-changes",

@@ -23,7 +23,8 @@ from tests.suites.deviation_map import DEVIATION_BREAKS, NEEDS_DAEMON_DEBUG
 ROOT = Path(__file__).resolve().parents[2]
 FAITHFUL = "faithful"
 FAITHFUL_DEBUG = "faithful-debug"
-PROFILE, BUILD, IMAGE = "ws2022", 20348, "mcr.microsoft.com/windows/servercore:ltsc2022"
+PROFILE, BUILD = "ws2022", 20348
+IMAGE = "mcr.microsoft.com/dotnet/framework/runtime:4.8.1-windowsservercore-ltsc2022"  # four layers
 RUN_TIMEOUT = 900
 SYMBOL = {PASSED: ".", FAILED: "F", "error": "E", "not-applicable": "-"}
 

@@ -15,7 +15,12 @@ from winsim.model.paths import win_basename
 
 Check = Callable[[HostModel], bool]
 # Without activation there is no volume and no filter: these follow from the deviation itself.
-CONSEQUENCES = {"start-without-activation": {"stable-volume-path", "filter-not-wcifs"}}
+# The layerchain deviations each break the one fact "the chain is every image layer, nearest first".
+_LAYERCHAIN = {"layerchain-base-first", "layerchain-base-only", "layerchain-skips-parent"}
+CONSEQUENCES = {
+    "start-without-activation": {"stable-volume-path", "filter-not-wcifs"},
+    **{name: _LAYERCHAIN - {name} for name in _LAYERCHAIN},
+}
 POWERSHELL_SIDE = {
     "compartment-writable",
     "compartment-filter-ignored",
@@ -73,6 +78,16 @@ def layerchain_base_last(m: HostModel) -> bool:
     c = run_seed(m)
     chain = m.windowsfilter.layer_chain(c.scratch_path) or []
     return chain[-1] == _image(m).layer_paths[0] and chain[0] == _image(m).top_layer
+
+
+def layerchain_complete(m: HostModel) -> bool:
+    """A four-layer image: the container's chain is every image layer, nearest first."""
+    ref = "mcr.microsoft.com/dotnet/framework/runtime:4.8.1-windowsservercore-ltsc2022"
+    m.dockerd.images.pull(ref)
+    image = m.dockerd.images.resolve(ref)
+    assert image is not None and len(image.layer_paths) == 4
+    c = m.dockerd.create_container({"Image": ref, "Cmd": ["powershell"]})
+    return m.windowsfilter.layer_chain(c.scratch_path) == list(reversed(image.layer_paths))
 
 
 def image_dir_exists(m: HostModel) -> bool:
@@ -198,6 +213,8 @@ CHECKS: dict[str, Check] = {
     "parent-layer-mounted": parent_mount_is_folder,
     "scratch-layer-random-id": scratch_named_after_container,
     "layerchain-base-first": layerchain_base_last,
+    "layerchain-base-only": layerchain_complete,
+    "layerchain-skips-parent": layerchain_complete,
     "image-layer-dir-missing": image_dir_exists,
     "start-without-activation": start_activates,
     "stable-volume-path": volume_path_changes,

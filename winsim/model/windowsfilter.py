@@ -147,6 +147,12 @@ class LayerStore:
     def write_layer_chain(self, layer: str, chain: list[str]) -> None:
         """The graph driver's setLayerChain: compact JSON, nearest parent first, base last."""
         ordered = list(reversed(chain)) if self._deviates("layerchain-base-first") else list(chain)
+        lay = self.layer(layer)
+        if lay is not None and lay.kind == "scratch" and len(ordered) > 1:
+            if self._deviates("layerchain-base-only"):
+                ordered = ordered[-1:]
+            elif self._deviates("layerchain-skips-parent"):
+                ordered = [ordered[0], ordered[-1]]
         path = win_join(self.path_of(layer), LAYERCHAIN)
         self._files.write_text(path, json.dumps(ordered, separators=(",", ":")))
 
