@@ -201,8 +201,9 @@ def test_start_mounts_scratch_as_volume(host, via, containers):
 
 @behaviour(
     id="layers/volume-path-changes",
-    must="The volume path of a mounted scratch layer MUST change over time: after it is unmounted and mounted again "
-    "the path differs, and the old one is gone.",
+    must="The volume path of a mounted scratch layer MUST change over time: each mount's path resolves on the host "
+    "while the layer is mounted; after it is unmounted and mounted again the path differs, the new one resolves "
+    "and the old one is gone.",
     seed="Volume path for a given mounted layer may change over time on Windows by design.",
     drivers=("direct",),
 )
@@ -211,22 +212,10 @@ def test_volume_path_differs_after_remount(host, via, direct):
     dc = direct()
     scratch = dc.create_scratch()
     first = dc.activate()
-    expect.that(
-        bool(facts.VOLUME_PATH.match(first)),
-        host,
-        "mount path after ActivateLayer",
-        expect.Described("a volume path"),
-        first,
-    )
+    _expect_mounted(host, "after ActivateLayer", first)
     host.session.call("Disable-WccLayer", Path=scratch)  # UnprepareLayer + DeactivateLayer
     second = dc.activate()
-    expect.that(
-        bool(facts.VOLUME_PATH.match(second)),
-        host,
-        "mount path after a second ActivateLayer",
-        expect.Described("a volume path"),
-        second,
-    )
+    _expect_mounted(host, "after a second ActivateLayer", second)
     expect.that(
         _norm(first) != _norm(second),
         host,
@@ -237,7 +226,21 @@ def test_volume_path_differs_after_remount(host, via, direct):
     expect.that(
         not host.layers.exists(first),
         host,
-        f"old volume path {first}",
+        f"old volume path {first} while the layer is mounted at {second}",
         expect.Described("gone"),
-        "still exists",
+        "still resolves",
+    )
+
+
+def _expect_mounted(host, when: str, path: str) -> None:
+    __tracebackhide__ = True
+    expect.that(
+        bool(facts.VOLUME_PATH.match(path)),
+        host,
+        f"mount path {when}",
+        expect.Described(r"a volume path \\?\Volume{GUID}\ "),
+        path,
+    )
+    expect.that(
+        host.layers.exists(path), host, f"volume path {path} {when}", expect.Described("resolves"), "missing"
     )

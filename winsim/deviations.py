@@ -23,6 +23,7 @@ DEVIATIONS: dict[str, str] = {
     "image-layer-dir-missing": "an image's GraphDriver.Data.dir names a folder that does not exist",
     "start-without-activation": "start does not activate the scratch layer or prepare the wcifs filter",
     "stable-volume-path": "a layer gets the same volume path on every activation",
+    "volume-path-unresolvable": "an activated layer's volume path does not resolve on the host",
     "default-compartment-not-native": "the default compartment (id 1) has a type other than Native",
     "container-compartment-native": "container compartments have type Native",
     "compartment-description-format": "container compartment descriptions are not \\Container_<container id>",

@@ -19,6 +19,7 @@ DEVIATION_BREAKS: dict[str, str] = {
     "image-layer-dir-missing": "layers/image-layer-folder",
     "start-without-activation": "layers/activated-on-start",
     "stable-volume-path": "layers/volume-path-changes",
+    "volume-path-unresolvable": "layers/volume-path-changes",
     "default-compartment-not-native": "compartments/default-is-native",
     "container-compartment-native": "compartments/container-type-unspecified",
     "compartment-description-format": "compartments/description-names-container",

@@ -18,7 +18,7 @@ Check = Callable[[HostModel], bool]
 # The layerchain deviations each break the one fact "the chain is every image layer, nearest first".
 _LAYERCHAIN = {"layerchain-base-first", "layerchain-base-only", "layerchain-skips-parent"}
 CONSEQUENCES = {
-    "start-without-activation": {"stable-volume-path", "filter-not-wcifs"},
+    "start-without-activation": {"stable-volume-path", "volume-path-unresolvable", "filter-not-wcifs"},
     **{name: _LAYERCHAIN - {name} for name in _LAYERCHAIN},
 }
 POWERSHELL_SIDE = {
@@ -110,6 +110,11 @@ def volume_path_changes(m: HostModel) -> bool:
     m.dockerd.stop_container(c.id)
     m.dockerd.start_container(c.id)
     return c.volume_path != first
+
+
+def volume_path_resolves(m: HostModel) -> bool:
+    c = run_seed(m)
+    return bool(c.volume_path) and m.files.exists(c.volume_path)
 
 
 def default_compartment_native(m: HostModel) -> bool:
@@ -218,6 +223,7 @@ CHECKS: dict[str, Check] = {
     "image-layer-dir-missing": image_dir_exists,
     "start-without-activation": start_activates,
     "stable-volume-path": volume_path_changes,
+    "volume-path-unresolvable": volume_path_resolves,
     "default-compartment-not-native": default_compartment_native,
     "container-compartment-native": container_compartment_unspecified,
     "compartment-description-format": compartment_description,

@@ -166,7 +166,8 @@ class LayerStore:
                 lay.volume_guid = (
                     str(uuid.uuid5(uuid.NAMESPACE_URL, lay.path.casefold())) if stable else new_guid()
                 )
-                self._files.mount_volume(lay.volume_guid, lay.path)
+                if not self._deviates("volume-path-unresolvable"):
+                    self._files.mount_volume(lay.volume_guid, lay.path)
             self._record(title, lay.path)
 
     def prepare_layer(self, layer: str, parent_layer_paths: list[str]) -> None:
