@@ -37,6 +37,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 CHUNK = 65536
+CONNECT_TIMEOUT = 30.0  # TCP connect and TLS handshake to the daemon
 BODY_KEPT = 65536  # answers are small JSON documents; keep at most this much of each
 NO_BODY_STATUS = frozenset({204, 304})
 
@@ -182,7 +183,13 @@ class RecordingProxy:
         with self._changed:
             return self._changed.wait_for(condition, timeout)
 
-    def settle(self, timeout: float = 30.0, quiet: float = 0.3) -> bool:
+    @property
+    def open_connections(self) -> list[int]:
+        """Connections whose client has not been read to its end yet."""
+        with self._changed:
+            return sorted(self._open_clients)
+
+    def settle(self, timeout: float = 90.0, quiet: float = 0.3) -> bool:
         """Wait until every client connection has ended and none came for ``quiet`` s: all requests are recorded."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -207,10 +214,10 @@ class RecordingProxy:
 
     def _serve(self, number: int, client: socket.socket) -> None:
         try:
-            upstream = socket.create_connection(self._upstream, timeout=30)
-            upstream.settimeout(None)  # a wait?condition=... long-poll may last any time
+            upstream = socket.create_connection(self._upstream, timeout=CONNECT_TIMEOUT)
             if self._tls is not None:
                 upstream = self._tls.wrap_socket(upstream, server_hostname=self._upstream[0])
+            upstream.settimeout(None)  # a wait?condition=... long-poll may last any time
         except OSError:
             self._client_gone(number)
             client.close()

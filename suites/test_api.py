@@ -68,10 +68,14 @@ def _through_proxy(host, containers, args) -> tuple[str, list[Call]]:
         cid = done.stdout.strip().splitlines()[-1].strip()
         containers.track(cid)
         expect.that(
-            proxy.settle(), host, "the docker CLI's connections", expect.Described("all ended"), "open"
+            proxy.settle(),
+            host,
+            "the docker CLI's connections through the recording proxy",
+            expect.Described("all read to their end"),
+            {"open": proxy.open_connections, "requests": proxy.calls},
         )
         exchanges = sorted(proxy.exchanges, key=lambda e: e.sent)
-        answers = {_show(api_call(e.method, e.target)): e.status for e in exchanges}
+        requests = [_show(api_call(e.method, e.target)) for e in exchanges]
         for exchange, wanted in _answers_owed(exchanges, cid):
             expect.equal(
                 host, f"dockerd's answer to {exchange.method} {exchange.target}", wanted, exchange.status
@@ -82,7 +86,7 @@ def _through_proxy(host, containers, args) -> tuple[str, list[Call]]:
         expect.equal(
             host,
             "requests of `docker run` once its wait completed",
-            list(answers),
+            requests,
             [_show(api_call(e.method, e.target)) for e in sorted(proxy.exchanges, key=lambda e: e.sent)],
         )
         return cid, [api_call(e.method, e.target) for e in exchanges]
