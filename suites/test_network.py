@@ -17,8 +17,9 @@ def _new_compartments(host, before: set[int]):
 
 @behaviour(
     id="network/endpoint-virtual-first",
-    must="An HNS endpoint MUST exist before its compute system and then be only a virtual resource: no compartment and "
-    "no interface for it.",
+    must="An HNS endpoint MUST exist before its compute system and then be only a virtual resource: HNS gives its "
+    "State as Created (1) with no SharedContainers, and no compartment and no interface (in any compartment, with or "
+    "without an address) appears for it.",
     seed="Firstly network endpoint is created. ... At his point endpoint extist only as a virtual resource in HNS.",
     drivers=("direct",),
 )
@@ -26,22 +27,36 @@ def test_endpoint_before_compute_system_is_virtual(host, via, direct):
     dc = direct()
     dc.create_scratch()
     dc.activate()
-    before = {c.id for c in host.net.compartments()}
+    before_compartments = {c.id for c in host.net.compartments()}
+    before_interfaces = {i.if_index for i in host.net.interfaces()}
     endpoint = dc.create_endpoint()
-    expect.present(
+    expect.that(
+        host.hcs.get(dc.id) is None,
+        host,
+        f"compute system {dc.id[:12]} while its endpoint is made",
+        expect.Described("not created yet"),
+        "exists",
+    )
+    found = expect.present(
         host, f"HNS endpoint {endpoint.id} after HNSCall POST /endpoints", host.hns.endpoint(endpoint.id)
     )
+    expect.equal(host, f"State of HNS endpoint {endpoint.id}", facts.ENDPOINT_CREATED_STATE, found.state)
+    expect.equal(host, f"SharedContainers of HNS endpoint {endpoint.id}", [], found.shared_containers)
     expect.equal(
         host,
         f"compartments new since endpoint {endpoint.id} was made (no compute system yet)",
         [],
-        _new_compartments(host, before),
+        _new_compartments(host, before_compartments),
     )
     expect.equal(
         host,
-        f"interfaces holding endpoint {endpoint.id}'s address {endpoint.ip_address}",
+        f"interfaces (any compartment, any address) new since endpoint {endpoint.id} was made",
         [],
-        _holding(host, endpoint.ip_address),
+        [
+            (i.alias, i.compartment_id, i.ipv4_addresses)
+            for i in host.net.interfaces()
+            if i.if_index not in before_interfaces
+        ],
     )
 
 

@@ -32,6 +32,8 @@ DEVIATIONS: dict[str, str] = {
     "nic-alias-format": "container interfaces are not named vEthernet (Container NIC <endpoint prefix>)",
     "compartment-filter-ignored": "Get-NetIPInterface -CompartmentId returns interfaces of every compartment",
     "endpoint-brings-compartment": "creating an HNS endpoint creates a compartment and an interface at once",
+    "endpoint-attached-at-create": "a new HNS endpoint is in state Attached before any compute system exists",
+    "endpoint-nic-at-create": "creating an HNS endpoint adds an address-less container NIC in compartment 1",
     "compartment-at-start": "the compartment and vNIC appear when the compute system starts, not when it is created",
     "endpoint-not-attached": "the HNS endpoint is not attached to the container after start",
     "hcs-owner-not-docker": "compute systems created by dockerd have an owner other than docker",

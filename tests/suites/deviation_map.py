@@ -28,6 +28,8 @@ DEVIATION_BREAKS: dict[str, str] = {
     "nic-alias-format": "interfaces/container-nic-alias",
     "compartment-filter-ignored": "interfaces/compartment-id-narrows",
     "endpoint-brings-compartment": "network/endpoint-virtual-first",
+    "endpoint-attached-at-create": "network/endpoint-virtual-first",
+    "endpoint-nic-at-create": "network/endpoint-virtual-first",
     "compartment-at-start": "network/vnic-compartment-on-create",
     "endpoint-not-attached": "network/endpoint-attached-on-start",
     "hcs-owner-not-docker": "hcs/compute-system-identity",

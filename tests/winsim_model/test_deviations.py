@@ -20,6 +20,8 @@ _LAYERCHAIN = {"layerchain-base-first", "layerchain-base-only", "layerchain-skip
 CONSEQUENCES = {
     "start-without-activation": {"stable-volume-path", "volume-path-unresolvable", "filter-not-wcifs"},
     **{name: _LAYERCHAIN - {name} for name in _LAYERCHAIN},
+    "endpoint-brings-compartment": {"endpoint-nic-at-create"},
+    "endpoint-nic-at-create": {"endpoint-brings-compartment"},
 }
 POWERSHELL_SIDE = {
     "compartment-writable",
@@ -155,6 +157,13 @@ def endpoint_is_virtual(m: HostModel) -> bool:
     return (len(m.net.compartments()), len(m.net.interfaces())) == before
 
 
+def endpoint_created_state(m: HostModel) -> bool:
+    nat = m.hns.network_by_name("nat")
+    assert nat is not None
+    out = json.loads(m.hns.call("POST", "/endpoints/", json.dumps({"VirtualNetwork": nat["ID"]})))
+    return bool(out["Output"]["State"] == 1 and out["Output"]["SharedContainers"] == [])
+
+
 def compartment_at_create(m: HostModel) -> bool:
     image = _image(m)
     cid = "cd" * 32
@@ -230,6 +239,8 @@ CHECKS: dict[str, Check] = {
     "no-default-route": default_route,
     "nic-alias-format": nic_alias,
     "endpoint-brings-compartment": endpoint_is_virtual,
+    "endpoint-attached-at-create": endpoint_created_state,
+    "endpoint-nic-at-create": endpoint_is_virtual,
     "compartment-at-start": compartment_at_create,
     "endpoint-not-attached": endpoint_attached,
     "hcs-owner-not-docker": owner_docker,
