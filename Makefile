@@ -10,7 +10,7 @@ ARGS   ?=
 # Workers for the conformance run: hosts run in parallel, each host's tests stay on one worker.
 WORKERS ?= 4
 
-.PHONY: conformance test lint typecheck report venv clean
+.PHONY: conformance test lint typecheck report venv clean mutation
 
 venv: $(STAMP)
 
@@ -36,6 +36,10 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/python -m pytest tests -n 2 $(ARGS)
+
+# Mutation testing of the suite (long; not part of CI): kill rate and survivors, see tests/mutation/.
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutation.run
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -44,7 +44,7 @@ def write_inventory(path: Path) -> None:
         },
     ]
     for deviation in sorted(DEVIATION_BREAKS):
-        sim = {"profile": PROFILE, "deviations": [deviation]}
+        sim: dict[str, object] = {"profile": PROFILE, "deviations": [deviation]}
         if deviation in NEEDS_DAEMON_DEBUG:
             sim["daemon_debug"] = True
         hosts.append({"name": host_name(deviation), "transport": "sim", "sim": sim, "os_build": BUILD})
