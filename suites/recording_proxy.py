@@ -257,7 +257,9 @@ class _Connection:
                 if not ready:
                     ready, _, _ = select.select(sources, [], [], 1.0)
                 for source in ready:
-                    data = source.recv(CHUNK)
+                    data = self._recv(source)
+                    if data is None:
+                        continue  # TLS bytes that were no application data (e.g. a session ticket)
                     if source is self.client:
                         if not data:
                             # The client left; answers still owed are read to their end (not cancelled).
@@ -282,6 +284,19 @@ class _Connection:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
+
+    def _recv(self, source: socket.socket) -> bytes | None:
+        """Read what is there without blocking: a readable TLS socket may hold no application data,
+        and a blocking read would then stall this connection (and miss its client's close)."""
+        if source is not self.upstream:
+            return source.recv(CHUNK)
+        source.settimeout(0.05)
+        try:
+            return source.recv(CHUNK)
+        except (TimeoutError, ssl.SSLWantReadError, BlockingIOError):
+            return None
+        finally:
+            source.settimeout(None)
 
     def _from_client(self, data: bytes) -> None:
         for kind, value in self.requests.feed(data):
