@@ -30,6 +30,24 @@ def cosmic_ray(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "cosmic_ray.cli", *args], cwd=ROOT, check=True)
 
 
+def session_config() -> Path:
+    """The checked-in config with this interpreter in the test command (a bare `python` may lack the tools)."""
+    text = CONFIG.read_text().replace(
+        'test-command = "python -m tests.mutation.trial"',
+        f'test-command = "{sys.executable} -m tests.mutation.trial"',
+    )
+    path = OUT / "cosmic-ray.toml"
+    path.write_text(text)
+    return path
+
+
+def baseline() -> None:
+    """The suite must pass on the unmutated model, or every mutant would count as killed."""
+    done = subprocess.run([sys.executable, "-m", "tests.mutation.trial"], cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit("make mutation: the conformance suite fails on the unmutated model; fix that first")
+
+
 def report(db: WorkDB) -> int:
     killed = survived = incompetent = 0
     survivors = []
@@ -72,11 +90,13 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"make mutation mutates winsim/ in place; commit or stash first:\n{dirty}")
         OUT.mkdir(parents=True, exist_ok=True)
         SESSION.unlink(missing_ok=True)
-        cosmic_ray("init", str(CONFIG), str(SESSION))
+        config = session_config()
+        baseline()
+        cosmic_ray("init", str(config), str(SESSION))
         with use_db(str(SESSION), WorkDB.Mode.open) as db:
             kept, skipped = skip_out_of_scope(db, ROOT)
         print(f"mutants in scope: {kept} (outside it: {skipped})", flush=True)
-        cosmic_ray("exec", str(CONFIG), str(SESSION))
+        cosmic_ray("exec", str(config), str(SESSION))
     with use_db(str(SESSION), WorkDB.Mode.open) as db:
         return report(db)
 

@@ -14,42 +14,14 @@ from cosmic_ray.work_db import WorkDB
 from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
 SCOPE: dict[str, frozenset[str]] = {
-    "winsim/model/dockerd.py": frozenset(
-        {
-            "Dockerd.begin_wait",
-            "Dockerd._start",
-            "Dockerd._exit",
-            "Dockerd._release",
-            "Dockerd._restore_containers",
-            "Dockerd._load_config",
-            "Dockerd.log_api_call",
-        }
-    ),
+    "winsim/model/dockerd.py": frozenset({"Dockerd.begin_wait"}),
     "winsim/model/windowsfilter.py": frozenset(
-        {
-            "LayerStore.write_layer_chain",
-            "LayerStore.activate_layer",
-            "LayerStore.prepare_layer",
-            "LayerStore.get_layer_mount_path",
-            "LayerStore.deactivate_layer",
-            "LayerStore.create_sandbox_layer",
-        }
+        {"LayerStore.write_layer_chain", "LayerStore.activate_layer", "LayerStore.get_layer_mount_path"}
     ),
-    "winsim/model/hns.py": frozenset({"Hns.create_endpoint", "Hns.attach_endpoint", "Hns._bind"}),
-    "winsim/model/netstack.py": frozenset(
-        {
-            "NetStack.add_endpoint_interface",
-            "NetStack.create_container_compartment",
-            "NetStack._description",
-            "NetStack.interfaces",
-            "NetStack._add_interface",
-        }
-    ),
-    "winsim/model/hcs.py": frozenset(
-        {"Hcs.create_compute_system", "Hcs.create_process", "Hcs._build_network", "Hcs._stop"}
-    ),
+    "winsim/model/hns.py": frozenset({"Hns.create_endpoint", "Hns.attach_endpoint"}),
+    "winsim/model/netstack.py": frozenset({"NetStack.add_endpoint_interface", "NetStack._description"}),
+    "winsim/model/hcs.py": frozenset({"Hcs._build_network"}),
     "winsim/docker_api/handlers.py": frozenset({"containers_wait"}),
-    "winsim/powershell/hostcommands/netipinterface.py": frozenset({"get_net_ip_interface"}),
 }
 
 
