@@ -55,7 +55,9 @@ def wait_next_exit_blocks(m: HostModel) -> bool:
 def wait_next_exit_on_created_holds(m: HostModel) -> bool:
     """A next-exit wait registered while the container is created is still pending after start."""
     d = m.dockerd
-    c = d.create_container({"Image": "microsoft/windowsservercore", "Cmd": ["powershell"], "OpenStdin": True})
+    c = d.create_container(
+        {"Image": "mcr.microsoft.com/windows/servercore:ltsc2022", "Cmd": ["powershell"], "OpenStdin": True}
+    )
     result = d.begin_wait(c.id, "next-exit")
     d.start_container(c.id)
     try:
