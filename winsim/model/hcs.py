@@ -32,7 +32,6 @@ from winsim.model.errors import (
     HCS_E_IMAGE_MISMATCH,
     HCS_E_INVALID_JSON,
     HCS_E_INVALID_STATE,
-    HCS_E_PROCESS_ALREADY_STOPPED,
     HCS_E_SYSTEM_ALREADY_EXISTS,
     HCS_E_SYSTEM_ALREADY_STOPPED,
     HCS_E_SYSTEM_NOT_FOUND,
@@ -313,19 +312,6 @@ class Hcs:
                 raise HcsError.of(E_NOT_FOUND, "hcsshim::Process", system_id)
             if proc.exit_code is None:
                 proc.exit_code = exit_code
-            self.changed.notify_all()
-
-    def terminate_process(self, system_id: str, pid: int) -> None:
-        op = "hcsshim::TerminateProcess"
-        with self._lock:
-            system = self._require(system_id, op)
-            proc = system.processes.get(pid)
-            if proc is None:
-                raise HcsError.of(E_NOT_FOUND, op, system_id)
-            if proc.exit_code is not None:
-                raise HcsError.of(HCS_E_PROCESS_ALREADY_STOPPED, op, system_id)
-            proc.exit_code = 1
-            self._record("HcsTerminateProcess", system_id)
             self.changed.notify_all()
 
     # ---- internals ---------------------------------------------------------------------
