@@ -219,3 +219,17 @@ def spawn(
     if cwd:
         io.cwd = cwd
     return SimProcess(host.resolve_program(command_line), io).start()
+
+
+def command_line_too_long(proc: ProcessIO) -> int:
+    proc.stderr.write("The command line is too long.\r\n")
+    return 1
+
+
+def not_recognized(proc: ProcessIO) -> int:
+    """What runs for an executable the host does not have (cmd.exe compares against it by identity)."""
+    name = proc.command_line.strip().split(" ", 1)[0].strip('"')
+    proc.stderr.write(
+        f"'{name}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
+    )
+    return 1
