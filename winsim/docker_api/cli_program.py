@@ -17,9 +17,9 @@ import subprocess
 import threading
 from typing import IO
 
+from winsim.cmdline import split_command_line
 from winsim.docker_api.endpoints import endpoint_for
 from winsim.processes import OutStream, ProcessIO
-from winsim.shell.cmdline import split_command_line
 
 
 def _split(command_line: str) -> list[str]:

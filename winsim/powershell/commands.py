@@ -309,7 +309,7 @@ def _dispatch(
         return call_registry(it, node, command, elements, pipeline_input)
     program = _find_program(it, name)
     if program is not None:
-        from winsim.powershell.native import run_native
+        from winsim.powershell.native_commands import run_native
 
         return run_native(it, node, name, _native_args(elements), pipeline_input)
     raise TerminatingError(command_not_found(it, name, node))

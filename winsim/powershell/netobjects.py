@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from winsim.powershell.registry import PSError
 from winsim.powershell.values import as_list, dotnet_pattern, to_bool, to_int, to_string
+from winsim.processes import run_captured
 
 if TYPE_CHECKING:
     from winsim.powershell.interpreter import Interpreter
@@ -173,8 +174,6 @@ class Process(NetObject):
 
 def start_process(session: Interpreter, info: Any) -> Process:
     """``[Diagnostics.Process]::Start($info)`` with redirected streams (the only form modelled)."""
-    from winsim.shell.run import run_captured
-
     if not isinstance(info, ProcessStartInfo):
         raise not_modeled("Process.Start() without a ProcessStartInfo")
     props = info.props
