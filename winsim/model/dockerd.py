@@ -39,7 +39,7 @@ from winsim.model.errors import (
     HnsError,
     LayerError,
 )
-from winsim.model.images import ImageStore, LocalImage
+from winsim.model.images import ImageStore, LocalImage, normalize
 from winsim.model.paths import win_basename, win_join
 from winsim.model.volumes import MountPoint, MountSpec, VolumeStore, parse_bind, parse_mount
 
@@ -1056,8 +1056,6 @@ def _id() -> str:
 
 
 def _ref_with_tag(ref: str) -> tuple[str, str]:
-    from winsim.model.images import normalize
-
     try:
         return normalize(ref)
     except DockerError:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from winsim.model.errors import E_INVALID_PARAMETER, HnsError
 from winsim.model.guids import new_guid
+from winsim.model.netstack import DEFAULT_COMPARTMENT_GUID, DEFAULT_COMPARTMENT_ID
 
 if TYPE_CHECKING:
     from winsim.model.netstack import NetStack
@@ -449,8 +450,6 @@ class Hns:
         ``CompartmentGuid`` is the compartment's GUID upper-case without braces, as the hns.psm1
         view shows it, and ``CompartmentId`` the same id Get-NetCompartment reports.
         """
-        from winsim.model.netstack import DEFAULT_COMPARTMENT_GUID, DEFAULT_COMPARTMENT_ID
-
         with self._lock:
             default_guid = DEFAULT_COMPARTMENT_GUID.strip("{}").upper()
             out: list[dict[str, Any]] = [_namespace(default_guid, default_guid, DEFAULT_COMPARTMENT_ID, True)]
