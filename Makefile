@@ -13,7 +13,7 @@ ARGS   ?=
 # hosts only cost start-up; "auto" lets reports.run pick min(selected hosts, CPU cores).
 WORKERS ?= auto
 
-.PHONY: conformance test lint typecheck report venv clean
+.PHONY: conformance test lint typecheck report venv clean mutation
 
 venv: $(STAMP)
 
@@ -43,6 +43,10 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/python -m pytest tests -n 2 $(ARGS)
+
+# Mutation testing of the suite (long; not part of CI): kill rate and survivors, see tests/mutation/.
+mutation: $(STAMP)
+	$(BIN)/python -m tests.mutation.run
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -59,6 +59,7 @@ class SimSettings(_Strict):
     via: Literal["winrm", "ssh"] = "winrm"  # how the drivers reach the simulated host
     deviations: tuple[str, ...] = ()
     latency: Literal["none", "lab"] = "none"
+    daemon_debug: bool = False  # dockerd logs API calls; off, as on a stock host
 
 
 class HostSpec(_Strict):

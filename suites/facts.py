@@ -28,7 +28,8 @@ HCS_OWNER = "docker"  # INFERRED from moby's libcontainerd (defaultOwner)
 HCS_SYSTEM_TYPE = "Container"
 HCS_EVENT_LOG = "Microsoft-Windows-Hyper-V-Compute-Operational"
 
-# HNS v1 EndpointState: 2 Attached, 3 AttachedSharing.
+# HNS v1 EndpointState (hcsshim): 1 Created (a virtual resource only), 2 Attached, 3 AttachedSharing.
+ENDPOINT_CREATED_STATE = 1
 ENDPOINT_ATTACHED_STATES = frozenset({2, 3})
 
 # Docker state -> the HCS states that agree with it.

@@ -7,7 +7,9 @@ perform the seed's lifecycle; tests that only observe share one subject per host
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from suites import expect
@@ -29,6 +31,8 @@ class Subject:
     network: str  # the HNS / docker network name
     handle: Any  # docker SDK Container, or the driver's DirectContainer
     endpoint_id: str = ""  # the HNS endpoint, when known without looking it up
+    pid: int = 0  # the process the direct run created (docker's is State.Pid)
+    started: datetime | None = None  # the host's clock just before the container was started
 
 
 def default_network(host: Host) -> str:
@@ -42,8 +46,16 @@ def docker_ip(container: Any, network: str) -> str:
     return str(settings.get("IPAddress") or "")
 
 
+def host_clock(host: Host) -> datetime:
+    """The host's own clock (docker info SystemTime, RFC 3339 with up to nanoseconds)."""
+    text = str(host.docker.info()["SystemTime"])
+    text = re.sub(r"(\.\d{6})\d+", r"\1", text).replace("Z", "+00:00")
+    return datetime.fromisoformat(text)
+
+
 def start_docker(host: Host, containers: Containers, network: str | None = None) -> Subject:
     network = network or default_network(host)
+    started = host_clock(host)
     container = containers.run(command=DOCKER_COMMAND, network=network)
     ip = docker_ip(container, network)
     expect.present(
@@ -52,20 +64,23 @@ def start_docker(host: Host, containers: Containers, network: str | None = None)
         ip,
         container.attrs.get("NetworkSettings"),
     )
-    return Subject("docker", container.id, ip, network, container)
+    return Subject("docker", container.id, ip, network, container, started=started)
 
 
 def start_direct(host: Host, direct: Direct, network: str | None = None) -> Subject:
     """The seed's sequence without Docker: scratch, activate, endpoint, compute system, start, process."""
     network = network or default_network(host)
     dc = direct(network=network)
+    started = host_clock(host)
     dc.create_scratch()
     dc.activate()
     endpoint = dc.create_endpoint()
     dc.create_compute_system()
     dc.start()
-    dc.create_process(DIRECT_COMMAND)
-    return Subject("direct", dc.id, endpoint.ip_address, network, dc, endpoint.id)
+    process = dc.create_process(DIRECT_COMMAND)
+    return Subject(
+        "direct", dc.id, endpoint.ip_address, network, dc, endpoint.id, process.process_id, started
+    )
 
 
 def still_running(host: Host, subject: Subject) -> bool:

@@ -83,13 +83,12 @@ def test_container_routes_include_default_via_gateway(host, via, subject):
         [],
         [(r.destination_prefix, r.compartment_id) for r in others],
     )
-    defaults = [r for r in routes if r.destination_prefix == facts.DEFAULT_ROUTE]
-    expect.that(
-        any(r.next_hop == gateway for r in defaults),
+    defaults = [r.next_hop for r in routes if r.destination_prefix == facts.DEFAULT_ROUTE]
+    expect.equal(
         host,
-        f"routes of compartment {compartment.id}",
-        f"{facts.DEFAULT_ROUTE} via {gateway}",
-        shown,
+        f"next hops of the {facts.DEFAULT_ROUTE} routes of compartment {compartment.id} ({shown})",
+        [gateway],
+        defaults,
     )
 
 

@@ -63,3 +63,10 @@ def test_compartment_id_narrows_interface_list(host, via, subject):
         f"the container's {mine.alias!r}",
         shown,
     )
+    everywhere = [i.if_index for i in host.net.interfaces() if i.compartment_id == mine.compartment_id]
+    expect.equal(
+        host,
+        f"interfaces listed with -CompartmentId {mine.compartment_id} vs those of it among all compartments",
+        sorted(everywhere),
+        sorted(i.if_index for i in narrowed),
+    )

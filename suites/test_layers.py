@@ -101,7 +101,8 @@ def test_scratch_folder_named_after_container(host, via, containers):
 
 @behaviour(
     id="layers/layerchain-nearest-first",
-    must="layerchain.json of a container MUST list the image's layer folders nearest parent first and base layer last, each existing.",
+    must="layerchain.json of a container MUST list every layer folder of its image, each once and existing: the "
+    "image's top layer first, then each nearest parent in turn, the base layer last.",
     seed="To see layerchain for container see C:\\ProgramData\\docker\\windowsfilter\\continer_id\\layerchain.json.",
 )
 def test_layerchain_lists_parents_nearest_first(host, via, subject):
@@ -125,7 +126,25 @@ def test_layerchain_lists_parents_nearest_first(host, via, subject):
         order="nearest-first",
         reverse="base-first",
     )
-    # Each parent's own chain must be the rest of the list; the base layer's chain is empty.
+    subject.handle.reload()
+    image = host.docker.client.images.get(subject.handle.attrs["Image"])
+    top = image.attrs["GraphDriver"]["Data"]["dir"]
+    layers = image.attrs["RootFS"]["Layers"]
+    shown = [expect.basename(e)[:12] for e in chain]
+    expect.equal(
+        host,
+        f"first entry of {subject.id[:12]}'s layerchain.json vs image {image.id[:19]}'s GraphDriver.Data.dir",
+        _norm(top),
+        _norm(chain[0]),
+    )
+    expect.equal(
+        host,
+        f"entries of {subject.id[:12]}'s layerchain.json vs RootFS.Layers of image {image.id[:19]} ({shown})",
+        len(layers),
+        len({_norm(e) for e in chain}),
+    )
+    # Each layer's own chain (written when the image was pulled) is the rest of the list: nearest
+    # parent next, base last (its chain is empty).
     for index, entry in enumerate(chain):
         expect.equal(
             host,
@@ -182,20 +201,22 @@ def test_start_mounts_scratch_as_volume(host, via, containers):
         mount,
     )
     after = _instances(host)
-    risen = sorted(n for n, count in after.items() if count > before.get(n, 0))
-    expect.that(
-        bool(risen),
+    # PrepareLayer attaches the filter to this one layer: one filter gains exactly one instance
+    # (which filter that is, is daemon/filter-is-wcifs).
+    changed = sorted(after.get(n, 0) - before.get(n, 0) for n in set(before) | set(after))
+    expect.equal(
         host,
-        "filesystem filter instances after start",
-        expect.Described("a filter with more instances"),
-        {"before": before, "after": after},
+        f"instances gained per filter (fltmc) when {container.id[:12]} started: {before} -> {after}",
+        [0] * (len(changed) - 1) + [1],
+        changed,
     )
 
 
 @behaviour(
     id="layers/volume-path-changes",
-    must="The volume path of a mounted scratch layer MUST change over time: after it is unmounted and mounted again "
-    "the path differs, and the old one is gone.",
+    must="The volume path of a mounted scratch layer MUST change over time: each mount's path resolves on the host "
+    "while the layer is mounted; after it is unmounted and mounted again the path differs, the new one resolves "
+    "and the old one is gone.",
     seed="Volume path for a given mounted layer may change over time on Windows by design.",
     drivers=("direct",),
 )
@@ -204,22 +225,10 @@ def test_volume_path_differs_after_remount(host, via, direct):
     dc = direct()
     scratch = dc.create_scratch()
     first = dc.activate()
-    expect.that(
-        bool(facts.VOLUME_PATH.match(first)),
-        host,
-        "mount path after ActivateLayer",
-        expect.Described("a volume path"),
-        first,
-    )
+    _expect_mounted(host, "after ActivateLayer", first)
     host.session.call("Disable-WccLayer", Path=scratch)  # UnprepareLayer + DeactivateLayer
     second = dc.activate()
-    expect.that(
-        bool(facts.VOLUME_PATH.match(second)),
-        host,
-        "mount path after a second ActivateLayer",
-        expect.Described("a volume path"),
-        second,
-    )
+    _expect_mounted(host, "after a second ActivateLayer", second)
     expect.that(
         _norm(first) != _norm(second),
         host,
@@ -230,7 +239,21 @@ def test_volume_path_differs_after_remount(host, via, direct):
     expect.that(
         not host.layers.exists(first),
         host,
-        f"old volume path {first}",
+        f"old volume path {first} while the layer is mounted at {second}",
         expect.Described("gone"),
-        "still exists",
+        "still resolves",
+    )
+
+
+def _expect_mounted(host, when: str, path: str) -> None:
+    __tracebackhide__ = True
+    expect.that(
+        bool(facts.VOLUME_PATH.match(path)),
+        host,
+        f"mount path {when}",
+        expect.Described(r"a volume path \\?\Volume{GUID}\ "),
+        path,
+    )
+    expect.that(
+        host.layers.exists(path), host, f"volume path {path} {when}", expect.Described("resolves"), "missing"
     )

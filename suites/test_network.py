@@ -17,8 +17,9 @@ def _new_compartments(host, before: set[int]):
 
 @behaviour(
     id="network/endpoint-virtual-first",
-    must="An HNS endpoint MUST exist before its compute system and then be only a virtual resource: no compartment and "
-    "no interface for it.",
+    must="An HNS endpoint MUST exist before its compute system and then be only a virtual resource: HNS gives its "
+    "State as Created (1) with no SharedContainers, and no compartment and no interface (in any compartment, with or "
+    "without an address) appears for it.",
     seed="Firstly network endpoint is created. ... At his point endpoint extist only as a virtual resource in HNS.",
     drivers=("direct",),
 )
@@ -26,22 +27,36 @@ def test_endpoint_before_compute_system_is_virtual(host, via, direct):
     dc = direct()
     dc.create_scratch()
     dc.activate()
-    before = {c.id for c in host.net.compartments()}
+    before_compartments = {c.id for c in host.net.compartments()}
+    before_interfaces = {i.if_index for i in host.net.interfaces()}
     endpoint = dc.create_endpoint()
-    expect.present(
+    expect.that(
+        host.hcs.get(dc.id) is None,
+        host,
+        f"compute system {dc.id[:12]} while its endpoint is made",
+        expect.Described("not created yet"),
+        "exists",
+    )
+    found = expect.present(
         host, f"HNS endpoint {endpoint.id} after HNSCall POST /endpoints", host.hns.endpoint(endpoint.id)
     )
+    expect.equal(host, f"State of HNS endpoint {endpoint.id}", facts.ENDPOINT_CREATED_STATE, found.state)
+    expect.equal(host, f"SharedContainers of HNS endpoint {endpoint.id}", [], found.shared_containers)
     expect.equal(
         host,
         f"compartments new since endpoint {endpoint.id} was made (no compute system yet)",
         [],
-        _new_compartments(host, before),
+        _new_compartments(host, before_compartments),
     )
     expect.equal(
         host,
-        f"interfaces holding endpoint {endpoint.id}'s address {endpoint.ip_address}",
+        f"interfaces (any compartment, any address) new since endpoint {endpoint.id} was made",
         [],
-        _holding(host, endpoint.ip_address),
+        [
+            (i.alias, i.compartment_id, i.ipv4_addresses)
+            for i in host.net.interfaces()
+            if i.if_index not in before_interfaces
+        ],
     )
 
 
@@ -75,12 +90,11 @@ def test_compute_system_create_brings_vnic_and_compartment(host, via, direct):
         holding,
     )
     new = _new_compartments(host, before)
-    expect.that(
-        any(cid == holding[0][1] for cid, _ in new),
+    expect.equal(
         host,
-        "compartments new since the container was set up",
-        f"the vNIC's compartment {holding[0][1]}",
-        new,
+        f"compartments new since the container was set up (the vNIC's is {holding[0][1]}: {new})",
+        [holding[0][1]],
+        [cid for cid, _ in new],
     )
 
 
@@ -101,9 +115,9 @@ def test_endpoint_attached_after_start(host, via, subject):
         endpoint.state,
     )
     expect.that(
-        any(expect.same_id(c, subject.id) for c in endpoint.shared_containers),
+        len(endpoint.shared_containers) == 1 and expect.same_id(endpoint.shared_containers[0], subject.id),
         host,
         f"SharedContainers of HNS endpoint {endpoint.id}",
-        f"contains {subject.id[:12]}...",
+        [subject.id],
         endpoint.shared_containers,
     )

@@ -43,6 +43,7 @@ class SimHost:
     state_dir: Path
     deviations: frozenset[str] = frozenset()
     latency: LatencyProfile = LATENCY["none"]
+    daemon_debug: bool = False  # daemon.json says "debug": true (off on a stock host)
     credentials: Credentials = field(default_factory=lambda: Credentials("Administrator", _random_password()))
     programs: dict[str, Program] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -57,12 +58,15 @@ class SimHost:
         state_dir: Path,
         deviations: frozenset[str] = frozenset(),
         latency: str = "none",
+        daemon_debug: bool = False,
     ) -> SimHost:
         if profile not in PROFILES:
             raise ValueError(f"unknown winsim profile {profile!r}; known: {', '.join(sorted(PROFILES))}")
         if latency not in LATENCY:
             raise ValueError(f"unknown latency profile {latency!r}; known: {', '.join(sorted(LATENCY))}")
-        host = cls(name, PROFILES[profile], state_dir, deviations, LATENCY[latency])
+        host = cls(
+            name, PROFILES[profile], state_dir, deviations, LATENCY[latency], daemon_debug=daemon_debug
+        )
         check_deviations(deviations)
         install_programs(host)
         return host
@@ -72,7 +76,7 @@ class SimHost:
         if self._model is None:
             with self.lock:  # surfaces' threads may ask at once; build exactly one model
                 if self._model is None:
-                    self._model = HostModel(self.profile, self.state_dir, self.deviations)
+                    self._model = HostModel(self.profile, self.state_dir, self.deviations, self.daemon_debug)
         return self._model
 
     def resolve_program(self, command_line: str) -> Program:

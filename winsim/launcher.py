@@ -55,6 +55,7 @@ def launch(
     latency: str = "none",
     detach: bool = False,
     log_file: Path | None = None,
+    daemon_debug: bool = False,
 ) -> LaunchedHost:
     """Start one simulated host; raise :class:`LaunchError` naming the host if it does not come up.
 
@@ -66,6 +67,8 @@ def launch(
     cmd += ["--state-dir", str(state_dir), "--latency", latency]
     for deviation in deviations:
         cmd += ["--deviation", deviation]
+    if daemon_debug:
+        cmd.append("--daemon-debug")
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     stderr_target = open(log_file or state_dir / "winsim.log", "a")  # noqa: SIM115 - handed to the child

@@ -50,6 +50,7 @@ def ready_line(host: SimHost, surfaces: list[Surface]) -> dict[str, Any]:
         "state_dir": str(host.state_dir),
         "deviations": sorted(host.deviations),
         "latency": host.latency.name,
+        "daemon_debug": host.daemon_debug,
         "credentials": {"username": host.credentials.username, "password": host.credentials.password},
     }
     for surface in surfaces:
@@ -74,6 +75,9 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
         help="break one documented behaviour (repeatable; the names are listed below)",
     )
     serve.add_argument("--latency", default="none", help="latency profile: none or lab")
+    serve.add_argument(
+        "--daemon-debug", action="store_true", help='dockerd logs API calls ("debug": true in daemon.json)'
+    )
     serve.add_argument("--bind", default="127.0.0.1")
     serve.add_argument(
         "--trace-functions",
@@ -97,6 +101,7 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
             state_dir,
             frozenset(args.deviation),
             args.latency,
+            args.daemon_debug,
         )
     except ValueError as exc:
         print(f"winsim: {exc}", file=sys.stderr)

@@ -48,7 +48,8 @@ class Lab:
     def start(
         cls, state_dir: Path, name: str = "drv-ws2022", profile: str = "ws2022", latency: str = "none"
     ) -> Lab:
-        sim = SimHost.create(name, profile, state_dir / "host", latency=latency)
+        # Debug logging on: the driver tests read dockerd's debug log.
+        sim = SimHost.create(name, profile, state_dir / "host", latency=latency, daemon_debug=True)
         surfaces = start_surfaces(sim)
         run_dir = state_dir / "run"
         (run_dir / "sim").mkdir(parents=True, exist_ok=True)

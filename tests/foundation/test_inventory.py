@@ -42,7 +42,12 @@ def test_default_sim_inventory_has_two_builds():
         ("ws2022-sim", 20348, "sim"),
     }
     assert {h.sim.via for h in inv.hosts if h.sim} == {"winrm", "ssh"}
-    assert inv.base_image_for(inv.get("ws2019-sim")) == "mcr.microsoft.com/windows/servercore:ltsc2019"
+    assert (
+        inv.base_image_for(inv.get("ws2019-sim"))
+        == "mcr.microsoft.com/dotnet/framework/runtime:4.8.1-windowsservercore-ltsc2019"
+    )
+    # One dockerd logs API calls, one does not (a stock daemon): both ways the suite sees them run.
+    assert {h.sim.daemon_debug for h in inv.hosts if h.sim} == {True, False}
 
 
 def test_example_inventories_load(monkeypatch):

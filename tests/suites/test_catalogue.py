@@ -63,7 +63,7 @@ def test_check_cli_exit_code():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_each_deviation_breaks_exactly_one_behaviour():
+def test_each_deviation_breaks_one_behaviour_and_each_behaviour_has_one():
     ids = {e["id"] for e in catalogue.load()}
     assert set(DEVIATION_BREAKS) == set(DEVIATIONS), (
         f"unmapped deviations {sorted(set(DEVIATIONS) - set(DEVIATION_BREAKS))}, "

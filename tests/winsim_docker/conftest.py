@@ -57,9 +57,18 @@ def make_sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MakeSi
     monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
     made: list[Sim] = []
 
-    def make(profile: str = "ws2022", deviations: frozenset[str] = frozenset()) -> Sim:
+    def make(
+        profile: str = "ws2022", deviations: frozenset[str] = frozenset(), daemon_debug: bool = True
+    ) -> Sim:
+        # Debug on by default here: these tests read dockerd's log (a stock host has it off).
         check_deviations(deviations)
-        host = SimHost(f"{profile}-sim", PROFILES[profile], tmp_path / f"h{len(made)}", deviations)
+        host = SimHost(
+            f"{profile}-sim",
+            PROFILES[profile],
+            tmp_path / f"h{len(made)}",
+            deviations,
+            daemon_debug=daemon_debug,
+        )
         sim = Sim(host, start(host, "127.0.0.1", tls=True))
         made.append(sim)
         return sim

@@ -16,8 +16,11 @@ MakeModel = Callable[..., HostModel]
 def make_model(tmp_path: Path) -> MakeModel:
     counter = iter(range(1000))
 
-    def make(profile: str = "ws2022", deviations: frozenset[str] = frozenset()) -> HostModel:
-        return HostModel(PROFILES[profile], tmp_path / f"host{next(counter)}", deviations)
+    def make(
+        profile: str = "ws2022", deviations: frozenset[str] = frozenset(), daemon_debug: bool = True
+    ) -> HostModel:
+        # Debug logging on unless asked: many model tests read dockerd's log (a stock host has it off).
+        return HostModel(PROFILES[profile], tmp_path / f"host{next(counter)}", deviations, daemon_debug)
 
     return make
 

@@ -16,7 +16,14 @@ from winsim.model.paths import win_basename
 
 Check = Callable[[HostModel], bool]
 # Without activation there is no volume and no filter: these follow from the deviation itself.
-CONSEQUENCES = {"start-without-activation": {"stable-volume-path", "filter-not-wcifs"}}
+# The layerchain deviations each break the one fact "the chain is every image layer, nearest first".
+_LAYERCHAIN = {"layerchain-base-first", "layerchain-base-only", "layerchain-skips-parent"}
+CONSEQUENCES = {
+    "start-without-activation": {"stable-volume-path", "volume-path-unresolvable", "filter-not-wcifs"},
+    **{name: _LAYERCHAIN - {name} for name in _LAYERCHAIN},
+    "endpoint-brings-compartment": {"endpoint-nic-at-create"},
+    "endpoint-nic-at-create": {"endpoint-brings-compartment"},
+}
 POWERSHELL_SIDE = {
     "compartment-writable",
     "compartment-filter-ignored",
@@ -45,6 +52,19 @@ def wait_next_exit_blocks(m: HostModel) -> bool:
     return False
 
 
+def wait_next_exit_on_created_holds(m: HostModel) -> bool:
+    """A next-exit wait registered while the container is created is still pending after start."""
+    d = m.dockerd
+    c = d.create_container({"Image": "microsoft/windowsservercore", "Cmd": ["powershell"], "OpenStdin": True})
+    result = d.begin_wait(c.id, "next-exit")
+    d.start_container(c.id)
+    try:
+        result(lambda: True)
+    except DaemonNotRunning:
+        return True  # still pending after start (its client gave up)
+    return False
+
+
 def graph_driver(m: HostModel) -> bool:
     return m.dockerd.graph_driver == "windowsfilter"
 
@@ -63,6 +83,16 @@ def layerchain_base_last(m: HostModel) -> bool:
     c = run_seed(m)
     chain = m.windowsfilter.layer_chain(c.scratch_path) or []
     return chain[-1] == _image(m).layer_paths[0] and chain[0] == _image(m).top_layer
+
+
+def layerchain_complete(m: HostModel) -> bool:
+    """A four-layer image: the container's chain is every image layer, nearest first."""
+    ref = "mcr.microsoft.com/dotnet/framework/runtime:4.8.1-windowsservercore-ltsc2022"
+    m.dockerd.images.pull(ref)
+    image = m.dockerd.images.resolve(ref)
+    assert image is not None and len(image.layer_paths) == 4
+    c = m.dockerd.create_container({"Image": ref, "Cmd": ["powershell"]})
+    return m.windowsfilter.layer_chain(c.scratch_path) == list(reversed(image.layer_paths))
 
 
 def image_dir_exists(m: HostModel) -> bool:
@@ -85,6 +115,11 @@ def volume_path_changes(m: HostModel) -> bool:
     m.dockerd.stop_container(c.id)
     m.dockerd.start_container(c.id)
     return c.volume_path != first
+
+
+def volume_path_resolves(m: HostModel) -> bool:
+    c = run_seed(m)
+    return bool(c.volume_path) and m.files.exists(c.volume_path)
 
 
 def default_compartment_native(m: HostModel) -> bool:
@@ -130,6 +165,13 @@ def endpoint_is_virtual(m: HostModel) -> bool:
     before = len(m.net.compartments()), len(m.net.interfaces())
     m.hns.call("POST", "/endpoints/", json.dumps({"VirtualNetwork": nat["ID"]}))
     return (len(m.net.compartments()), len(m.net.interfaces())) == before
+
+
+def endpoint_created_state(m: HostModel) -> bool:
+    nat = m.hns.network_by_name("nat")
+    assert nat is not None
+    out = json.loads(m.hns.call("POST", "/endpoints/", json.dumps({"VirtualNetwork": nat["ID"]})))
+    return bool(out["Output"]["State"] == 1 and out["Output"]["SharedContainers"] == [])
 
 
 def compartment_at_create(m: HostModel) -> bool:
@@ -202,19 +244,25 @@ def process_isolation_needs_host_build(m: HostModel) -> bool:
 CHECKS: dict[str, Check] = {
     "debug-log-drops-query": debug_log_keeps_query,
     "wait-next-exit-immediate": wait_next_exit_blocks,
+    "wait-next-exit-created-immediate": wait_next_exit_on_created_holds,
     "graph-driver-not-windowsfilter": graph_driver,
     "parent-layer-mounted": parent_mount_is_folder,
     "scratch-layer-random-id": scratch_named_after_container,
     "layerchain-base-first": layerchain_base_last,
+    "layerchain-base-only": layerchain_complete,
+    "layerchain-skips-parent": layerchain_complete,
     "image-layer-dir-missing": image_dir_exists,
     "start-without-activation": start_activates,
     "stable-volume-path": volume_path_changes,
+    "volume-path-unresolvable": volume_path_resolves,
     "default-compartment-not-native": default_compartment_native,
     "container-compartment-native": container_compartment_unspecified,
     "compartment-description-format": compartment_description,
     "no-default-route": default_route,
     "nic-alias-format": nic_alias,
     "endpoint-brings-compartment": endpoint_is_virtual,
+    "endpoint-attached-at-create": endpoint_created_state,
+    "endpoint-nic-at-create": endpoint_is_virtual,
     "compartment-at-start": compartment_at_create,
     "endpoint-not-attached": endpoint_attached,
     "hcs-owner-not-docker": owner_docker,

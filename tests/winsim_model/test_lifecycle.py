@@ -231,6 +231,23 @@ def test_wait_next_exit_blocks_until_the_container_exits(model: HostModel) -> No
     assert codes == [1067]
 
 
+def test_wait_next_exit_on_a_created_container_holds_through_start(model: HostModel) -> None:
+    d = model.dockerd
+    c = d.create_container({"Image": "microsoft/windowsservercore", "Cmd": ["powershell"], "OpenStdin": True})
+    next_exit = d.begin_wait(c.id, "next-exit")
+    not_running = d.begin_wait(c.id, "not-running")
+    assert not_running(None) == 0, "not-running returns at once for a created container"
+    d.start_container(c.id)
+    codes: list[int] = []
+    t = threading.Thread(target=lambda: codes.append(next_exit(None)))
+    t.start()
+    t.join(0.3)
+    assert t.is_alive() and codes == [], "next-exit stays pending while the container runs"
+    d.stop_container(c.id)
+    t.join(5)
+    assert codes == [1067]
+
+
 def test_kill_keeps_compute_systems_and_restart_terminates_them(model: HostModel) -> None:
     c = run_seed(model)
     model.dockerd.kill()

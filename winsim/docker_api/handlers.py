@@ -212,14 +212,13 @@ def containers_wait(req: Request) -> Reply:
     """Headers go out at once (so the client knows the wait is registered); the body when it ends."""
     d = _d(req)
     ref = req.params[0]
-    condition = req.query.get("condition") or "not-running"
-    d.container(ref)  # 404 before the stream starts
-    if condition not in ("not-running", "next-exit", "removed"):
-        raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid condition: {condition!r}")
+    # Registered before the headers go out (404/400 first): a client that starts the container
+    # as soon as it has the 200 cannot slip an exit past the wait.
+    result = d.begin_wait(ref, req.query.get("condition") or "not-running")
 
     def chunks() -> Iterator[bytes]:
         try:
-            code = d.wait_container(ref, condition, req.cancelled)
+            code = result(req.cancelled)
         except DaemonNotRunning:
             return
         except DockerError as exc:

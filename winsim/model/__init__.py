@@ -121,7 +121,11 @@ class HostModel:
     """One host's whole state; every component shares ``lock`` so cross-component steps are atomic."""
 
     def __init__(
-        self, profile: HostProfile, state_dir: Path, deviations: frozenset[str] = frozenset()
+        self,
+        profile: HostProfile,
+        state_dir: Path,
+        deviations: frozenset[str] = frozenset(),
+        daemon_debug: bool = False,
     ) -> None:
         self.profile = profile
         self.state_dir = Path(state_dir)
@@ -147,7 +151,7 @@ class HostModel:
             self.record,
             host_build=profile.build,
         )
-        self.dockerd = Dockerd(self)
+        self.dockerd = Dockerd(self, debug=daemon_debug)
         self.dockerd.start()
         for repo, tag in (
             ("mcr.microsoft.com/windows/servercore", profile.ltsc_tag),

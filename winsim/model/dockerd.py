@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 DOCKER_ROOT = r"C:\ProgramData\docker"
 DAEMON_JSON = r"C:\ProgramData\docker\config\daemon.json"
 DEBUG_LOG = r"C:\ProgramData\docker\dockerd.log"
-DEFAULT_DAEMON_JSON = {"debug": True, "hosts": ["npipe://", "tcp://0.0.0.0:2376"]}
+# A stock host's daemon.json: the TCP endpoint it serves; no "debug", so dockerd logs no API calls (its default).
+DEFAULT_DAEMON_JSON: dict[str, Any] = {"hosts": ["npipe://", "tcp://0.0.0.0:2376"]}
 # daemon.json keys dockerd accepts on Windows (live-restore is registered for Unix only).
 KNOWN_CONFIG_KEYS = frozenset(
     [
@@ -200,7 +201,8 @@ class DockerNetwork:
 class Dockerd:
     """The docker daemon: state plus operations, all under the model lock."""
 
-    def __init__(self, model: HostModel) -> None:
+    def __init__(self, model: HostModel, debug: bool = False) -> None:
+        """``debug`` writes ``"debug": true`` into a new daemon.json (an administrator's choice, never the default)."""
         self.model = model
         self._lock = model.lock
         self.changed = threading.Condition(model.lock)  # container state, events, daemon state
@@ -213,11 +215,12 @@ class Dockerd:
         self.pid: int | None = None
         self.last_start_error: str | None = None
         self.started: datetime | None = None
-        self.debug = True
+        self.debug = False  # read from daemon.json on start
         self._log_lines: list[str] = []
         self._pids = itertools.count(2468, 4)
         if not model.files.exists(DAEMON_JSON):
-            model.files.write_text(DAEMON_JSON, json.dumps(DEFAULT_DAEMON_JSON, indent=2) + "\n")
+            config = {"debug": True, **DEFAULT_DAEMON_JSON} if debug else DEFAULT_DAEMON_JSON
+            model.files.write_text(DAEMON_JSON, json.dumps(config, indent=2) + "\n")
 
     # ==== the daemon ======================================================================
     @property
@@ -642,28 +645,47 @@ class Dockerd:
         self, ref: str, condition: str = "not-running", cancelled: Callable[[], bool] | None = None
     ) -> int:
         """POST /containers/{id}/wait: blocks until the condition holds; returns the exit code."""
+        return self.begin_wait(ref, condition)(cancelled)
+
+    def begin_wait(
+        self, ref: str, condition: str = "not-running"
+    ) -> Callable[[Callable[[], bool] | None], int]:
+        """Register a wait now (moby's ContainerWait, before the 200 goes out); the callable blocks for its result.
+
+        ``next-exit`` is the next change to a non-running state after this moment, whatever the
+        container's state now: a wait sent to a created container stays pending through its start
+        and returns when it next stops (``not-running`` returns at once for a created container).
+        """
         if condition not in ("not-running", "next-exit", "removed", ""):
             raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid condition: {condition!r}")
         with self._lock:
             c = self.container(ref)
             seen = c.exits  # next-exit: an exit after this moment
-            if condition == "next-exit" and self.model.deviates("wait-next-exit-immediate"):
+            immediate = condition == "next-exit" and (
+                (c.running and self.model.deviates("wait-next-exit-immediate"))
+                or (c.status == "created" and self.model.deviates("wait-next-exit-created-immediate"))
+            )
+
+        def done() -> bool:
+            if immediate:
+                return True
+            if condition == "removed":
+                return c.removed
+            if condition == "next-exit":
+                return c.exits > seen or c.removed
+            return not c.running
+
+        def result(cancelled: Callable[[], bool] | None = None) -> int:
+            with self._lock:
+                while not done():
+                    if not self.running:
+                        raise DaemonNotRunning("dockerd went away during wait")
+                    if cancelled is not None and cancelled():
+                        raise DaemonNotRunning("client went away")
+                    self.changed.wait(0.5)
                 return c.exit_code
 
-            def done() -> bool:
-                if condition == "removed":
-                    return c.removed
-                if condition == "next-exit":
-                    return c.exits > seen or c.removed
-                return not c.running
-
-            while not done():
-                if not self.running:
-                    raise DaemonNotRunning("dockerd went away during wait")
-                if cancelled is not None and cancelled():
-                    raise DaemonNotRunning("client went away")
-                self.changed.wait(0.5)
-            return c.exit_code
+        return result
 
     def logs(self, ref: str) -> list[tuple[str, bytes]]:
         with self._lock:

@@ -396,6 +396,12 @@ class Hns:
             if self._deviates("endpoint-brings-compartment"):
                 comp = self._net.create_container_compartment(ep.id.lower())
                 self._bind(ep, comp.id)
+            if self._deviates("endpoint-attached-at-create"):
+                ep.state = ENDPOINT_STATES["Attached"]
+            if self._deviates("endpoint-nic-at-create"):
+                self._net.add_endpoint_interface(
+                    1, ep.id, "", 0, "", ep.mac
+                )  # no address yet, host compartment
             return ep.to_v1()
 
     def attach_endpoint(self, endpoint_id: str, container_id: str, compartment_id: int) -> dict[str, Any]:

@@ -84,6 +84,23 @@ _LEGACY_NS16 = _variant(
     "nanoserver", 14393, 447, "legacy-nanoserver", (252_067_840, 11_534_336), "2016-11-08T18:20:13.4062017Z"
 )
 
+
+def _derived(base: Variant, name: str, sizes: tuple[int, ...], created: str) -> Variant:
+    """An image built FROM ``base``: its layers, then one per filesystem-changing Dockerfile step."""
+    extra = tuple(_sha(f"{name}-{base.build}.{base.ubr}-step{i}") for i in range(len(sizes)))
+    return Variant(base.build, base.ubr, base.layers + extra, base.layer_sizes + sizes, created)
+
+
+# .NET Framework runtime on Server Core: the two Server Core layers plus the Dockerfile's RUN steps
+# (install .NET 4.8.1, ngen).  INFERRED: the count and sizes of the RUN layers; the image is
+# modelled for its depth, so that a layerchain of four folders shows its order.
+_FW19 = _derived(
+    _SC19, "dotnet-framework-runtime-4.8.1", (432_013_312, 95_420_416), "2024-10-08T19:02:11.2057314Z"
+)
+_FW22 = _derived(
+    _SC22, "dotnet-framework-runtime-4.8.1", (418_381_824, 91_226_112), "2024-10-08T19:11:47.6613020Z"
+)
+
 # (repository, tag) -> variants by OS build.  Pulling picks the host's build, else the only one there is.
 CATALOGUE: dict[tuple[str, str], tuple[Variant, ...]] = {
     ("mcr.microsoft.com/windows/servercore", "ltsc2016"): (_SC16,),
@@ -98,6 +115,8 @@ CATALOGUE: dict[tuple[str, str], tuple[Variant, ...]] = {
     ("microsoft/windowsservercore", "latest"): (_LEGACY_SC16,),
     ("microsoft/windowsservercore", "ltsc2016"): (_LEGACY_SC16,),
     ("microsoft/nanoserver", "latest"): (_LEGACY_NS16,),
+    ("mcr.microsoft.com/dotnet/framework/runtime", "4.8.1-windowsservercore-ltsc2019"): (_FW19,),
+    ("mcr.microsoft.com/dotnet/framework/runtime", "4.8.1-windowsservercore-ltsc2022"): (_FW22,),
 }
 DEFAULT_CMD = {
     "servercore": ["c:\\windows\\system32\\cmd.exe"],

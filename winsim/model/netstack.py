@@ -185,7 +185,7 @@ class NetStack:
                 if_index=next(self._next_if_index),
                 alias=alias,
                 compartment_id=compartment_id,
-                addresses=[(ip, prefix)],
+                addresses=[(ip, prefix)] if ip else [],  # address-less until the stack configures it
                 mac_address=mac,
                 endpoint_id=endpoint_id,
             )

@@ -159,6 +159,12 @@ class LayerStore:
     def write_layer_chain(self, layer: str, chain: list[str]) -> None:
         """The graph driver's setLayerChain: compact JSON, nearest parent first, base last."""
         ordered = list(reversed(chain)) if self._deviates("layerchain-base-first") else list(chain)
+        lay = self.layer(layer)
+        if lay is not None and lay.kind == "scratch" and len(ordered) > 1:
+            if self._deviates("layerchain-base-only"):
+                ordered = ordered[-1:]
+            elif self._deviates("layerchain-skips-parent"):
+                ordered = [ordered[0], ordered[-1]]
         path = win_join(self.path_of(layer), LAYERCHAIN)
         self._files.write_text(path, json.dumps(ordered, separators=(",", ":")))
 
@@ -172,7 +178,8 @@ class LayerStore:
                 lay.volume_guid = (
                     str(uuid.uuid5(uuid.NAMESPACE_URL, lay.path.casefold())) if stable else new_guid()
                 )
-                self._files.mount_volume(lay.volume_guid, lay.path)
+                if not self._deviates("volume-path-unresolvable"):
+                    self._files.mount_volume(lay.volume_guid, lay.path)
             self._record(title, lay.path)
 
     def prepare_layer(self, layer: str, parent_layer_paths: list[str]) -> None:
