@@ -80,7 +80,7 @@ def build_matrix(
     else:
         ids = set(by_id) | {r.behaviour for r in records}
 
-    vias: dict[str, set[str]] = {i: set(by_id.get(i, {}).get("drivers") or ()) for i in ids}
+    vias: dict[str, set[str]] = {i: set(by_id.get(i, {}).get("via") or ()) for i in ids}
     expected_tests: dict[tuple[str, str, str], set[str]] = {}
     for nodeid, bid, host, via in info.selected:
         vias[bid].add(via)

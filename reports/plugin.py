@@ -274,7 +274,7 @@ def _identify(item: pytest.Item) -> tuple[Behaviour | None, str, str]:
     if meta is None:
         return None, "", ""
     params: Mapping[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
-    via = params.get("via") or (meta.drivers[0] if len(meta.drivers) == 1 else "")
+    via = params.get("via") or (meta.via[0] if len(meta.via) == 1 else "")
     return meta, host_of(item), str(via)
 
 

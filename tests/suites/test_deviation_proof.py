@@ -83,7 +83,7 @@ def host_build(deviation: str | None) -> int:
 
 
 def expected_cells() -> list[tuple[str, str]]:
-    return [(e["id"], via) for e in catalogue.load() for via in e["drivers"]]
+    return [(e["id"], via) for e in catalogue.load() for via in e["via"]]
 
 
 def render_matrix(records: list[Record]) -> str:
