@@ -233,7 +233,9 @@ def test_wait_next_exit_blocks_until_the_container_exits(model: HostModel) -> No
 
 def test_wait_next_exit_on_a_created_container_holds_through_start(model: HostModel) -> None:
     d = model.dockerd
-    c = d.create_container({"Image": "microsoft/windowsservercore", "Cmd": ["powershell"], "OpenStdin": True})
+    c = d.create_container(
+        {"Image": "mcr.microsoft.com/windows/servercore:ltsc2022", "Cmd": ["powershell"], "OpenStdin": True}
+    )
     next_exit = d.begin_wait(c.id, "next-exit")
     not_running = d.begin_wait(c.id, "not-running")
     assert not_running(None) == 0, "not-running returns at once for a created container"
