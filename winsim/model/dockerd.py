@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from winsim.deviations import Deviation
 from winsim.model import container_process
 from winsim.model.errors import (
     DaemonNotRunning,
@@ -234,7 +235,9 @@ class Dockerd:
 
     @property
     def graph_driver(self) -> str:
-        return "overlay2" if self.model.deviates("graph-driver-not-windowsfilter") else "windowsfilter"
+        return (
+            "overlay2" if self.model.deviates(Deviation.GRAPH_DRIVER_NOT_WINDOWSFILTER) else "windowsfilter"
+        )
 
     def require_running(self) -> None:
         if not self.running:
@@ -304,7 +307,7 @@ class Dockerd:
                 f"{prefix}: json: cannot unmarshal into Go value of type map[string]interface {{}}"
             )
         known = KNOWN_CONFIG_KEYS | (
-            {"live-restore"} if self.model.deviates("live-restore-accepted") else set()
+            {"live-restore"} if self.model.deviates(Deviation.LIVE_RESTORE_ACCEPTED) else set()
         )
         unknown = [k for k in config if k not in known]
         if unknown:
@@ -338,7 +341,7 @@ class Dockerd:
         for c in self.containers.values():
             if not c.running:
                 continue
-            if self.model.deviates("containers-restored"):
+            if self.model.deviates(Deviation.CONTAINERS_RESTORED):
                 continue
             self._exit(c, container_process.RESTORE_EXIT_CODE, how="terminate", restoring=True)
             if c.restart_policy in ("always", "unless-stopped") or (
@@ -351,7 +354,11 @@ class Dockerd:
     # ==== debug log =======================================================================
     def log_api_call(self, method: str, request_uri: str) -> None:
         """moby's debug middleware: ``Calling <METHOD> <RequestURI>``."""
-        uri = request_uri.split("?", 1)[0] if self.model.deviates("debug-log-drops-query") else request_uri
+        uri = (
+            request_uri.split("?", 1)[0]
+            if self.model.deviates(Deviation.DEBUG_LOG_DROPS_QUERY)
+            else request_uri
+        )
         self._log("debug", f"Calling {method} {uri}")
 
     def log_form_data(self, body: dict[str, Any]) -> None:
@@ -467,7 +474,9 @@ class Dockerd:
             networks = self._networks_for(host_config, body.get("NetworkingConfig") or {})
             specs = self._mount_specs(host_config, body)
             cid = secrets.token_hex(32)
-            scratch_name = secrets.token_hex(32) if self.model.deviates("scratch-layer-random-id") else cid
+            scratch_name = (
+                secrets.token_hex(32) if self.model.deviates(Deviation.SCRATCH_LAYER_RANDOM_ID) else cid
+            )
             config = {k: v for k, v in body.items() if k not in ("HostConfig", "NetworkingConfig")}
             # windowsfilter create(): parent mount path, then the sandbox layer named after the container
             store = self.model.windowsfilter
@@ -515,7 +524,7 @@ class Dockerd:
     def _start(self, c: Container) -> None:
         store = self.model.windowsfilter
         parents = list(store.layer_chain(c.scratch_path) or [])
-        if self.model.deviates("start-without-activation"):
+        if self.model.deviates(Deviation.START_WITHOUT_ACTIVATION):
             c.volume_path = c.scratch_path
         else:
             self._log("debug", f"WindowsGraphDriver Get() id {win_basename(c.scratch_path)} mountLabel ")
@@ -529,7 +538,7 @@ class Dockerd:
             config = {
                 "SystemType": "Container",
                 "Name": c.id,
-                "Owner": "dockerd" if self.model.deviates("hcs-owner-not-docker") else "docker",
+                "Owner": "dockerd" if self.model.deviates(Deviation.HCS_OWNER_NOT_DOCKER) else "docker",
                 "VolumePath": c.volume_path.rstrip("\\"),
                 "IgnoreFlushesDuringBoot": True,
                 "LayerFolderPath": c.scratch_path,
@@ -553,7 +562,7 @@ class Dockerd:
                 raise DockerError(ErrorKind.SYSTEM, self._create_error(exc, document)) from exc
             hcs.start_compute_system(c.id)
             argv = c.argv
-            if not self.model.deviates("no-container-process"):
+            if not self.model.deviates(Deviation.NO_CONTAINER_PROCESS):
                 c.pid = hcs.create_process(
                     c.id,
                     json.dumps(
@@ -662,8 +671,8 @@ class Dockerd:
             c = self.container(ref)
             seen = c.exits  # next-exit: an exit after this moment
             immediate = condition == "next-exit" and (
-                (c.running and self.model.deviates("wait-next-exit-immediate"))
-                or (c.status == "created" and self.model.deviates("wait-next-exit-created-immediate"))
+                (c.running and self.model.deviates(Deviation.WAIT_NEXT_EXIT_IMMEDIATE))
+                or (c.status == "created" and self.model.deviates(Deviation.WAIT_NEXT_EXIT_CREATED_IMMEDIATE))
             )
 
         def done() -> bool:
@@ -1046,7 +1055,7 @@ class Dockerd:
 
     def image_layer_dir(self, image: LocalImage) -> str:
         """``GraphDriver.Data.dir`` of an image: its top layer's folder."""
-        if self.model.deviates("image-layer-dir-missing"):
+        if self.model.deviates(Deviation.IMAGE_LAYER_DIR_MISSING):
             return win_join(self.model.windowsfilter.root, secrets.token_hex(32))
         return image.top_layer
 

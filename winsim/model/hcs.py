@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from winsim.deviations import Deviation
 from winsim.model.errors import (
     E_FILE_NOT_FOUND,
     E_INVALID_PARAMETER,
@@ -130,7 +131,7 @@ class Hcs:
         hns: Hns,
         net: NetStack,
         events: EventLog,
-        deviates: Callable[[str], bool],
+        deviates: Callable[[Deviation], bool],
         record: Callable[[str, str], object],
         host_build: int = 0,
     ) -> None:
@@ -218,7 +219,7 @@ class Hcs:
             )
             self._systems[system_id.casefold()] = system
             self._record("HcsCreateComputeSystem", system_id)
-            if not self._deviates("compartment-at-start"):
+            if not self._deviates(Deviation.COMPARTMENT_AT_START):
                 self._build_network(system)
             self._events.hcs_event("create", system_id)
             self.changed.notify_all()
@@ -349,7 +350,7 @@ class Hcs:
             comp = self._net.create_container_compartment(system.id)
         system.compartment_id = comp.id
         for ep in system.endpoint_ids:
-            if self._deviates("endpoint-not-attached"):
+            if self._deviates(Deviation.ENDPOINT_NOT_ATTACHED):
                 self._hns.bind_to_compartment(ep, comp.id)
             else:
                 self._hns.attach_endpoint(ep, system.id, comp.id)
@@ -371,7 +372,7 @@ class Hcs:
         """Process isolation shares the host kernel: the image's build must be the host's.  A
         Hyper-V isolated container runs the image's own kernel, so an older image runs there."""
         layers = config.get("Layers") or []
-        if not self.host_build or not layers or self._deviates("image-build-mismatch-runs"):
+        if not self.host_build or not layers or self._deviates(Deviation.IMAGE_BUILD_MISMATCH_RUNS):
             return
         image_build = self._layers.os_build_of(str(layers[-1].get("Path") or ""))
         if image_build is None:
