@@ -20,7 +20,9 @@ def _send_wait(api, cid: str) -> tuple[int, threading.Thread, list[bytes]]:
 
 def test_next_exit_sent_to_a_created_container_holds_through_start(make_sim: MakeSim) -> None:
     api = make_sim(daemon_debug=False).sdk().api
-    cid = api.create_container("microsoft/windowsservercore", "powershell", stdin_open=True)["Id"]
+    cid = api.create_container(
+        "mcr.microsoft.com/windows/servercore:ltsc2022", "powershell", stdin_open=True
+    )["Id"]
     status, reader, body = _send_wait(api, cid)
     assert status == 200, "the daemon answers the head once the wait is registered"
     api.start(cid)
@@ -35,7 +37,9 @@ def test_next_exit_sent_to_a_created_container_holds_through_start(make_sim: Mak
 
 def test_next_exit_on_a_created_container_deviation_answers_at_once(make_sim: MakeSim) -> None:
     api = make_sim(deviations=frozenset({Deviation.WAIT_NEXT_EXIT_CREATED_IMMEDIATE})).sdk().api
-    cid = api.create_container("microsoft/windowsservercore", "powershell", stdin_open=True)["Id"]
+    cid = api.create_container(
+        "mcr.microsoft.com/windows/servercore:ltsc2022", "powershell", stdin_open=True
+    )["Id"]
     _, reader, body = _send_wait(api, cid)
     reader.join(10)
     assert json.loads(body[0]) == {"StatusCode": 0, "Error": None}
