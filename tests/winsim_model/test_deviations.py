@@ -10,7 +10,7 @@ import pytest
 from tests.winsim_model.conftest import MakeModel, run_seed
 from winsim.deviations import DEVIATIONS, Deviation
 from winsim.model import HCS_OPERATIONAL, DaemonNotRunning, DaemonStartError, HostModel
-from winsim.model.dockerd import DAEMON_JSON
+from winsim.model.docker_base import DAEMON_JSON
 from winsim.model.errors import DockerError
 from winsim.model.paths import win_basename
 

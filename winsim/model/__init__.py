@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from winsim.deviations import Deviation
-from winsim.model.dockerd import DAEMON_JSON, DEBUG_LOG, Dockerd
+from winsim.model.docker_base import DAEMON_JSON, DEBUG_LOG
+from winsim.model.dockerd import Dockerd
 from winsim.model.errors import (
     DaemonNotRunning,
     DaemonStartError,
