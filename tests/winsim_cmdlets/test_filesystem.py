@@ -107,3 +107,14 @@ def test_wildcards_and_recurse(ps, sim_host):
     ]
     assert ps(r"Get-ChildItem C:\wcc\a -Recurse -Filter *.json -Name").objects == ["one.json", r"b\two.json"]
     assert ps(r"Test-Path C:\wcc\a\b\*.txt").objects == [True]
+
+
+def test_a_volume_path_resolves_while_its_layer_is_mounted(ps, sim_host, start_container):
+    r"""A started container's scratch layer is a ``\\?\Volume{GUID}\`` root Test-Path resolves, until stopped."""
+    c = start_container()
+    volume = sim_host.model.windowsfilter.get_layer_mount_path(rf"{WINDOWSFILTER}\{c.id}")
+    assert volume.startswith("\\\\?\\Volume{")
+    assert ps(f"Test-Path -LiteralPath '{volume}'").objects == [True]
+    assert ps(f"Test-Path -LiteralPath '{volume}x\\..' -PathType Container").objects == [True]
+    sim_host.model.dockerd.stop_container(c.id)
+    assert ps(f"Test-Path -LiteralPath '{volume}'").objects == [False]

@@ -27,6 +27,11 @@ _PROVIDER_PREFIX = re.compile(r"^(?:Microsoft\.PowerShell\.Core\\)?FileSystem::"
 FILE_ATTRIBUTES = {16: "Directory", 32: "Archive"}
 
 
+# \\?\Volume{GUID}\: a volume with no drive letter, such as an activated container layer.  INFERRED:
+# that the FileSystem provider takes such a root as given (no real transcript of it was found).
+_VOLUME_ROOT = re.compile(r"^(\\\\\?\\Volume\{[0-9A-Fa-f-]+\})(\\.*)?$")
+
+
 class DriveNotFound(ValueError):
     def __init__(self, drive: str) -> None:
         super().__init__(drive)
@@ -36,6 +41,9 @@ class DriveNotFound(ValueError):
 def resolve(raw: str, cwd: str) -> str:
     """A full, normalised Windows path (``..`` resolved; the drive root cannot be left)."""
     text = _PROVIDER_PREFIX.sub("", raw.strip()).replace("/", "\\")
+    volume = _VOLUME_ROOT.match(text)
+    if volume:
+        return volume.group(1) + "\\" + "\\".join(_normalised(volume.group(2) or ""))
     m = re.match(r"^([A-Za-z]):(.*)$", text)
     if m:
         drive, rest = m.group(1).upper(), m.group(2)
@@ -47,6 +55,11 @@ def resolve(raw: str, cwd: str) -> str:
         drive, rest = cwd[:1].upper(), cwd[2:] + "\\" + text
     if drive not in DRIVES:
         raise DriveNotFound(drive)
+    return drive + ":\\" + "\\".join(_normalised(rest))
+
+
+def _normalised(rest: str) -> list[str]:
+    """The components of ``rest`` with ``.`` dropped and ``..`` applied (a root cannot be left)."""
     parts: list[str] = []
     for part in rest.split("\\"):
         if part in ("", "."):
@@ -56,7 +69,7 @@ def resolve(raw: str, cwd: str) -> str:
                 parts.pop()
             continue
         parts.append(part)
-    return drive + ":\\" + "\\".join(parts)
+    return parts
 
 
 def expand(files: HostFiles, path: str) -> list[str]:
