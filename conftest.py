@@ -1,4 +1,4 @@
-"""Root conftest: loads the wcc pytest plugin for every run from this checkout.
+"""Root conftest: loads the wcc pytest plugins (fixtures, then reports) for every run from this checkout.
 
 pytest reads the rootdir's conftest before it parses the command line, so the plugin's options
 (``--inventory``, ``--hosts``...) are known however pytest is started here, with nothing
@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["fixtures.plugin"]
+# fixtures first: reports.plugin implements the hooks fixtures/newhooks.py declares
+pytest_plugins = ["fixtures.plugin", "reports.plugin"]
 
 
 @pytest.hookimpl(wrapper=True)

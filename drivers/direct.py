@@ -17,26 +17,41 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from drivers.errors import DriverError, ProbeError
 from drivers.models import ComputeSystem, ErrorRecord, HcsProcess, HnsEndpoint
+from drivers.session import PowerShellSession, ProbeCall
 
 if TYPE_CHECKING:
-    from drivers.host import Host
+    from drivers.docker import DockerDriver
+    from drivers.hns import HnsDriver
+    from drivers.layers import LayersDriver
 
 
 def owner_for(run_id: str) -> str:
     return f"wcc-{run_id}"
 
 
+@dataclass(frozen=True)
+class DirectParts:
+    """What the lifecycle uses besides HCS: the session, the drivers it reads from, the run id."""
+
+    session: PowerShellSession
+    docker: DockerDriver
+    layers: LayersDriver
+    hns: HnsDriver
+    run_id: str
+
+
 class DirectContainer:
-    def __init__(self, host: Host, image: str, network: str = "nat") -> None:
-        self.host = host
+    def __init__(self, parts: DirectParts, image: str, network: str = "nat") -> None:
+        self._parts = parts
         self.image = image
         self.network = network
         self.id = secrets.token_hex(32)
-        self.owner = owner_for(host.run_id)
+        self.owner = owner_for(parts.run_id)
         self.parent_layers: list[str] = []
         self.scratch: str | None = None
         self.volume: str | None = None
@@ -61,8 +76,8 @@ class DirectContainer:
                 raise  # a failing step's error wins over a teardown error
 
     @property
-    def _session(self) -> Any:
-        return self.host.session
+    def _session(self) -> PowerShellSession:
+        return self._parts.session
 
     def _step(self, name: str) -> None:
         self.steps.append(name)
@@ -70,14 +85,14 @@ class DirectContainer:
     def resolve_layers(self) -> list[str]:
         """The image's layer folders, nearest parent first (its top layer, then that layer's chain)."""
         if not self.parent_layers:
-            top = self.host.docker.image_layer_dir(self.image)
-            chain = self.host.layers.layerchain(top) or []
+            top = self._parts.docker.image_layer_dir(self.image)
+            chain = self._parts.layers.layerchain(top) or []
             self.parent_layers = [top, *chain]
         return self.parent_layers
 
     def create_scratch(self) -> str:
         parents = self.resolve_layers()
-        path = self.host.layers.path(self.id)
+        path = self._parts.layers.path(self.id)
         self._step("CreateSandboxLayer")
         value = self._session.call("New-WccScratchLayer", Path=path, ParentPaths=parents)
         self.scratch = str((value[0] if value else {}).get("Path") or path)
@@ -93,15 +108,15 @@ class DirectContainer:
         return self.volume
 
     def create_endpoint(self) -> HnsEndpoint:
-        network = self.host.hns.network(self.network)
+        network = self._parts.hns.network(self.network)
         if network is None:
             raise ProbeError(
-                self.host.name,
+                self._session.host_name,
                 "HNSCall GET /networks/",
                 [ErrorRecord(f"no HNS network named {self.network!r}")],
             )
         self._step("HNSCall POST /endpoints/")
-        out = self.host.hns.call(
+        out = self._parts.hns.call(
             "POST", "/endpoints/", {"Name": f"{self.owner}-{self.id[:12]}", "VirtualNetwork": network.id}
         )
         self.endpoint = HnsEndpoint.from_json(out if isinstance(out, dict) else {})
@@ -111,16 +126,15 @@ class DirectContainer:
         """The schema1 ContainerConfig, as libcontainerd builds it for process isolation."""
         if self.scratch is None or not self.volume:
             raise DriverError("the compute system needs create_scratch() and activate() first")
-        from drivers.batch import Recorder
-
-        recorder = Recorder(self._session)
-        for layer in self.parent_layers:
-            recorder.probe("Get-WccNameToGuid", {"Name": layer.rstrip("\\").rsplit("\\", 1)[-1]}, lambda v: v)
-        outcomes = self._session.call_many(recorder.calls)
+        calls = [
+            ProbeCall("Get-WccNameToGuid", {"Name": layer.rstrip("\\").rsplit("\\", 1)[-1]})
+            for layer in self.parent_layers
+        ]
+        outcomes = self._session.call_many(calls)
         guids = []
         for outcome in outcomes:
             if not outcome.ok:
-                raise ProbeError(self.host.name, "Get-WccNameToGuid", outcome.errors)
+                raise ProbeError(self._session.host_name, "Get-WccNameToGuid", outcome.errors)
             guids.append(str(outcome.value[0]))
         return {
             "SystemType": "Container",

@@ -14,17 +14,20 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from drivers.base import DriverBase, first
+from drivers.direct import DirectContainer, DirectParts
 from drivers.models import ComputeSystem, HcsProcess
 
 if TYPE_CHECKING:
-    from drivers.direct import DirectContainer
-    from drivers.host import Host
+    from drivers.base import Prober
+    from drivers.session import PowerShellSession
 
 PROCESS_LIST_QUERY = json.dumps({"PropertyTypes": ["ProcessList"]}, separators=(",", ":"))
 
 
 class HcsDriver(DriverBase):
-    host: Host | None = None  # set by the Host facade; the direct lifecycle needs the other drivers
+    def __init__(self, prober: Prober, session: PowerShellSession, direct_parts: DirectParts) -> None:
+        super().__init__(prober, session)
+        self._direct_parts = direct_parts  # what the direct lifecycle uses besides HCS
 
     def list(self) -> list[ComputeSystem]:
         def parse(v: list[Any]) -> list[ComputeSystem]:
@@ -51,9 +54,5 @@ class HcsDriver(DriverBase):
         return self._probe("Get-WccComputeSystemProperties", {"Id": id, "Query": PROCESS_LIST_QUERY}, parse)
 
     def direct(self, image: str, network: str = "nat") -> DirectContainer:
-        from drivers.direct import DirectContainer
-
         self._immediate("HcsDriver.direct")
-        if self.host is None:
-            raise RuntimeError("HcsDriver.direct needs the Host facade (use host.hcs.direct)")
-        return DirectContainer(self.host, image, network)
+        return DirectContainer(self._direct_parts, image, network)

@@ -15,24 +15,17 @@ from __future__ import annotations
 
 import os
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from drivers.batch import Batch, Immediate
-from drivers.daemon import DaemonDriver
-from drivers.docker import DockerDriver
-from drivers.events import EventsDriver
-from drivers.filters import FiltersDriver
-from drivers.hcs import HcsDriver
-from drivers.hns import HnsDriver
-from drivers.layers import LayersDriver
+from drivers.batch import Batch
+from drivers.driverset import Drivers
 from drivers.liveness import Liveness
-from drivers.net import NetDriver
+from drivers.probers import Immediate
 from drivers.session import DEFAULT_TIMEOUT, PowerShellSession
 from drivers.stats import CallStats
 from drivers.transports.registry import create_transport
 
 if TYPE_CHECKING:
-    from drivers.base import Prober
     from inventory.model import HostSpec
 
 
@@ -41,45 +34,23 @@ def default_run_id() -> str:
     return os.environ.get("WCC_RUN_ID") or secrets.token_hex(4)
 
 
-class Host:
+class Host(Drivers):
+    """The drivers (``host.docker``, ``host.hcs``...) over an immediate prober, and the session."""
+
     def __init__(self, spec: HostSpec, session: PowerShellSession, stats: CallStats, run_id: str) -> None:
+        super().__init__(Immediate(session), session, spec, run_id)
         self.name = spec.name
         self.spec = spec
         self.session = session
         self.stats = stats
         self.run_id = run_id
-        drivers = self.make_drivers(Immediate(session))
-        self.docker: DockerDriver = drivers["docker"]
-        self.hcs: HcsDriver = drivers["hcs"]
-        self.hns: HnsDriver = drivers["hns"]
-        self.net: NetDriver = drivers["net"]
-        self.layers: LayersDriver = drivers["layers"]
-        self.events: EventsDriver = drivers["events"]
-        self.daemon: DaemonDriver = drivers["daemon"]
-        self.filters: FiltersDriver = drivers["filters"]
-
-    def make_drivers(self, prober: Prober) -> dict[str, Any]:
-        s = self.session
-        daemon = DaemonDriver(prober, s)
-        hcs = HcsDriver(prober, s)
-        hcs.host = self
-        return {
-            "docker": DockerDriver(prober, s, self.spec, daemon),
-            "hcs": hcs,
-            "hns": HnsDriver(prober, s),
-            "net": NetDriver(prober, s),
-            "layers": LayersDriver(prober, s),
-            "events": EventsDriver(prober, s),
-            "daemon": daemon,
-            "filters": FiltersDriver(prober, s),
-        }
 
     @property
     def os_build(self) -> int:
         return self.session.info.os_build
 
     def batch(self, timeout: float | None = None) -> Batch:
-        return Batch(self, timeout)
+        return Batch(self.session, self.spec, self.run_id, timeout)
 
     def close(self) -> None:
         self.docker.close()

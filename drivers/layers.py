@@ -32,10 +32,6 @@ class LayersDriver(DriverBase):
     def exists(self, path: str) -> bool:
         return self._probe("Test-WccPath", {"Path": path}, lambda v: bool(first(v, False)))
 
-    def layerchain_raw(self, folder: str) -> str | None:
-        """The exact text of layerchain.json (None when the file is missing)."""
-        return self._probe("Get-WccLayerChain", {"Path": self.path(folder)}, lambda v: first(v))
-
     def layerchain(self, folder: str) -> list[str] | None:
         """Parsed layerchain.json; a ``null`` chain (base layer) is ``[]``; None when the file is missing."""
 

@@ -15,7 +15,6 @@ import yaml
 from pydantic import ValidationError
 
 from inventory.model import HostSpec, Inventory
-from winsim.deviations import DEVIATIONS
 
 DEFAULT_INVENTORY = Path(__file__).with_name("sim.yml")
 SECRET_KEYS = {"password", "passwd", "secret", "token"}
@@ -107,7 +106,6 @@ def load_inventory(path: str | Path = DEFAULT_INVENTORY, check_env: bool = True)
         raise InventoryError(_format_validation(path, raw, exc)) from None
     for host in inventory.hosts:
         _check_base_image(path, inventory, host)
-        _check_sim(path, host)
     if check_env:
         for host in inventory.hosts:
             _check_env(path, host)
@@ -128,17 +126,6 @@ def _check_base_image(path: Path, inventory: Inventory, host: HostSpec) -> None:
         raise InventoryError(
             f"{path}: host {host.name!r}: field 'base_image': 'base_images' has no entry for os_build "
             f"{host.os_build} (it has {builds}); add one or give the host 'base_image'"
-        )
-
-
-def _check_sim(path: Path, host: HostSpec) -> None:
-    if host.sim is None:
-        return
-    unknown = sorted(set(host.sim.deviations) - set(DEVIATIONS))
-    if unknown:
-        raise InventoryError(
-            f"{path}: host {host.name!r}: field 'sim.deviations': unknown deviation(s) {', '.join(unknown)}; "
-            "`python -m winsim serve --help` lists them"
         )
 
 

@@ -17,14 +17,29 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from reports import seed
+from reports import matrix_html, seed
+from reports.matrix_model import (
+    ERR,
+    FAIL,
+    NA,
+    NEWLY_FAILING,
+    NEWLY_PASSING,
+    NO_RESULT,
+    PASS,
+    SCHEMA,
+    Cell,
+    Matrix,
+    Row,
+    TestResult,
+    ViaResult,
+    worst,
+)
 from reports.records import (
     ERROR,
     FAILED,
@@ -38,158 +53,7 @@ from reports.records import (
 )
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "suites" / "conformance.yaml"
-SCHEMA = 1
-
-PASS, FAIL, NA, ERR = "pass", "fail", "na", "error"
-STATUSES = (PASS, FAIL, NA, ERR)
-# Worst first: a failure is the strongest statement about a host; n/a only when nothing applied.
-_RANK = {FAIL: 3, ERR: 2, PASS: 1, NA: 0}
 _FROM_OUTCOME = {PASSED: PASS, FAILED: FAIL, NOT_APPLICABLE: NA, ERROR: ERR}
-NEWLY_FAILING, NEWLY_PASSING = "newly-failing", "newly-passing"
-UNREACHABLE = "host-unreachable"  # reports.verdict's category for a host that could not be reached
-NO_RESULT = "no result: the test did not report (host or worker lost, run interrupted or never started)"
-
-
-@dataclass
-class TestResult:
-    nodeid: str
-    status: str
-    reason: str = ""
-    category: str = ""
-    duration: float = 0.0
-    allure: str = ""  # the test's page in the Allure report (reports.allure_results.report_ids)
-
-
-@dataclass
-class ViaResult:
-    status: str
-    reason: str = ""
-    tests: list[TestResult] = field(default_factory=list)
-
-
-@dataclass
-class Cell:
-    status: str
-    reason: str = ""
-    via: dict[str, ViaResult] = field(default_factory=dict)
-    change: str = ""
-    previous: str = ""
-
-
-@dataclass
-class Row:
-    id: str
-    area: str
-    must: str
-    seed: str
-    cells: dict[str, Cell] = field(default_factory=dict)
-
-    @property
-    def status(self) -> str:
-        return worst(c.status for c in self.cells.values()) if self.cells else ERR
-
-
-@dataclass
-class Matrix:
-    hosts: list[str]
-    facts: dict[str, dict[str, Any]]
-    rows: list[Row]
-    generated: str
-    problems: list[str] = field(default_factory=list)
-    baseline: str = ""
-    # stopped by Ctrl-C/SIGTERM: the tests that did not run show as errors, and the next run
-    # compares with the last complete matrix instead of this one (reports.outdir)
-    interrupted: bool = False
-
-    def summary(self, host: str) -> dict[str, int]:
-        counts = dict.fromkeys(STATUSES, 0)
-        for row in self.rows:
-            counts[row.cells[host].status] += 1
-        return counts
-
-    def unreachable(self, host: str) -> str:
-        """Why the host could not be reached, when none of its tests got further; else ""."""
-        tests = [t for r in self.rows for v in r.cells[host].via.values() for t in v.tests]
-        if not tests or any(t.category != UNREACHABLE for t in tests):
-            return ""
-        return _reason_once(tests[0].reason)
-
-    def verdict(self, host: str) -> str:
-        counts = self.summary(host)
-        if counts[FAIL]:
-            return "deviates"
-        if counts[ERR]:
-            return "incomplete"
-        return "conforms"
-
-    def link_allure(self, pages: Mapping[str, str], report: str = "allure-report/index.html") -> None:
-        """Point every test at its page in the Allure report (``pages``: node id -> page id)."""
-        for row in self.rows:
-            for cell in row.cells.values():
-                for via in cell.via.values():
-                    for test in via.tests:
-                        if test.nodeid in pages:
-                            test.allure = f"{report}#/{pages[test.nodeid]}"
-
-    def changes(self) -> list[dict[str, str]]:
-        return [
-            {"behaviour": r.id, "host": h, "change": c.change, "from": c.previous, "to": c.status}
-            for r in self.rows
-            for h, c in r.cells.items()
-            if c.change
-        ]
-
-    @property
-    def ok(self) -> bool:
-        """True when there were results to judge and every cell passed or did not apply."""
-        return bool(self.rows and self.hosts) and all(
-            c.status in (PASS, NA) for r in self.rows for c in r.cells.values()
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema": SCHEMA,
-            "generated": self.generated,
-            "baseline": self.baseline,
-            "interrupted": self.interrupted,
-            "hosts": [
-                {
-                    "name": h,
-                    "facts": self.facts.get(h, {}),
-                    "summary": self.summary(h),
-                    "verdict": self.verdict(h),
-                    "unreachable": self.unreachable(h),
-                }
-                for h in self.hosts
-            ],
-            "behaviours": [
-                {
-                    "id": r.id,
-                    "area": r.area,
-                    "must": r.must,
-                    "seed": r.seed,
-                    "cells": {h: _cell_json(c) for h, c in r.cells.items()},
-                }
-                for r in self.rows
-            ],
-            "changes": self.changes(),
-            "problems": self.problems,
-        }
-
-
-def _reason_once(reason: str) -> str:
-    """A test's reason without the phase and exception prefixes (``setup: fixtures.hosts.X: X: ...``)."""
-    text = reason.split("\n", 1)[0]
-    text = text.removeprefix("setup: ")
-    head, sep, rest = text.partition(": ")
-    while sep and all(p.isidentifier() for p in head.split(".")) and head.rsplit(".", 1)[-1][:1].isupper():
-        text = rest
-        head, sep, rest = text.partition(": ")
-    return text
-
-
-def worst(statuses: Iterable[str]) -> str:
-    return max(statuses, key=lambda s: _RANK[s], default=ERR)
 
 
 def load_catalogue(path: Path = CATALOGUE) -> list[dict[str, Any]]:
@@ -216,7 +80,7 @@ def build_matrix(
     else:
         ids = set(by_id) | {r.behaviour for r in records}
 
-    vias: dict[str, set[str]] = {i: set(by_id.get(i, {}).get("drivers") or ()) for i in ids}
+    vias: dict[str, set[str]] = {i: set(by_id.get(i, {}).get("via") or ()) for i in ids}
     expected_tests: dict[tuple[str, str, str], set[str]] = {}
     for nodeid, bid, host, via in info.selected:
         vias[bid].add(via)
@@ -277,23 +141,6 @@ def _cell(vias: dict[str, ViaResult]) -> Cell:
     return Cell(status, "\n".join(reasons), vias)
 
 
-def _cell_json(cell: Cell) -> dict[str, Any]:
-    return {
-        "status": cell.status,
-        "reason": cell.reason,
-        "change": cell.change,
-        "previous": cell.previous,
-        "via": {
-            name: {
-                "status": v.status,
-                "reason": v.reason,
-                "tests": [t.__dict__ for t in v.tests],
-            }
-            for name, v in cell.via.items()
-        },
-    }
-
-
 def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "") -> None:
     """Mark cells whose verdict moved between pass and fail/error since ``baseline`` (a matrix JSON)."""
     if baseline.get("schema") != SCHEMA:
@@ -325,12 +172,10 @@ def _no_result(cell: Cell) -> bool:
 
 def write_matrix(matrix: Matrix, out: Path) -> tuple[Path, Path]:
     """Write ``matrix.json`` and ``matrix.html`` into ``out``."""
-    from reports.matrix_html import render
-
     out.mkdir(parents=True, exist_ok=True)
     json_path, html_path = out / "matrix.json", out / "matrix.html"
     write_atomic(json_path, json.dumps(matrix.to_json(), indent=1, sort_keys=False) + "\n")
-    write_atomic(html_path, render(matrix))
+    write_atomic(html_path, matrix_html.render(matrix))
     write_atomic(out / seed.PAGE, seed.render(seed.SEED.read_text(encoding="utf-8"), quoted_lines(matrix)))
     return json_path, html_path
 

@@ -15,7 +15,18 @@ from __future__ import annotations
 from html import escape
 
 from reports import seed
-from reports.matrix import ERR, FAIL, NA, NEWLY_FAILING, NEWLY_PASSING, PASS, Cell, Matrix, Row, TestResult
+from reports.matrix_model import (
+    ERR,
+    FAIL,
+    NA,
+    NEWLY_FAILING,
+    NEWLY_PASSING,
+    PASS,
+    Cell,
+    Matrix,
+    Row,
+    TestResult,
+)
 
 LABEL = {PASS: "pass", FAIL: "fail", NA: "n/a", ERR: "error"}
 CHANGE_LABEL = {NEWLY_FAILING: "newly failing", NEWLY_PASSING: "newly passing"}

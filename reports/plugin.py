@@ -1,6 +1,8 @@
 """pytest plugin: a verdict record per conformance test, Allure labels and attachments, host facts.
 
-Loaded by ``fixtures.plugin`` (or ``-p reports.plugin``).  With ``--wcc-results DIR`` every
+Loaded beside ``fixtures.plugin`` by the root ``conftest.py`` (elsewhere: ``-p reports.plugin``);
+it learns the run's hosts, their facts and secrets through the hooks ``fixtures/newhooks.py``
+declares, and never imports that plugin.  With ``--wcc-results DIR`` every
 conformance test (one carrying ``@behaviour``) appends a :class:`reports.records.Record` to
 ``DIR/<worker>.jsonl`` when it finishes, and the run's expectations go to ``DIR/hosts.json``.
 With ``--alluredir`` the tests get the catalogue's labels, ``environment.properties`` and
@@ -8,11 +10,10 @@ With ``--alluredir`` the tests get the catalogue's labels, ``environment.propert
 the totals (``host.stats.since``) and one entry per call (``host.stats.calls_since``: fn, args,
 output, errors, round_trips, seconds, ok), secrets masked.
 
-Fixtures that learn a host's facts hand them over with::
+Whoever learns a host's facts hands them over with the hook (or this module's function)::
 
-    from reports.plugin import record_host_facts
-    record_host_facts(request.config, {"name": "ws2022-sim", "os_build": 20348,
-                                       "docker_version": "27.5.1", "hns_version": "15.2"})
+    config.hook.pytest_wcc_host_facts(config=config, facts={"name": "ws2022-sim", "os_build": 20348,
+                                                            "docker_version": "27.5.1", "hns_version": "15.2"})
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ from typing import Any
 import pytest
 
 from fixtures.behaviour import Behaviour, behaviour_of
+from fixtures.identity import host_of
 from reports import allure_meta
 from reports.records import Record, RunInfo, append_record, update_run_info
 from reports.redact import Redactor, env_secrets
 from reports.verdict import Verdict
 
 DEFAULT_CATALOGUE_URL = "../../../suites/conformance.yaml#{id}"
-HOST_PARAMS = ("_wcc_host_name", "host_name", "host")  # callspec names that carry the inventory host
 
 
 @dataclass
@@ -55,6 +56,8 @@ class _State:
     worker: str
     redactor: Redactor
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    selected: list[str] = field(default_factory=list)  # the run's hosts (pytest_wcc_hosts_selected)
+    secret_envs: list[str] = field(default_factory=list)  # their password variables
     items: dict[str, _Item] = field(default_factory=dict)
     # host -> (its stats object, snapshot at the end of its last test); a reconnected host has new stats
     marks: dict[str, tuple[Any, Any]] = field(default_factory=dict)
@@ -79,6 +82,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before the fixtures plugin's configure calls the hooks below
 def pytest_configure(config: pytest.Config) -> None:
     results = config.getoption("--wcc-results", None)
     allure_dir = getattr(config.option, "allure_report_dir", None)
@@ -110,9 +114,26 @@ def register_secret(config: pytest.Config, value: str) -> None:
     config.stash[STATE].redactor.add(value)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_wcc_hosts_selected(config: pytest.Config, names: list[str], secret_envs: list[str]) -> None:
+    state = config.stash[STATE]
+    state.selected = list(names)
+    state.secret_envs = list(secret_envs)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_wcc_host_facts(config: pytest.Config, facts: Mapping[str, Any]) -> None:
+    record_host_facts(config, facts)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_wcc_secret(config: pytest.Config, value: str) -> None:
+    register_secret(config, value)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     state = session.config.stash[STATE]
-    for secret in env_secrets(names=_password_envs(session.config)):
+    for secret in env_secrets(names=state.secret_envs):
         state.redactor.add(secret)
     if state.allure_dir is not None:
         allure_meta.write_categories(state.allure_dir)
@@ -123,9 +144,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state = session.config.stash[STATE]
     if state.results is None:
         return
-    info = RunInfo(
-        expected=set(_selected_hosts(session.config)), secret_envs=set(_password_envs(session.config))
-    )
+    info = RunInfo(expected=set(state.selected), secret_envs=set(state.secret_envs))
     for item in session.items:
         meta, host, via = _identify(item)
         if meta is not None and host:
@@ -255,28 +274,8 @@ def _identify(item: pytest.Item) -> tuple[Behaviour | None, str, str]:
     if meta is None:
         return None, "", ""
     params: Mapping[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
-    host = next((params[p] for p in HOST_PARAMS if p in params), "")
-    host = getattr(host, "name", host)  # a host object or spec rather than its name
-    via = params.get("via") or (meta.drivers[0] if len(meta.drivers) == 1 else "")
-    return meta, str(host), str(via)
-
-
-def _selected_hosts(config: pytest.Config) -> list[str]:
-    return [str(getattr(spec, "name", spec)) for spec in _specs(config)]
-
-
-def _password_envs(config: pytest.Config) -> list[str]:
-    return [name for spec in _specs(config) if (name := getattr(spec, "password_env", None))]
-
-
-def _specs(config: pytest.Config) -> list[Any]:
-    """The inventory hosts the run selected (fixtures.plugin), when that plugin is active."""
-    try:
-        from fixtures.plugin import SELECTED
-    except ImportError:
-        return []
-    specs: list[Any] = config.stash.get(SELECTED, [])
-    return specs
+    via = params.get("via") or (meta.via[0] if len(meta.via) == 1 else "")
+    return meta, host_of(item), str(via)
 
 
 def _publish_facts(state: _State, facts: dict[str, dict[str, Any]]) -> None:

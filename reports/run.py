@@ -22,8 +22,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from inventory import DEFAULT_INVENTORY, InventoryError, load_inventory
 from reports import allure_html, allure_results
-from reports.matrix import CATALOGUE, Matrix, matrix_from_dirs, summary_lines, write_matrix
+from reports.matrix import CATALOGUE, matrix_from_dirs, summary_lines, write_matrix
+from reports.matrix_model import Matrix
 from reports.outdir import Staging
 from reports.records import read_run_info
 from reports.redact import env_secrets, redact_files
@@ -66,8 +68,6 @@ def _option(args: Sequence[str], name: str) -> str | None:
 
 def auto_workers(args: Sequence[str]) -> int:
     """One worker per selected host (a host's tests stay on one worker), at most one per CPU core."""
-    from inventory import DEFAULT_INVENTORY, InventoryError, load_inventory
-
     path = _option(args, "--inventory") or os.environ.get("WCC_INVENTORY") or str(DEFAULT_INVENTORY)
     split = [
         [v.strip() for v in value.split(",") if v.strip()] if value else None

@@ -95,7 +95,7 @@ def collect(suites: Path = SUITES) -> list[dict[str, Any]]:
                 "must": meta.must,
                 "seed": meta.seed,
                 "area": meta.area,
-                "drivers": list(meta.drivers),
+                "via": list(meta.via),
                 "destructive": meta.destructive,
                 "gates": {
                     "min_build": meta.min_build,

@@ -11,7 +11,7 @@ from suites.observe import compartment_of, gateway_of
     id="compartments/default-is-native",
     must="The default compartment MUST have CompartmentId 1 and type Native.",
     seed="There is one default compartment for OS which has CompartmentId = 1 and type Native.",
-    drivers=("direct",),
+    via=("direct",),
 )
 def test_default_compartment_id_and_type(host, via):
     by_id = {c.id: c for c in host.net.compartments()}
@@ -30,7 +30,7 @@ def test_default_compartment_id_and_type(host, via):
     id="compartments/container-type-unspecified",
     must="A container's compartment MUST have type Unspecified.",
     seed="Container compartments will have CompartmentType Unspecified.",
-    drivers=("docker", "direct"),
+    via=("docker", "direct"),
 )
 def test_container_compartment_type(host, via, subject):
     compartment = compartment_of(host, subject)
@@ -46,7 +46,7 @@ def test_container_compartment_type(host, via, subject):
     id="compartments/description-names-container",
     must="A container's compartment MUST have the description \\Container_<container id>, which links it to its container.",
     seed='To link compartment to a container look into CompartmentDescription field. It will have format "\\Container_(container_id)".',
-    drivers=("docker", "direct"),
+    via=("docker", "direct"),
 )
 def test_compartment_description_links_container(host, via, subject):
     compartment = compartment_of(host, subject)
@@ -69,7 +69,7 @@ def test_compartment_description_links_container(host, via, subject):
     must="Get-NetRoute -CompartmentId MUST list the routes of a container's compartment, including a default route via "
     "the network's gateway.",
     seed="To check routes in the compartment run Get-NetRoute -CompartmentId comapartmentId.",
-    drivers=("docker", "direct"),
+    via=("docker", "direct"),
 )
 def test_container_routes_include_default_via_gateway(host, via, subject):
     compartment = compartment_of(host, subject)
@@ -96,7 +96,7 @@ def test_container_routes_include_default_via_gateway(host, via, subject):
     id="compartments/read-only",
     must="Compartments MUST be read-only to users: no cmdlet creates or changes one.",
     seed="Compartments are Windows network namespaces, that are - from user perspective - read-only.",
-    drivers=("docker", "direct"),
+    via=("docker", "direct"),
 )
 def test_compartments_cannot_be_changed(host, via, subject):
     cmdlets = sorted(host.net.compartment_cmdlets())

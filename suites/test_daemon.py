@@ -80,7 +80,7 @@ def test_live_restore_config_refused(host, via, daemon_restored):
     id="daemon/filter-is-wcifs",
     must="The container filesystem filter MUST be wcifs (listed by fltmc).",
     seed="Windows Container Isolation (wcifs.sys) is the name of filesystem filter driver used for containers.",
-    drivers=("direct",),
+    via=("direct",),
 )
 def test_container_filter_is_wcifs(host, via):
     names = [f.name for f in host.filters.list()]

@@ -81,7 +81,7 @@ def test_process_runs_in_compute_system(host, via, subject):
     must="The Microsoft-Windows-Hyper-V-Compute-Operational log MUST have timestamped entries for the container.",
     seed='To see HNS and HCS logs run Get-WinEvent -Filterhashtable @{LogName="Microsoft-Windows-Hyper-V-Compute-Operational"} '
     "but they just seem to have basic messages and timestamps.",
-    drivers=("docker", "direct"),
+    via=("docker", "direct"),
 )
 def test_operational_log_has_container_entries(host, via, subject):
     events = [e for e in host.events.hcs_operational() if expect.same_id(e.system_id, subject.id)]

@@ -12,7 +12,7 @@ from suites.observe import interface_of
     must="Get-NetIPInterface -AddressFamily IPv4 -IncludeAllCompartments MUST list a container's interface with an "
     "alias like *Container NIC*.",
     seed='To list container interfaces run Get-NetIpInterface -AddressFamily IPv4 -IncludeAllCompartments | Where InterfaceAlias -Like "*Container NIC*".',
-    drivers=("docker", "direct"),
+    via=("docker", "direct"),
     max_build=17134,
     evidence="from Windows Server 1803 (17134) a container vNIC is named vEthernet (<HNS endpoint name>), "
     "e.g. vEthernet (Ethernet) for docker's nat endpoints; 'Container NIC <GUID prefix>' is the 2016-era alias "
@@ -43,7 +43,7 @@ def test_container_nic_listed_by_alias(host, via, subject):
     must="Get-NetIPInterface -AddressFamily IPv4 -IncludeAllCompartments -CompartmentId N MUST list only the interfaces "
     "of compartment N, including the container's interface.",
     seed="To get interace from specific compartment execute Get-NetIpInterface -AddressFamily IPv4 -IncludeAllCompartments -CompartmentId id.",
-    drivers=("docker", "direct"),
+    via=("docker", "direct"),
 )
 def test_compartment_id_narrows_interface_list(host, via, subject):
     mine = interface_of(host, subject)

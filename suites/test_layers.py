@@ -56,7 +56,7 @@ def test_graph_driver_is_windowsfilter(host, via, subject, containers):
     id="layers/parent-read-only-folder",
     must="The mount path of a parent (image) layer MUST be its own folder: image layers are read-only and never mounted.",
     seed="This is just path to directory as image layers are read-only.",
-    drivers=("docker", "direct"),
+    via=("docker", "direct"),
 )
 def test_parent_mount_path_is_its_folder(host, via, subject):
     if via == "docker":
@@ -218,7 +218,7 @@ def test_start_mounts_scratch_as_volume(host, via, containers):
     "while the layer is mounted; after it is unmounted and mounted again the path differs, the new one resolves "
     "and the old one is gone.",
     seed="Volume path for a given mounted layer may change over time on Windows by design.",
-    drivers=("direct",),
+    via=("direct",),
 )
 def test_volume_path_differs_after_remount(host, via, direct):
     # Directly (ActivateLayer/DeactivateLayer), so the check does not hang on Docker's start activating the layer.

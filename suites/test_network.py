@@ -21,7 +21,7 @@ def _new_compartments(host, before: set[int]):
     "State as Created (1) with no SharedContainers, and no compartment and no interface (in any compartment, with or "
     "without an address) appears for it.",
     seed="Firstly network endpoint is created. ... At his point endpoint extist only as a virtual resource in HNS.",
-    drivers=("direct",),
+    via=("direct",),
 )
 def test_endpoint_before_compute_system_is_virtual(host, via, direct):
     dc = direct()
@@ -65,7 +65,7 @@ def test_endpoint_before_compute_system_is_virtual(host, via, direct):
     must="The container's vNIC and compartment MUST appear once its compute system is created (before it starts).",
     seed="hcsshim::CreateComputeSystem creates container. It seems that it also creates its vNIC, network compartment "
     "and vswitch port for it as they become visible only after this command is run.",
-    drivers=("direct",),
+    via=("direct",),
 )
 def test_compute_system_create_brings_vnic_and_compartment(host, via, direct):
     before = {c.id for c in host.net.compartments()}
@@ -103,7 +103,7 @@ def test_compute_system_create_brings_vnic_and_compartment(host, via, direct):
     must="After start, the container's HNS endpoint MUST be attached to it (state Attached, container in SharedContainers).",
     seed="Now, during Join() operation, network endpoint should be connected to sanbox but as network compartment API "
     "is not open and contrail-cnm-plugin cannot do it. It'll be done during creation of the container by hcsshim.",
-    drivers=("docker", "direct"),
+    via=("docker", "direct"),
 )
 def test_endpoint_attached_after_start(host, via, subject):
     endpoint = endpoint_of(host, subject)

@@ -9,16 +9,17 @@ from __future__ import annotations
 import secrets
 import shlex
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from winsim.deviations import check_deviations
+from winsim.model import HostModel
+from winsim.processes import MAX_COMMAND_LINE, Program, command_line_too_long, not_recognized
 from winsim.profiles import LATENCY, PROFILES, HostProfile, LatencyProfile
+from winsim.programs import install_programs
 
 if TYPE_CHECKING:
-    from winsim.model import HostModel
-    from winsim.processes import ProcessIO
     from winsim.tracing import FunctionTrace
 
 
@@ -44,7 +45,7 @@ class SimHost:
     latency: LatencyProfile = LATENCY["none"]
     daemon_debug: bool = False  # daemon.json says "debug": true (off on a stock host)
     credentials: Credentials = field(default_factory=lambda: Credentials("Administrator", _random_password()))
-    programs: dict[str, Callable[[ProcessIO], int]] = field(default_factory=dict)
+    programs: dict[str, Program] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     function_trace: FunctionTrace | None = None  # records which script functions ran (winsim.tracing)
     _model: HostModel | None = None
@@ -66,9 +67,6 @@ class SimHost:
         host = cls(
             name, PROFILES[profile], state_dir, deviations, LATENCY[latency], daemon_debug=daemon_debug
         )
-        from winsim.deviations import check_deviations
-        from winsim.programs import install_programs
-
         check_deviations(deviations)
         install_programs(host)
         return host
@@ -76,19 +74,15 @@ class SimHost:
     @property
     def model(self) -> HostModel:
         if self._model is None:
-            from winsim.model import HostModel
-
             with self.lock:  # surfaces' threads may ask at once; build exactly one model
                 if self._model is None:
                     self._model = HostModel(self.profile, self.state_dir, self.deviations, self.daemon_debug)
         return self._model
 
-    def resolve_program(self, command_line: str) -> Callable[[ProcessIO], int]:
+    def resolve_program(self, command_line: str) -> Program:
         """Find the program for the first token of a Windows command line."""
-        from winsim.processes import MAX_COMMAND_LINE
-
         if len(command_line) > MAX_COMMAND_LINE:
-            return _too_long
+            return command_line_too_long
         try:
             first = shlex.split(command_line, posix=False)[0].strip('"')
         except (ValueError, IndexError):
@@ -97,17 +91,3 @@ class SimHost:
         if not exe.endswith(".exe"):
             exe += ".exe"
         return self.programs.get(exe, not_recognized)
-
-
-def _too_long(proc: ProcessIO) -> int:
-    proc.stderr.write("The command line is too long.\r\n")
-    return 1
-
-
-def not_recognized(proc: ProcessIO) -> int:
-    """What runs for an executable the host does not have (cmd.exe compares against it by identity)."""
-    name = proc.command_line.strip().split(" ", 1)[0].strip('"')
-    proc.stderr.write(
-        f"'{name}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
-    )
-    return 1

@@ -219,3 +219,45 @@ def spawn(
     if cwd:
         io.cwd = cwd
     return SimProcess(host.resolve_program(command_line), io).start()
+
+
+def command_line_too_long(proc: ProcessIO) -> int:
+    proc.stderr.write("The command line is too long.\r\n")
+    return 1
+
+
+def not_recognized(proc: ProcessIO) -> int:
+    """What runs for an executable the host does not have (cmd.exe compares against it by identity)."""
+    name = proc.command_line.strip().split(" ", 1)[0].strip('"')
+    proc.stderr.write(
+        f"'{name}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
+    )
+    return 1
+
+
+# A parent (a PowerShell native command, Process.Start) that waits for a child runs it in its own
+# thread with fresh pipes, and reads what it wrote.
+def run_captured(
+    host: SimHost,
+    command_line: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+) -> tuple[int, str, str]:
+    """Run ``command_line`` with its own pipes: (exit code, stdout text, stderr text)."""
+    program = host.resolve_program(command_line)
+    cond = threading.Condition()
+    child_in = StdinStream()
+    child_in.feed((stdin or "").encode("utf-8"), eof=True)
+    io = ProcessIO(
+        host=host,
+        command_line=command_line,
+        stdin=child_in,
+        stdout=OutStream(cond),
+        stderr=OutStream(cond),
+        env=dict(env or {}),
+    )
+    if cwd:
+        io.cwd = cwd
+    code = int(program(io))
+    return code, io.stdout.take().decode("utf-8", "replace"), io.stderr.take().decode("utf-8", "replace")

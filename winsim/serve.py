@@ -9,7 +9,6 @@ private temporary folder that goes with it, whichever way it stops (``winsim.hos
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import signal
@@ -19,33 +18,28 @@ import threading
 from pathlib import Path
 from typing import Any, Protocol
 
+from winsim.docker_api import server as docker_server
 from winsim.host import SimHost
 from winsim.hostfolder import host_folder
+from winsim.ssh import server as ssh_server
 from winsim.tracing import ENV_VAR, FunctionTrace
-
-# Each module exposes start(host, bind) -> Surface.  Order matters only for the JSON line.
-SURFACES = ("winsim.docker_api.server", "winsim.winrm.server", "winsim.ssh.server")
+from winsim.winrm import server as winrm_server
 
 
 class Surface(Protocol):
     """A running protocol server of a simulated host."""
 
-    endpoints: dict[str, Any]  # merged into the ready line
+    @property
+    def endpoints(self) -> dict[str, Any]:
+        """Merged into the ready line."""
+        ...
 
     def close(self) -> None: ...
 
 
 def start_surfaces(host: SimHost, bind: str = "127.0.0.1") -> list[Surface]:
-    surfaces: list[Surface] = []
-    for module_name in SURFACES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # surface not built yet
-            raise
-        surfaces.append(module.start(host, bind))
-    return surfaces
+    # order matters only for the JSON line
+    return [docker_server.start(host, bind), winrm_server.start(host, bind), ssh_server.start(host, bind)]
 
 
 def ready_line(host: SimHost, surfaces: list[Surface]) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drivers.batch import Batch, Deferred
+from drivers.batch import Batch
+from drivers.probers import Deferred
 from inventory.model import HostSpec, SimSettings
 from winsim.host import SimHost
 from winsim.serve import Surface, ready_line, start_surfaces

@@ -63,7 +63,15 @@ def fault_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Cal
         pytester.makepyfile(test_fault=module)
         started = time.monotonic()
         result = pytester.runpytest_subprocess(
-            "-p", "fixtures.plugin", "--inventory", "inv.yml", "-p", "no:cacheprovider", *args
+            "-p",
+            "fixtures.plugin",
+            "-p",
+            "reports.plugin",
+            "--inventory",
+            "inv.yml",
+            "-p",
+            "no:cacheprovider",
+            *args,
         )
         seen = json.loads(out.read_text()) if out.exists() else {}
         return FaultRun(result, time.monotonic() - started, seen, pytester.path)

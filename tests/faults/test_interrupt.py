@@ -72,6 +72,8 @@ def test_ctrl_c_leaves_no_host_and_no_run_directory(tmp_path: Path, via: str, wh
             "pytest",
             "-p",
             "fixtures.plugin",
+            "-p",
+            "reports.plugin",
             "--inventory=inv.yml",
             "-p",
             "no:cacheprovider",

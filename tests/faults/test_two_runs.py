@@ -43,6 +43,8 @@ def _start(inventory: Path, where: Path) -> subprocess.Popen[str]:
             "pytest",
             "-p",
             "fixtures.plugin",
+            "-p",
+            "reports.plugin",
             f"--inventory={inventory}",
             "-p",
             "no:cacheprovider",

@@ -19,7 +19,7 @@ from tests.fidelity.corpus import Sample
 from winsim.docker_api import render
 from winsim.host import SimHost
 from winsim.model import HostModel
-from winsim.model.dockerd import Container
+from winsim.model.docker_objects import Container
 from winsim.model.errors import DockerError
 from winsim.powershell.format import render as ps_render
 from winsim.powershell.interpreter import Interpreter

@@ -14,7 +14,7 @@ from cosmic_ray.work_db import WorkDB
 from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
 SCOPE: dict[str, frozenset[str]] = {
-    "winsim/model/dockerd.py": frozenset({"Dockerd.begin_wait"}),
+    "winsim/model/docker_containers.py": frozenset({"DockerdContainers.begin_wait"}),
     "winsim/model/windowsfilter.py": frozenset(
         {"LayerStore.write_layer_chain", "LayerStore.activate_layer", "LayerStore.get_layer_mount_path"}
     ),

@@ -67,7 +67,7 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("_wcc_host_name", sorted(HOSTS), indirect=True, scope="session")
     meta = behaviour_of(metafunc.definition)
     if meta and "via" in metafunc.fixturenames:
-        metafunc.parametrize("via", list(meta.drivers))
+        metafunc.parametrize("via", list(meta.via))
 
 
 @pytest.fixture(scope="session")
@@ -105,7 +105,7 @@ from fixtures.behaviour import behaviour
 
 
 @behaviour(id="compartments/default-native", must="The default compartment MUST have type Native.",
-           seed="There is one default compartment for OS which has CompartmentId = 1 and type Native.", drivers=("docker", "direct"))
+           seed="There is one default compartment for OS which has CompartmentId = 1 and type Native.", via=("docker", "direct"))
 def test_default_native(host, via):
     got = host.call("Get-WccCompartment", script="net use x /user:a " + os.environ["WCC_SAMPLE_PASSWORD"])
     assert got == "Native", f"{host.name}: default compartment type {got!r}, expected 'Native'"

@@ -64,7 +64,9 @@ def run_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
         (project / "conftest.py").write_text(CONFTEST)
         (project / "test_live.py").write_text(TESTS)
         # outside the checkout the root conftest does not apply: the project loads the plugin itself
-        (project / "pytest.ini").write_text("[pytest]\naddopts = -p no:cacheprovider -p fixtures.plugin\n")
+        (project / "pytest.ini").write_text(
+            "[pytest]\naddopts = -p no:cacheprovider -p fixtures.plugin -p reports.plugin\n"
+        )
         out = project / "out"
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
         env.update({"PYTHONPATH": str(ROOT), PASSWORD_ENV: password, "PYTHONDONTWRITEBYTECODE": "1"})

@@ -58,7 +58,7 @@ def test_rows_follow_the_selection_not_the_whole_catalogue():
 
 
 def test_catalogue_drivers_are_expected_per_host():
-    catalogue = [{"id": "hcs/b", "must": "B MUST.", "seed": "b.", "drivers": ["docker", "direct"]}]
+    catalogue = [{"id": "hcs/b", "must": "B MUST.", "seed": "b.", "via": ["docker", "direct"]}]
     m = build_matrix([rec("hcs/b", "h1", "passed", via="docker")], RunInfo(expected={"h1"}), catalogue)
     cell = m.rows[0].cells["h1"]
     assert cell.status == "error" and cell.via["direct"].status == "error"

@@ -7,48 +7,50 @@ wrong at another layer of the host: the model, or the cmdlet the probe module as
 
 from __future__ import annotations
 
-DEVIATION_BREAKS: dict[str, str] = {
-    "debug-log-drops-query": "api/run-create-wait-start",
-    "wait-next-exit-immediate": "api/wait-next-exit",
-    "wait-next-exit-created-immediate": "api/wait-next-exit",
-    "graph-driver-not-windowsfilter": "layers/graph-driver-windowsfilter",
-    "parent-layer-mounted": "layers/parent-read-only-folder",
-    "scratch-layer-random-id": "layers/scratch-id-is-container-id",
-    "layerchain-base-first": "layers/layerchain-nearest-first",
-    "layerchain-base-only": "layers/layerchain-nearest-first",
-    "layerchain-skips-parent": "layers/layerchain-nearest-first",
-    "image-layer-dir-missing": "layers/image-layer-folder",
-    "start-without-activation": "layers/activated-on-start",
-    "stable-volume-path": "layers/volume-path-changes",
-    "volume-path-unresolvable": "layers/volume-path-changes",
-    "default-compartment-not-native": "compartments/default-is-native",
-    "container-compartment-native": "compartments/container-type-unspecified",
-    "compartment-description-format": "compartments/description-names-container",
-    "no-default-route": "compartments/routes-default-gateway",
-    "compartment-writable": "compartments/read-only",
-    "nic-alias-format": "interfaces/container-nic-alias",
-    "compartment-filter-ignored": "interfaces/compartment-id-narrows",
-    "route-filter-ignored": "compartments/routes-default-gateway",
-    "compartment-type-number-shifted": "compartments/container-type-unspecified",
-    "endpoint-brings-compartment": "network/endpoint-virtual-first",
-    "endpoint-attached-at-create": "network/endpoint-virtual-first",
-    "endpoint-nic-at-create": "network/endpoint-virtual-first",
-    "compartment-at-start": "network/vnic-compartment-on-create",
-    "endpoint-not-attached": "network/endpoint-attached-on-start",
-    "hcs-owner-not-docker": "hcs/compute-system-identity",
-    "no-container-process": "hcs/container-process",
-    "no-hcs-events": "hcs/operational-log",
-    "containers-restored": "daemon/no-restore-after-kill",
-    "live-restore-accepted": "daemon/live-restore-refused",
-    "filter-not-wcifs": "daemon/filter-is-wcifs",
-    "image-build-mismatch-runs": "hcs/process-isolation-needs-host-build",
+from winsim.deviations import Deviation
+
+DEVIATION_BREAKS: dict[Deviation, str] = {
+    Deviation.DEBUG_LOG_DROPS_QUERY: "api/run-create-wait-start",
+    Deviation.WAIT_NEXT_EXIT_IMMEDIATE: "api/wait-next-exit",
+    Deviation.WAIT_NEXT_EXIT_CREATED_IMMEDIATE: "api/wait-next-exit",
+    Deviation.GRAPH_DRIVER_NOT_WINDOWSFILTER: "layers/graph-driver-windowsfilter",
+    Deviation.PARENT_LAYER_MOUNTED: "layers/parent-read-only-folder",
+    Deviation.SCRATCH_LAYER_RANDOM_ID: "layers/scratch-id-is-container-id",
+    Deviation.LAYERCHAIN_BASE_FIRST: "layers/layerchain-nearest-first",
+    Deviation.LAYERCHAIN_BASE_ONLY: "layers/layerchain-nearest-first",
+    Deviation.LAYERCHAIN_SKIPS_PARENT: "layers/layerchain-nearest-first",
+    Deviation.IMAGE_LAYER_DIR_MISSING: "layers/image-layer-folder",
+    Deviation.START_WITHOUT_ACTIVATION: "layers/activated-on-start",
+    Deviation.STABLE_VOLUME_PATH: "layers/volume-path-changes",
+    Deviation.VOLUME_PATH_UNRESOLVABLE: "layers/volume-path-changes",
+    Deviation.DEFAULT_COMPARTMENT_NOT_NATIVE: "compartments/default-is-native",
+    Deviation.CONTAINER_COMPARTMENT_NATIVE: "compartments/container-type-unspecified",
+    Deviation.COMPARTMENT_DESCRIPTION_FORMAT: "compartments/description-names-container",
+    Deviation.NO_DEFAULT_ROUTE: "compartments/routes-default-gateway",
+    Deviation.COMPARTMENT_WRITABLE: "compartments/read-only",
+    Deviation.NIC_ALIAS_FORMAT: "interfaces/container-nic-alias",
+    Deviation.COMPARTMENT_FILTER_IGNORED: "interfaces/compartment-id-narrows",
+    Deviation.ROUTE_FILTER_IGNORED: "compartments/routes-default-gateway",
+    Deviation.COMPARTMENT_TYPE_NUMBER_SHIFTED: "compartments/container-type-unspecified",
+    Deviation.ENDPOINT_BRINGS_COMPARTMENT: "network/endpoint-virtual-first",
+    Deviation.ENDPOINT_ATTACHED_AT_CREATE: "network/endpoint-virtual-first",
+    Deviation.ENDPOINT_NIC_AT_CREATE: "network/endpoint-virtual-first",
+    Deviation.COMPARTMENT_AT_START: "network/vnic-compartment-on-create",
+    Deviation.ENDPOINT_NOT_ATTACHED: "network/endpoint-attached-on-start",
+    Deviation.HCS_OWNER_NOT_DOCKER: "hcs/compute-system-identity",
+    Deviation.NO_CONTAINER_PROCESS: "hcs/container-process",
+    Deviation.NO_HCS_EVENTS: "hcs/operational-log",
+    Deviation.CONTAINERS_RESTORED: "daemon/no-restore-after-kill",
+    Deviation.LIVE_RESTORE_ACCEPTED: "daemon/live-restore-refused",
+    Deviation.FILTER_NOT_WCIFS: "daemon/filter-is-wcifs",
+    Deviation.IMAGE_BUILD_MISMATCH_RUNS: "hcs/process-isolation-needs-host-build",
 }
 
 # Deviations seen only through dockerd's debug log: their hosts run with debug logging on.
-NEEDS_DAEMON_DEBUG = frozenset({"debug-log-drops-query"})
+NEEDS_DAEMON_DEBUG = frozenset({Deviation.DEBUG_LOG_DROPS_QUERY})
 
 # Behaviours a deviation breaks besides its own, because their tests read the fact it breaks:
 # the layerchain's first entry is checked against the image's GraphDriver.Data.dir.
 ALSO_BREAKS: dict[str, frozenset[str]] = {
-    "image-layer-dir-missing": frozenset({"layers/layerchain-nearest-first"}),
+    Deviation.IMAGE_LAYER_DIR_MISSING: frozenset({"layers/layerchain-nearest-first"}),
 }

@@ -1,4 +1,4 @@
-"""fixtures.conformance: via from drivers, gates as 'not applicable', destructive tests last per host."""
+"""fixtures.conformance: via from the behaviour's via, gates as 'not applicable', destructive tests last per host."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ from fixtures.behaviour import behaviour
 def test_destroys(host, via):
     pass
 
-@behaviour(id="hcs/both", must="It MUST hold.", seed="s", drivers=("docker", "direct"))
+@behaviour(id="hcs/both", must="It MUST hold.", seed="s", via=("docker", "direct"))
 def test_both(host, via):
     assert via in ("docker", "direct")
 
@@ -61,7 +61,7 @@ def run(pytester: pytest.Pytester):
     return pytester
 
 
-def test_via_is_parametrized_from_drivers(run):
+def test_via_is_parametrized_from_the_behaviours_via(run):
     result = run.runpytest("-p", "fixtures.conformance", "--collect-only", "-q")
     ids = [line for line in result.outlines if "::" in line]
     assert "test_sample.py::test_both[old-docker]" in ids

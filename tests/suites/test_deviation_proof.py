@@ -24,6 +24,7 @@ from reports.records import FAILED, PASSED, Record, read_records
 from suites import catalogue
 from tests.suites.deviation_map import ALSO_BREAKS, DEVIATION_BREAKS, NEEDS_DAEMON_DEBUG
 from tests.suites.probe_coverage import REAL_HOST_ONLY, module_functions
+from winsim.deviations import Deviation
 from winsim.tracing import ENV_VAR as TRACE_ENV
 from winsim.tracing import read_traces
 
@@ -34,7 +35,7 @@ PROFILE, BUILD = "ws2022", 20348
 IMAGE = "mcr.microsoft.com/dotnet/framework/runtime:4.8.1-windowsservercore-ltsc2022"  # four layers
 # A behaviour whose documented form holds only on older builds is broken on a host of such a build.
 OLD_PROFILE, OLD_BUILD, OLD_IMAGE = "ws2016", 14393, "mcr.microsoft.com/windows/servercore:ltsc2016"
-ON_OLD_BUILD = frozenset({"nic-alias-format"})
+ON_OLD_BUILD = frozenset({Deviation.NIC_ALIAS_FORMAT})
 RUN_TIMEOUT = 900
 SYMBOL = {PASSED: ".", FAILED: "F", "error": "E", "not-applicable": "-"}
 
@@ -55,7 +56,7 @@ def write_inventory(path: Path) -> None:
     ]
     for deviation in sorted(DEVIATION_BREAKS):
         old = deviation in ON_OLD_BUILD
-        sim: dict[str, object] = {"profile": OLD_PROFILE if old else PROFILE, "deviations": [deviation]}
+        sim: dict[str, object] = {"profile": OLD_PROFILE if old else PROFILE, "deviations": [str(deviation)]}
         if deviation in NEEDS_DAEMON_DEBUG:
             sim["daemon_debug"] = True
         hosts.append(
@@ -83,7 +84,7 @@ def host_build(deviation: str | None) -> int:
 
 
 def expected_cells() -> list[tuple[str, str]]:
-    return [(e["id"], via) for e in catalogue.load() for via in e["drivers"]]
+    return [(e["id"], via) for e in catalogue.load() for via in e["via"]]
 
 
 def render_matrix(records: list[Record]) -> str:
@@ -156,7 +157,7 @@ def test_each_deviation_breaks_exactly_its_behaviour(suite_run: SuiteRun):
     gated = {e["id"]: e for e in catalogue.load()}
     for deviation in [None, "", *sorted(DEVIATION_BREAKS)]:
         host = FAITHFUL_DEBUG if deviation == "" else host_name(deviation)
-        broken = DEVIATION_BREAKS.get(deviation or "")
+        broken = DEVIATION_BREAKS[Deviation(deviation)] if deviation else None
         for behaviour, via in expected_cells():
             if not applies(gated[behaviour], host_build(deviation)):
                 found = by_host[host].get((behaviour, via))

@@ -31,7 +31,7 @@ AREA_FILES = {"hcs": ("suites/test_hcs.py::", "suites/test_isolation.py::")}
 
 
 def expected(area: str) -> int:
-    return HOSTS * sum(len(e["drivers"]) * len(e["tests"]) for e in catalogue.load() if e["area"] == area)
+    return HOSTS * sum(len(e["via"]) * len(e["tests"]) for e in catalogue.load() if e["area"] == area)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from winsim.deviations import Deviation
 from winsim.processes import spawn
 
 FLTMC_HEADER = "Filter Name                     Num Instances    Altitude    Frame"
@@ -31,7 +32,7 @@ def test_wcifs_instances_follow_running_containers(ps, start_container):
     assert _wcifs(ps("fltmc filters").objects)[0].split()[1] == "2"
 
 
-@pytest.mark.parametrize("deviations", [frozenset({"filter-not-wcifs"})])
+@pytest.mark.parametrize("deviations", [frozenset({Deviation.FILTER_NOT_WCIFS})])
 def test_filter_name_deviation_has_no_wcifs(ps):
     assert _wcifs(ps("fltmc filters").objects) == []
 

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from winsim.deviations import Deviation
+
 CONTAINER_ID_LEN = 64
 
 
@@ -57,14 +59,14 @@ def test_no_cmdlet_changes_a_compartment(ps, command):
     assert result.error_ids == ["CommandNotFoundException"]
 
 
-@pytest.mark.parametrize("deviations", [frozenset({"compartment-writable"})])
+@pytest.mark.parametrize("deviations", [frozenset({Deviation.COMPARTMENT_WRITABLE})])
 def test_writable_deviation_adds_set_netcompartment(ps):
     ps("Set-NetCompartment -CompartmentId 1 -CompartmentDescription 'changed'")
     data = json.loads(ps("Get-NetCompartment -CompartmentId 1 | ConvertTo-Json -Compress").objects[0])
     assert data["CompartmentDescription"] == "changed"
 
 
-@pytest.mark.parametrize("deviations", [frozenset({"compartment-type-number-shifted"})])
+@pytest.mark.parametrize("deviations", [frozenset({Deviation.COMPARTMENT_TYPE_NUMBER_SHIFTED})])
 def test_type_shift_deviation_numbers_container_compartments_one_higher(ps, start_container):
     start_container()
     rows = json.loads(ps("Get-NetCompartment | ConvertTo-Json").objects[0])

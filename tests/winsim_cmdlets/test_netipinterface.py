@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from winsim.deviations import Deviation
+
 HEADER = [
     "ifIndex",
     "InterfaceAlias",
@@ -70,7 +72,7 @@ def test_compartment_id_filters(ps, start_container):
     assert sum("Container NIC" in r["InterfaceAlias"] for r in rows) == 1
 
 
-@pytest.mark.parametrize("deviations", [frozenset({"compartment-filter-ignored"})])
+@pytest.mark.parametrize("deviations", [frozenset({Deviation.COMPARTMENT_FILTER_IGNORED})])
 def test_filter_ignored_deviation_returns_every_compartment(ps, start_container):
     start_container()
     rows = _json_list(

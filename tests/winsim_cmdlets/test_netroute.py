@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from winsim.deviations import Deviation
+
 HEADER = ["ifIndex", "DestinationPrefix", "NextHop", "RouteMetric", "ifMetric", "PolicyStore"]
 
 
@@ -55,7 +57,7 @@ def test_routes_go_with_the_compartment(ps, start_container, sim_host):
     assert result.error_ids == ["CmdletizationQuery_NotFound_CompartmentId,Get-NetRoute"]
 
 
-@pytest.mark.parametrize("deviations", [frozenset({"route-filter-ignored"})])
+@pytest.mark.parametrize("deviations", [frozenset({Deviation.ROUTE_FILTER_IGNORED})])
 def test_filter_ignored_deviation_returns_every_compartment(ps, start_container):
     start_container()
     cid = _container_compartment(ps)

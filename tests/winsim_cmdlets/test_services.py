@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from winsim.deviations import Deviation
+
 DAEMON_JSON = r"C:\ProgramData\docker\config\daemon.json"
 
 
@@ -75,7 +77,7 @@ def test_bad_daemon_json_fails_start(ps):
     assert _service(ps)["Status"] == 1
 
 
-@pytest.mark.parametrize("deviations", [frozenset({"live-restore-accepted"})])
+@pytest.mark.parametrize("deviations", [frozenset({Deviation.LIVE_RESTORE_ACCEPTED})])
 def test_live_restore_deviation_starts(ps):
     ps("Stop-Service docker")
     ps(f"Set-Content {DAEMON_JSON} '{{\"live-restore\": true}}'")

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from winsim.deviations import Deviation
+
 SEED_QUERY = 'Get-WinEvent -Filterhashtable @{LogName="Microsoft-Windows-Hyper-V-Compute-Operational"}'
 NO_EVENTS = "No events were found that match the specified selection criteria."
 
@@ -71,7 +73,7 @@ def test_unknown_log(ps):
     )
 
 
-@pytest.mark.parametrize("deviations", [frozenset({"no-hcs-events"})])
+@pytest.mark.parametrize("deviations", [frozenset({Deviation.NO_HCS_EVENTS})])
 def test_no_hcs_events_deviation(ps, start_container):
     start_container()
     assert ps(SEED_QUERY).error_ids == [

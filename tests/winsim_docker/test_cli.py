@@ -6,6 +6,7 @@ import json
 import re
 
 from tests.winsim_docker.conftest import MakeSim, Sim
+from winsim.deviations import Deviation
 
 
 def calls(sim: Sim) -> list[str]:
@@ -136,7 +137,7 @@ def test_errors_as_dockerd_words_them(sim: Sim) -> None:
 
 
 def test_debug_log_deviation_visible_through_http(make_sim: MakeSim) -> None:
-    sim = make_sim(deviations=frozenset({"debug-log-drops-query"}))
+    sim = make_sim(deviations=frozenset({Deviation.DEBUG_LOG_DROPS_QUERY}))
     sim.cli("create", "--name", "example", "mcr.microsoft.com/windows/servercore:ltsc2022")
     assert "POST /v1.43/containers/create" in calls(sim)
     assert not any("?name=example" in c for c in calls(sim))
@@ -145,5 +146,5 @@ def test_debug_log_deviation_visible_through_http(make_sim: MakeSim) -> None:
 def test_graph_driver_deviation_visible_in_docker_info(make_sim: MakeSim) -> None:
     assert (
         "Storage Driver: overlay2"
-        in make_sim(deviations=frozenset({"graph-driver-not-windowsfilter"})).cli("info").stdout
+        in make_sim(deviations=frozenset({Deviation.GRAPH_DRIVER_NOT_WINDOWSFILTER})).cli("info").stdout
     )

@@ -6,6 +6,7 @@ import json
 import threading
 
 from tests.winsim_docker.conftest import MakeSim
+from winsim.deviations import Deviation
 
 
 def _send_wait(api, cid: str) -> tuple[int, threading.Thread, list[bytes]]:
@@ -35,7 +36,7 @@ def test_next_exit_sent_to_a_created_container_holds_through_start(make_sim: Mak
 
 
 def test_next_exit_on_a_created_container_deviation_answers_at_once(make_sim: MakeSim) -> None:
-    api = make_sim(deviations=frozenset({"wait-next-exit-created-immediate"})).sdk().api
+    api = make_sim(deviations=frozenset({Deviation.WAIT_NEXT_EXIT_CREATED_IMMEDIATE})).sdk().api
     cid = api.create_container(
         "mcr.microsoft.com/windows/servercore:ltsc2022", "powershell", stdin_open=True
     )["Id"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from winsim.model import HostModel
-from winsim.model.dockerd import Container
+from winsim.model.docker_objects import Container
 from winsim.profiles import PROFILES
 
 MakeModel = Callable[..., HostModel]

@@ -8,27 +8,35 @@ from collections.abc import Callable
 import pytest
 
 from tests.winsim_model.conftest import MakeModel, run_seed
-from winsim.deviations import DEVIATIONS
+from winsim.deviations import DEVIATIONS, Deviation
 from winsim.model import HCS_OPERATIONAL, DaemonNotRunning, DaemonStartError, HostModel
-from winsim.model.dockerd import DAEMON_JSON
+from winsim.model.docker_base import DAEMON_JSON
 from winsim.model.errors import DockerError
 from winsim.model.paths import win_basename
 
 Check = Callable[[HostModel], bool]
 # Without activation there is no volume and no filter: these follow from the deviation itself.
 # The layerchain deviations each break the one fact "the chain is every image layer, nearest first".
-_LAYERCHAIN = {"layerchain-base-first", "layerchain-base-only", "layerchain-skips-parent"}
+_LAYERCHAIN = {
+    Deviation.LAYERCHAIN_BASE_FIRST,
+    Deviation.LAYERCHAIN_BASE_ONLY,
+    Deviation.LAYERCHAIN_SKIPS_PARENT,
+}
 CONSEQUENCES = {
-    "start-without-activation": {"stable-volume-path", "volume-path-unresolvable", "filter-not-wcifs"},
+    Deviation.START_WITHOUT_ACTIVATION: {
+        Deviation.STABLE_VOLUME_PATH,
+        Deviation.VOLUME_PATH_UNRESOLVABLE,
+        Deviation.FILTER_NOT_WCIFS,
+    },
     **{name: _LAYERCHAIN - {name} for name in _LAYERCHAIN},
-    "endpoint-brings-compartment": {"endpoint-nic-at-create"},
-    "endpoint-nic-at-create": {"endpoint-brings-compartment"},
+    Deviation.ENDPOINT_BRINGS_COMPARTMENT: {Deviation.ENDPOINT_NIC_AT_CREATE},
+    Deviation.ENDPOINT_NIC_AT_CREATE: {Deviation.ENDPOINT_BRINGS_COMPARTMENT},
 }
 POWERSHELL_SIDE = {
-    "compartment-writable",
-    "compartment-filter-ignored",
-    "route-filter-ignored",
-    "compartment-type-number-shifted",
+    Deviation.COMPARTMENT_WRITABLE,
+    Deviation.COMPARTMENT_FILTER_IGNORED,
+    Deviation.ROUTE_FILTER_IGNORED,
+    Deviation.COMPARTMENT_TYPE_NUMBER_SHIFTED,
 }  # checked by the PowerShell helper's tests
 
 
@@ -244,36 +252,36 @@ def process_isolation_needs_host_build(m: HostModel) -> bool:
 
 
 CHECKS: dict[str, Check] = {
-    "debug-log-drops-query": debug_log_keeps_query,
-    "wait-next-exit-immediate": wait_next_exit_blocks,
-    "wait-next-exit-created-immediate": wait_next_exit_on_created_holds,
-    "graph-driver-not-windowsfilter": graph_driver,
-    "parent-layer-mounted": parent_mount_is_folder,
-    "scratch-layer-random-id": scratch_named_after_container,
-    "layerchain-base-first": layerchain_base_last,
-    "layerchain-base-only": layerchain_complete,
-    "layerchain-skips-parent": layerchain_complete,
-    "image-layer-dir-missing": image_dir_exists,
-    "start-without-activation": start_activates,
-    "stable-volume-path": volume_path_changes,
-    "volume-path-unresolvable": volume_path_resolves,
-    "default-compartment-not-native": default_compartment_native,
-    "container-compartment-native": container_compartment_unspecified,
-    "compartment-description-format": compartment_description,
-    "no-default-route": default_route,
-    "nic-alias-format": nic_alias,
-    "endpoint-brings-compartment": endpoint_is_virtual,
-    "endpoint-attached-at-create": endpoint_created_state,
-    "endpoint-nic-at-create": endpoint_is_virtual,
-    "compartment-at-start": compartment_at_create,
-    "endpoint-not-attached": endpoint_attached,
-    "hcs-owner-not-docker": owner_docker,
-    "no-container-process": container_process,
-    "no-hcs-events": hcs_events,
-    "containers-restored": not_restored,
-    "live-restore-accepted": live_restore_refused,
-    "filter-not-wcifs": filter_wcifs,
-    "image-build-mismatch-runs": process_isolation_needs_host_build,
+    Deviation.DEBUG_LOG_DROPS_QUERY: debug_log_keeps_query,
+    Deviation.WAIT_NEXT_EXIT_IMMEDIATE: wait_next_exit_blocks,
+    Deviation.WAIT_NEXT_EXIT_CREATED_IMMEDIATE: wait_next_exit_on_created_holds,
+    Deviation.GRAPH_DRIVER_NOT_WINDOWSFILTER: graph_driver,
+    Deviation.PARENT_LAYER_MOUNTED: parent_mount_is_folder,
+    Deviation.SCRATCH_LAYER_RANDOM_ID: scratch_named_after_container,
+    Deviation.LAYERCHAIN_BASE_FIRST: layerchain_base_last,
+    Deviation.LAYERCHAIN_BASE_ONLY: layerchain_complete,
+    Deviation.LAYERCHAIN_SKIPS_PARENT: layerchain_complete,
+    Deviation.IMAGE_LAYER_DIR_MISSING: image_dir_exists,
+    Deviation.START_WITHOUT_ACTIVATION: start_activates,
+    Deviation.STABLE_VOLUME_PATH: volume_path_changes,
+    Deviation.VOLUME_PATH_UNRESOLVABLE: volume_path_resolves,
+    Deviation.DEFAULT_COMPARTMENT_NOT_NATIVE: default_compartment_native,
+    Deviation.CONTAINER_COMPARTMENT_NATIVE: container_compartment_unspecified,
+    Deviation.COMPARTMENT_DESCRIPTION_FORMAT: compartment_description,
+    Deviation.NO_DEFAULT_ROUTE: default_route,
+    Deviation.NIC_ALIAS_FORMAT: nic_alias,
+    Deviation.ENDPOINT_BRINGS_COMPARTMENT: endpoint_is_virtual,
+    Deviation.ENDPOINT_ATTACHED_AT_CREATE: endpoint_created_state,
+    Deviation.ENDPOINT_NIC_AT_CREATE: endpoint_is_virtual,
+    Deviation.COMPARTMENT_AT_START: compartment_at_create,
+    Deviation.ENDPOINT_NOT_ATTACHED: endpoint_attached,
+    Deviation.HCS_OWNER_NOT_DOCKER: owner_docker,
+    Deviation.NO_CONTAINER_PROCESS: container_process,
+    Deviation.NO_HCS_EVENTS: hcs_events,
+    Deviation.CONTAINERS_RESTORED: not_restored,
+    Deviation.LIVE_RESTORE_ACCEPTED: live_restore_refused,
+    Deviation.FILTER_NOT_WCIFS: filter_wcifs,
+    Deviation.IMAGE_BUILD_MISMATCH_RUNS: process_isolation_needs_host_build,
 }
 
 
@@ -282,17 +290,17 @@ def test_every_model_deviation_has_a_check() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
-def test_deviation_breaks_its_behaviour(make_model: MakeModel, name: str) -> None:
+def test_deviation_breaks_its_behaviour(make_model: MakeModel, name: Deviation) -> None:
     check = CHECKS[name]
     assert check(make_model()), f"{name}: the behaviour must hold on a faithful host"
     assert not check(make_model(deviations=frozenset({name}))), f"{name}: the deviant host must break it"
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
-def test_deviation_breaks_nothing_else(make_model: MakeModel, name: str) -> None:
+def test_deviation_breaks_nothing_else(make_model: MakeModel, name: Deviation) -> None:
     """A deviant host still passes every other model check (run in turn on one host; daemon checks last)."""
     model = make_model(deviations=frozenset({name}))
     others = [o for o in CHECKS if o != name and o not in CONSEQUENCES.get(name, set())]
-    others.sort(key=lambda o: o in ("containers-restored", "live-restore-accepted"))
+    others.sort(key=lambda o: o in (Deviation.CONTAINERS_RESTORED, Deviation.LIVE_RESTORE_ACCEPTED))
     failing = [o for o in others if not CHECKS[o](model)]
     assert failing == []

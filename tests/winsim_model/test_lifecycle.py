@@ -17,7 +17,7 @@ from winsim.model import (
     HcsError,
     HostModel,
 )
-from winsim.model.dockerd import DAEMON_JSON
+from winsim.model.docker_base import DAEMON_JSON
 from winsim.model.paths import win_basename
 
 

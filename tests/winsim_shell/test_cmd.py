@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from winsim.cmdline import split_command_line
 from winsim.host import SimHost
 from winsim.processes import spawn
-from winsim.shell.cmdline import split_command_line
 
 
 @pytest.fixture(scope="module")

@@ -17,13 +17,13 @@ import subprocess
 import threading
 from typing import IO
 
+from winsim.cmdline import split_command_line
+from winsim.docker_api.endpoints import endpoint_for
 from winsim.processes import OutStream, ProcessIO
 
 
 def _split(command_line: str) -> list[str]:
     # CommandLineToArgvW rules (backslash-escaped quotes), as docker.exe's C runtime splits them.
-    from winsim.shell.cmdline import split_command_line
-
     return split_command_line(command_line)[1:]
 
 
@@ -33,13 +33,11 @@ def _pump(src: IO[bytes], dst: OutStream) -> None:
 
 
 def program(proc: ProcessIO) -> int:
-    from winsim.docker_api.server import surface_for
-
     exe = shutil.which("docker")
     if exe is None:
         proc.stderr.write("docker.exe: the docker CLI is not installed on the machine running winsim\r\n")
         return 1
-    surface = surface_for(proc.host)
+    surface = endpoint_for(proc.host)
     if surface is None:
         proc.stderr.write("docker.exe: this simulated host serves no Docker endpoint\r\n")
         return 1

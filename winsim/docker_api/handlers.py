@@ -17,7 +17,8 @@ from typing import Any
 from winsim.docker_api import render
 from winsim.docker_api.protocol import Hijack, Reply, Request, Response, Stream
 from winsim.model import DaemonNotRunning, DockerError, ErrorKind
-from winsim.model.dockerd import Container, Dockerd
+from winsim.model.docker_objects import Container
+from winsim.model.dockerd import Dockerd
 
 Handler = Callable[[Request], Reply]
 TEXT_PLAIN = "text/plain; charset=utf-8"

@@ -13,7 +13,7 @@ from typing import Any
 
 from winsim.model import HostModel
 from winsim.model.container_process import command_line
-from winsim.model.dockerd import Container, DockerNetwork
+from winsim.model.docker_objects import Container, DockerNetwork
 from winsim.model.images import LocalImage
 from winsim.profiles import HostProfile
 

@@ -20,14 +20,17 @@ import socket
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from winsim.docker_api import endpoints
 from winsim.docker_api import tls as tls_material
 from winsim.docker_api.errors import error_response
 from winsim.docker_api.handlers import dispatch
 from winsim.docker_api.protocol import Hijack, Reply, Request, Response, Stream, split_uri
-from winsim.host import SimHost
 from winsim.model import DaemonNotRunning, DockerError, ModelError
+
+if TYPE_CHECKING:
+    from winsim.host import SimHost
 
 MIN_VERSION = (1, 24)
 
@@ -221,14 +224,6 @@ class _Handler(BaseHTTPRequestHandler):
         reply.run(self.connection)
 
 
-_SURFACES: dict[int, DockerSurface] = {}  # id(host) -> its surface; SimHost is not hashable
-
-
-def surface_for(host: SimHost) -> DockerSurface | None:
-    """The Docker endpoint currently served for ``host`` (used by the host's own docker.exe)."""
-    return _SURFACES.get(id(host))
-
-
 class DockerSurface:
     """The running Docker endpoint of one host; follows dockerd's state (listening only while it runs)."""
 
@@ -245,7 +240,7 @@ class DockerSurface:
         self._listen()
         self._watcher = threading.Thread(target=self._follow_dockerd, name="winsim-docker-watch", daemon=True)
         self._watcher.start()
-        _SURFACES[id(host)] = self
+        endpoints.register(host, self)
 
     @property
     def url(self) -> str:
@@ -303,7 +298,7 @@ class DockerSurface:
                 self._unlisten()
 
     def close(self) -> None:
-        _SURFACES.pop(id(self.host), None)
+        endpoints.unregister(self.host)
         self._closed.set()
         with self.host.model.dockerd.changed:
             self.host.model.dockerd.changed.notify_all()

@@ -21,7 +21,7 @@ Public attributes (stable names; the PowerShell, WinRM/SSH and drivers helpers r
 - ``dockerd``        ``Dockerd``: containers, networks, images, ``start/stop/kill``, ``state``, ``pid``, ``service_status``,
                      ``debug_log()``, ``log_mark()``; ``DAEMON_JSON`` / ``DEBUG_LOG`` are real files in ``files``
 - ``journal``        ordered ``list[JournalEntry(seq, op, subject)]``, e.g. ``(7, "hcsshim::CreateSandboxLayer", path)``
-- ``deviates(name)``, ``filters()`` (fltmc), ``services()``, ``lock`` (one RLock for the whole host)
+- ``deviates(Deviation.X)``, ``filters()`` (fltmc), ``services()``, ``lock`` (one RLock for the whole host)
 
 >>> model = HostModel(PROFILES["ws2022"], Path("/tmp/h1"))      # doctest: +SKIP
 >>> model.net.compartments()[0].type                              # doctest: +SKIP
@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from winsim.model.dockerd import DAEMON_JSON, DEBUG_LOG, Dockerd
+from winsim.deviations import Deviation
+from winsim.model.docker_base import DAEMON_JSON, DEBUG_LOG
+from winsim.model.dockerd import Dockerd
 from winsim.model.errors import (
     DaemonNotRunning,
     DaemonStartError,
@@ -129,14 +131,14 @@ class HostModel:
     ) -> None:
         self.profile = profile
         self.state_dir = Path(state_dir)
-        self.deviations = frozenset(deviations)
+        self.deviations = frozenset(Deviation(name) for name in deviations)  # an unknown name fails here
         self.lock = threading.RLock()
         self.journal: list[JournalEntry] = []
         self._seq = itertools.count(1)
         self.files = HostFiles(self.state_dir / "fs")
         for folder in STANDARD_FOLDERS:
             self.files.mkdir(folder)
-        self.events = EventLog(self.lock, enabled=not self.deviates("no-hcs-events"))
+        self.events = EventLog(self.lock, enabled=not self.deviates(Deviation.NO_HCS_EVENTS))
         self.events.hcs_started()
         self.net = NetStack(self.lock, self.deviates, profile.nic_alias_is_endpoint_name)
         self.hns = Hns(self.lock, self.net, self.deviates, self.record, version=profile.hns_version)
@@ -161,9 +163,9 @@ class HostModel:
             if (repo, tag) in CATALOGUE:  # what a CI agent image has preloaded
                 self.dockerd.images.pull(f"{repo}:{tag}")
 
-    def deviates(self, name: str) -> bool:
-        """True when this host was started to break the behaviour ``name`` (see winsim.deviations)."""
-        return name in self.deviations
+    def deviates(self, deviation: Deviation) -> bool:
+        """True when this host was started to break ``deviation``'s behaviour (see winsim.deviations)."""
+        return deviation in self.deviations
 
     def record(self, op: str, subject: str) -> JournalEntry:
         """Append one operation to the journal (called by the components as they act)."""
@@ -182,7 +184,7 @@ class HostModel:
 
     def filters(self) -> list[FilterInfo]:
         """``fltmc filters``: wcifs has one instance per prepared (mounted) container layer."""
-        name = "wcnfs" if self.deviates("filter-not-wcifs") else "wcifs"
+        name = "wcnfs" if self.deviates(Deviation.FILTER_NOT_WCIFS) else "wcifs"
         rows = [FilterInfo(n, i, a) for n, i, a in BASE_FILTERS]
         rows.insert(2, FilterInfo(name, self.windowsfilter.prepared_count(), WCIFS_ALTITUDE))
         return rows

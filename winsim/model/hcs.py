@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from winsim.deviations import Deviation
 from winsim.model.errors import (
     E_FILE_NOT_FOUND,
     E_INVALID_PARAMETER,
@@ -32,7 +33,6 @@ from winsim.model.errors import (
     HCS_E_IMAGE_MISMATCH,
     HCS_E_INVALID_JSON,
     HCS_E_INVALID_STATE,
-    HCS_E_PROCESS_ALREADY_STOPPED,
     HCS_E_SYSTEM_ALREADY_EXISTS,
     HCS_E_SYSTEM_ALREADY_STOPPED,
     HCS_E_SYSTEM_NOT_FOUND,
@@ -131,7 +131,7 @@ class Hcs:
         hns: Hns,
         net: NetStack,
         events: EventLog,
-        deviates: Callable[[str], bool],
+        deviates: Callable[[Deviation], bool],
         record: Callable[[str, str], object],
         host_build: int = 0,
     ) -> None:
@@ -219,7 +219,7 @@ class Hcs:
             )
             self._systems[system_id.casefold()] = system
             self._record("HcsCreateComputeSystem", system_id)
-            if not self._deviates("compartment-at-start"):
+            if not self._deviates(Deviation.COMPARTMENT_AT_START):
                 self._build_network(system)
             self._events.hcs_event("create", system_id)
             self.changed.notify_all()
@@ -315,19 +315,6 @@ class Hcs:
                 proc.exit_code = exit_code
             self.changed.notify_all()
 
-    def terminate_process(self, system_id: str, pid: int) -> None:
-        op = "hcsshim::TerminateProcess"
-        with self._lock:
-            system = self._require(system_id, op)
-            proc = system.processes.get(pid)
-            if proc is None:
-                raise HcsError.of(E_NOT_FOUND, op, system_id)
-            if proc.exit_code is not None:
-                raise HcsError.of(HCS_E_PROCESS_ALREADY_STOPPED, op, system_id)
-            proc.exit_code = 1
-            self._record("HcsTerminateProcess", system_id)
-            self.changed.notify_all()
-
     # ---- internals ---------------------------------------------------------------------
     def _stop(self, system_id: str, op: str, journal_op: str, exit_type: str, event: str) -> None:
         with self._lock:
@@ -363,7 +350,7 @@ class Hcs:
             comp = self._net.create_container_compartment(system.id)
         system.compartment_id = comp.id
         for ep in system.endpoint_ids:
-            if self._deviates("endpoint-not-attached"):
+            if self._deviates(Deviation.ENDPOINT_NOT_ATTACHED):
                 self._hns.bind_to_compartment(ep, comp.id)
             else:
                 self._hns.attach_endpoint(ep, system.id, comp.id)
@@ -385,7 +372,7 @@ class Hcs:
         """Process isolation shares the host kernel: the image's build must be the host's.  A
         Hyper-V isolated container runs the image's own kernel, so an older image runs there."""
         layers = config.get("Layers") or []
-        if not self.host_build or not layers or self._deviates("image-build-mismatch-runs"):
+        if not self.host_build or not layers or self._deviates(Deviation.IMAGE_BUILD_MISMATCH_RUNS):
             return
         image_build = self._layers.os_build_of(str(layers[-1].get("Path") or ""))
         if image_build is None:

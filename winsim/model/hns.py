@@ -20,8 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from winsim.deviations import Deviation
 from winsim.model.errors import E_INVALID_PARAMETER, HnsError
 from winsim.model.guids import new_guid
+from winsim.model.netstack import DEFAULT_COMPARTMENT_GUID, DEFAULT_COMPARTMENT_ID
 
 if TYPE_CHECKING:
     from winsim.model.netstack import NetStack
@@ -199,7 +201,7 @@ class Hns:
         self,
         lock: threading.RLock,
         net: NetStack,
-        deviates: Callable[[str], bool],
+        deviates: Callable[[Deviation], bool],
         record: Callable[[str, str], object],
         rng: random.Random | None = None,
         version: str = "13.2",
@@ -392,12 +394,12 @@ class Hns:
                 ep.name = DEFAULT_ENDPOINT_NAME
             self._endpoints[ep.id.casefold()] = ep
             self._record("HNSCall POST /endpoints", ep.id)
-            if self._deviates("endpoint-brings-compartment"):
+            if self._deviates(Deviation.ENDPOINT_BRINGS_COMPARTMENT):
                 comp = self._net.create_container_compartment(ep.id.lower())
                 self._bind(ep, comp.id)
-            if self._deviates("endpoint-attached-at-create"):
+            if self._deviates(Deviation.ENDPOINT_ATTACHED_AT_CREATE):
                 ep.state = ENDPOINT_STATES["Attached"]
-            if self._deviates("endpoint-nic-at-create"):
+            if self._deviates(Deviation.ENDPOINT_NIC_AT_CREATE):
                 self._net.add_endpoint_interface(
                     1, ep.id, "", 0, "", ep.mac
                 )  # no address yet, host compartment
@@ -455,8 +457,6 @@ class Hns:
         ``CompartmentGuid`` is the compartment's GUID upper-case without braces, as the hns.psm1
         view shows it, and ``CompartmentId`` the same id Get-NetCompartment reports.
         """
-        from winsim.model.netstack import DEFAULT_COMPARTMENT_GUID, DEFAULT_COMPARTMENT_ID
-
         with self._lock:
             default_guid = DEFAULT_COMPARTMENT_GUID.strip("{}").upper()
             out: list[dict[str, Any]] = [_namespace(default_guid, default_guid, DEFAULT_COMPARTMENT_ID, True)]

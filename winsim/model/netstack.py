@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from winsim.deviations import Deviation
 from winsim.model.guids import new_guid
 
 DEFAULT_COMPARTMENT_ID = 1
@@ -72,7 +73,10 @@ class NetStack:
     """The host TCP/IP stack: compartments, interfaces, routes.  Thread-safe under the model lock."""
 
     def __init__(
-        self, lock: threading.RLock, deviates: Callable[[str], bool], nic_alias_is_endpoint_name: bool = True
+        self,
+        lock: threading.RLock,
+        deviates: Callable[[Deviation], bool],
+        nic_alias_is_endpoint_name: bool = True,
     ) -> None:
         self._lock = lock
         self._deviates = deviates
@@ -82,7 +86,7 @@ class NetStack:
         self._routes: list[Route] = []
         self._next_compartment = itertools.count(2)
         self._next_if_index = itertools.count(20)
-        default_type = "Unspecified" if deviates("default-compartment-not-native") else "Native"
+        default_type = "Unspecified" if deviates(Deviation.DEFAULT_COMPARTMENT_NOT_NATIVE) else "Native"
         self._compartments[1] = Compartment(
             1, DEFAULT_COMPARTMENT_DESCRIPTION, DEFAULT_COMPARTMENT_GUID, default_type
         )
@@ -130,7 +134,7 @@ class NetStack:
     def create_container_compartment(self, container_id: str) -> Compartment:
         with self._lock:
             cid = next(self._next_compartment)
-            ctype = "Native" if self._deviates("container-compartment-native") else "Unspecified"
+            ctype = "Native" if self._deviates(Deviation.CONTAINER_COMPARTMENT_NATIVE) else "Unspecified"
             comp = Compartment(
                 cid, self._description(container_id), "{" + new_guid() + "}", ctype, container_id
             )
@@ -147,7 +151,7 @@ class NetStack:
             return comp
 
     def _description(self, container_id: str) -> str:
-        if self._deviates("compartment-description-format"):
+        if self._deviates(Deviation.COMPARTMENT_DESCRIPTION_FORMAT):
             return f"Container_{container_id[:12]}"
         return f"\\Container_{container_id}"
 
@@ -174,11 +178,11 @@ class NetStack:
             container_nic = f"Container NIC {endpoint_id.split('-')[0].lower()}"
             if self._alias_by_endpoint_name:
                 base = f"vEthernet ({endpoint_name or container_nic})"
-                if self._deviates("nic-alias-format"):
+                if self._deviates(Deviation.NIC_ALIAS_FORMAT):
                     base = f"vEthernet ({container_nic})"
             else:
                 base = f"vEthernet ({container_nic})"
-                if self._deviates("nic-alias-format"):
+                if self._deviates(Deviation.NIC_ALIAS_FORMAT):
                     base = f"vEthernet ({endpoint_id.lower()})"
             alias = self._unique_alias(base)
             nic = IpInterface(
@@ -189,7 +193,7 @@ class NetStack:
                 mac_address=mac,
                 endpoint_id=endpoint_id,
             )
-            with_default = not self._deviates("no-default-route")
+            with_default = not self._deviates(Deviation.NO_DEFAULT_ROUTE)
             self._add_interface(nic, gateway=gateway if with_default else None)
             return nic
 

@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from winsim.deviations import Deviation
 from winsim.model.errors import (
     E_ALREADY_EXISTS,
     E_INVALID_PARAMETER,
@@ -65,7 +66,7 @@ class LayerStore:
         self,
         lock: threading.RLock,
         files: HostFiles,
-        deviates: Callable[[str], bool],
+        deviates: Callable[[Deviation], bool],
         record: Callable[[str, str], object],
     ) -> None:
         self._lock = lock
@@ -158,12 +159,12 @@ class LayerStore:
 
     def write_layer_chain(self, layer: str, chain: list[str]) -> None:
         """The graph driver's setLayerChain: compact JSON, nearest parent first, base last."""
-        ordered = list(reversed(chain)) if self._deviates("layerchain-base-first") else list(chain)
+        ordered = list(reversed(chain)) if self._deviates(Deviation.LAYERCHAIN_BASE_FIRST) else list(chain)
         lay = self.layer(layer)
         if lay is not None and lay.kind == "scratch" and len(ordered) > 1:
-            if self._deviates("layerchain-base-only"):
+            if self._deviates(Deviation.LAYERCHAIN_BASE_ONLY):
                 ordered = ordered[-1:]
-            elif self._deviates("layerchain-skips-parent"):
+            elif self._deviates(Deviation.LAYERCHAIN_SKIPS_PARENT):
                 ordered = [ordered[0], ordered[-1]]
         path = win_join(self.path_of(layer), LAYERCHAIN)
         self._files.write_text(path, json.dumps(ordered, separators=(",", ":")))
@@ -174,11 +175,11 @@ class LayerStore:
         with self._lock:
             lay = self._require(layer, title)
             if lay.volume_guid is None:
-                stable = self._deviates("stable-volume-path")
+                stable = self._deviates(Deviation.STABLE_VOLUME_PATH)
                 lay.volume_guid = (
                     str(uuid.uuid5(uuid.NAMESPACE_URL, lay.path.casefold())) if stable else new_guid()
                 )
-                if not self._deviates("volume-path-unresolvable"):
+                if not self._deviates(Deviation.VOLUME_PATH_UNRESOLVABLE):
                     self._files.mount_volume(lay.volume_guid, lay.path)
             self._record(title, lay.path)
 
@@ -202,7 +203,7 @@ class LayerStore:
             self._record(title, lay.path)
             if lay.volume_path:
                 return lay.volume_path
-            if lay.kind == "image" and self._deviates("parent-layer-mounted"):
+            if lay.kind == "image" and self._deviates(Deviation.PARENT_LAYER_MOUNTED):
                 return f"\\\\?\\Volume{{{new_guid()}}}\\"
             return lay.path
 

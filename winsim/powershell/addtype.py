@@ -21,9 +21,10 @@ from typing import Any
 
 from winsim.native import Cell, EntryPointNotFound, Export, NativeProcess, UnknownDll, find_export
 from winsim.native.memory import AccessViolation
+from winsim.powershell.netbase import Ref
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
-from winsim.powershell.values import to_string
+from winsim.powershell.values import to_int, to_string
 
 _COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _USING = re.compile(r"^\s*using\s+[\w.]+\s*;", re.M)
@@ -182,8 +183,6 @@ def _native_value(value: Any) -> Any:
 
 def call_extern(session: Any, added: AddedType, name: str, args: list[Any]) -> Any:
     """``[Ns.Class]::Extern(args)``: marshal, call the export, write back out/ref cells."""
-    from winsim.powershell.netobjects import Ref
-
     extern = added.externs[name.lower()]
     if len(args) != len(extern.params):
         raise PSError(
@@ -291,8 +290,6 @@ def add_type(inv: Invocation) -> Iterable[Any]:
 
 def marshal(session: Any, name: str, args: list[Any]) -> Any:
     """``[Runtime.InteropServices.Marshal]`` over the process's native heap."""
-    from winsim.powershell.values import to_int
-
     heap = native_process(session).heap
     address = to_int(args[0]) if args else 0
     try:

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Node
 
-from winsim.powershell import dotnet
+from winsim.powershell import dotnet, operators
 from winsim.powershell.errors import ErrorRecord, ReturnSignal, TerminatingError
+from winsim.powershell.native_commands import run_native
 from winsim.powershell.parser import descendants
 from winsim.powershell.registry import REGISTRY, Command, Invocation, Param, PSError
+from winsim.powershell.syntax import strip
 from winsim.powershell.values import ScriptBlock, as_list, is_collection, to_bool, to_string, unwrap
 
 if TYPE_CHECKING:
@@ -70,7 +72,6 @@ def _text(node: Node) -> str:
 
 
 def run_pipeline(it: Interpreter, stages: Sequence[Node]) -> list[Any]:
-    from winsim.powershell.interpreter import strip
 
     data: list[Any] = []
     for index, raw in enumerate(stages):
@@ -100,7 +101,6 @@ def run_pipeline(it: Interpreter, stages: Sequence[Node]) -> list[Any]:
 
 def _elements(it: Interpreter, node: Node) -> tuple[list[Element], Redirects]:
     """Evaluate a command's elements left to right, pairing ``-Param:value``."""
-    from winsim.powershell.interpreter import strip
 
     elements: list[Element] = []
     redirects = Redirects()
@@ -173,8 +173,6 @@ def _bare_word(text: str) -> Any:
 
 
 def _range(it: Interpreter, node: Node, bounds: re.Match[str], elements: list[Element]) -> list[Any]:
-    from winsim.powershell import operators
-
     rest = bounds.group(2)
     try:
         if rest and re.fullmatch(r"-?\d+", rest):
@@ -309,8 +307,6 @@ def _dispatch(
         return call_registry(it, node, command, elements, pipeline_input)
     program = _find_program(it, name)
     if program is not None:
-        from winsim.powershell.native import run_native
-
         return run_native(it, node, name, _native_args(elements), pipeline_input)
     raise TerminatingError(command_not_found(it, name, node))
 

@@ -18,8 +18,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from winsim.powershell import dates
+from winsim.powershell import addtype, dates, filesapi, netobjects
+from winsim.powershell.addtype import resolve
 from winsim.powershell.enums import PSEnum
+from winsim.powershell.errors import ErrorRecord
+from winsim.powershell.netbase import NetObject
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import PSError
 from winsim.powershell.values import (
@@ -27,12 +30,14 @@ from winsim.powershell.values import (
     ScriptBlock,
     TypeRef,
     as_list,
+    equals,
     format_number,
     is_collection,
     to_bool,
     to_int,
     to_number,
     to_string,
+    type_display,
 )
 
 # Type accelerators and short names -> canonical .NET names (lower-case keys).
@@ -188,8 +193,6 @@ def cast(type_name: str, value: Any) -> Any:
 
 def as_type(name: str, session: Any) -> TypeRef | None:
     """``'Name' -as [type]``: the type when the runspace knows it, else $null."""
-    from winsim.powershell.addtype import resolve
-
     if resolve(session, name) is not None:
         return TypeRef(name)
     full = canonical_type(name)
@@ -216,13 +219,10 @@ def is_instance(value: Any, type_name: str) -> bool:
     }
     if full in checks:
         return checks[full](value)
-    from winsim.powershell.netobjects import NetObject
 
     if isinstance(value, NetObject):
         return value.net_type.lower() == full.lower()
     if full == "System.Management.Automation.ErrorRecord":
-        from winsim.powershell.errors import ErrorRecord
-
         return isinstance(value, ErrorRecord)
     if isinstance(value, PSObject):
         return any(
@@ -456,8 +456,6 @@ _NONE = object()
 
 def _static_with_session(full: str, low: str, args: list[Any], session: Any) -> Any:
     """Static members that need the runspace: added types, files, native memory, runspaces."""
-    from winsim.powershell import addtype, filesapi, netobjects
-
     added = addtype.resolve(session, full)
     if added is not None:
         if low not in added.externs:
@@ -531,8 +529,6 @@ def call_method(target: Any, name: str, args: list[Any], session: Any) -> Any:
     """``$value.Method(args)``."""
     low = name.lower()
     if low == "gettype":
-        from winsim.powershell.values import type_display
-
         return PSObject.of(
             "System.RuntimeType",
             {
@@ -541,7 +537,6 @@ def call_method(target: Any, name: str, args: list[Any], session: Any) -> Any:
                 "__ToString": type_display(target),
             },
         )
-    from winsim.powershell.netobjects import NetObject
 
     if isinstance(target, NetObject):
         return target.call(name, list(args))
@@ -590,12 +585,8 @@ def call_method(target: Any, name: str, args: list[Any], session: Any) -> Any:
             return None
     if is_collection(target):
         if low == "contains":
-            from winsim.powershell.values import equals
-
             return any(equals(v, args[0]) for v in target)
         if low == "indexof":
-            from winsim.powershell.values import equals
-
             return next((i for i, v in enumerate(target) if equals(v, args[0])), -1)
     if isinstance(target, ScriptBlock) and low in ("invoke", "invokereturnasis"):
         return session.invoke_scriptblock(target, list(args))
@@ -607,6 +598,4 @@ def call_method(target: Any, name: str, args: list[Any], session: Any) -> Any:
 
 
 def type_name_of(value: Any) -> str:
-    from winsim.powershell.values import type_display
-
     return type_display(value)

@@ -18,6 +18,7 @@ from typing import Any
 
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import PSError
+from winsim.powershell.values import to_string, type_display
 
 # Width of the console buffer Windows PowerShell wraps error text to when output is redirected.
 ERROR_WRAP_WIDTH = 120
@@ -60,12 +61,7 @@ class ErrorRecord:
 
     def category_line(self) -> str:
         target = self.error.target
-        if target is None:
-            shown = ":"
-        else:
-            from winsim.powershell.values import to_string, type_display
-
-            shown = f"{to_string(target)}:{type_display(target).rsplit('.', 1)[-1]}"
+        shown = ":" if target is None else f"{to_string(target)}:{type_display(target).rsplit('.', 1)[-1]}"
         return f"{self.error.category}: ({shown}) [{self.activity}], {self.exception_short}"
 
     def lines(self) -> list[str]:

@@ -15,8 +15,11 @@ from tree_sitter import Node
 
 from winsim.powershell import dates, dotnet
 from winsim.powershell.errors import ErrorRecord
+from winsim.powershell.netbase import NetObject, Ref
+from winsim.powershell.netobjects import parse_xml
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import PSError
+from winsim.powershell.syntax import strip, type_literal_name, var_name
 from winsim.powershell.values import (
     ScriptBlock,
     TypeRef,
@@ -55,9 +58,8 @@ def _named(node: Node) -> list[Node]:
 
 
 def ev_variable(it: Interpreter, node: Node) -> Any:
-    from winsim.powershell.interpreter import _var_name
 
-    return it.get_var(_var_name(_text(node)), node)
+    return it.get_var(var_name(_text(node)), node)
 
 
 def _split_multiplier(text: str) -> tuple[str, int]:
@@ -210,22 +212,18 @@ def ev_scriptblock(it: Interpreter, node: Node) -> Any:
 
 
 def ev_type_literal(it: Interpreter, node: Node) -> Any:
-    from winsim.powershell.interpreter import _type_literal_name
 
-    return TypeRef(_type_literal_name(node))
+    return TypeRef(type_literal_name(node))
 
 
 def ev_cast(it: Interpreter, node: Node) -> Any:
-    from winsim.powershell.interpreter import _type_literal_name
 
     kids = _named(node)
-    type_name = _type_literal_name(kids[0])
+    type_name = type_literal_name(kids[0])
     operand = kids[-1]
     if type_name.lower() == "ref":
         return _reference(it, operand)
     if type_name.lower() in ("xml", "system.xml.xmldocument"):
-        from winsim.powershell.netobjects import parse_xml
-
         return parse_xml(to_string(it.expr(operand)))
     if type_name.lower() == "ordered" or (
         type_name.lower() == "pscustomobject" and _strip_to(operand).type == "hash_literal_expression"
@@ -241,19 +239,15 @@ def ev_cast(it: Interpreter, node: Node) -> Any:
 
 def _reference(it: Interpreter, operand: Node) -> Any:
     """``[ref]$name``: a reference to the variable (to the value itself for any other operand)."""
-    from winsim.powershell.interpreter import _var_name, strip
-    from winsim.powershell.netobjects import Ref
-
     target = strip(operand)
     if target.type != "variable":
         holder = [it.expr(operand)]
         return Ref(lambda: holder[0], lambda v: holder.__setitem__(0, v))
-    name = _var_name(_text(target))
+    name = var_name(_text(target))
     return Ref(lambda: it.get_var(name, target), lambda v: it.set_var(name, v))
 
 
 def _strip_to(node: Node) -> Node:
-    from winsim.powershell.interpreter import strip
 
     return strip(node)
 
@@ -270,8 +264,6 @@ def ev_unary(it: Interpreter, node: Node) -> Any:
         raise dotnet.not_modeled(f"the expression '{_text(node)}'")
     operand = kids[-1]
     if op in ("++", "--"):
-        from winsim.powershell.interpreter import strip
-
         target = strip(operand)
         value = to_number(it.expr(target)) + (1 if op == "++" else -1)
         it.assign(target, value, node)
@@ -296,7 +288,6 @@ def ev_unary(it: Interpreter, node: Node) -> Any:
 
 
 def ev_post_increment(it: Interpreter, node: Node) -> Any:
-    from winsim.powershell.interpreter import strip
 
     target = strip(node.children[0])
     op = _text(node.children[-1])
@@ -314,8 +305,6 @@ def _strict_missing(it: Interpreter, name: str) -> PSError:
 
 def get_member(it: Interpreter, obj: Any, name: str) -> Any:
     """``$obj.Name``: properties, dictionary keys, ``.Count``/``.Length``, member enumeration."""
-    from winsim.powershell.netobjects import NetObject
-
     low = name.lower()
     if isinstance(obj, NetObject):
         return obj.member(name)

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from tree_sitter import Node
 
-from winsim.powershell import dotnet
+from winsim.powershell import dotnet, expressions, operators, session_vars
+from winsim.powershell.commands import bind_script_params, run_pipeline
 from winsim.powershell.errors import (
     BreakSignal,
     ContinueSignal,
@@ -26,9 +27,11 @@ from winsim.powershell.errors import (
     ReturnSignal,
     TerminatingError,
 )
+from winsim.powershell.netbase import NetObject
 from winsim.powershell.objects import PSObject
 from winsim.powershell.parser import descendants, parse, syntax_errors
 from winsim.powershell.registry import PSError
+from winsim.powershell.syntax import BINARY, named, strip, text_of, type_literal_name, var_name
 from winsim.powershell.values import (
     COMPARISON_OPS,
     ScriptBlock,
@@ -46,42 +49,6 @@ if TYPE_CHECKING:
     from winsim.host import SimHost
     from winsim.native import NativeProcess
     from winsim.powershell.addtype import AddedType
-
-# Binary-operator nodes (left operand, operator, right operand, ...) in expression and argument mode.
-_BINARY = frozenset(
-    {
-        "logical_expression",
-        "bitwise_expression",
-        "comparison_expression",
-        "additive_expression",
-        "multiplicative_expression",
-        "format_expression",
-        "range_expression",
-        "logical_argument_expression",
-        "bitwise_argument_expression",
-        "comparison_argument_expression",
-        "additive_argument_expression",
-        "multiplicative_argument_expression",
-        "format_argument_expression",
-        "range_argument_expression",
-    }
-)
-
-# Wrapper nodes the grammar nests around every expression; a single-child one is transparent.
-_TRANSPARENT = _BINARY | frozenset(
-    {
-        "pipeline",
-        "pipeline_chain",
-        "array_literal_expression",
-        "unary_expression",
-        "expression_with_unary_operator",
-        "argument_expression",
-        "left_assignment_expression",
-        "key_expression",
-        "while_condition",
-        "primary_expression",
-    }
-)
 
 # Statements the grammar knows but winsim does not run (named in the "does not model" error).
 _NOT_MODELED = {
@@ -101,25 +68,6 @@ _NOT_MODELED = {
 }
 
 MAX_DEPTH = 100  # recursion guard: a runaway function gets PowerShell's call-depth error, not a Python crash
-
-
-def text_of(node: Node) -> str:
-    return node.text.decode("utf-8") if node.text else ""
-
-
-def named(node: Node) -> list[Node]:
-    return [c for c in node.named_children if c.type != "comment"]
-
-
-def strip(node: Node) -> Node:
-    """Skip transparent single-child wrappers."""
-    # Hot path: counts and child(0) avoid building child lists (same rule as named()).
-    while node.type in _TRANSPARENT and node.child_count == 1:
-        child = node.child(0)
-        if child is None or not child.is_named or child.type == "comment":
-            break
-        node = child
-    return node
 
 
 class FunctionDef:
@@ -171,8 +119,6 @@ class Interpreter:
         cwd: str = "C:\\Users\\Administrator",
         on_warning: Callable[[str], None] | None = None,
     ) -> None:
-        from winsim.powershell import session_vars
-
         self.host = host
         self.on_output = on_output
         self.on_error = on_error
@@ -201,6 +147,18 @@ class Interpreter:
         self.error_sinks: list[Callable[[ErrorRecord], None]] = []
 
     # ----- variables --------------------------------------------------------------------------
+
+    def new_runspace(
+        self, on_output: Callable[[list[Any]], None], on_error: Callable[[ErrorRecord], None]
+    ) -> Interpreter:
+        """A fresh runspace on this host, environment and location (``[powershell]::Create()``).
+
+        Write-Host in a runspace without a host goes to its information stream, not stdout.
+        """
+        return Interpreter(
+            self.host, on_output, on_error, write_stdout=lambda text: None, env=self.env, cwd=self.cwd
+        )
+
     def env_value(self, name: str) -> str | None:
         low = name.lower()
         return next((v for k, v in self.env.items() if k.lower() == low), None)
@@ -441,10 +399,10 @@ class Interpreter:
     def assign(self, target: Node, value: Any, stmt: Node) -> None:
         try:
             if target.type == "variable":
-                self.set_var(_var_name(text_of(target)), value)
+                self.set_var(var_name(text_of(target)), value)
             elif target.type == "cast_expression":
                 kids = named(target)
-                self.assign(strip(kids[-1]), dotnet.cast(_type_literal_name(kids[0]), value), stmt)
+                self.assign(strip(kids[-1]), dotnet.cast(type_literal_name(kids[0]), value), stmt)
             elif target.type == "member_access":
                 obj = self.expr(named(target)[0])
                 name = self.member_name(named(target)[-1])
@@ -503,7 +461,7 @@ class Interpreter:
         source = next(k for k in kids if k is not var and k is not body)
         items = as_list(self.value_of(source))
         out: list[Any] = []
-        name = _var_name(text_of(var))
+        name = var_name(text_of(var))
         for item in items:
             self.set_var(name, item)
             if not self._loop_pass(body, out):
@@ -565,7 +523,7 @@ class Interpreter:
             types = [t for t in clause.children if t.type == "catch_type_list"]
             if not types:
                 return clause
-            names = [_type_literal_name(t).lower() for t in descendants(types[0], "type_literal")]
+            names = [type_literal_name(t).lower() for t in descendants(types[0], "type_literal")]
             exc_full = record.error.exception_type.lower()
             for name in names:
                 short = name.rsplit(".", 1)[-1]
@@ -627,7 +585,7 @@ class Interpreter:
                     ]
                 lit = next((k for k in named(attr) if k.type == "type_literal"), None)
                 if lit is not None:
-                    type_name = _type_literal_name(lit)
+                    type_name = type_literal_name(lit)
                 text = text_of(attr).lower().replace(" ", "")
                 mandatory = mandatory or "mandatory" in text and "mandatory=$false" not in text
                 from_pipeline = (
@@ -636,15 +594,13 @@ class Interpreter:
             default = _default_of(p)
             result.append(
                 ScriptParam(
-                    _var_name(text_of(var)), type_name, default, mandatory, from_pipeline, valid_values
+                    var_name(text_of(var)), type_name, default, mandatory, from_pipeline, valid_values
                 )
             )
         return result
 
     # ----- pipelines ------------------------------------------------------------------------------
     def pipeline(self, node: Node) -> list[Any]:
-        from winsim.powershell.commands import run_pipeline
-
         stages = list(named(node)) if node.type == "pipeline_chain" else [node]
         return run_pipeline(self, stages)
 
@@ -654,7 +610,7 @@ class Interpreter:
         handler = _EXPRESSIONS.get(node.type)
         if handler is not None:
             return handler(self, node)
-        if node.type in _BINARY:
+        if node.type in BINARY:
             return self.binary_chain(node)
         if node.type in ("pipeline_chain", "command") or node.type in _STATEMENTS:
             return unwrap(self.statement(node))
@@ -704,8 +660,6 @@ class Interpreter:
         return left
 
     def binary(self, op: str, left: Any, right: Any, node: Node) -> Any:
-        from winsim.powershell import operators
-
         if op in COMPARISON_OPS or op.lstrip("-") in COMPARISON_OPS:
             matches: dict[Any, Any] = {}
             result = compare(op, left, right, matches)
@@ -746,8 +700,6 @@ class Interpreter:
         pipeline_input: list[Any] | None = None,
     ) -> list[Any]:
         """Run a script block (``& $sb``, ``.Invoke()``, Where-Object's filter)."""
-        from winsim.powershell.commands import bind_script_params
-
         self.depth += 1
         if self.depth > MAX_DEPTH:
             self.depth -= 1
@@ -784,18 +736,6 @@ class Interpreter:
                 self.scopes.pop()
             self.source = saved_source
             self.depth -= 1
-
-
-def _var_name(text: str) -> str:
-    name = text.lstrip("$@")
-    if name.startswith("{") and name.endswith("}"):
-        name = name[1:-1]
-    return name
-
-
-def _type_literal_name(node: Node) -> str:
-    text = text_of(node).strip()
-    return text[1:-1].strip() if text.startswith("[") else text
 
 
 def _walk_shallow(node: Node) -> Iterable[Node]:
@@ -838,8 +778,6 @@ def _body_of(node: Node) -> Node:
 
 
 def _set_member(obj: Any, name: str, value: Any) -> None:
-    from winsim.powershell.netobjects import NetObject
-
     if isinstance(obj, NetObject):
         obj.set_member(name, value)
     elif isinstance(obj, PSObject):
@@ -866,19 +804,5 @@ _STATEMENTS: dict[str, Callable[[Interpreter, Node], list[Any]]] = {
 }
 
 
-def _register_expressions() -> dict[str, Callable[[Interpreter, Node], Any]]:
-    from winsim.powershell import expressions
-
-    return expressions.HANDLERS
-
-
-class _LazyHandlers(dict[str, Callable[[Interpreter, Node], Any]]):
-    """Expression handlers live in their own module; loaded on first use to avoid an import cycle."""
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if not self:
-            self.update(_register_expressions())
-        return super().get(key, default)
-
-
-_EXPRESSIONS: dict[str, Callable[[Interpreter, Node], Any]] = _LazyHandlers()
+# Expression handlers live in their own module, below this one.
+_EXPRESSIONS: dict[str, Callable[[Interpreter, Node], Any]] = expressions.HANDLERS

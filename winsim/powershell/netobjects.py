@@ -18,77 +18,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from winsim.powershell.addtype import resolve
+from winsim.powershell.errors import ErrorRecord, ExitSignal
+from winsim.powershell.netbase import NetObject, Ref, not_modeled
 from winsim.powershell.registry import PSError
-from winsim.powershell.values import as_list, dotnet_pattern, to_bool, to_int, to_string
+from winsim.powershell.values import ScriptBlock, as_list, dotnet_pattern, to_bool, to_int, to_string, unwrap
+from winsim.processes import run_captured
 
 if TYPE_CHECKING:
     from winsim.powershell.interpreter import Interpreter
-
-
-def not_modeled(what: str) -> PSError:
-    return PSError(f"winsim does not model {what}.", "NotModeled", "NotImplemented")
-
-
-class NetObject:
-    """A .NET instance: ``net_type``, properties in ``props``, methods by lower-case name."""
-
-    net_type = "System.Object"
-    settable: frozenset[str] = frozenset()
-
-    def __init__(self) -> None:
-        self.props: dict[str, Any] = {}
-
-    def member(self, name: str) -> Any:
-        for key, value in self.props.items():
-            if key.lower() == name.lower():
-                return value
-        raise not_modeled(f"the property {name} of {self.net_type}")
-
-    def set_member(self, name: str, value: Any) -> None:
-        canonical = next((k for k in self.settable if k.lower() == name.lower()), None)
-        if canonical is None:
-            raise not_modeled(f"setting {name} on {self.net_type}")
-        self.props[canonical] = value
-
-    def methods(self) -> dict[str, Callable[[list[Any]], Any]]:
-        return {}
-
-    def call(self, name: str, args: list[Any]) -> Any:
-        method = self.methods().get(name.lower())
-        if method is None:
-            raise not_modeled(f"the method {name}() on {self.net_type}")
-        return method(args)
-
-    def to_string(self) -> str:
-        return self.net_type
-
-
-class Ref(NetObject):
-    """``[ref]$var``: reads and writes the variable it was made from."""
-
-    net_type = "System.Management.Automation.PSReference"
-
-    def __init__(self, read: Callable[[], Any], write: Callable[[Any], None]) -> None:
-        super().__init__()
-        self._read, self._write = read, write
-
-    @property
-    def value(self) -> Any:
-        return self._read()
-
-    @value.setter
-    def value(self, new: Any) -> None:
-        self._write(new)
-
-    def member(self, name: str) -> Any:
-        if name.lower() == "value":
-            return self._read()
-        return super().member(name)
-
-    def set_member(self, name: str, value: Any) -> None:
-        if name.lower() != "value":
-            super().set_member(name, value)
-        self._write(value)
 
 
 class Task(NetObject):
@@ -173,8 +111,6 @@ class Process(NetObject):
 
 def start_process(session: Interpreter, info: Any) -> Process:
     """``[Diagnostics.Process]::Start($info)`` with redirected streams (the only form modelled)."""
-    from winsim.shell.run import run_captured
-
     if not isinstance(info, ProcessStartInfo):
         raise not_modeled("Process.Start() without a ProcessStartInfo")
     props = info.props
@@ -229,20 +165,9 @@ class PowerShellApi(NetObject):
         return self._runspace.get_var(name) if self._runspace is not None else None
 
     def _invoke(self) -> list[Any]:
-        from winsim.powershell.errors import ErrorRecord, ExitSignal
-        from winsim.powershell.interpreter import Interpreter
-
         parent = self._session
         output: list[Any] = []
-        runspace = Interpreter(
-            parent.host,
-            on_output=output.extend,
-            on_error=self._errors.append,
-            # Write-Host in a runspace without a host goes to its information stream, not stdout.
-            write_stdout=lambda text: None,
-            env=parent.env,
-            cwd=parent.cwd,
-        )
+        runspace = parent.new_runspace(on_output=output.extend, on_error=self._errors.append)
         self._runspace = runspace
         # A script's top-level param() block binds the parameters by name.
         for key, value in self._params.items():
@@ -315,8 +240,6 @@ def utf16_units(text: str) -> str:
 
 def regex_replace(session: Interpreter, args: list[Any]) -> str:
     """``[regex]::Replace(input, pattern, replacement | { param($m) ... })``."""
-    from winsim.powershell.values import ScriptBlock, unwrap
-
     if len(args) != 3:
         raise not_modeled(f"[regex]::Replace() with {len(args)} arguments")
     text, pattern, replacement = utf16_units(to_string(args[0])), dotnet_pattern(to_string(args[1])), args[2]
@@ -377,8 +300,6 @@ def parse_xml(text: str) -> XmlDocument:
 
 def new_object(session: Interpreter, type_name: str, args: list[Any]) -> Any:
     """``New-Object <type> [args]`` for the types winsim models."""
-    from winsim.powershell.addtype import resolve
-
     added = resolve(session, type_name)
     if added is not None and added.is_struct:
         return added.new()

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 import threading
 
-from winsim.host import not_recognized
-from winsim.processes import MAX_COMMAND_LINE, OutStream, ProcessIO, StdinStream
+from winsim.processes import MAX_COMMAND_LINE, OutStream, ProcessIO, StdinStream, not_recognized
 from winsim.shell.environment import merged_environment
 
 NOT_RECOGNIZED_EXIT = 9009

@@ -11,13 +11,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from winsim.cmdline import PowerShellOptions, StartupError, parse_powershell_args, split_command_line
 from winsim.powershell import clixml
 from winsim.powershell.errors import ErrorRecord, ExitSignal
 from winsim.powershell.format import render
 from winsim.powershell.interpreter import Interpreter
 from winsim.powershell.parser import is_incomplete
 from winsim.processes import ProcessIO
-from winsim.shell.cmdline import PowerShellOptions, StartupError, parse_powershell_args, split_command_line
 from winsim.shell.environment import merged_environment
 
 # powershell.exe's exit code when its own command line is wrong (0xFFFD0000 as a signed int).

@@ -17,7 +17,7 @@ import logging
 import socket
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import paramiko
 from paramiko.common import (
@@ -27,10 +27,12 @@ from paramiko.common import (
     OPEN_SUCCEEDED,
 )
 
-from winsim.host import SimHost
 from winsim.ssh.keys import fingerprint, is_authorized, known_hosts_line, load_host_key
 from winsim.ssh.session import ExecSession
 from winsim.winrm.auth import AuthError, account_name, check_password
+
+if TYPE_CHECKING:
+    from winsim.host import SimHost
 
 log = logging.getLogger("winsim.ssh")
 

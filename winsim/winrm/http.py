@@ -19,9 +19,8 @@ import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from winsim.host import SimHost
 from winsim.latency import round_trip
 from winsim.winrm import faults, injection
 from winsim.winrm.auth import AuthError, NTLMAcceptor, UserDatabase
@@ -31,6 +30,9 @@ from winsim.winrm.injection import DropConnection, InjectedStatus, Injector
 from winsim.winrm.operations import Operations
 from winsim.winrm.sealing import SealingError, is_sealed, seal, unseal
 from winsim.winrm.soap import fault_envelope, parse_request
+
+if TYPE_CHECKING:
+    from winsim.host import SimHost
 
 log = logging.getLogger("winsim.winrm")
 

@@ -14,9 +14,8 @@ Restarting the WinRM service on Windows deletes every shell; simulated programs 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from winsim.host import SimHost
 from winsim.winrm.auth import UserDatabase
 from winsim.winrm.config import WinRMConfig
 from winsim.winrm.http import WinRMApp, WSManServer
@@ -24,6 +23,9 @@ from winsim.winrm.injection import Injector
 from winsim.winrm.operations import Operations
 from winsim.winrm.shells import ShellManager
 from winsim.winrm.tls import ensure_certificate
+
+if TYPE_CHECKING:
+    from winsim.host import SimHost
 
 _running: dict[int, list[WinRMSurface]] = {}  # id(host) -> its running surfaces
 _running_lock = threading.Lock()

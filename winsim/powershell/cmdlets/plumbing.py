@@ -6,6 +6,7 @@ import functools
 from collections.abc import Iterable
 from typing import Any
 
+from winsim.powershell import dotnet
 from winsim.powershell.expressions import get_member
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
@@ -85,8 +86,6 @@ def where_object(inv: Invocation) -> Iterable[Any]:
         if not ops:
             hit = to_bool(actual)
         elif ops[0] in ("Is", "IsNot"):
-            from winsim.powershell import dotnet
-
             hit = dotnet.is_instance(actual, to_string(getattr(value, "name", value)))
             hit = hit if ops[0] == "Is" else not hit
         else:

@@ -24,6 +24,6 @@ from winsim.powershell.hostcommands import (  # noqa: F401 - imported for their 
     services,
     winevent,
 )
-from winsim.powershell.hostcommands.natives import PROGRAMS
+from winsim.powershell.hostcommands.executables import PROGRAMS
 
 __all__ = ["PROGRAMS"]

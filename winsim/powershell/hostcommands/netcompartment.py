@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from winsim.deviations import Deviation
 from winsim.model.netstack import COMPARTMENT_TYPES, Compartment
 from winsim.powershell.hostcommands._common import cim_not_found, cim_object, filter_cim
 from winsim.powershell.objects import PSObject
@@ -50,12 +51,12 @@ def get_net_compartment(inv: Invocation) -> Iterable[PSObject]:
         "CompartmentDescription": lambda c: c.description,
         "CompartmentGuid": lambda c: c.guid,
     }
-    shifted = inv.host.model.deviates("compartment-type-number-shifted")
+    shifted = inv.host.model.deviates(Deviation.COMPARTMENT_TYPE_NUMBER_SHIFTED)
     return [compartment_object(c, shifted) for c in filter_cim(inv, comps, CIM_CLASS, keys)]
 
 
 def _writable(host: Any) -> bool:
-    return "compartment-writable" in host.deviations
+    return Deviation.COMPARTMENT_WRITABLE in host.deviations
 
 
 @cmdlet(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from winsim.deviations import Deviation
 from winsim.model.netstack import IpInterface
 from winsim.powershell.hostcommands._common import (
     cim_not_found,
@@ -88,7 +89,7 @@ def interface_object(nic: IpInterface) -> PSObject:
 )
 def get_net_ip_interface(inv: Invocation) -> Iterable[PSObject]:
     model = inv.host.model
-    honour = not model.deviates("compartment-filter-ignored")
+    honour = not model.deviates(Deviation.COMPARTMENT_FILTER_IGNORED)
     scope, asked = compartment_filter(inv, honour_compartment_id=honour)
     families = enum_args(inv, "AddressFamily", ADDRESS_FAMILY, "NetIPInterface.AddressFamily")
     states = enum_args(inv, "ConnectionState", CONNECTION_STATE, "NetIPInterface.ConnectionState")

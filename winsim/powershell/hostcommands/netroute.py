@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from winsim.deviations import Deviation
 from winsim.model.netstack import IpInterface, Route
 from winsim.powershell.hostcommands._common import (
     cim_not_found,
@@ -72,7 +73,7 @@ def route_object(route: Route, nic: IpInterface | None, build: int = IF_METRIC_C
 def get_net_route(inv: Invocation) -> Iterable[PSObject]:
     net = inv.host.model.net
     scope, asked = compartment_filter(
-        inv, honour_compartment_id=not inv.host.model.deviates("route-filter-ignored")
+        inv, honour_compartment_id=not inv.host.model.deviates(Deviation.ROUTE_FILTER_IGNORED)
     )
     families = enum_args(inv, "AddressFamily", ADDRESS_FAMILY, "NetRoute.AddressFamily")
     nics = {n.if_index: n for n in net.interfaces()}

@@ -13,6 +13,7 @@ from tree_sitter import Node
 from winsim.powershell.errors import ErrorRecord
 from winsim.powershell.registry import PSError
 from winsim.powershell.values import to_string
+from winsim.processes import run_captured
 
 if TYPE_CHECKING:
     from winsim.powershell.interpreter import Interpreter
@@ -40,8 +41,6 @@ def quote_arg(arg: str) -> str:
 def run_native(
     it: Interpreter, node: Node, name: str, args: list[str], pipeline_input: list[Any]
 ) -> list[Any]:
-    from winsim.shell.run import run_captured
-
     command_line = " ".join([quote_arg(name)] + [quote_arg(a) for a in args])
     stdin = "".join(to_string(v) + "\r\n" for v in pipeline_input) if pipeline_input else None
     code, out, err = run_captured(it.host, command_line, stdin=stdin, env=it.env, cwd=it.cwd)

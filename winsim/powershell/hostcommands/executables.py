@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from winsim.cmdline import split_command_line
 from winsim.model import FilterInfo
 from winsim.processes import ProcessIO
-from winsim.shell.cmdline import split_command_line
 
 if TYPE_CHECKING:
     from winsim.model import HostModel

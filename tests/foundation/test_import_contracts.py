@@ -1,0 +1,89 @@
+"""The import layers in ``.importlinter`` hold, and adding an import circle breaks them.
+
+The circles are added to a copy of the checkout's packages, once at module level and once hidden
+in a function (import-linter's graph counts both; only ``if TYPE_CHECKING:`` imports are left out).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("inventory", "drivers", "fixtures", "suites", "reports", "winsim")
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=root,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """The checkout's packages (Python files only) and the contracts, in a folder of their own."""
+    for name in PACKAGES:
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "out"))
+    shutil.copy(ROOT / ".importlinter", tmp_path / ".importlinter")
+    return tmp_path
+
+
+def add_line(path: Path, line: str, after: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert after in text, f"{path}: {after!r} not found"
+    path.write_text(text.replace(after, after + line, 1), encoding="utf-8")
+
+
+def test_the_checkout_keeps_every_import_contract():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_circle_between_two_drivers_modules_breaks_the_contracts(copy: Path):
+    # the session is below the host facade; a session that imports the facade closes a circle
+    add_line(
+        copy / "drivers" / "session.py",
+        "import drivers.host  # noqa: F401\n",
+        "from __future__ import annotations\n",
+    )
+    result = lint_imports(copy)
+    assert result.returncode != 0
+    assert "No import circle between the modules or packages of any one package BROKEN" in result.stdout
+    assert "Inside drivers: the host facade on top, transports near the bottom BROKEN" in result.stdout
+
+
+@pytest.mark.slow
+def test_a_circle_hidden_in_a_function_breaks_the_contracts(copy: Path):
+    # winsim's PowerShell values sit below the interpreter; a function-local import of it is a circle too
+    add_line(
+        copy / "winsim" / "powershell" / "values.py",
+        "\n\ndef _late() -> object:\n    from winsim.powershell import interpreter\n\n    return interpreter\n",
+        "from winsim.powershell.registry import PSError\n",
+    )
+    result = lint_imports(copy)
+    assert result.returncode != 0
+    assert "No cycles are allowed in winsim.powershell." in result.stdout
+
+
+@pytest.mark.slow
+def test_the_suite_importing_winsim_breaks_the_contracts(copy: Path):
+    add_line(
+        copy / "drivers" / "models.py",
+        "import winsim.profiles  # noqa: F401\n",
+        "from __future__ import annotations\n",
+    )
+    result = lint_imports(copy)
+    assert result.returncode != 0
+    assert "Only the simulated-host launcher (fixtures.simhosts) imports winsim BROKEN" in result.stdout

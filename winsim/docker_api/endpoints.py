@@ -1,0 +1,34 @@
+"""Which Docker endpoint each simulated host serves now, for the host's own ``docker.exe``.
+
+The server registers an endpoint while it runs; the CLI program looks it up.  Keyed by
+``id(host)`` because a SimHost is not hashable.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from winsim.host import SimHost
+
+
+class DockerEndpoint(Protocol):
+    def env(self) -> dict[str, str]:
+        """``DOCKER_HOST`` and the TLS variables a docker CLI needs to reach this endpoint."""
+        ...
+
+
+_ENDPOINTS: dict[int, DockerEndpoint] = {}
+
+
+def register(host: SimHost, endpoint: DockerEndpoint) -> None:
+    _ENDPOINTS[id(host)] = endpoint
+
+
+def unregister(host: SimHost) -> None:
+    _ENDPOINTS.pop(id(host), None)
+
+
+def endpoint_for(host: SimHost) -> DockerEndpoint | None:
+    """The Docker endpoint currently served for ``host``."""
+    return _ENDPOINTS.get(id(host))

@@ -1,0 +1,179 @@
+"""dockerd's networks: each backed by an HNS network, and the HNS endpoints of attached containers."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from winsim.model.docker_base import DockerdBase
+from winsim.model.docker_objects import DockerNetwork, NetAttachment, new_id
+from winsim.model.errors import (
+    DockerError,
+    ErrorKind,
+    HnsError,
+)
+
+NETWORK_DRIVERS = ("nat", "transparent", "l2bridge", "l2tunnel", "overlay", "ics", "internal", "private")
+PREDEFINED_NETWORKS = ("nat", "none")
+
+
+class DockerdNetworks(DockerdBase):
+    """``/networks``: create, inspect, remove; the attachments a new container gets; its endpoints."""
+
+    def network(self, ref: str) -> DockerNetwork:
+        with self._lock:
+            self.require_running()
+            if ref in self.networks:
+                return self.networks[ref]
+            for net in self.networks.values():
+                if net.name == ref:
+                    return net
+            hits = [n for n in self.networks.values() if n.id.startswith(ref)] if ref else []
+            if len(hits) == 1:
+                return hits[0]
+            raise DockerError(ErrorKind.NOT_FOUND, f"network {ref} not found")
+
+    def list_networks(self) -> list[DockerNetwork]:
+        with self._lock:
+            self.require_running()
+            return list(self.networks.values())
+
+    def create_network(
+        self,
+        name: str,
+        driver: str = "nat",
+        options: dict[str, str] | None = None,
+        ipam: dict[str, Any] | None = None,
+        labels: dict[str, str] | None = None,
+        internal: bool = False,
+    ) -> DockerNetwork:
+        """POST /networks/create: the HNS network is created first, then docker records it."""
+        with self._lock:
+            self.require_running()
+            if not name:
+                raise DockerError(ErrorKind.INVALID_PARAMETER, "network name is required")
+            if any(n.name == name for n in self.networks.values()):
+                raise DockerError(ErrorKind.CONFLICT, f"network with name {name} already exists")
+            drv = driver or "nat"
+            if drv not in NETWORK_DRIVERS:
+                raise DockerError(ErrorKind.NOT_FOUND, f'plugin "{drv}" not found')
+            net_id = new_id()
+            opts = dict(options or {})
+            # moby CreateNetwork: the HNS network is named by the networkname option, else the id
+            hns_name = opts.get("com.docker.network.windowsshim.networkname") or net_id
+            settings: dict[str, Any] = {"Name": hns_name, "Type": drv}
+            cfg = ((ipam or {}).get("Config") or [{}])[0] if ipam else {}
+            if cfg.get("Subnet"):
+                settings["Subnets"] = [
+                    {"AddressPrefix": cfg["Subnet"], "GatewayAddress": cfg.get("Gateway", "")}
+                ]
+            if opts.get("com.docker.network.windowsshim.interface"):
+                settings["NetworkAdapterName"] = opts["com.docker.network.windowsshim.interface"]
+            try:
+                hns_net = self.model.hns.create_network(settings)
+            except HnsError as exc:
+                raise DockerError(ErrorKind.SYSTEM, f"hns failed with error : {exc.message}") from exc
+            # the id of the POST answer, in the lower case it comes in (docker-network-inspect-l2bridge-*)
+            hns_net = dict(hns_net, ID=str(hns_net["ID"]).lower())
+            net = self._add_network(name, drv, hns_net, opts, labels or {}, internal, net_id=net_id)
+            if ipam and "Options" in ipam:
+                net.ipam_options = ipam.get("Options")
+            return net
+
+    def _add_network(
+        self,
+        name: str,
+        driver: str,
+        hns_net: dict[str, Any],
+        options: dict[str, str] | None = None,
+        labels: dict[str, str] | None = None,
+        internal: bool = False,
+        net_id: str = "",
+    ) -> DockerNetwork:
+        subnet = hns_net["Subnets"][0]
+        net = DockerNetwork(
+            id=net_id or new_id(),
+            name=name,
+            driver=driver,
+            created=datetime.now(UTC),
+            hns_id=str(hns_net["ID"]),
+            subnet=str(subnet["AddressPrefix"]),
+            gateway=str(subnet["GatewayAddress"]),
+            options={"com.docker.network.windowsshim.hnsid": str(hns_net["ID"]), **(options or {})},
+            labels=dict(labels or {}),
+            internal=internal,
+        )
+        self.networks[net.id] = net
+        self._event("network", "create", net.id, {"name": name, "type": driver})
+        return net
+
+    def remove_network(self, ref: str) -> None:
+        with self._lock:
+            net = self.network(ref)
+            if net.name in PREDEFINED_NETWORKS:
+                raise DockerError(
+                    ErrorKind.FORBIDDEN, f"{net.name} is a pre-defined network and cannot be removed"
+                )
+            if any(
+                a.endpoint_id
+                for c in self.containers.values()
+                for a in c.networks.values()
+                if a.network_id == net.id
+            ):
+                raise DockerError(
+                    ErrorKind.FORBIDDEN,
+                    f"error while removing network: network {net.name} id {net.id} has active endpoints",
+                )
+            if net.hns_id:
+                with contextlib.suppress(HnsError):  # HNS may already have forgotten it
+                    self.model.hns.delete_network(net.hns_id)
+            del self.networks[net.id]
+            self._event("network", "destroy", net.id, {"name": net.name, "type": net.driver})
+
+    def _networks_for(
+        self, host_config: dict[str, Any], networking: dict[str, Any]
+    ) -> dict[str, NetAttachment]:
+        mode = str(host_config.get("NetworkMode") or "default")
+        host_config["NetworkMode"] = mode
+        if mode == "none":
+            return {}
+        wanted = "nat" if mode == "default" else mode
+        net = self._find_network(wanted)
+        endpoints = dict(networking.get("EndpointsConfig") or {})
+        cfg = endpoints.pop(mode, None) or endpoints.pop(net.name, None) or {}
+        out = {net.id: NetAttachment(net.id, net.name, cfg.get("Aliases"), cfg.get("IPAMConfig"))}
+        for extra, ecfg in endpoints.items():
+            other = self._find_network("nat" if extra == "default" else extra)
+            if other.id not in out:
+                out[other.id] = NetAttachment(
+                    other.id, other.name, (ecfg or {}).get("Aliases"), (ecfg or {}).get("IPAMConfig")
+                )
+        return out
+
+    def _find_network(self, ref: str) -> DockerNetwork:
+        try:
+            return self.network(ref)
+        except DockerError:
+            raise DockerError(ErrorKind.NOT_FOUND, f"network {ref} not found") from None
+
+    def _allocate_endpoint(self, att: NetAttachment) -> str:
+        net = self.networks.get(att.network_id)
+        if net is None:
+            raise DockerError(ErrorKind.NOT_FOUND, f"network {att.network_name} not found")
+        att.endpoint_id = secrets.token_hex(32)
+        # moby's windows driver sends no Name, so HNS names the endpoint itself ("Ethernet")
+        settings: dict[str, Any] = {"VirtualNetwork": net.hns_id}
+        if net.driver == "nat":
+            settings["EnableInternalDNS"] = True
+        wanted_ip = (att.ipam_config or {}).get("IPv4Address")
+        if wanted_ip:
+            settings["IPAddress"] = wanted_ip
+        ep = self.model.hns.create_endpoint(settings)
+        att.hns_endpoint_id = str(ep["ID"])
+        att.ip = str(ep["IPAddress"])
+        att.prefix = int(ep["PrefixLength"])
+        att.gateway = str(ep["GatewayAddress"])
+        att.mac = str(ep["MacAddress"]).replace("-", ":").lower()
+        return att.hns_endpoint_id
