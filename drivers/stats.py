@@ -7,11 +7,15 @@ test and subtract it after::
     host.net.compartments()
     cost = host.stats.since(before)
     cost.round_trips      # 1: one framed call and its answer
-    cost.wire_requests    # WinRM: HTTP requests (Send + Receive); SSH: exec + stdin writes
+    cost.wire_requests    # WinRM: HTTP requests (Send + the pending Receive); SSH: stdin writes
+    cost.wire_round_trips # 1: what the caller waited on, one after the other (the critical path)
 
 A *round trip* is one framed request to the PowerShell session and the wait for its answer.  A
-*wire request* is one message the transport puts on the network and waits on (one HTTP POST for
-WinRM; one exec request or one stdin write for SSH).
+*wire request* is one message the transport puts on the network (one HTTP POST for WinRM, NTLM
+legs included; for SSH the connection set-up, each exec request and each stdin write); a *wire
+round trip* is one the caller waited on before the next could go: over WinRM a Receive kept
+pending while the Send is made overlaps it, so a probe costs 2 wire requests but 1 wire round
+trip.  Both count from the first byte of the session open.
 
 Each probe call also leaves a :class:`CallRecord` (the last :data:`MAX_RECORDS` are kept), so a
 report can show what a test asked the host and what came back::
@@ -41,7 +45,8 @@ ARG_LIMIT = 4096  # characters of one string argument (a script's text) kept in 
 class StatsSnapshot:
     round_trips: int = 0
     calls: int = 0  # probe function calls (a batch of ten counts ten)
-    wire_requests: int = 0
+    wire_requests: int = 0  # every request on the wire, handshake legs included
+    wire_round_trips: int = 0  # the wire requests a caller waited on, one after the other
     bytes_sent: int = 0
     bytes_received: int = 0
     seconds: float = 0.0
