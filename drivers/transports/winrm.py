@@ -77,7 +77,8 @@ class _Meter:
 
     @contextlib.contextmanager
     def deferred(self) -> Iterator[None]:
-        self._local.held = held = {}
+        held: dict[str, int] = {}
+        self._local.held = held
         try:
             yield
         finally:
