@@ -22,7 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from winsim.host import SimHost
-from winsim.latency import round_trip
+from winsim.latency import new_connection, round_trip
 from winsim.winrm import faults, injection
 from winsim.winrm.auth import AuthError, NTLMAcceptor, UserDatabase
 from winsim.winrm.config import WinRMConfig
@@ -94,6 +94,7 @@ class WSManServer(ThreadingHTTPServer):
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         conn: socket.socket = request
+        new_connection(self.app.host, tls=self.tls is not None)
         if self.tls is not None:
             conn.settimeout(10.0)
             try:
@@ -245,6 +246,7 @@ class WSManHandler(BaseHTTPRequestHandler):
                 self.ntlm = None
                 return users.check_basic(header)
             if scheme in ("negotiate", "ntlm"):
+                round_trip(self.server.app.host, 0, self.server.app.host.latency.ntlm_leg)
                 if self.ntlm is None or self.ntlm.complete:
                     self.ntlm = NTLMAcceptor(users, self.server.cert_hash)
                 token = base64.b64decode(value.strip(), validate=True)
