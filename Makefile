@@ -13,7 +13,7 @@ ARGS   ?=
 # hosts only cost start-up; "auto" lets reports.run pick min(selected hosts, CPU cores).
 WORKERS ?= auto
 
-.PHONY: conformance test lint typecheck report venv clean
+.PHONY: conformance test lint typecheck report venv clean bench
 
 venv: $(STAMP)
 
@@ -42,6 +42,11 @@ typecheck: $(STAMP)
 
 test: lint typecheck
 	$(BIN)/python -m pytest tests -n 2 $(ARGS)
+
+# A benchmark, not a test: twenty probes four ways, then the suite on 1, 2, 4 and 8 simulated
+# hosts (lab latency); prints a table, writes reports/out/bench.json and bench.png.
+bench: $(STAMP)
+	$(BIN)/python -m bench --out $(OUT)
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache
