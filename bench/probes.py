@@ -127,9 +127,9 @@ def batched(host: Host) -> Method:
     )
 
 
-def run(workdir: Path) -> tuple[list[Method], float]:
-    """The four methods against one served host with the ``lab`` profile; and its round trip."""
-    launched = launch("bench", PROFILE, workdir / "host", latency="lab", detach=True)
+def run(workdir: Path, latency: str = "lab") -> tuple[list[Method], float]:
+    """The four methods against one served host with ``latency``; and that profile's round trip."""
+    launched = launch("bench", PROFILE, workdir / "host", latency=latency, detach=True)
     try:
         run_dir = workdir / "run"
         (run_dir / "sim").mkdir(parents=True, exist_ok=True)
@@ -146,6 +146,6 @@ def run(workdir: Path) -> tuple[list[Method], float]:
             methods.append(batched(host))
         finally:
             host.close()
-        return methods, LATENCY["lab"].round_trip
+        return methods, LATENCY[latency].round_trip
     finally:
         launched.stop()
