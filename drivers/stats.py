@@ -23,8 +23,8 @@ report can show what a test asked the host and what came back::
     for rec in host.stats.calls_since(before):
         rec.fn, rec.args, rec.ok, rec.output, rec.errors, rec.round_trips, rec.seconds
 
-A batch leaves one record per probe; the first carries the batch's round trip and time, the
-others ``round_trips=0`` and ``seconds=0.0``, so the records add up to the counters.
+A batch leaves one record per probe; the first carries the batch's round trip, wire counts and
+time, the others zeros, so the records add up to the counters.
 """
 
 from __future__ import annotations
@@ -81,6 +81,8 @@ class CallRecord:
     seconds: float
     ok: bool
     batch: int = 1  # probes that shared the round trip
+    wire_round_trips: int = 0  # on the wire, waited on (a session opening's handshakes included)
+    wire_requests: int = 0
     seq: int = field(default=0, repr=False)  # position in the host's record stream
 
 
@@ -94,6 +96,7 @@ def make_record(
     seconds: float = 0.0,
     ok: bool = True,
     batch: int = 1,
+    wire: StatsSnapshot | None = None,
 ) -> CallRecord:
     """A record with bounded size: long outputs and string arguments are cut, errors become dicts."""
     if fn == "Invoke-WccScript":
@@ -107,6 +110,8 @@ def make_record(
         seconds=round(seconds, 6),
         ok=ok,
         batch=batch,
+        wire_round_trips=wire.wire_round_trips if wire else 0,
+        wire_requests=wire.wire_requests if wire else 0,
     )
 
 

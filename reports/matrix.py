@@ -17,7 +17,7 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -90,6 +90,32 @@ class Row:
 
 
 @dataclass
+class HostCost:
+    """Round trips, bytes and wall time of one host's tests (connection openings included)."""
+
+    tests: int = 0
+    round_trips: int = 0
+    wire_round_trips: int = 0
+    wire_requests: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+    def add(self, rec: Record) -> None:
+        self.tests += 1
+        self.round_trips += rec.round_trips or 0
+        self.wire_round_trips += rec.wire_round_trips or 0
+        self.wire_requests += rec.wire_requests or 0
+        self.bytes += rec.bytes or 0
+        self.seconds += rec.duration
+
+    def line(self) -> str:
+        return (
+            f"{self.round_trips} round trips ({self.wire_round_trips} on the wire, {self.wire_requests} "
+            f"requests), {self.bytes / 1024:.0f} KiB, {self.seconds:.1f} s in {self.tests} tests"
+        )
+
+
+@dataclass
 class Matrix:
     hosts: list[str]
     facts: dict[str, dict[str, Any]]
@@ -100,6 +126,8 @@ class Matrix:
     # stopped by Ctrl-C/SIGTERM: the tests that did not run show as errors, and the next run
     # compares with the last complete matrix instead of this one (reports.outdir)
     interrupted: bool = False
+    # host -> what reaching it cost over the run: summed from its tests' records
+    costs: dict[str, HostCost] = field(default_factory=dict)
 
     def summary(self, host: str) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -159,6 +187,7 @@ class Matrix:
                     "summary": self.summary(h),
                     "verdict": self.verdict(h),
                     "unreachable": self.unreachable(h),
+                    "cost": asdict(self.costs.get(h, HostCost())),
                 }
                 for h in self.hosts
             ],
@@ -245,7 +274,12 @@ def build_matrix(
     for rec in records:  # records carry the build they saw, should the facts be missing
         if rec.os_build is not None:
             facts[rec.host].setdefault("os_build", rec.os_build)
-    return Matrix(hosts, facts, rows, datetime.now(UTC).isoformat(timespec="seconds"), list(problems))
+    costs = {h: HostCost() for h in hosts}
+    for rec in records:
+        costs[rec.host].add(rec)
+    return Matrix(
+        hosts, facts, rows, datetime.now(UTC).isoformat(timespec="seconds"), list(problems), costs=costs
+    )
 
 
 def _via(
@@ -379,6 +413,8 @@ def summary_lines(matrix: Matrix) -> list[str]:
         lines.append(
             f"{where}: {c[PASS]} pass, {c[FAIL]} fail, {c[ERR]} error, {c[NA]} n/a -> {matrix.verdict(host)}"
         )
+        if host in matrix.costs and matrix.costs[host].tests:
+            lines.append(f"  {host}: {matrix.costs[host].line()}")
     lines += [
         f"{ch['change']}: {ch['behaviour']} on {ch['host']} ({ch['from']} -> {ch['to']})"
         for ch in matrix.changes()

@@ -19,6 +19,7 @@ import pytest
 import yaml
 
 from drivers.host import Host, connect
+from drivers.stats import StatsSnapshot
 from drivers.transports.ssh import SETUP_EXCHANGES
 from tests.drivers.lab import Lab, ten_probes
 from tests.faults.conftest import ROOT
@@ -31,7 +32,10 @@ def test_a_probe_costs_one_wire_round_trip(shared_host: Host):
         shared_host.net.compartments()
     cost = shared_host.stats.since(before)
     assert (cost.round_trips, cost.wire_round_trips) == (5, 5)
-    assert cost.wire_requests == (10 if shared_host.spec.transport == "winrm" else 5)
+    per_probe = 2 if shared_host.spec.transport == "winrm" else 1
+    assert cost.wire_requests == 5 * per_probe
+    records = shared_host.stats.calls_since(before)
+    assert [(r.wire_round_trips, r.wire_requests) for r in records] == [(1, per_probe)] * 5
 
 
 def test_a_batch_of_twenty_costs_one_wire_round_trip(shared_host: Host):
@@ -58,10 +62,13 @@ def test_the_session_open_is_counted_in_full(lab: Lab, via: str):
     try:
         host.session.open()
         cost = host.stats.snapshot()
+        (opening,) = host.stats.calls_since(StatsSnapshot())
     finally:
         host.close()
     expected = WINRM_OPEN if via == "winrm" else SSH_OPEN
     assert {k: getattr(cost, k) for k in expected} == expected
+    assert opening.fn == "Get-WccHostInfo"  # its record carries the opening, from the first byte
+    assert {k: getattr(opening, k) for k in expected} == expected
     assert (cost.round_trips, cost.process_starts) == (1, 1)
 
 
