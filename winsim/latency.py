@@ -3,7 +3,8 @@
 What is charged, and where (figures and their sources: :class:`winsim.profiles.LatencyProfile`):
 
 * a new TCP connection: its handshake, on the connection's own thread before the server reads
-  (WinRM, SSH); a TLS handshake likewise (WinRM over HTTPS);
+  (WinRM, SSH, the Docker API); a TLS handshake likewise (WinRM over HTTPS, Docker on 2376);
+* the Docker Engine API: every HTTP request;
 * WinRM: every HTTP request the client sends and waits on (NTLM handshake legs included, plus
   the host's work per leg), charged before the request is handled;
 * SSH: the connection set-up and authentication; every exec request, charged on the channel's
