@@ -100,6 +100,10 @@ class _CountingProtocol(Protocol):
 
         def build_counted() -> requests.Session:
             session = build()  # pywinrm returns its cached session after the first call
+            # pywinrm merged the environment's proxy and CA settings into the session when it
+            # built it; without this, every send looks them up again, iterating (and briefly
+            # setting) os.environ, which races with other threads (the pending Receive's)
+            session.trust_env = False
             _count_session(session, meter, waited)
             return session
 
