@@ -13,7 +13,7 @@ ARGS   ?=
 # hosts only cost start-up; "auto" lets reports.run pick min(selected hosts, CPU cores).
 WORKERS ?= auto
 
-.PHONY: conformance test lint typecheck report venv clean mutation
+.PHONY: conformance test lint typecheck report venv clean mutation bench
 
 venv: $(STAMP)
 
@@ -47,6 +47,11 @@ test: lint typecheck
 # Mutation testing of the suite (long; not part of CI): kill rate and survivors, see tests/mutation/.
 mutation: $(STAMP)
 	$(BIN)/python -m tests.mutation.run
+
+# A benchmark, not a test: twenty probes four ways, then the suite on 1, 2, 4 and 8 simulated
+# hosts (lab latency); prints a table, writes reports/out/bench.json and bench.png.
+bench: $(STAMP)
+	$(BIN)/python -m bench --out $(OUT)
 
 clean:
 	rm -rf $(OUT) .pytest_cache .mypy_cache .ruff_cache

@@ -50,7 +50,7 @@ from drivers.liveness import Liveness
 from drivers.models import CommandResult, ErrorRecord, HostInfo
 from drivers.probe import module_text
 from drivers.probe.effects import is_read_only
-from drivers.stats import CallStats, make_record
+from drivers.stats import CallStats, StatsSnapshot, make_record
 from drivers.transports.base import POWERSHELL_COMMAND, RemoteProcess, Transport
 
 DEFAULT_TIMEOUT = 60.0
@@ -155,7 +155,7 @@ class PowerShellSession:
                 raise ValueError(f"not a probe function name: {c.fn!r}")
         replayable = all(is_read_only(c.fn) for c in calls)
         with self._lock:
-            frame, seconds = self._round_trip(calls, timeout or self.timeout, replayable)
+            frame, seconds, wire = self._round_trip(calls, timeout or self.timeout, replayable)
         results = frame.get("results")
         if not isinstance(results, list) or len(results) != len(calls):
             error = SessionError(
@@ -175,6 +175,7 @@ class PowerShellSession:
                     seconds=seconds if i == 0 else 0.0,
                     ok=o.ok,
                     batch=len(calls),
+                    wire=wire if i == 0 else None,
                 )
                 for i, (c, o) in enumerate(zip(calls, outcomes, strict=True))
             )
@@ -261,6 +262,7 @@ class PowerShellSession:
         if self._opened_once:
             self.stats.add(reconnects=1)
         started = time.monotonic()
+        wire_before = self.stats.snapshot()  # from the first byte: handshakes, shell, command
         deadline = min(deadline, started + self.open_timeout)
         self._proc = self.transport.open_process(POWERSHELL_COMMAND)
         self.stats.add(process_starts=1)
@@ -285,6 +287,7 @@ class PowerShellSession:
                 round_trips=1,
                 seconds=seconds,
                 ok=outcome.ok,
+                wire=self.stats.since(wire_before),
             )
         )
         if not outcome.ok or not outcome.value:
@@ -299,8 +302,8 @@ class PowerShellSession:
 
     def _round_trip(
         self, calls: list[ProbeCall], timeout: float, replayable: bool
-    ) -> tuple[dict[str, Any], float]:
-        """Send one request and read its frame; returns the frame and the seconds it took.
+    ) -> tuple[dict[str, Any], float, StatsSnapshot]:
+        """Send one request and read its frame; returns the frame, the seconds and the wire cost.
 
         ``timeout`` holds for the whole call, a re-open after a loss included (opening a session
         that was closed before the call is not part of it: loading the module takes its own time).
@@ -313,6 +316,7 @@ class PowerShellSession:
             assert self._proc is not None
             request_id = next(self._ids)
             line = (call_line(request_id, calls) + "\r\n").encode("ascii")
+            wire_before = self.stats.snapshot()
             started = time.monotonic()
             ran = True  # from the first byte on, the request may run on the host
             try:
@@ -348,7 +352,7 @@ class PowerShellSession:
                 raise
             seconds = time.monotonic() - started
             self.stats.add(round_trips=1, calls=len(calls), seconds=seconds)
-            return frame, seconds
+            return frame, seconds, self.stats.since(wire_before)
         raise AssertionError("unreachable")
 
     def _read_frame(self, request_id: int, deadline: float, what: str) -> dict[str, Any]:

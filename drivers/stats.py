@@ -7,11 +7,15 @@ test and subtract it after::
     host.net.compartments()
     cost = host.stats.since(before)
     cost.round_trips      # 1: one framed call and its answer
-    cost.wire_requests    # WinRM: HTTP requests (Send + Receive); SSH: exec + stdin writes
+    cost.wire_requests    # WinRM: HTTP requests (Send + the pending Receive); SSH: stdin writes
+    cost.wire_round_trips # 1: what the caller waited on, one after the other (the critical path)
 
 A *round trip* is one framed request to the PowerShell session and the wait for its answer.  A
-*wire request* is one message the transport puts on the network and waits on (one HTTP POST for
-WinRM; one exec request or one stdin write for SSH).
+*wire request* is one message the transport puts on the network (one HTTP POST for WinRM, NTLM
+legs included; for SSH the connection set-up, each exec request and each stdin write); a *wire
+round trip* is one the caller waited on before the next could go: over WinRM a Receive kept
+pending while the Send is made overlaps it, so a probe costs 2 wire requests but 1 wire round
+trip.  Both count from the first byte of the session open.
 
 Each probe call also leaves a :class:`CallRecord` (the last :data:`MAX_RECORDS` are kept), so a
 report can show what a test asked the host and what came back::
@@ -19,8 +23,8 @@ report can show what a test asked the host and what came back::
     for rec in host.stats.calls_since(before):
         rec.fn, rec.args, rec.ok, rec.output, rec.errors, rec.round_trips, rec.seconds
 
-A batch leaves one record per probe; the first carries the batch's round trip and time, the
-others ``round_trips=0`` and ``seconds=0.0``, so the records add up to the counters.
+A batch leaves one record per probe; the first carries the batch's round trip, wire counts and
+time, the others zeros, so the records add up to the counters.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ ARG_LIMIT = 4096  # characters of one string argument (a script's text) kept in 
 class StatsSnapshot:
     round_trips: int = 0
     calls: int = 0  # probe function calls (a batch of ten counts ten)
-    wire_requests: int = 0
+    wire_requests: int = 0  # every request on the wire, handshake legs included
+    wire_round_trips: int = 0  # the wire requests a caller waited on, one after the other
     bytes_sent: int = 0
     bytes_received: int = 0
     seconds: float = 0.0
@@ -76,6 +81,8 @@ class CallRecord:
     seconds: float
     ok: bool
     batch: int = 1  # probes that shared the round trip
+    wire_round_trips: int = 0  # on the wire, waited on (a session opening's handshakes included)
+    wire_requests: int = 0
     seq: int = field(default=0, repr=False)  # position in the host's record stream
 
 
@@ -89,6 +96,7 @@ def make_record(
     seconds: float = 0.0,
     ok: bool = True,
     batch: int = 1,
+    wire: StatsSnapshot | None = None,
 ) -> CallRecord:
     """A record with bounded size: long outputs and string arguments are cut, errors become dicts."""
     if fn == "Invoke-WccScript":
@@ -102,6 +110,8 @@ def make_record(
         seconds=round(seconds, 6),
         ok=ok,
         batch=batch,
+        wire_round_trips=wire.wire_round_trips if wire else 0,
+        wire_requests=wire.wire_requests if wire else 0,
     )
 
 

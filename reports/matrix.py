@@ -34,6 +34,7 @@ from reports.matrix_model import (
     PASS,
     SCHEMA,
     Cell,
+    HostCost,
     Matrix,
     Row,
     TestResult,
@@ -109,7 +110,12 @@ def build_matrix(
     for rec in records:  # records carry the build they saw, should the facts be missing
         if rec.os_build is not None:
             facts[rec.host].setdefault("os_build", rec.os_build)
-    return Matrix(hosts, facts, rows, datetime.now(UTC).isoformat(timespec="seconds"), list(problems))
+    costs = {h: HostCost() for h in hosts}
+    for rec in records:
+        costs[rec.host].add(rec)
+    return Matrix(
+        hosts, facts, rows, datetime.now(UTC).isoformat(timespec="seconds"), list(problems), costs=costs
+    )
 
 
 def _via(
@@ -224,6 +230,8 @@ def summary_lines(matrix: Matrix) -> list[str]:
         lines.append(
             f"{where}: {c[PASS]} pass, {c[FAIL]} fail, {c[ERR]} error, {c[NA]} n/a -> {matrix.verdict(host)}"
         )
+        if host in matrix.costs and matrix.costs[host].tests:
+            lines.append(f"  {host}: {matrix.costs[host].line()}")
     lines += [
         f"{ch['change']}: {ch['behaviour']} on {ch['host']} ({ch['from']} -> {ch['to']})"
         for ch in matrix.changes()

@@ -189,9 +189,11 @@ def _summary(matrix: Matrix, host: str) -> str:
             f'<span class="v-incomplete">unreachable</span>, no test ran: {escape(why)}</li>'
         )
     verdict = matrix.verdict(host)
+    cost = matrix.costs.get(host)
+    spent = f'<br><span class="cost">{escape(cost.line())}</span>' if cost and cost.tests else ""
     return (
         f'<li data-host="{escape(host)}"><b>{escape(host)}</b>: {_counts(matrix, host)} '
-        f'<span class="v-{verdict}">{verdict}</span></li>'
+        f'<span class="v-{verdict}">{verdict}</span>{spent}</li>'
     )
 
 

@@ -6,8 +6,10 @@ Built by :mod:`reports.matrix`, rendered by :mod:`reports.matrix_html`; both imp
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from reports.records import Record
 
 SCHEMA = 1
 
@@ -60,6 +62,32 @@ class Row:
 
 
 @dataclass
+class HostCost:
+    """Round trips, bytes and wall time of one host's tests (connection openings included)."""
+
+    tests: int = 0
+    round_trips: int = 0
+    wire_round_trips: int = 0
+    wire_requests: int = 0
+    bytes: int = 0
+    seconds: float = 0.0
+
+    def add(self, rec: Record) -> None:
+        self.tests += 1
+        self.round_trips += rec.round_trips or 0
+        self.wire_round_trips += rec.wire_round_trips or 0
+        self.wire_requests += rec.wire_requests or 0
+        self.bytes += rec.bytes or 0
+        self.seconds += rec.duration
+
+    def line(self) -> str:
+        return (
+            f"{self.round_trips} round trips ({self.wire_round_trips} on the wire, {self.wire_requests} "
+            f"requests), {self.bytes / 1024:.0f} KiB, {self.seconds:.1f} s in {self.tests} tests"
+        )
+
+
+@dataclass
 class Matrix:
     hosts: list[str]
     facts: dict[str, dict[str, Any]]
@@ -70,6 +98,8 @@ class Matrix:
     # stopped by Ctrl-C/SIGTERM: the tests that did not run show as errors, and the next run
     # compares with the last complete matrix instead of this one (reports.outdir)
     interrupted: bool = False
+    # host -> what reaching it cost over the run: summed from its tests' records
+    costs: dict[str, HostCost] = field(default_factory=dict)
 
     def summary(self, host: str) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -129,6 +159,7 @@ class Matrix:
                     "summary": self.summary(h),
                     "verdict": self.verdict(h),
                     "unreachable": self.unreachable(h),
+                    "cost": asdict(self.costs.get(h, HostCost())),
                 }
                 for h in self.hosts
             ],

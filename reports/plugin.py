@@ -46,6 +46,9 @@ class _Item:
     host_obj: Any = None
     before: Any = None  # host.stats snapshot: end of the host's previous test here, or end of this setup
     round_trips: int | None = None
+    wire_round_trips: int | None = None
+    wire_requests: int | None = None
+    bytes: int | None = None
 
 
 @dataclass
@@ -171,8 +174,9 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         stats = getattr(entry.host_obj, "stats", None)
         if stats is not None and hasattr(stats, "snapshot"):
             stats_then, mark = state.marks.get(host, (None, None))
-            # calls made between two tests (fixtures) count for the later one
-            entry.before = mark if stats_then is stats else stats.snapshot()
+            # calls made between two tests (fixtures) count for the later one; the first test on
+            # a connection carries its opening, from the first byte (an empty snapshot)
+            entry.before = mark if stats_then is stats else type(stats.snapshot())()
         if entry.host_obj is not None and host not in state.facts:
             os_build = getattr(entry.host_obj, "os_build", None)
             if os_build is not None:
@@ -215,7 +219,11 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
         return
     calls = _probe_calls(state, entry)
     if calls is not None:
-        entry.round_trips = calls["totals"].get("round_trips")
+        totals = calls["totals"]
+        entry.round_trips = totals.get("round_trips")
+        entry.wire_round_trips = totals.get("wire_round_trips")
+        entry.wire_requests = totals.get("wire_requests")
+        entry.bytes = (totals.get("bytes_sent") or 0) + (totals.get("bytes_received") or 0)
         if state.allure_dir is not None:
             allure_meta.attach_json(f"probe calls on {entry.host}", calls)
 
@@ -236,6 +244,9 @@ def _record(item: pytest.Item, state: _State, entry: _Item) -> Record:
         seed=entry.meta.seed,
         os_build=state.facts.get(entry.host, {}).get("os_build"),
         round_trips=entry.round_trips,
+        wire_round_trips=entry.wire_round_trips,
+        wire_requests=entry.wire_requests,
+        bytes=entry.bytes,
     )
 
 
@@ -249,7 +260,8 @@ def _probe_calls(state: _State, entry: _Item) -> dict[str, Any] | None:
     totals = _plain(now - entry.before)
     calls_since = getattr(stats, "calls_since", None)
     calls = [_plain(c) for c in calls_since(entry.before)] if callable(calls_since) else []
-    data = {"host": entry.host, "totals": totals, "calls": calls}
+    # this test's share, and the whole connection so far (its opening included)
+    data = {"host": entry.host, "totals": totals, "session": _plain(now), "calls": calls}
     redacted: dict[str, Any] = state.redactor.data(data)
     return redacted
 

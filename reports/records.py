@@ -49,7 +49,10 @@ class Record:
     must: str = ""
     seed: str = ""
     os_build: int | None = None
-    round_trips: int | None = None
+    round_trips: int | None = None  # framed calls to the host's PowerShell session
+    wire_round_trips: int | None = None  # on the wire, waited on one after the other
+    wire_requests: int | None = None  # on the wire, handshakes included
+    bytes: int | None = None  # sent and received on the wire
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

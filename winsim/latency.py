@@ -1,16 +1,20 @@
-"""Network round-trip delay of a simulated host (its ``host.latency`` profile).
+"""Delays of a simulated host's link and of its slow operations (its ``host.latency`` profile).
 
-What counts as one round trip:
+What is charged, and where (figures and their sources: :class:`winsim.profiles.LatencyProfile`):
 
-* WinRM: every HTTP request the client sends and waits on (NTLM handshake legs included),
-  charged before the request is handled.
-* SSH: every exec request (the client waits for the process to start and stream back),
-  charged before the process starts, on the channel's own thread so other channels on the
-  same connection are not held up; and every chunk of stdin, charged before the program
-  reads it (the writer does not wait, but whatever answers that input reaches the client one
-  round trip after it was sent, as on a real link).
+* a new TCP connection: its handshake, on the connection's own thread before the server reads
+  (WinRM, SSH, the Docker API); a TLS handshake likewise (WinRM over HTTPS, Docker on 2376);
+* the Docker Engine API: every HTTP request;
+* WinRM: every HTTP request the client sends and waits on (NTLM handshake legs included, plus
+  the host's work per leg), charged before the request is handled;
+* SSH: the connection set-up and authentication; every exec request, charged on the channel's
+  own thread; and every burst of stdin (one client write, however many packets it took),
+  charged before the program reads it: whatever answers it reaches the client one round trip
+  after it was sent, as on a real link;
+* ``powershell.exe`` start, container create/start/stop and a dockerd restart: host time.
 
 >>> round_trip(host)    # doctest: +SKIP
+>>> spend(host, "container_start")    # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -22,8 +26,23 @@ if TYPE_CHECKING:
     from winsim.host import SimHost
 
 
-def round_trip(host: SimHost) -> None:
-    """Spend one round trip of ``host``'s latency profile (nothing with the ``none`` profile)."""
-    delay = host.latency.round_trip
+def round_trip(host: SimHost, count: int = 1, extra: float = 0.0) -> None:
+    """Spend ``count`` round trips of ``host``'s link plus ``extra`` seconds of host work."""
+    _sleep(count * host.latency.round_trip + extra)
+
+
+def spend(host: SimHost, what: str) -> None:
+    """Spend the profile's time for one host operation (``container_start``, ``dockerd_restart``...)."""
+    _sleep(float(getattr(host.latency, what)))
+
+
+def new_connection(host: SimHost, tls: bool = False) -> None:
+    """What a client waits for before its first request on a new TCP (and TLS) connection."""
+    profile = host.latency
+    rounds = profile.tcp_connect_round_trips + (profile.tls_handshake_round_trips if tls else 0)
+    round_trip(host, rounds, profile.tls_handshake_cpu if tls else 0.0)
+
+
+def _sleep(delay: float) -> None:
     if delay > 0:
-        time.sleep(delay)  # the modelled wire delay itself, not a stand-in for work
+        time.sleep(delay)  # the modelled delay itself, not a stand-in for work

@@ -107,15 +107,61 @@ PROFILES: dict[str, HostProfile] = {
 
 @dataclass(frozen=True)
 class LatencyProfile:
-    """Delays the simulator adds so benchmarks see the costs a real lab has (seconds)."""
+    """What a real link and a real host charge, so a benchmark sees what a lab costs (seconds).
+
+    Network costs are counted in round trips of the link (``round_trip`` each), as the protocols
+    define them; host costs are times.  Where each figure comes from is said beside it; a figure
+    no public measurement pins down is marked INFERRED.
+    """
 
     name: str
-    round_trip: float = 0.0  # each WinRM HTTP request / each SSH exec or stdin exchange
-    powershell_start: float = 0.0  # each powershell.exe process start
+    round_trip: float = 0.0  # each WinRM HTTP request (NTLM legs included), SSH exec or stdin burst
+    # TCP's three-way handshake: the client sends its first byte one round trip after connect()
+    # (RFC 9293 section 3.5).
+    tcp_connect_round_trips: int = 0
+    # A full TLS 1.2 handshake takes two round trips before the first request (RFC 5246 section
+    # 7.3); TLS 1.3 takes one (RFC 8446 section 2), enabled by default from Windows Server 2022
+    # (Microsoft Learn, "Protocols in TLS/SSL (Schannel SSP)").  The lab charges TLS 1.2: the
+    # listener of 2016/2019 hosts, and what a 2022 host negotiates with a TLS 1.2 client.
+    tls_handshake_round_trips: int = 0
+    tls_handshake_cpu: float = 0.0  # the server's RSA-2048 signature and key agreement: INFERRED
+    # Each of NTLM's three messages (MS-NLMP section 1.3.1.1) travels in its own HTTP request
+    # (charged as a round trip); this is the host's work per leg (LSA, local account): INFERRED.
+    ntlm_leg: float = 0.0
+    # SSH connection set-up after TCP: version lines + KEXINIT, the Diffie-Hellman exchange,
+    # NEWKEYS + the service request (RFC 4253 sections 4, 7, 8, 10), then authentication (RFC
+    # 4252 section 5): four round trips; the channel open and exec request are charged apart.
+    ssh_setup_round_trips: int = 0
+    ssh_kex_cpu: float = 0.0  # curve25519 + the host key's signature on the server: INFERRED
+    ssh_auth: float = 0.0  # sshd's LogonUser for a password or key login: INFERRED
+    powershell_start: float = 0.0  # each powershell.exe process start (cold start 0.2-0.6 s: INFERRED)
+    # Docker on Windows, process isolation.  Public timings are whole `docker run`s: 3 s for a
+    # nanoserver image and 5 s for servercore, warm (microsoft/Windows-Containers#478); 11-15 s
+    # for a trivial program on a client build (moby/moby#40832); the split into create, start
+    # and stop is INFERRED from them (start dominates: HCS creates the silo and boots its smss).
+    container_create: float = 0.0
+    container_start: float = 0.0
+    container_stop: float = 0.0
+    dockerd_restart: float = 0.0  # stop + start of the docker service, its containers reloaded: INFERRED
 
 
 LATENCY: dict[str, LatencyProfile] = {
     "none": LatencyProfile("none"),
-    # Resembles a lab VM over a LAN: published powershell.exe cold starts are 0.2-0.6 s.
-    "lab": LatencyProfile("lab", round_trip=0.020, powershell_start=0.400),
+    # A lab VM over a routed LAN/VPN: 20 ms round trip (INFERRED: a site-to-site link).
+    "lab": LatencyProfile(
+        "lab",
+        round_trip=0.020,
+        tcp_connect_round_trips=1,
+        tls_handshake_round_trips=2,
+        tls_handshake_cpu=0.002,
+        ntlm_leg=0.001,
+        ssh_setup_round_trips=4,
+        ssh_kex_cpu=0.003,
+        ssh_auth=0.010,
+        powershell_start=0.400,
+        container_create=0.500,
+        container_start=2.000,
+        container_stop=0.500,
+        dockerd_restart=5.000,
+    ),
 }

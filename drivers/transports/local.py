@@ -55,7 +55,7 @@ class LocalProcess:
             self._proc.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             raise TransportError(f"{self._host}: powershell stdin closed: {exc}", lost=True) from None
-        self._stats.add(wire_requests=1, bytes_sent=len(data))
+        self._stats.add(wire_requests=1, wire_round_trips=1, bytes_sent=len(data))  # one exchange, as SSH
 
     def read(self, timeout: float) -> ReadResult:
         with self._cond:

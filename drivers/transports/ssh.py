@@ -5,8 +5,9 @@ changed key refuses the connection.  Auth by password (from the environment) or 
 Windows OpenSSH runs an exec request through the default shell (cmd.exe), which starts
 powershell.exe from the command line we send.
 
-Counting: each exec request and each stdin write is one wire request (the client sends and
-then waits on the answer); output the server pushes is counted in bytes only.
+Counting: each exec request and each stdin write is one wire request and one wire round trip
+(the client sends and then waits on the answer); so is each exchange of the connection set-up
+(see :data:`SETUP_EXCHANGES`); output the server pushes is counted in bytes only.
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ from drivers.transports.base import ReadResult, answers
 if TYPE_CHECKING:
     from inventory.model import HostSpec
 
+# What SSHClient.connect waits on, one after the other (RFC 4253/4252): the version lines and
+# KEXINITs cross once, the Diffie-Hellman exchange, NEWKEYS + the service request, the password
+# or public-key authentication.  (The TCP handshake before them is the network's, not a request.)
+SETUP_EXCHANGES = 4
+
 _warned: set[str] = set()
 _warn_lock = threading.Lock()
 
@@ -43,7 +49,7 @@ class SSHProcess:
             self._chan.sendall(data)
         except (OSError, EOFError, paramiko.SSHException) as exc:
             raise TransportError(f"{self._t.host_name}: SSH channel write failed: {exc}", lost=True) from None
-        self._t.stats.add(wire_requests=1, bytes_sent=len(data))
+        self._t.stats.add(wire_requests=1, wire_round_trips=1, bytes_sent=len(data))
 
     def read(self, timeout: float) -> ReadResult:
         chan = self._chan
@@ -164,6 +170,7 @@ class SSHTransport:
             raise TransportError(
                 f"{self.host_name}: SSH connect to {self.address}:{self.port} failed: {exc}", lost=True
             ) from None
+        self.stats.add(wire_requests=SETUP_EXCHANGES, wire_round_trips=SETUP_EXCHANGES)
         return client
 
     def open_process(self, command_line: str) -> SSHProcess:
@@ -178,7 +185,8 @@ class SSHTransport:
             channel.exec_command(command_line)
         except (paramiko.SSHException, OSError, EOFError) as exc:
             raise TransportError(f"{self.host_name}: SSH exec failed: {exc}", lost=True) from None
-        self.stats.add(wire_requests=1, bytes_sent=len(command_line))
+        # the channel open and the exec request: each waits for the server's answer
+        self.stats.add(wire_requests=2, wire_round_trips=2, bytes_sent=len(command_line))
         return SSHProcess(self, channel)
 
     def heartbeat(self, timeout: float) -> bool:

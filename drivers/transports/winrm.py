@@ -1,8 +1,18 @@
 """WinRM transport: one WinRS shell per session, one command (powershell.exe) kept running in it.
 
 Uses pywinrm's ``Protocol`` directly: ``open_shell`` once, ``run_command`` once, then
-``send_command_input`` (bytes) per call and ``get_command_output_raw`` (single Receives, each a
-long poll bounded by the caller's remaining time).  Every HTTP request is counted.
+``send_command_input`` (bytes) per call.  Output comes from a Receive kept *pending* on a second
+HTTP connection (its own ``Protocol``, NTLM context and message encryption) of the same shell:
+WinRM lets a Receive wait while a Send is made, so a call costs one round trip on its critical
+path (the Send; the pending Receive answers as soon as the output exists) instead of two one
+after the other.  A pending Receive that hears nothing within OperationTimeout ends in the
+``w:TimedOut`` fault, which is normal: the next one is posted at once.
+
+Every HTTP request is counted (``wire_requests``), NTLM legs and the empty request that sets up
+message encryption included, from the first byte of the session open; ``wire_round_trips``
+counts the ones the caller waited on (the Send; a Receive only when it had to be posted after
+the Send, i.e. when one answer took more than one Receive).  A pending Receive is counted when
+its answer arrives, so the counts between two snapshots do not depend on thread timing.
 
 A shell-not-found fault (the shell was deleted: idle timeout, WinRM restart), a dropped
 connection, or a 400/401 on an HTTP session that worked before (its NTLM context died with its
@@ -15,8 +25,10 @@ credentials on a fresh session raise it with ``lost=False``.
 from __future__ import annotations
 
 import contextlib
-import math
+import queue
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -44,27 +56,65 @@ UTF8_CODEPAGE = 65001
 DISCARD_TIMEOUT = 5
 
 
+class _Meter:
+    """Adds wire traffic to the host's stats, or holds it back for a pending Receive.
+
+    A Receive's request is counted when its answer arrives (``deferred``), so a snapshot taken
+    after a call never races the thread that posts the next pending Receive.
+    """
+
+    def __init__(self, stats: CallStats) -> None:
+        self.stats = stats
+        self._local = threading.local()
+
+    def add(self, **deltas: int) -> None:
+        held: dict[str, int] | None = getattr(self._local, "held", None)
+        if held is None:
+            self.stats.add(**deltas)
+            return
+        for name, delta in deltas.items():
+            held[name] = held.get(name, 0) + delta
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        held: dict[str, int] = {}
+        self._local.held = held
+        try:
+            yield
+        finally:
+            self._local.held = None
+            if held:
+                self.stats.add(**held)
+
+
 class _CountingProtocol(Protocol):
     """pywinrm's Protocol with every HTTP request on the wire counted, auth handshakes included."""
 
-    stats: CallStats
-
-    def __init__(self, endpoint: str, stats: CallStats, **kwargs: Any) -> None:
+    def __init__(self, endpoint: str, meter: _Meter, *, waited: bool, **kwargs: Any) -> None:
         super().__init__(endpoint, **kwargs)
-        self.stats = stats
+        self.meter = meter
         # the current HTTP session has had an answer (so a 400/401 now means it went stale)
         self.answered = False
-        build = self.transport.build_session
+        transport = self.transport
+        build, setup = transport.build_session, transport.setup_encryption
 
         def build_counted() -> requests.Session:
             session = build()  # pywinrm returns its cached session after the first call
-            if not getattr(session, "_wcc_counted", False):
-                session._wcc_counted = True  # type: ignore[attr-defined]
-                for adapter in {id(a): a for a in session.adapters.values()}.values():
-                    _count_adapter(adapter, stats)
+            # pywinrm merged the environment's proxy and CA settings into the session when it
+            # built it; without this, every send looks them up again, iterating (and briefly
+            # setting) os.environ, which races with other threads (the pending Receive's)
+            session.trust_env = False
+            _count_session(session, meter, waited)
             return session
 
-        self.transport.build_session = build_counted  # type: ignore[method-assign]
+        def setup_counted(session: requests.Session) -> None:
+            # pywinrm sets up message encryption (an NTLM handshake) inside build_session:
+            # count its requests too
+            _count_session(session, meter, waited)
+            setup(session)
+
+        transport.build_session = build_counted  # type: ignore[method-assign]
+        transport.setup_encryption = setup_counted  # type: ignore[method-assign]
 
     def send_message(self, message: str) -> bytes:
         try:
@@ -82,15 +132,23 @@ class _CountingProtocol(Protocol):
         self.answered = False
 
 
-def _count_adapter(adapter: Any, stats: CallStats) -> None:
+def _count_session(session: requests.Session, meter: _Meter, waited: bool) -> None:
+    if getattr(session, "_wcc_counted", False):
+        return
+    session._wcc_counted = True  # type: ignore[attr-defined]
+    for adapter in {id(a): a for a in session.adapters.values()}.values():
+        _count_adapter(adapter, meter, waited)
+
+
+def _count_adapter(adapter: Any, meter: _Meter, waited: bool) -> None:
     # The adapter sees every request, including the ones auth handlers send for a 401 challenge.
     original = adapter.send
 
     def send(request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
         body = request.body or b""
-        stats.add(wire_requests=1, bytes_sent=len(body))
+        meter.add(wire_requests=1, wire_round_trips=int(waited), bytes_sent=len(body))
         response: requests.Response = original(request, *args, **kwargs)
-        stats.add(bytes_received=int(response.headers.get("Content-Length") or 0))
+        meter.add(bytes_received=int(response.headers.get("Content-Length") or 0))
         return response
 
     adapter.send = send
@@ -105,38 +163,89 @@ def _never_connected(exc: BaseException) -> bool:
     return isinstance(reason, NewConnectionError | ConnectionRefusedError)
 
 
+@dataclass(frozen=True)
+class _Answer:
+    result: ReadResult | None = None
+    error: TransportError | None = None
+    posted_after: int = 0  # how many Sends had been made when this Receive was posted
+
+
 class WinRMProcess:
+    """The shell's command: Sends on the transport's connection, one Receive always pending on
+    the receiver's (a thread per process posts them; answers wait in a queue for ``read``)."""
+
     def __init__(self, transport: WinRMTransport, shell_id: str, command_id: str) -> None:
         self._t = transport
         self._shell_id = shell_id
         self._command_id = command_id
         self._done = False
         self._exit = 0
+        self._sends = 0
+        self._answers: queue.Queue[_Answer] = queue.Queue()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._receive_loop, name=f"winrm-receive-{transport.host_name}", daemon=True
+        )
+        self._thread.start()
 
     def write(self, data: bytes) -> None:
+        self._sends += 1
         with self._t.guard("Send"):
             self._t.protocol.send_command_input(self._shell_id, self._command_id, data)
 
     def read(self, timeout: float) -> ReadResult:
         if self._done:
             return ReadResult(exit_code=self._exit)
-        proto = self._t.protocol
-        # The Receive long-polls on the server for OperationTimeout; keep it within our deadline.
-        proto.operation_timeout_sec = max(1, min(self._t.operation_timeout, math.ceil(timeout)))
         try:
-            with self._t.guard("Receive"):
-                stdout, stderr, code, done = proto.get_command_output_raw(self._shell_id, self._command_id)
-        except WinRMOperationTimeoutError:
+            answer = self._answers.get(timeout=max(0.0, timeout))
+        except queue.Empty:
             return ReadResult()
-        finally:
-            proto.operation_timeout_sec = self._t.operation_timeout
-        if done:
-            self._done, self._exit = True, code
-            return ReadResult(stdout, stderr, code)
-        return ReadResult(stdout, stderr, None)
+        if answer.error is not None:
+            self._done, self._exit = True, -1
+            raise answer.error
+        assert answer.result is not None
+        if answer.posted_after == self._sends and self._sends:
+            # posted after the last Send: the caller waited on this Receive too
+            self._t.meter.stats.add(wire_round_trips=1)
+        if answer.result.exit_code is not None:
+            self._done, self._exit = True, answer.result.exit_code
+        return answer.result
 
     def close(self) -> None:
+        self._stop.set()
+        # deleting the shell also ends the pending Receive (the host answers it with a fault)
         self._t.discard_shell(self._shell_id, self._command_id)
+        self._thread.join(timeout=DISCARD_TIMEOUT)
+
+    def _receive_loop(self) -> None:
+        proto = self._t.receiver
+        meter = self._t.meter
+        posted_after = self._sends
+        while not self._stop.is_set():
+            try:
+                with meter.deferred(), self._t.guard("Receive", proto):
+                    stdout, stderr, code, done = proto.get_command_output_raw(
+                        self._shell_id, self._command_id
+                    )
+            except WinRMOperationTimeoutError:
+                continue  # nothing to say within OperationTimeout: normal, post the next one
+            except TransportError as exc:
+                if not self._stop.is_set():
+                    self._answers.put(_Answer(error=exc))
+                return
+            except Exception as exc:  # never die silently: the reader would wait forever
+                if not self._stop.is_set():
+                    message = f"{self._t.host_name}: WinRM Receive failed: {type(exc).__name__}: {exc}"
+                    self._answers.put(_Answer(error=TransportError(message, lost=True)))
+                return
+            result = ReadResult(stdout, stderr, code if done else None)
+            answer = _Answer(result=result, posted_after=posted_after)
+            # taken before the caller can see this answer (and make its next Send): the next
+            # Receive goes out at once, so it waits alongside that Send, not after it
+            posted_after = self._sends
+            self._answers.put(answer)
+            if done:
+                return
 
 
 class WinRMTransport:
@@ -162,7 +271,7 @@ class WinRMTransport:
         self.host_name = host_name
         self.endpoint = endpoint
         self.operation_timeout = operation_timeout
-        self._lock = threading.Lock()
+        self.meter = _Meter(stats)
         kwargs: dict[str, Any] = {
             "transport": auth,
             "username": username,
@@ -177,7 +286,9 @@ class WinRMTransport:
         if auth == "certificate":
             kwargs.update(cert_pem=cert_pem, cert_key_pem=cert_key_pem)
         try:
-            self.protocol = _CountingProtocol(endpoint, stats, **kwargs)
+            self.protocol = _CountingProtocol(endpoint, self.meter, waited=True, **kwargs)
+            # the pending Receives' own HTTP session: its requests wait off the critical path
+            self.receiver = _CountingProtocol(endpoint, self.meter, waited=False, **kwargs)
         except WinRMError as exc:
             raise ConfigError(f"{host_name}: WinRM settings: {exc}") from None
 
@@ -204,8 +315,8 @@ class WinRMTransport:
     def __repr__(self) -> str:
         return f"WinRMTransport({self.endpoint!r})"
 
-    def guard(self, operation: str) -> _Guard:
-        return _Guard(self, operation)
+    def guard(self, operation: str, protocol: _CountingProtocol | None = None) -> _Guard:
+        return _Guard(self, operation, protocol or self.protocol)
 
     def open_process(self, command_line: str) -> WinRMProcess:
         exe, _, rest = command_line.partition(" ")
@@ -227,8 +338,9 @@ class WinRMTransport:
             transport.read_timeout_sec = usual
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.protocol.reset_http()
+        for protocol in (self.protocol, self.receiver):
+            with contextlib.suppress(Exception):
+                protocol.reset_http()
 
     def heartbeat(self, timeout: float) -> bool:
         """An empty, unauthenticated POST: a live WinRM service answers it (with 401)."""
@@ -241,9 +353,10 @@ class WinRMTransport:
 class _Guard:
     """Map pywinrm/requests errors to TransportError with the host and the operation."""
 
-    def __init__(self, transport: WinRMTransport, operation: str) -> None:
+    def __init__(self, transport: WinRMTransport, operation: str, protocol: _CountingProtocol) -> None:
         self._t = transport
         self._op = operation
+        self._proto = protocol
 
     def __enter__(self) -> None:
         return None
@@ -251,7 +364,7 @@ class _Guard:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         if exc is None or isinstance(exc, WinRMOperationTimeoutError):
             return
-        proto = self._t.protocol
+        proto = self._proto
         where = f"{self._t.host_name}: WinRM {self._op} at {self._t.endpoint}"
         rejected = isinstance(exc, InvalidCredentialsError) or (
             isinstance(exc, WinRMTransportError) and exc.code == 400

@@ -1,96 +1,48 @@
-"""What a probe costs against a simulated host with lab-like latency (20 ms per round trip on the
-wire, 0.4 s per powershell.exe start), over WinRM and over SSH.
+"""The benchmark's round-trip counts, exactly (they are deterministic; its timings are only reported).
 
-Three benchmarks per transport, in one group so the table compares them as ratios:
-``first`` (shell + powershell.exe start + module load + one probe), ``single`` (one probe on the
-open session) and ``batch10`` (ten probes in one ``host.batch()``).  Round trips, wire requests and
-process starts per operation go into ``extra_info`` (see the JSON with ``--benchmark-json``).
-Not a timed assertion: the counts are asserted, the times are reported.
+``make bench`` runs :mod:`bench` with the ``lab`` latency profile; here the same code runs
+against a host without latency, and the counts it reports are checked, with the files it writes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from pathlib import Path
 
 import pytest
 
-from drivers.host import Host, connect
-from drivers.stats import StatsSnapshot
-from tests.drivers.lab import VIAS, Lab, ten_probes
+from bench import output, probes
+from bench.suite import SuiteRun
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def lab_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    lab = Lab.start(tmp_path_factory.mktemp("bench-probes"), name="bench-lab", latency="lab")
-    yield lab
-    lab.close()
+def methods(tmp_path_factory: pytest.TempPathFactory) -> list[probes.Method]:
+    measured, _ = probes.run(tmp_path_factory.mktemp("bench"), latency="none")
+    return measured
 
 
-@pytest.fixture(scope="module", params=VIAS)
-def via(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+def test_round_trips_per_probe_on_the_wire(methods: list[probes.Method]):
+    counts = {m.name: (m.round_trips_per_probe, m.wire_requests / m.probes) for m in methods}
+    assert counts == {
+        # a new TCP connection; NTLM with message encryption (the empty POST and 2 legs); Create,
+        # Command, Receive, Signal, Delete
+        "pywinrm run_ps per probe": (9.0, 8.0),
+        # the Send, waited on; the Receive that was already pending brings the answer
+        "drivers, one call per probe (WinRM)": (1.0, 2.0),
+        "drivers, one call per probe (SSH)": (1.0, 1.0),
+        "drivers, one batch of 20 (WinRM)": (1 / 20, 2 / 20),
+    }
 
 
-@pytest.fixture(scope="module")
-def open_host(lab_lab: Lab, via: str) -> Iterator[Host]:
-    host = connect(lab_lab.spec(via), run_id="bench")
-    yield host
-    host.close()
-
-
-def _record(benchmark, cost: StatsSnapshot, rounds: int) -> None:
-    for name in ("round_trips", "wire_requests", "process_starts", "calls", "reconnects"):
-        benchmark.extra_info[name + "_per_op"] = getattr(cost, name) / rounds
-
-
-@pytest.mark.benchmark(group="probe-cost")
-def test_first_call(benchmark, lab_lab: Lab, via: str):
-    hosts: list[Host] = []
-
-    def first() -> None:
-        host = connect(lab_lab.spec(via), run_id="bench", open_now=False)
-        hosts.append(host)
-        host.net.compartments()
-
-    benchmark.pedantic(first, rounds=3, iterations=1)
-    rounds = len(hosts)  # benchmarks run once when disabled (e.g. under xdist)
-    total = StatsSnapshot()
-    for host in hosts:
-        total = total + host.stats.snapshot()
-        host.close()
-    assert total.process_starts == rounds
-    assert total.round_trips == 2 * rounds  # module load + the probe
-    _record(benchmark, total, rounds)
-
-
-@pytest.mark.benchmark(group="probe-cost")
-def test_single_probe(benchmark, open_host: Host):
-    open_host.net.compartments()
-    before = open_host.stats.snapshot()
-    benchmark.pedantic(open_host.net.compartments, rounds=15, iterations=1)
-    cost = open_host.stats.since(before)
-    rounds = cost.calls
-    assert (cost.round_trips, cost.process_starts, cost.reconnects) == (rounds, 0, 0)
-    _record(benchmark, cost, rounds)
-
-
-@pytest.mark.benchmark(group="probe-cost")
-def test_batch_of_ten(benchmark, open_host: Host):
-    open_host.net.compartments()
-    before = open_host.stats.snapshot()
-
-    runs: list[int] = []
-
-    def batch() -> None:
-        runs.append(1)
-        with open_host.batch() as b:
-            results = ten_probes(b)
-        assert all(r.done for r in results)
-
-    benchmark.pedantic(batch, rounds=10, iterations=1)
-    rounds = len(runs)
-    cost = open_host.stats.since(before)
-    assert (cost.round_trips, cost.calls, cost.process_starts) == (rounds, 10 * rounds, 0)
-    _record(benchmark, cost, rounds)
+def test_the_table_the_json_and_the_chart(methods: list[probes.Method], tmp_path: Path):
+    runs = [SuiteRun(1, 1, 35, 0, 30.0, 0.6, 2), SuiteRun(2, 2, 70, 0, 33.0, 0.95, 2)]
+    data = output.summary(methods, 0.020, runs)
+    text = output.table(data)
+    assert "pywinrm run_ps per probe" in text and "speed-up" in text and "% of 2 cores" in text
+    json_path, png_path = output.write(data, tmp_path)
+    saved = json.loads(json_path.read_text())
+    assert [p["name"] for p in saved["probes"]] == [m.name for m in methods]
+    assert saved["suite"][1]["speed_up"] == pytest.approx((70 / 33) / (35 / 30))
+    assert png_path.read_bytes().startswith(b"\x89PNG")

@@ -111,8 +111,9 @@ def _while_in_flight(
 ) -> BaseException | None:
     """Run ``call`` in a thread and ``drop`` once its request is on the wire; the call's exception."""
     before = host.stats.snapshot()
-    # WinRM: the Send, then the Receive that waits for the answer; SSH: the stdin write.
-    sent = 2 if host.spec.transport == "winrm" else 1
+    # WinRM: the Send has been answered (a Receive is already pending for the output);
+    # SSH: the stdin write has left.
+    winrm = host.spec.transport == "winrm"
     caught: list[BaseException] = []
 
     def run() -> None:
@@ -124,7 +125,10 @@ def _while_in_flight(
     worker = threading.Thread(target=run)
     worker.start()
     deadline = time.monotonic() + 10
-    while host.stats.since(before).wire_requests < sent and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
+        cost = host.stats.since(before)
+        if cost.wire_requests >= 1 and (cost.bytes_received > 0 or not winrm):
+            break
         time.sleep(0.002)  # polling a counter, not waiting for work
     drop()
     worker.join(30)

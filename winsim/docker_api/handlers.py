@@ -16,6 +16,7 @@ from typing import Any
 
 from winsim.docker_api import render
 from winsim.docker_api.protocol import Hijack, Reply, Request, Response, Stream
+from winsim.latency import spend
 from winsim.model import DaemonNotRunning, DockerError, ErrorKind
 from winsim.model.docker_objects import Container
 from winsim.model.dockerd import Dockerd
@@ -159,6 +160,7 @@ def _label_match(c: Container, spec: str) -> bool:
 
 @route("POST", "/containers/create")
 def containers_create(req: Request) -> Reply:
+    spend(req.host, "container_create")
     c = _d(req).create_container(req.json(), name=req.query.get("name") or None)
     return Response(201, {"Id": c.id, "Warnings": []})
 
@@ -174,12 +176,14 @@ def containers_inspect(req: Request) -> Reply:
 
 @route("POST", "/containers/([^/]+)/start")
 def containers_start(req: Request) -> Reply:
+    spend(req.host, "container_start")
     _d(req).start_container(req.params[0])
     return Response(204)
 
 
 @route("POST", "/containers/([^/]+)/stop")
 def containers_stop(req: Request) -> Reply:
+    spend(req.host, "container_stop")
     _d(req).stop_container(req.params[0], signal=req.query.get("signal", ""))
     return Response(204)
 
@@ -192,6 +196,8 @@ def containers_kill(req: Request) -> Reply:
 
 @route("POST", "/containers/([^/]+)/restart")
 def containers_restart(req: Request) -> Reply:
+    spend(req.host, "container_stop")
+    spend(req.host, "container_start")
     _d(req).restart_container(req.params[0])
     return Response(204)
 

@@ -27,6 +27,7 @@ from winsim.docker_api import tls as tls_material
 from winsim.docker_api.errors import error_response
 from winsim.docker_api.handlers import dispatch
 from winsim.docker_api.protocol import Hijack, Reply, Request, Response, Stream, split_uri
+from winsim.latency import new_connection, round_trip
 from winsim.model import DaemonNotRunning, DockerError, ModelError
 
 if TYPE_CHECKING:
@@ -65,7 +66,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def setup(self) -> None:
+        new_connection(self.server.host, tls=self.server.ssl_context is not None)
+        super().setup()
+
     def do_GET(self) -> None:
+        round_trip(self.server.host)  # each request of the Docker API is one on the link
         self._handle()
 
     do_POST = do_DELETE = do_HEAD = do_PUT = do_GET

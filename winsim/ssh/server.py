@@ -27,6 +27,7 @@ from paramiko.common import (
     OPEN_SUCCEEDED,
 )
 
+from winsim.latency import new_connection, round_trip
 from winsim.ssh.keys import fingerprint, is_authorized, known_hosts_line, load_host_key
 from winsim.ssh.session import ExecSession
 from winsim.winrm.auth import AuthError, account_name, check_password
@@ -117,6 +118,11 @@ class SSHSurface:
 
     def _serve(self, conn: socket.socket) -> None:
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        # the TCP handshake, the key exchange and the login: paid before the client can open a
+        # channel (charged up front: the client waits on each of them in turn)
+        profile = self.host.latency
+        new_connection(self.host)
+        round_trip(self.host, profile.ssh_setup_round_trips, profile.ssh_kex_cpu + profile.ssh_auth)
         transport = paramiko.Transport(conn)
         transport.local_version = "SSH-2.0-" + SERVER_VERSIONS.get(
             self.host.profile.name, SERVER_VERSIONS["ws2022"]

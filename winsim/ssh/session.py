@@ -73,12 +73,15 @@ class ExecSession:
                 self._on_done(self)
 
     def _pump_stdin(self, process: SimProcess) -> None:
+        burst = False  # the next chunk was already here with the last one: same write, same trip
         try:
             while True:
                 data = self.channel.recv(32768)
                 if not data:
                     break
-                round_trip(self.host)  # the answer to this input comes back one round trip later
+                if not burst:
+                    round_trip(self.host)  # the answer to this input comes back one round trip later
+                burst = self.channel.recv_ready()
                 process.write_stdin(data)
         except (OSError, EOFError, paramiko.SSHException):
             pass

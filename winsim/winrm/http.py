@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from winsim.latency import round_trip
+from winsim.latency import new_connection, round_trip
 from winsim.winrm import faults, injection
 from winsim.winrm.auth import AuthError, NTLMAcceptor, UserDatabase
 from winsim.winrm.config import WinRMConfig
@@ -96,6 +96,7 @@ class WSManServer(ThreadingHTTPServer):
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         conn: socket.socket = request
+        new_connection(self.app.host, tls=self.tls is not None)
         if self.tls is not None:
             conn.settimeout(10.0)
             try:
@@ -247,6 +248,7 @@ class WSManHandler(BaseHTTPRequestHandler):
                 self.ntlm = None
                 return users.check_basic(header)
             if scheme in ("negotiate", "ntlm"):
+                round_trip(self.server.app.host, 0, self.server.app.host.latency.ntlm_leg)
                 if self.ntlm is None or self.ntlm.complete:
                     self.ntlm = NTLMAcceptor(users, self.server.cert_hash)
                 token = base64.b64decode(value.strip(), validate=True)

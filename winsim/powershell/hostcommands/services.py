@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from winsim.latency import spend
 from winsim.model import DaemonStartError, ServiceInfo
 from winsim.powershell.enums import PSEnum
 from winsim.powershell.hostcommands._common import matches, not_modeled, write_error
@@ -155,7 +156,9 @@ def stop_service(inv: Invocation) -> Iterable[PSObject]:
 
 @cmdlet("Restart-Service", *_SERVICE_PARAMS)
 def restart_service(inv: Invocation) -> Iterable[PSObject]:
-    return _control(inv, "RestartServiceCommand", ("stop", "start"))
+    out = _control(inv, "RestartServiceCommand", ("stop", "start"))
+    spend(inv.host, "dockerd_restart")  # docker is the one service it restarts (CONTROLLABLE)
+    return out
 
 
 # ---- processes -------------------------------------------------------------------------------
