@@ -8,6 +8,8 @@ recorded about its run (``record(key=value)`` writes JSON the fault test reads b
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +24,24 @@ from inventory.model import HostSpec, SimSettings
 from winsim.launcher import LaunchedHost, launch
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# What a project outside the checkout gives pytest to load wcc (README), and no cache folder.
+OUTSIDE_ARGS = ("-p", "fixtures.plugin", "-p", "reports.plugin", "-p", "no:cacheprovider")
+
+
+def start_pytest(
+    where: Path, inventory: str | Path, *args: str, env: dict[str, str]
+) -> subprocess.Popen[str]:
+    """pytest on the project in ``where``, as a user starts it, with stdout and stderr on one pipe."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "pytest", *OUTSIDE_ARGS, f"--inventory={inventory}", *args],
+        cwd=where,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
 
 # Imported by the modules a fault test runs: writes what the test outside must check.
 RECORDER = """
@@ -62,17 +82,7 @@ def fault_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Cal
         pytester.makefile(".yml", inv=inventory)
         pytester.makepyfile(test_fault=module)
         started = time.monotonic()
-        result = pytester.runpytest_subprocess(
-            "-p",
-            "fixtures.plugin",
-            "-p",
-            "reports.plugin",
-            "--inventory",
-            "inv.yml",
-            "-p",
-            "no:cacheprovider",
-            *args,
-        )
+        result = pytester.runpytest_subprocess(*OUTSIDE_ARGS, "--inventory", "inv.yml", *args)
         seen = json.loads(out.read_text()) if out.exists() else {}
         return FaultRun(result, time.monotonic() - started, seen, pytester.path)
 

@@ -6,14 +6,12 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import RECORDER, ROOT
+from tests.faults.conftest import RECORDER, ROOT, start_pytest
 
 INVENTORY = "hosts:\n  - {name: intr, transport: sim, sim: {profile: ws2022, via: %s}}\n"
 
@@ -65,26 +63,7 @@ def test_ctrl_c_leaves_no_host_and_no_run_directory(tmp_path: Path, via: str, wh
     (tmp_path / "wcc_fault_recorder.py").write_text(RECORDER)
     seen_file = tmp_path / "seen.json"
     env = dict(os.environ, PYTHONPATH=str(ROOT), WCC_FAULT_OUT=str(seen_file), TMPDIR=str(tmp_path))
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "fixtures.plugin",
-            "-p",
-            "reports.plugin",
-            "--inventory=inv.yml",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-        ],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = start_pytest(tmp_path, "inv.yml", "-q", env=env)
     run_dirs: list[Path] = []
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

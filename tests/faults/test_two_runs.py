@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import ROOT
+from tests.faults.conftest import ROOT, start_pytest
 
 MODULE = """
 import time
@@ -36,26 +35,7 @@ def _start(inventory: Path, where: Path) -> subprocess.Popen[str]:
     where.mkdir()
     (where / "test_shared.py").write_text(MODULE)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "fixtures.plugin",
-            "-p",
-            "reports.plugin",
-            f"--inventory={inventory}",
-            "-p",
-            "no:cacheprovider",
-            "-rs",
-        ],
-        cwd=where,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    return start_pytest(where, inventory, "-rs", env=env)
 
 
 @pytest.mark.slow
