@@ -21,6 +21,8 @@ from winsim.host import SimHost
 from winsim.model import HostModel
 from winsim.model.docker_objects import Container
 from winsim.model.errors import DockerError
+from winsim.model.hns import EndpointSettings
+from winsim.native.hns_v1 import network_document
 from winsim.powershell.format import render as ps_render
 from winsim.powershell.interpreter import Interpreter
 from winsim.profiles import PROFILES, HostProfile
@@ -146,7 +148,9 @@ def network_inspect(sample: Sample, host: SimHost) -> list[str]:
 # ---- HNS --------------------------------------------------------------------------------
 @scenario("hns-network-json-fragment")
 def hns_network(sample: Sample, host: SimHost) -> list[str]:
-    nat = host.model.hns.network_by_name("nat")
+    found = host.model.hns.network_by_name("nat")
+    assert found is not None
+    nat = network_document(found)
     return compare.compare_json(
         sample.body, json.dumps([nat] if sample.body.lstrip().startswith("[") else nat)
     )
@@ -162,16 +166,16 @@ def _cni_endpoint(host: SimHost) -> str:
     """The endpoint the nat CNI plugin makes for a ctr container: named, DNS set, attached."""
     hns = host.model.hns
     ep = hns.create_endpoint(
-        {
-            "Name": "default-test_nat",
-            "VirtualNetworkName": "nat",
-            "DNSServerList": "192.168.1.15",
-            "DNSSuffix": "internal.example.com",
-        }
+        EndpointSettings(
+            name="default-test_nat",
+            virtual_network_name="nat",
+            dns_servers="192.168.1.15",
+            dns_suffix="internal.example.com",
+        )
     )
     comp = host.model.net.create_container_compartment("0" * 64)
-    hns.attach_endpoint(str(ep["ID"]), "0" * 64, comp.id)
-    return str(ep["ID"])
+    hns.attach_endpoint(ep.id, "0" * 64, comp.id)
+    return ep.id
 
 
 @scenario("hns-endpoint-list-view")
@@ -240,8 +244,8 @@ def container_nic(sample: Sample, host: SimHost) -> list[str]:
         comp = model.net.compartment_for_container(containers[-1].id)
     else:  # an endpoint another runtime named
         comp = model.net.create_container_compartment("1" * 64)
-        ep = model.hns.create_endpoint({"Name": name, "VirtualNetworkName": "nat"})
-        model.hns.attach_endpoint(str(ep["ID"]), "1" * 64, comp.id)
+        ep = model.hns.create_endpoint(EndpointSettings(name=name, virtual_network_name="nat"))
+        model.hns.attach_endpoint(ep.id, "1" * 64, comp.id)
         att = None
     assert comp is not None
     nics = [i for i in model.net.interfaces(comp.id) if i.alias.startswith("vEthernet")]

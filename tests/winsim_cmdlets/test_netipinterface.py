@@ -48,9 +48,9 @@ def test_seed_query_finds_the_container_nic(ps, start_container, sim_host):
     assert ps(SEED_QUERY).objects == []
     start_container()
     rows = _json_list(ps(SEED_QUERY + " | ConvertTo-Json"))
-    endpoints = [e for e in sim_host.model.hns.endpoints() if e.get("SharedContainers")]
+    endpoints = [e for e in sim_host.model.hns.endpoints() if e.shared_containers]
     assert len(rows) == 1 and len(endpoints) == 1
-    prefix = endpoints[0]["ID"].split("-")[0].lower()
+    prefix = endpoints[0].id.split("-")[0].lower()
     assert rows[0]["InterfaceAlias"] == f"vEthernet (Container NIC {prefix})"
     assert rows[0]["CompartmentId"] != 1
     assert rows[0]["AddressFamily"] == 2  # IPv4 as its enum number

@@ -40,12 +40,12 @@ def test_container_compartment_has_default_route_via_gateway(ps, start_container
     start_container()
     cid = _container_compartment(ps)
     rows = _rows(ps(f"Get-NetRoute -CompartmentId {cid} | ConvertTo-Json"))
-    endpoint = next(e for e in sim_host.model.hns.endpoints() if e.get("SharedContainers"))
+    endpoint = next(e for e in sim_host.model.hns.endpoints() if e.shared_containers)
     default = [r for r in rows if r["DestinationPrefix"] == "0.0.0.0/0"]
     assert len(default) == 1
-    assert default[0]["NextHop"] == endpoint["GatewayAddress"]
+    assert default[0]["NextHop"] == endpoint.gateway
     assert default[0]["InterfaceAlias"] == "vEthernet (Ethernet)"  # 20348: the HNS endpoint's name
-    assert any(r["DestinationPrefix"] == endpoint["IPAddress"] + "/32" for r in rows)
+    assert any(r["DestinationPrefix"] == endpoint.ip + "/32" for r in rows)
 
 
 def test_routes_go_with_the_compartment(ps, start_container, sim_host):

@@ -83,12 +83,12 @@ def test_docker_network_is_named_by_id_in_hns(sim: Sim) -> None:
         re.fullmatch(r"[0-9a-f-]{36}", hnsid)
         and "com.docker.network.windowsshim.networkname" not in inspect["Options"]
     )
-    assert sim.host.model.hns.network(hnsid)["Name"] == net_id
+    assert sim.host.model.hns.network(hnsid).name == net_id
     named = sim.cli(
         "network", "create", "-d", "nat", "-o", "com.docker.network.windowsshim.networkname=mynat", "other"
     ).stdout.strip()
     options = json.loads(sim.cli("network", "inspect", named).stdout)[0]["Options"]
-    assert sim.host.model.hns.network(options["com.docker.network.windowsshim.hnsid"])["Name"] == "mynat"
+    assert sim.host.model.hns.network(options["com.docker.network.windowsshim.hnsid"]).name == "mynat"
     nat = json.loads(sim.cli("network", "inspect", "nat").stdout)[0]["Options"]
     assert nat["com.docker.network.windowsshim.networkname"] == "nat"
 
@@ -101,7 +101,7 @@ def test_nat_endpoint_prefix_and_nic_name(sim: Sim) -> None:
     comp = model.net.compartment_for_container(cid)
     assert comp is not None
     endpoint = model.hns.endpoint(next(iter(model.dockerd.container(cid).networks.values())).hns_endpoint_id)
-    assert endpoint["Name"] == "Ethernet" and endpoint["EnableInternalDNS"] is True
+    assert endpoint.name == "Ethernet" and endpoint.enable_internal_dns is True
     aliases = [i.alias for i in model.net.interfaces(comp.id) if i.endpoint_id]
     assert aliases == ["vEthernet (Ethernet)"]
     second = sim.cli("run", "-id", IMAGE, "powershell").stdout.strip()

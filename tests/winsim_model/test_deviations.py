@@ -13,6 +13,7 @@ from winsim.model import HCS_OPERATIONAL, DaemonNotRunning, DaemonStartError, Ho
 from winsim.model.docker_base import DAEMON_JSON
 from winsim.model.errors import DockerError
 from winsim.model.paths import win_basename
+from winsim.native.hnscall import hns_call
 
 Check = Callable[[HostModel], bool]
 # Without activation there is no volume and no filter: these follow from the deviation itself.
@@ -160,7 +161,7 @@ def nic_alias(m: HostModel) -> bool:
     """The alias the build gives: the HNS endpoint's name from 1803, Container NIC before."""
     c = run_seed(m)
     hns_id = next(iter(c.networks.values())).hns_endpoint_id
-    name = m.hns.endpoint(hns_id)["Name"]
+    name = m.hns.endpoint(hns_id).name
     want = (
         f"vEthernet ({name})"
         if m.profile.nic_alias_is_endpoint_name
@@ -173,14 +174,14 @@ def endpoint_is_virtual(m: HostModel) -> bool:
     nat = m.hns.network_by_name("nat")
     assert nat is not None
     before = len(m.net.compartments()), len(m.net.interfaces())
-    m.hns.call("POST", "/endpoints/", json.dumps({"VirtualNetwork": nat["ID"]}))
+    hns_call(m.hns, "POST", "/endpoints/", json.dumps({"VirtualNetwork": nat.id}))
     return (len(m.net.compartments()), len(m.net.interfaces())) == before
 
 
 def endpoint_created_state(m: HostModel) -> bool:
     nat = m.hns.network_by_name("nat")
     assert nat is not None
-    out = json.loads(m.hns.call("POST", "/endpoints/", json.dumps({"VirtualNetwork": nat["ID"]})))
+    out = json.loads(hns_call(m.hns, "POST", "/endpoints/", json.dumps({"VirtualNetwork": nat.id})))
     return bool(out["Output"]["State"] == 1 and out["Output"]["SharedContainers"] == [])
 
 
@@ -197,7 +198,7 @@ def compartment_at_create(m: HostModel) -> bool:
 def endpoint_attached(m: HostModel) -> bool:
     c = run_seed(m)
     ep = m.hns.endpoint(next(iter(c.networks.values())).hns_endpoint_id)
-    return ep["State"] == 2 and c.id in ep["SharedContainers"]
+    return ep.state == 2 and c.id in ep.shared_containers
 
 
 def owner_docker(m: HostModel) -> bool:

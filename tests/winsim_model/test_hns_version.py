@@ -10,11 +10,12 @@ import pytest
 
 from tests.winsim_model.conftest import MakeModel
 from winsim.model import HostModel
+from winsim.native.hnscall import hns_call
 from winsim.profiles import PROFILES
 
 
 def _globals(model: HostModel, path: str = "/globals/version") -> dict:
-    envelope = json.loads(model.hns.call("GET", path, ""))
+    envelope = json.loads(hns_call(model.hns, "GET", path, ""))
     assert envelope["Success"] is True, envelope
     return envelope["Output"]
 
@@ -35,7 +36,7 @@ def test_the_path_is_case_insensitive_and_takes_a_trailing_slash(model: HostMode
 
 def test_other_methods_and_paths_under_globals_are_refused(model: HostModel) -> None:
     for method, path in (("POST", "/globals/version"), ("GET", "/globals/"), ("GET", "/globals/other")):
-        envelope = json.loads(model.hns.call(method, path, "{}"))
+        envelope = json.loads(hns_call(model.hns, method, path, "{}"))
         assert envelope["Success"] is False, (method, path)
         assert "not supported" in envelope["Error"]
 

@@ -19,6 +19,7 @@ from winsim.model import (
 )
 from winsim.model.docker_base import DAEMON_JSON
 from winsim.model.paths import win_basename
+from winsim.native.hnscall import hns_call
 
 
 def ops(model: HostModel, since: int = 0) -> list[str]:
@@ -62,7 +63,7 @@ def test_endpoint_is_virtual_until_compute_system_exists(model: HostModel) -> No
     nat = model.hns.network_by_name("nat")
     assert nat is not None
     before = (len(model.net.compartments()), len(model.net.interfaces()))
-    env = json.loads(model.hns.call("POST", "/endpoints", json.dumps({"VirtualNetwork": nat["ID"]})))
+    env = json.loads(hns_call(model.hns, "POST", "/endpoints", json.dumps({"VirtualNetwork": nat.id})))
     assert env["Success"] is True and env["Output"]["State"] == 1
     assert (len(model.net.compartments()), len(model.net.interfaces())) == before
 
@@ -81,7 +82,7 @@ def test_running_container_network_view(model: HostModel) -> None:
     routes = {(r.destination_prefix, r.next_hop) for r in model.net.routes(comp.id)}
     assert ("0.0.0.0/0", att.gateway) in routes
     ep = model.hns.endpoint(att.hns_endpoint_id)
-    assert ep["State"] == 2 and c.id in ep["SharedContainers"] and ep["MacAddress"].count("-") == 5
+    assert ep.state == 2 and c.id in ep.shared_containers and ep.mac.count("-") == 5
     system = json.loads(model.hcs.enumerate_compute_systems('{"Owners":["docker"]}'))
     assert [(s["Id"], s["Name"], s["Owner"], s["SystemType"], s["State"]) for s in system] == [
         (c.id, c.id, "docker", "Container", "Running")
@@ -162,9 +163,9 @@ def test_hcs_error_codes(model: HostModel) -> None:
 
 
 def test_hns_errors_use_the_envelope(model: HostModel) -> None:
-    out = json.loads(model.hns.call("GET", "/endpoints/00000000-0000-0000-0000-000000000000"))
+    out = json.loads(hns_call(model.hns, "GET", "/endpoints/00000000-0000-0000-0000-000000000000"))
     assert out == {"Success": False, "Error": "Element not found."}
-    nat = json.loads(model.hns.call("GET", "/networks/"))["Output"][0]
+    nat = json.loads(hns_call(model.hns, "GET", "/networks/"))["Output"][0]
     assert (
         nat["Name"] == "nat"
         and nat["ID"] == nat["ID"].upper()
@@ -185,7 +186,7 @@ def test_direct_lifecycle_without_dockerd(model: HostModel) -> None:
     volume = store.get_layer_mount_path(scratch)
     nat = model.hns.network_by_name("nat")
     assert nat is not None
-    ep = json.loads(model.hns.call("POST", "/endpoints/", json.dumps({"VirtualNetwork": nat["ID"]})))[
+    ep = json.loads(hns_call(model.hns, "POST", "/endpoints/", json.dumps({"VirtualNetwork": nat.id})))[
         "Output"
     ]
     assert model.net.compartment_for_container(cid) is None

@@ -14,6 +14,7 @@ from winsim.model.errors import (
     ErrorKind,
     HnsError,
 )
+from winsim.model.hns import EndpointSettings, HnsNetwork, NetworkSettings, SubnetSettings
 
 NETWORK_DRIVERS = ("nat", "transparent", "l2bridge", "l2tunnel", "overlay", "ics", "internal", "private")
 PREDEFINED_NETWORKS = ("nat", "none")
@@ -63,21 +64,21 @@ class DockerdNetworks(DockerdBase):
             opts = dict(options or {})
             # moby CreateNetwork: the HNS network is named by the networkname option, else the id
             hns_name = opts.get("com.docker.network.windowsshim.networkname") or net_id
-            settings: dict[str, Any] = {"Name": hns_name, "Type": drv}
             cfg = ((ipam or {}).get("Config") or [{}])[0] if ipam else {}
-            if cfg.get("Subnet"):
-                settings["Subnets"] = [
-                    {"AddressPrefix": cfg["Subnet"], "GatewayAddress": cfg.get("Gateway", "")}
-                ]
-            if opts.get("com.docker.network.windowsshim.interface"):
-                settings["NetworkAdapterName"] = opts["com.docker.network.windowsshim.interface"]
+            settings = NetworkSettings(
+                name=hns_name,
+                type=drv,
+                subnets=(SubnetSettings(cfg["Subnet"], cfg.get("Gateway", "")),) if cfg.get("Subnet") else (),
+                adapter_name=opts.get("com.docker.network.windowsshim.interface") or "",
+            )
             try:
                 hns_net = self.model.hns.create_network(settings)
             except HnsError as exc:
                 raise DockerError(ErrorKind.SYSTEM, f"hns failed with error : {exc.message}") from exc
             # the id of the POST answer, in the lower case it comes in (docker-network-inspect-l2bridge-*)
-            hns_net = dict(hns_net, ID=str(hns_net["ID"]).lower())
-            net = self._add_network(name, drv, hns_net, opts, labels or {}, internal, net_id=net_id)
+            net = self._add_network(
+                name, drv, hns_net, hns_net.id.lower(), opts, labels or {}, internal, net_id=net_id
+            )
             if ipam and "Options" in ipam:
                 net.ipam_options = ipam.get("Options")
             return net
@@ -86,22 +87,22 @@ class DockerdNetworks(DockerdBase):
         self,
         name: str,
         driver: str,
-        hns_net: dict[str, Any],
+        hns_net: HnsNetwork,
+        hns_id: str,
         options: dict[str, str] | None = None,
         labels: dict[str, str] | None = None,
         internal: bool = False,
         net_id: str = "",
     ) -> DockerNetwork:
-        subnet = hns_net["Subnets"][0]
         net = DockerNetwork(
             id=net_id or new_id(),
             name=name,
             driver=driver,
             created=datetime.now(UTC),
-            hns_id=str(hns_net["ID"]),
-            subnet=str(subnet["AddressPrefix"]),
-            gateway=str(subnet["GatewayAddress"]),
-            options={"com.docker.network.windowsshim.hnsid": str(hns_net["ID"]), **(options or {})},
+            hns_id=hns_id,
+            subnet=str(hns_net.subnet),
+            gateway=hns_net.gateway,
+            options={"com.docker.network.windowsshim.hnsid": hns_id, **(options or {})},
             labels=dict(labels or {}),
             internal=internal,
         )
@@ -164,16 +165,15 @@ class DockerdNetworks(DockerdBase):
             raise DockerError(ErrorKind.NOT_FOUND, f"network {att.network_name} not found")
         att.endpoint_id = secrets.token_hex(32)
         # moby's windows driver sends no Name, so HNS names the endpoint itself ("Ethernet")
-        settings: dict[str, Any] = {"VirtualNetwork": net.hns_id}
-        if net.driver == "nat":
-            settings["EnableInternalDNS"] = True
-        wanted_ip = (att.ipam_config or {}).get("IPv4Address")
-        if wanted_ip:
-            settings["IPAddress"] = wanted_ip
+        settings = EndpointSettings(
+            virtual_network=net.hns_id,
+            ip=str((att.ipam_config or {}).get("IPv4Address") or ""),
+            enable_internal_dns=net.driver == "nat",
+        )
         ep = self.model.hns.create_endpoint(settings)
-        att.hns_endpoint_id = str(ep["ID"])
-        att.ip = str(ep["IPAddress"])
-        att.prefix = int(ep["PrefixLength"])
-        att.gateway = str(ep["GatewayAddress"])
-        att.mac = str(ep["MacAddress"]).replace("-", ":").lower()
+        att.hns_endpoint_id = ep.id
+        att.ip = ep.ip
+        att.prefix = ep.prefix
+        att.gateway = ep.gateway
+        att.mac = ep.mac.replace("-", ":").lower()
         return att.hns_endpoint_id

@@ -175,10 +175,10 @@ class Dockerd(DockerdContainers):
         if not self.networks:
             nat = self.model.hns.network_by_name("nat")
             if nat is not None:
-                if self.model.profile.build < 17134:  # older HNS listed ids in lower case
-                    nat = dict(nat, ID=str(nat["ID"]).lower())
+                # older HNS listed ids in lower case
+                hns_id = nat.id.lower() if self.model.profile.build < 17134 else nat.id
                 self._add_network(
-                    "nat", "nat", nat, {"com.docker.network.windowsshim.networkname": str(nat["Name"])}
+                    "nat", "nat", nat, hns_id, {"com.docker.network.windowsshim.networkname": nat.name}
                 )
             none_id = new_id()
             self.networks[none_id] = DockerNetwork(none_id, "none", "null", datetime.now(UTC))

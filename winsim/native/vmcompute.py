@@ -21,6 +21,7 @@ from typing import Any
 
 from winsim.model.errors import E_INVALID_PARAMETER, HCS_E_SYSTEM_NOT_FOUND, HcsError, LayerError, signed32
 from winsim.native.exports import Cell, Export, NativeProcess, Param
+from winsim.native.hnscall import hns_call
 
 DLL = "vmcompute.dll"
 S_OK = 0
@@ -222,7 +223,7 @@ def HcsCloseProcess(process: NativeProcess, handle: int) -> int:
 def HNSCall(process: NativeProcess, method: str, path: str, request: str, response: Cell) -> int:
     # HNS answers failures inside its envelope ({"Success":false,"Error":...}); the HRESULT stays S_OK.
     response.value = process.heap.alloc_string(
-        process.host.model.hns.call(str(method or ""), str(path or ""), str(request or ""))
+        hns_call(process.host.model.hns, str(method or ""), str(path or ""), str(request or ""))
     )
     return S_OK
 

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from winsim.model import HnsError
+from winsim.native.hns_v1 import endpoint_document, namespace_document, network_document
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
 from winsim.powershell.values import to_string
@@ -58,15 +59,22 @@ def _listing(
 @cmdlet("Get-HnsNetwork", Param("Id", position=0, type="string"))
 def get_hns_network(inv: Invocation) -> Iterable[Any]:
     hns = inv.host.model.hns
-    return _listing(inv, hns.networks, hns.network)
+    return _listing(
+        inv, lambda: [network_document(n) for n in hns.networks()], lambda i: network_document(hns.network(i))
+    )
 
 
 @cmdlet("Get-HnsEndpoint", Param("Id", position=0, type="string"))
 def get_hns_endpoint(inv: Invocation) -> Iterable[Any]:
     hns = inv.host.model.hns
-    return _listing(inv, hns.endpoints, hns.endpoint)
+    return _listing(
+        inv,
+        lambda: [endpoint_document(e) for e in hns.endpoints()],
+        lambda i: endpoint_document(hns.endpoint(i)),
+    )
 
 
 @cmdlet("Get-HnsNamespace", Param("Id", position=0, type="string"))
 def get_hns_namespace(inv: Invocation) -> Iterable[Any]:
-    return _listing(inv, inv.host.model.hns.namespaces, None)
+    hns = inv.host.model.hns
+    return _listing(inv, lambda: [namespace_document(n) for n in hns.namespaces()], None)
