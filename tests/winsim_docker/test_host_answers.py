@@ -42,7 +42,7 @@ def test_bind_mount_and_named_volume_in_inspect(sim: Sim) -> None:
     assert sim.host.model.files.is_dir(r"C:\ProgramData\docker\volumes\demovol\_data")
     system = sim.host.model.hcs.get(cid)
     # in the order the CLI sent the -v options, which is no fixed order (a Go map)
-    assert system is not None and sorted(d["HostPath"] for d in system.config["MappedDirectories"]) == [
+    assert system is not None and sorted(d.host_path for d in system.config.mapped_directories) == [
         r"C:\ProgramData\docker\volumes\demovol\_data",
         r"C:\host",
     ]

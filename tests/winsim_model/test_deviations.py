@@ -12,6 +12,7 @@ from winsim.deviations import DEVIATIONS, Deviation
 from winsim.model import HCS_OPERATIONAL, DaemonNotRunning, DaemonStartError, HostModel
 from winsim.model.docker_base import DAEMON_JSON
 from winsim.model.errors import DockerError
+from winsim.model.hcs import ContainerConfig
 from winsim.model.paths import win_basename
 from winsim.native.hnscall import hns_call
 
@@ -190,8 +191,7 @@ def compartment_at_create(m: HostModel) -> bool:
     cid = "cd" * 32
     chain = list(reversed(image.layer_paths))
     scratch = m.windowsfilter.create_sandbox_layer(cid, chain)
-    cfg = {"SystemType": "Container", "Name": cid, "Owner": "wcc", "LayerFolderPath": scratch}
-    m.hcs.create_compute_system(cid, json.dumps(cfg))
+    m.hcs.create_compute_system(cid, ContainerConfig(name=cid, owner="wcc", layer_folder_path=scratch))
     return m.net.compartment_for_container(cid) is not None
 
 
@@ -208,8 +208,8 @@ def owner_docker(m: HostModel) -> bool:
 
 def container_process(m: HostModel) -> bool:
     c = run_seed(m)
-    props = json.loads(m.hcs.get_compute_system_properties(c.id, '{"PropertyTypes":["ProcessList"]}'))
-    return "powershell.exe" in [p["ImageName"] for p in props["ProcessList"]]
+    system = m.hcs.get_compute_system_properties(c.id)
+    return "powershell.exe" in [p.image_name for p in system.processes.values() if p.exit_code is None]
 
 
 def hcs_events(m: HostModel) -> bool:

@@ -18,7 +18,9 @@ from winsim.model import (
     HostModel,
 )
 from winsim.model.docker_base import DAEMON_JSON
+from winsim.model.hcs import ContainerConfig, LayerRef, ProcessConfig, SystemQuery
 from winsim.model.paths import win_basename
+from winsim.native.hcs_schema1 import properties_document
 from winsim.native.hnscall import hns_call
 
 
@@ -83,11 +85,13 @@ def test_running_container_network_view(model: HostModel) -> None:
     assert ("0.0.0.0/0", att.gateway) in routes
     ep = model.hns.endpoint(att.hns_endpoint_id)
     assert ep.state == 2 and c.id in ep.shared_containers and ep.mac.count("-") == 5
-    system = json.loads(model.hcs.enumerate_compute_systems('{"Owners":["docker"]}'))
+    system = [
+        properties_document(s) for s in model.hcs.enumerate_compute_systems(SystemQuery(owners=("docker",)))
+    ]
     assert [(s["Id"], s["Name"], s["Owner"], s["SystemType"], s["State"]) for s in system] == [
         (c.id, c.id, "docker", "Container", "Running")
     ]
-    procs = json.loads(model.hcs.get_compute_system_properties(c.id, '{"PropertyTypes":["ProcessList"]}'))
+    procs = properties_document(model.hcs.get_compute_system_properties(c.id), with_processes=True)
     assert "powershell.exe" in [p["ImageName"] for p in procs["ProcessList"]]
     wcifs = next(f for f in model.filters() if f.name == "wcifs")
     assert wcifs.instances == 1
@@ -152,7 +156,7 @@ def test_hcs_error_codes(model: HostModel) -> None:
     assert e.value.hresult == 0xC037010E
     c = run_seed(model)
     with pytest.raises(HcsError) as dup:
-        model.hcs.create_compute_system(c.id, "{}")
+        model.hcs.create_compute_system(c.id, ContainerConfig())
     assert dup.value.hresult == 0xC037010F
     with pytest.raises(HcsError) as state:
         model.hcs.start_compute_system(c.id)
@@ -190,21 +194,20 @@ def test_direct_lifecycle_without_dockerd(model: HostModel) -> None:
         "Output"
     ]
     assert model.net.compartment_for_container(cid) is None
-    config = {
-        "SystemType": "Container",
-        "Name": cid,
-        "Owner": "wcc-test",
-        "VolumePath": volume.rstrip("\\"),
-        "LayerFolderPath": scratch,
-        "Layers": [{"ID": store.name_to_guid(win_basename(p)), "Path": p} for p in chain],
-        "EndpointList": [ep["ID"]],
-    }
-    model.hcs.create_compute_system(cid, json.dumps(config))
+    config = ContainerConfig(
+        name=cid,
+        owner="wcc-test",
+        volume_path=volume.rstrip("\\"),
+        layer_folder_path=scratch,
+        layers=tuple(LayerRef(store.name_to_guid(win_basename(p)), p) for p in chain),
+        endpoints=(ep["ID"],),
+    )
+    model.hcs.create_compute_system(cid, config)
     assert (
         model.net.compartment_for_container(cid) is not None
     )  # the compartment comes with the compute system
     model.hcs.start_compute_system(cid)
-    pid = model.hcs.create_process(cid, json.dumps({"CommandLine": "cmd /c ping -t localhost"}))
+    pid = model.hcs.create_process(cid, ProcessConfig("cmd /c ping -t localhost"))
     assert pid > 0
     model.hcs.terminate_compute_system(cid)
     assert model.net.compartment_for_container(cid) is None

@@ -30,6 +30,7 @@ from winsim.model.errors import (
     HnsError,
     LayerError,
 )
+from winsim.model.hcs import ContainerConfig, LayerRef, MappedDirectory, NetworkRequest, ProcessConfig
 from winsim.model.paths import win_basename
 
 _NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
@@ -182,48 +183,41 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
             c.volume_path = store.get_layer_mount_path(c.scratch_path)
         try:
             hns_ids = [self._allocate_endpoint(att) for att in c.networks.values()]
-            config = {
-                "SystemType": "Container",
-                "Name": c.id,
-                "Owner": "dockerd" if self.model.deviates(Deviation.HCS_OWNER_NOT_DOCKER) else "docker",
-                "VolumePath": c.volume_path.rstrip("\\"),
-                "IgnoreFlushesDuringBoot": True,
-                "LayerFolderPath": c.scratch_path,
-                "Layers": [{"ID": store.name_to_guid(win_basename(p)), "Path": p} for p in parents],
-                "HostName": (c.config.get("Hostname") or c.id[:12]),
-                "HvPartition": c.host_config.get("Isolation") == "hyperv",
-                "EndpointList": hns_ids,
-                "AllowUnqualifiedDNSQuery": True,
-            }
-            if c.mounts:
-                config["MappedDirectories"] = [
-                    {"HostPath": m.source, "ContainerPath": m.destination, "ReadOnly": not m.rw}
-                    for m in c.mounts
-                ]
+            config = ContainerConfig(
+                name=c.id,
+                owner="dockerd" if self.model.deviates(Deviation.HCS_OWNER_NOT_DOCKER) else "docker",
+                volume_path=c.volume_path.rstrip("\\"),
+                ignore_flushes_during_boot=True,
+                layer_folder_path=c.scratch_path,
+                layers=tuple(LayerRef(store.name_to_guid(win_basename(p)), p) for p in parents),
+                hostname=c.config.get("Hostname") or c.id[:12],
+                hv_partition=c.host_config.get("Isolation") == "hyperv",
+                endpoints=tuple(hns_ids),
+                allow_unqualified_dns_query=True,
+                mapped_directories=tuple(
+                    MappedDirectory(m.source, m.destination, not m.rw) for m in c.mounts
+                ),
+            )
             hcs = self.model.hcs
-            document = json.dumps(config, separators=(",", ":"))
             try:
-                hcs.create_compute_system(c.id, document)
+                hcs.create_compute_system(c.id, config)
             except HcsError as exc:
                 self._release(c)
-                raise DockerError(ErrorKind.SYSTEM, self._create_error(exc, document)) from exc
+                raise DockerError(ErrorKind.SYSTEM, self._create_error(exc, config)) from exc
             hcs.start_compute_system(c.id)
             argv = c.argv
             if not self.model.deviates(Deviation.NO_CONTAINER_PROCESS):
+                env = (e.split("=", 1) for e in c.config.get("Env") or [] if "=" in e)
                 c.pid = hcs.create_process(
                     c.id,
-                    json.dumps(
-                        {
-                            "CommandLine": container_process.command_line(argv),
-                            "WorkingDirectory": c.config.get("WorkingDir") or "C:\\",
-                            "Environment": dict(
-                                e.split("=", 1) for e in c.config.get("Env") or [] if "=" in e
-                            ),
-                            "EmulateConsole": bool(c.config.get("Tty")),
-                            "CreateStdInPipe": bool(c.config.get("OpenStdin")),
-                            "CreateStdOutPipe": True,
-                            "CreateStdErrPipe": not c.config.get("Tty"),
-                        }
+                    ProcessConfig(
+                        command_line=container_process.command_line(argv),
+                        working_directory=c.config.get("WorkingDir") or "C:\\",
+                        environment=tuple(dict(env).items()),
+                        emulate_console=bool(c.config.get("Tty")),
+                        create_stdin_pipe=bool(c.config.get("OpenStdin")),
+                        create_stdout_pipe=True,
+                        create_stderr_pipe=not c.config.get("Tty"),
                     ),
                 )
         except (HcsError, HnsError, LayerError) as exc:
@@ -404,10 +398,7 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
             if c.running:
                 try:
                     hns_id = self._allocate_endpoint(att)
-                    self.model.hcs.modify_compute_system(
-                        c.id,
-                        json.dumps({"ResourceType": "Network", "Settings": hns_id, "RequestType": "Add"}),
-                    )
+                    self.model.hcs.modify_compute_system(c.id, NetworkRequest(hns_id, add=True))
                 except (HcsError, HnsError) as exc:
                     raise DockerError(ErrorKind.SYSTEM, str(exc)) from exc
             c.networks[net.id] = att
@@ -426,34 +417,26 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
                 )
             if c.running and att.hns_endpoint_id:
                 with contextlib.suppress(HcsError):
-                    self.model.hcs.modify_compute_system(
-                        c.id,
-                        json.dumps(
-                            {
-                                "ResourceType": "Network",
-                                "Settings": att.hns_endpoint_id,
-                                "RequestType": "Remove",
-                            }
-                        ),
-                    )
+                    self.model.hcs.modify_compute_system(c.id, NetworkRequest(att.hns_endpoint_id, add=False))
                 self.model.hns.delete_endpoint(att.hns_endpoint_id)
             del c.networks[net.id]
             self._event(
                 "network", "disconnect", net.id, {"container": c.id, "name": net.name, "type": net.driver}
             )
 
-    def _create_error(self, exc: HcsError, document: str) -> str:
+    def _create_error(self, exc: HcsError, config: ContainerConfig) -> str:
         """How the engine words a failed CreateComputeSystem: hcsshim before engine 23 appended
         the configuration as ``extra info``; newer engines name the call ``hcs::`` and stop there
         (tests/fidelity/samples/error-os-mismatch-*.txt, error-file-not-found-19.03.txt)."""
         call = exc.op.rsplit("::", 1)[-1]
+        if self.model.profile.engine_major >= 23:
+            return f"hcs::{call} {exc.subject}: {exc.message}"
+        document = _marshalled(config)
         if self.model.profile.engine_version < (18, 9):  # error-os-mismatch-1803-18.03.txt
             return (
                 f"container {exc.subject} encountered an error during {call.replace('ComputeSystem', 'Container')}: "
                 f"failure in a Windows system call: {exc.message} (0x{exc.hresult:x})\nextra info: {document}"
             )
-        if self.model.profile.engine_major >= 23:
-            return f"hcs::{call} {exc.subject}: {exc.message}"
         return f"hcsshim::{call} {exc.subject}: {exc.message}\n(extra info: {document})"
 
     def _random_name(self) -> str:
@@ -463,3 +446,27 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
             if name not in taken:
                 return name
         return f"{secrets.choice(_ADJECTIVES)}_{secrets.choice(_SURNAMES)}{secrets.randbelow(100)}"
+
+
+def _marshalled(config: ContainerConfig) -> str:
+    """The configuration as the engine's hcsshim marshals it for HCS, which its errors quote: the
+    engine's own text, not a document the model parses (HCS takes ``config`` typed)."""
+    document: dict[str, object] = {
+        "SystemType": config.system_type,
+        "Name": config.name,
+        "Owner": config.owner,
+        "VolumePath": config.volume_path,
+        "IgnoreFlushesDuringBoot": config.ignore_flushes_during_boot,
+        "LayerFolderPath": config.layer_folder_path,
+        "Layers": [{"ID": lay.id, "Path": lay.path} for lay in config.layers],
+        "HostName": config.hostname,
+        "HvPartition": config.hv_partition,
+        "EndpointList": list(config.endpoints),
+        "AllowUnqualifiedDNSQuery": config.allow_unqualified_dns_query,
+    }
+    if config.mapped_directories:
+        document["MappedDirectories"] = [
+            {"HostPath": m.host_path, "ContainerPath": m.container_path, "ReadOnly": m.read_only}
+            for m in config.mapped_directories
+        ]
+    return json.dumps(document, separators=(",", ":"))

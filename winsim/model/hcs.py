@@ -1,29 +1,29 @@
-r"""HCS (Host Compute Service) v1: compute systems, their processes and their schema1 properties.
+r"""HCS (Host Compute Service) v1: compute systems and their processes, as typed records.
 
-Calls mirror vmcompute.dll: ids and JSON strings in, JSON out, failures raise ``HcsError`` with the
-HRESULT HCS returns.  dockerd (``dockerd.py``) and direct callers (the drivers' PowerShell probes)
-use these same methods.
+Calls mirror vmcompute.dll's, with the JSON documents typed: a ``ContainerConfig`` creates a system,
+a ``ProcessConfig`` a process, a ``NetworkRequest`` hot-adds or removes an endpoint; queries return
+copies of ``ComputeSystem``.  Failures raise ``HcsError`` with the HRESULT HCS returns.  dockerd
+(``dockerd.py``) calls these methods directly; vmcompute's exports (``winsim/native/vmcompute.py``)
+parse and render the schema1 JSON around them (``winsim/native/hcs_schema1.py``).
 
->>> hcs.create_compute_system(cid, json.dumps(config))   # doctest: +SKIP
->>> hcs.start_compute_system(cid)                          # doctest: +SKIP
->>> pid = hcs.create_process(cid, json.dumps({"CommandLine": "cmd"}))  # doctest: +SKIP
->>> json.loads(hcs.enumerate_compute_systems("{}"))[0]["Owner"]         # doctest: +SKIP
+>>> hcs.create_compute_system(cid, ContainerConfig(name=cid, owner="docker", layer_folder_path=scratch))  # doctest: +SKIP
+>>> hcs.start_compute_system(cid)                                                # doctest: +SKIP
+>>> pid = hcs.create_process(cid, ProcessConfig(command_line="cmd"))             # doctest: +SKIP
+>>> hcs.enumerate_compute_systems(SystemQuery(owners=("docker",)))[0].owner      # doctest: +SKIP
 'docker'
 
 Creating a compute system brings its network compartment, the vNIC of each endpoint in its
-``EndpointList`` and the switch port; terminating or shutting it down removes them.
+``endpoints`` and the switch port; terminating or shutting it down removes them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
 
 from winsim.deviations import Deviation
 from winsim.model.errors import (
@@ -31,7 +31,6 @@ from winsim.model.errors import (
     E_INVALID_PARAMETER,
     E_NOT_FOUND,
     HCS_E_IMAGE_MISMATCH,
-    HCS_E_INVALID_JSON,
     HCS_E_INVALID_STATE,
     HCS_E_SYSTEM_ALREADY_EXISTS,
     HCS_E_SYSTEM_ALREADY_STOPPED,
@@ -68,17 +67,71 @@ class HcsProcess:
     system: bool = False
     exit_code: int | None = None
 
-    def list_item(self) -> dict[str, Any]:
-        return {
-            "ProcessId": self.pid,
-            "ImageName": self.image_name,
-            "CreateTimestamp": self.created.isoformat().replace("+00:00", "Z"),
-            "UserTime100ns": 0,
-            "KernelTime100ns": 0,
-            "MemoryCommitBytes": 1449984,
-            "MemoryWorkingSetPrivateBytes": 593920,
-            "MemoryWorkingSetSharedBytes": 2990080,
-        }
+
+@dataclass(frozen=True)
+class LayerRef:
+    """A read-only layer of a container: its GUID and folder."""
+
+    id: str
+    path: str
+
+
+@dataclass(frozen=True)
+class MappedDirectory:
+    """A host folder mapped into the container."""
+
+    host_path: str
+    container_path: str
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class ContainerConfig:
+    """What creating a compute system takes (schema1 ContainerConfig, typed)."""
+
+    system_type: str = "Container"
+    name: str = ""
+    owner: str = ""
+    volume_path: str = ""
+    ignore_flushes_during_boot: bool = False
+    layer_folder_path: str = ""
+    layers: tuple[LayerRef, ...] = ()
+    hostname: str = ""
+    hv_partition: bool = False
+    endpoints: tuple[str, ...] = ()
+    allow_unqualified_dns_query: bool = False
+    mapped_directories: tuple[MappedDirectory, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProcessConfig:
+    """What creating a process in a compute system takes (schema1 ProcessConfig, typed)."""
+
+    command_line: str
+    working_directory: str = ""
+    environment: tuple[tuple[str, str], ...] = ()
+    emulate_console: bool = False
+    create_stdin_pipe: bool = False
+    create_stdout_pipe: bool = False
+    create_stderr_pipe: bool = False
+
+
+@dataclass(frozen=True)
+class NetworkRequest:
+    """A network hot add (``add=True``) or remove of one HNS endpoint."""
+
+    endpoint_id: str
+    add: bool
+
+
+@dataclass(frozen=True)
+class SystemQuery:
+    """Which compute systems to list: each non-empty field must match (any case)."""
+
+    ids: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
 
 
 @dataclass
@@ -87,7 +140,7 @@ class ComputeSystem:
     name: str
     owner: str
     system_type: str
-    config: dict[str, Any]
+    config: ContainerConfig
     runtime_id: str
     created: datetime
     state: str = "Created"  # Created | Running | Stopped
@@ -100,25 +153,12 @@ class ComputeSystem:
     def stopped(self) -> bool:
         return self.state == "Stopped"
 
-    def properties(self, with_processes: bool = False) -> dict[str, Any]:
-        """schema1 ContainerProperties."""
-        out: dict[str, Any] = {
-            "Id": self.id,
-            "SystemType": self.system_type,
-            "Name": self.name,
-            "Owner": self.owner,
-            "SiloGuid": self.runtime_id,
-            "RuntimeId": self.runtime_id,
-            "IsRuntimeTemplate": False,
-            "RuntimeOsType": "Windows",
-            "State": self.state,
-            "Stopped": self.stopped,
-        }
-        if self.exit_type:
-            out["ExitType"] = self.exit_type
-        if with_processes:
-            out["ProcessList"] = [p.list_item() for p in self.processes.values() if p.exit_code is None]
-        return out
+    def copy(self) -> ComputeSystem:
+        return replace(
+            self,
+            endpoint_ids=list(self.endpoint_ids),
+            processes={pid: replace(p) for pid, p in self.processes.items()},
+        )
 
 
 class Hcs:
@@ -160,48 +200,40 @@ class Hcs:
         with self._lock:
             return self._require(system_id, "hcsshim::OpenComputeSystem")
 
-    def enumerate_compute_systems(self, query: str = "{}") -> str:
-        """HcsEnumerateComputeSystems: a JSON array of properties matching ``{"Ids","Names","Types","Owners"}``."""
-        q = _parse(query or "{}", "hcsshim::EnumerateComputeSystems", "")
+    def enumerate_compute_systems(self, query: SystemQuery | None = None) -> list[ComputeSystem]:
+        """HcsEnumerateComputeSystems: copies of the systems ``query`` matches (all without one)."""
+        q = query or SystemQuery()
 
-        def match(key: str, value: str) -> bool:
-            wanted = q.get(key)
-            return not wanted or value.casefold() in {str(w).casefold() for w in wanted}
+        def match(wanted: tuple[str, ...], value: str) -> bool:
+            return not wanted or value.casefold() in {w.casefold() for w in wanted}
 
         with self._lock:
-            out = [
-                s.properties()
+            return [
+                s.copy()
                 for s in self._systems.values()
-                if match("Ids", s.id)
-                and match("Names", s.name)
-                and match("Types", s.system_type)
-                and match("Owners", s.owner)
+                if match(q.ids, s.id)
+                and match(q.names, s.name)
+                and match(q.types, s.system_type)
+                and match(q.owners, s.owner)
             ]
-        return json.dumps(out)
 
-    def get_compute_system_properties(self, system_id: str, property_query: str = "") -> str:
-        """HcsGetComputeSystemProperties; ``{"PropertyTypes":["ProcessList"]}`` adds the processes."""
-        op = "hcsshim::GetComputeSystemProperties"
-        q = _parse(property_query or "{}", op, system_id)
+    def get_compute_system_properties(self, system_id: str) -> ComputeSystem:
+        """HcsGetComputeSystemProperties: a copy of the system, its processes included."""
         with self._lock:
-            system = self._require(system_id, op)
-            return json.dumps(
-                system.properties(with_processes="ProcessList" in (q.get("PropertyTypes") or []))
-            )
+            return self._require(system_id, "hcsshim::GetComputeSystemProperties").copy()
 
     # ---- lifecycle ---------------------------------------------------------------------
-    def create_compute_system(self, system_id: str, configuration: str) -> str:
-        """HcsCreateComputeSystem with a schema1 ContainerConfig JSON."""
+    def create_compute_system(self, system_id: str, config: ContainerConfig) -> str:
+        """HcsCreateComputeSystem."""
         op = "hcsshim::CreateComputeSystem"
-        config = _parse(configuration, op, system_id)
         with self._lock:
             if system_id.casefold() in self._systems:
                 raise HcsError.of(HCS_E_SYSTEM_ALREADY_EXISTS, op, system_id)
-            if config.get("SystemType", "Container") != "Container":
+            if config.system_type != "Container":
                 raise HcsError.of(E_INVALID_PARAMETER, op, system_id)
             self._check_storage(config, op, system_id)
             self._check_os_build(config, op, system_id)
-            endpoints = [str(e) for e in config.get("EndpointList") or []]
+            endpoints = list(config.endpoints)
             for ep in endpoints:
                 try:
                     self._hns.endpoint(ep)
@@ -209,8 +241,8 @@ class Hcs:
                     raise HcsError.of(E_NOT_FOUND, op, system_id) from exc
             system = ComputeSystem(
                 id=system_id,
-                name=str(config.get("Name") or system_id),
-                owner=str(config.get("Owner") or ""),
+                name=config.name or system_id,
+                owner=config.owner,
                 system_type="Container",
                 config=config,
                 runtime_id=new_guid(),
@@ -225,7 +257,7 @@ class Hcs:
             self.changed.notify_all()
             return system_id
 
-    def start_compute_system(self, system_id: str, options: str = "") -> None:
+    def start_compute_system(self, system_id: str) -> None:
         op = "hcsshim::Start"
         with self._lock:
             system = self._require(system_id, op)
@@ -242,11 +274,11 @@ class Hcs:
             self._events.hcs_event("start", system_id)
             self.changed.notify_all()
 
-    def shutdown_compute_system(self, system_id: str, options: str = "") -> None:
+    def shutdown_compute_system(self, system_id: str) -> None:
         """HcsShutdownComputeSystem: a graceful stop (ExitType GracefulExit)."""
         self._stop(system_id, "hcsshim::Shutdown", "HcsShutdownComputeSystem", "GracefulExit", "shutdown")
 
-    def terminate_compute_system(self, system_id: str, options: str = "") -> None:
+    def terminate_compute_system(self, system_id: str) -> None:
         """HcsTerminateComputeSystem: a hard stop (ExitType ForcedExit)."""
         self._stop(system_id, "hcsshim::Terminate", "HcsTerminateComputeSystem", "ForcedExit", "terminate")
 
@@ -259,18 +291,14 @@ class Hcs:
                 self._record("HcsCloseComputeSystem", system_id)
                 self.changed.notify_all()
 
-    def modify_compute_system(self, system_id: str, configuration: str) -> None:
-        """Network hot add/remove: ``{"ResourceType":"Network","Settings":"<endpoint>","RequestType":"Add"|"Remove"}``."""
+    def modify_compute_system(self, system_id: str, request: NetworkRequest) -> None:
+        """HcsModifyComputeSystem: network hot add/remove of one endpoint."""
         op = "hcsshim::ModifyComputeSystem"
-        req = _parse(configuration, op, system_id)
+        endpoint = request.endpoint_id
         with self._lock:
             system = self._require(system_id, op)
-            if str(req.get("ResourceType")) != "Network":
-                raise HcsError.of(E_INVALID_PARAMETER, op, system_id)
-            settings = req.get("Settings")
-            endpoint = str(settings.get("EndpointId") if isinstance(settings, dict) else settings)
             try:
-                if str(req.get("RequestType")) == "Add":
+                if request.add:
                     if system.state != "Running" or system.compartment_id is None:
                         raise HcsError.of(HCS_E_INVALID_STATE, op, system_id)
                     self._hns.attach_endpoint(endpoint, system.id, system.compartment_id)
@@ -285,15 +313,14 @@ class Hcs:
             self._record("HcsModifyComputeSystem", system_id)
 
     # ---- processes ---------------------------------------------------------------------
-    def create_process(self, system_id: str, parameters: str) -> int:
-        """HcsCreateProcess with a ProcessConfig JSON (``CommandLine``...); returns the process id."""
+    def create_process(self, system_id: str, params: ProcessConfig) -> int:
+        """HcsCreateProcess; returns the process id."""
         op = "hcsshim::CreateProcess"
-        params = _parse(parameters, op, system_id)
         with self._lock:
             system = self._require(system_id, op)
             if system.state != "Running":
                 raise HcsError.of(HCS_E_INVALID_STATE, op, system_id)
-            command = str(params.get("CommandLine") or "").strip()
+            command = params.command_line.strip()
             if not command:
                 raise HcsError.of(E_INVALID_PARAMETER, op, system_id)
             first = command.split(" ", 1)[0].strip('"').replace("/", "\\").rsplit("\\", 1)[-1]
@@ -355,29 +382,29 @@ class Hcs:
             else:
                 self._hns.attach_endpoint(ep, system.id, comp.id)
 
-    def _check_storage(self, config: dict[str, Any], op: str, system_id: str) -> None:
-        folder = str(config.get("LayerFolderPath") or "")
+    def _check_storage(self, config: ContainerConfig, op: str, system_id: str) -> None:
+        folder = config.layer_folder_path
         if not folder or not self._layers.layer_exists(folder):
             raise HcsError.of(E_FILE_NOT_FOUND, op, system_id)
-        for layer in config.get("Layers") or []:
-            if not isinstance(layer, dict) or not self._layers.layer_exists(str(layer.get("Path") or "")):
+        for layer in config.layers:
+            if not self._layers.layer_exists(layer.path):
                 raise HcsError.of(E_FILE_NOT_FOUND, op, system_id)
-        volume = str(config.get("VolumePath") or "")
+        volume = config.volume_path
         if volume.startswith("\\\\?\\Volume{"):
             active = {(lay.volume_path or "").rstrip("\\").casefold() for lay in self._layers.layers()}
             if volume.rstrip("\\").casefold() not in active:
                 raise HcsError.of(E_FILE_NOT_FOUND, op, system_id)
 
-    def _check_os_build(self, config: dict[str, Any], op: str, system_id: str) -> None:
+    def _check_os_build(self, config: ContainerConfig, op: str, system_id: str) -> None:
         """Process isolation shares the host kernel: the image's build must be the host's.  A
         Hyper-V isolated container runs the image's own kernel, so an older image runs there."""
-        layers = config.get("Layers") or []
+        layers = config.layers
         if not self.host_build or not layers or self._deviates(Deviation.IMAGE_BUILD_MISMATCH_RUNS):
             return
-        image_build = self._layers.os_build_of(str(layers[-1].get("Path") or ""))
+        image_build = self._layers.os_build_of(layers[-1].path)
         if image_build is None:
             return
-        hyperv = bool(config.get("HvPartition"))
+        hyperv = config.hv_partition
         if image_build == self.host_build or (hyperv and image_build < self.host_build):
             return
         err = HcsError.of(HCS_E_IMAGE_MISMATCH, op, system_id)
@@ -390,13 +417,3 @@ class Hcs:
         if system is None:
             raise HcsError.of(HCS_E_SYSTEM_NOT_FOUND, op, system_id)
         return system
-
-
-def _parse(text: str, op: str, subject: str) -> dict[str, Any]:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise HcsError.of(HCS_E_INVALID_JSON, op, subject) from exc
-    if not isinstance(value, dict):
-        raise HcsError.of(HCS_E_INVALID_JSON, op, subject)
-    return value

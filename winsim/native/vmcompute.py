@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from winsim.model.errors import E_INVALID_PARAMETER, HCS_E_SYSTEM_NOT_FOUND, HcsError, LayerError, signed32
+from winsim.native import hcs_schema1
 from winsim.native.exports import Cell, Export, NativeProcess, Param
 from winsim.native.hnscall import hns_call
 
@@ -69,10 +70,12 @@ def _system(process: NativeProcess, handle: int) -> str | None:
 def HcsEnumerateComputeSystems(process: NativeProcess, query: str, systems: Cell, result: Cell) -> int:
     systems.value, result.value = 0, 0
     try:
-        answer = process.host.model.hcs.enumerate_compute_systems(query or "{}")
+        found = process.host.model.hcs.enumerate_compute_systems(
+            hcs_schema1.system_query(query or "{}", "hcsshim::EnumerateComputeSystems")
+        )
     except HcsError as exc:
         return _hcs_failure(process, exc, result)
-    systems.value = process.heap.alloc_string(answer)
+    systems.value = process.heap.alloc_string(json.dumps([hcs_schema1.properties_document(s) for s in found]))
     return S_OK
 
 
@@ -112,10 +115,15 @@ def HcsGetComputeSystemProperties(
     if system_id is None:
         return signed32(E_HANDLE)
     try:
-        answer = process.host.model.hcs.get_compute_system_properties(system_id, query or "{}")
+        with_processes = hcs_schema1.wants_processes(
+            query or "{}", "hcsshim::GetComputeSystemProperties", system_id
+        )
+        system = process.host.model.hcs.get_compute_system_properties(system_id)
     except HcsError as exc:
         return _hcs_failure(process, exc, result)
-    properties.value = process.heap.alloc_string(answer)
+    properties.value = process.heap.alloc_string(
+        json.dumps(hcs_schema1.properties_document(system, with_processes))
+    )
     return S_OK
 
 
@@ -132,7 +140,10 @@ def HcsCreateComputeSystem(
 ) -> int:
     handle.value, result.value = 0, 0
     try:
-        process.host.model.hcs.create_compute_system(str(system_id or ""), str(configuration or ""))
+        config = hcs_schema1.container_config(
+            str(configuration or ""), "hcsshim::CreateComputeSystem", str(system_id or "")
+        )
+        process.host.model.hcs.create_compute_system(str(system_id or ""), config)
     except HcsError as exc:
         return _hcs_failure(process, exc, result)
     handle.value = process.open_handle("ComputeSystem", str(system_id))
@@ -154,19 +165,19 @@ def _operation(process: NativeProcess, handle: int, result: Cell, run: Callable[
 @export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
 def HcsStartComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
     hcs = process.host.model.hcs
-    return _operation(process, handle, result, lambda sid: hcs.start_compute_system(sid, options or ""))
+    return _operation(process, handle, result, hcs.start_compute_system)
 
 
 @export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
 def HcsShutdownComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
     hcs = process.host.model.hcs
-    return _operation(process, handle, result, lambda sid: hcs.shutdown_compute_system(sid, options or ""))
+    return _operation(process, handle, result, hcs.shutdown_compute_system)
 
 
 @export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
 def HcsTerminateComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
     hcs = process.host.model.hcs
-    return _operation(process, handle, result, lambda sid: hcs.terminate_compute_system(sid, options or ""))
+    return _operation(process, handle, result, hcs.terminate_compute_system)
 
 
 # ---- processes -------------------------------------------------------------------------------
@@ -194,7 +205,8 @@ def HcsCreateProcess(
     if system_id is None:
         return signed32(E_HANDLE)
     try:
-        pid = process.host.model.hcs.create_process(system_id, str(parameters or ""))
+        params = hcs_schema1.process_config(str(parameters or ""), "hcsshim::CreateProcess", system_id)
+        pid = process.host.model.hcs.create_process(system_id, params)
     except HcsError as exc:
         return _hcs_failure(process, exc, result)
     information.value = {**information.value, "ProcessId": int(pid)}

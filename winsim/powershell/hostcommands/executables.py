@@ -115,7 +115,7 @@ def hcsdiag_list_text(host_model: HostModel) -> str:
     """``hcsdiag list``: the id line, then type, state, runtime id (VMs only) and owner; a blank line between."""
     lines: list[str] = []
     for system in host_model.hcs.systems():
-        hyperv = bool(system.config.get("HvPartition"))
+        hyperv = system.config.hv_partition
         label = (HCS_TYPE_LABELS[hyperv] + ",").ljust(HCS_TYPE_WIDTH)
         runtime = system.runtime_id if hyperv else ""
         if lines:
