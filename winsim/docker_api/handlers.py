@@ -17,7 +17,7 @@ from typing import Any
 from winsim.docker_api import render
 from winsim.docker_api.protocol import Hijack, Reply, Request, Response, Stream
 from winsim.latency import spend
-from winsim.model import DaemonNotRunning, DockerError, ErrorKind
+from winsim.model import DaemonNotRunning, DockerError, ErrorKind, HostModel
 from winsim.model.docker_objects import Container
 from winsim.model.dockerd import Dockerd
 
@@ -80,8 +80,8 @@ def version(req: Request) -> Reply:
 
 @route("GET", "/info")
 def info(req: Request) -> Reply:
-    with req.host.model.lock:
-        return Response(200, render.info(req.host.model, req.host.name))
+    name = req.host.name
+    return Response(200, req.host.model.read(lambda m: render.info(m, name)))
 
 
 @route("GET", "/events")
@@ -135,10 +135,11 @@ def events(req: Request) -> Reply:
 def containers_list(req: Request) -> Reply:
     model = req.host.model
     filters = req.filters()
-    with model.lock:
-        found = model.dockerd.list_containers(all=req.flag("all") or bool(filters.get("status")))
+    every = req.flag("all") or bool(filters.get("status"))
+
+    def summaries(m: HostModel) -> list[dict[str, Any]]:
         out = []
-        for c in found:
+        for c in m.dockerd.list_containers(all=every):
             if "name" in filters and not any(n.lstrip("/") in c.name for n in filters["name"]):
                 continue
             if "id" in filters and not any(c.id.startswith(i) for i in filters["id"]):
@@ -147,9 +148,12 @@ def containers_list(req: Request) -> Reply:
                 continue
             if "label" in filters and not all(_label_match(c, lab) for lab in filters["label"]):
                 continue
-            out.append(render.container_summary(model, c))
-        limit = int(req.query.get("limit") or 0)
-        return Response(200, out[:limit] if limit > 0 else out)
+            out.append(render.container_summary(m, c))
+        return out
+
+    out = model.read(summaries)
+    limit = int(req.query.get("limit") or 0)
+    return Response(200, out[:limit] if limit > 0 else out)
 
 
 def _label_match(c: Container, spec: str) -> bool:
@@ -168,10 +172,8 @@ def containers_create(req: Request) -> Reply:
 @route("GET", "/containers/([^/]+)/json")
 def containers_inspect(req: Request) -> Reply:
     model = req.host.model
-    with model.lock:
-        return Response(
-            200, render.container_inspect(model, model.dockerd.container(req.params[0]), req.api_version)
-        )
+    ref, version = req.params[0], req.api_version
+    return Response(200, model.read(lambda m: render.container_inspect(m, m.dockerd.container(ref), version)))
 
 
 @route("POST", "/containers/([^/]+)/start")
@@ -310,9 +312,8 @@ def images_list(req: Request) -> Reply:
 @route("GET", "/images/(.+)/json")
 def images_inspect(req: Request) -> Reply:
     model = req.host.model
-    with model.lock:
-        image = model.dockerd.image(req.params[0])
-        return Response(200, render.image_inspect(model, image, req.api_version))
+    ref, version = req.params[0], req.api_version
+    return Response(200, model.read(lambda m: render.image_inspect(m, m.dockerd.image(ref), version)))
 
 
 @route("POST", "/images/create")
@@ -339,8 +340,7 @@ def images_remove(req: Request) -> Reply:
 def networks_list(req: Request) -> Reply:
     model = req.host.model
     filters = req.filters()
-    with model.lock:
-        out = [render.network_inspect(model, n) for n in model.dockerd.list_networks()]
+    out = model.read(lambda m: [render.network_inspect(m, n) for n in m.dockerd.list_networks()])
     if "name" in filters:
         out = [n for n in out if any(f in n["Name"] for f in filters["name"])]
     if "driver" in filters:
@@ -367,8 +367,8 @@ def networks_create(req: Request) -> Reply:
 @route("GET", "/networks/([^/]+)")
 def networks_inspect(req: Request) -> Reply:
     model = req.host.model
-    with model.lock:
-        return Response(200, render.network_inspect(model, model.dockerd.network(req.params[0])))
+    ref = req.params[0]
+    return Response(200, model.read(lambda m: render.network_inspect(m, m.dockerd.network(ref))))
 
 
 @route("DELETE", "/networks/([^/]+)")
@@ -399,9 +399,9 @@ def volumes_list(req: Request) -> Reply:
     if "name" in filters:
         vols = [v for v in vols if any(f in v.name for f in filters["name"])]
     if "dangling" in filters:
-        model = req.host.model
-        with model.lock:
-            used = {m.name for c in model.dockerd.containers.values() for m in c.mounts if m.name}
+        used = req.host.model.read(
+            lambda m: {v.name for c in m.dockerd.containers.values() for v in c.mounts if v.name}
+        )
         dangling = filters["dangling"][0].lower() in ("1", "true")
         vols = [v for v in vols if (v.name not in used) == dangling]
     return Response(200, {"Volumes": [render.volume(v) for v in vols], "Warnings": None})

@@ -32,9 +32,10 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from winsim.deviations import Deviation
 from winsim.model.docker_base import DAEMON_JSON, DEBUG_LOG
@@ -81,6 +82,9 @@ __all__ = [
     "Route",
     "ServiceInfo",
 ]
+
+
+T = TypeVar("T")
 
 
 class JournalEntry(NamedTuple):
@@ -166,6 +170,12 @@ class HostModel:
     def deviates(self, deviation: Deviation) -> bool:
         """True when this host was started to break ``deviation``'s behaviour (see winsim.deviations)."""
         return deviation in self.deviations
+
+    def read(self, answer: Callable[[HostModel], T]) -> T:
+        """``answer(model)`` on one consistent state of the host, for a surface that renders several
+        records as one reply (``model.read(lambda m: render.info(m, name))``); it must not block."""
+        with self.lock:
+            return answer(self)
 
     def record(self, op: str, subject: str) -> JournalEntry:
         """Append one operation to the journal (called by the components as they act)."""

@@ -112,6 +112,14 @@ class NetStack:
         with self._lock:
             return self._compartments.get(compartment_id)
 
+    def describe_compartment(self, compartment_id: int, description: str) -> Compartment | None:
+        """Rewrite a compartment's description (only a deviating host lets a cmdlet do it)."""
+        with self._lock:
+            comp = self._compartments.get(compartment_id)
+            if comp is not None:
+                comp.description = description
+            return comp
+
     def compartment_for_container(self, container_id: str) -> Compartment | None:
         with self._lock:
             return next((c for c in self._compartments.values() if c.container_id == container_id), None)

@@ -70,13 +70,14 @@ def set_net_compartment(inv: Invocation) -> Iterable[PSObject]:
     """Exists only on a deviating host: it rewrites a compartment's description in place."""
     model = inv.host.model
     out: list[PSObject] = []
-    with model.lock:
-        for raw in as_list(inv.args["CompartmentId"]):
-            comp = model.net.compartment(to_int(raw))
-            if comp is None:
-                raise cim_not_found(inv, CIM_CLASS, "CompartmentId", to_string(raw))
-            if "CompartmentDescription" in inv.args:
-                comp.description = to_string(inv.args["CompartmentDescription"])
-            if inv.switch("PassThru"):
-                out.append(compartment_object(comp))
+    for raw in as_list(inv.args["CompartmentId"]):
+        comp = model.net.compartment(to_int(raw))
+        if comp is None:
+            raise cim_not_found(inv, CIM_CLASS, "CompartmentId", to_string(raw))
+        if "CompartmentDescription" in inv.args:
+            comp = (
+                model.net.describe_compartment(comp.id, to_string(inv.args["CompartmentDescription"])) or comp
+            )
+        if inv.switch("PassThru"):
+            out.append(compartment_object(comp))
     return out
