@@ -9,19 +9,24 @@ Public attributes (stable names; the PowerShell, WinRM/SSH and drivers helpers r
 - ``files``          ``HostFiles``: ``read_text/write_text/exists/is_dir/list_dir/mkdir/remove/rename`` on Windows paths
 - ``windowsfilter``  ``LayerStore``: ``create_sandbox_layer, activate_layer, prepare_layer, get_layer_mount_path,
                      unprepare_layer, deactivate_layer, destroy_layer, name_to_guid, layer_chain, folders, layers``
-- ``hcs``            ``Hcs``: ``create_compute_system(id, json)``, ``start_compute_system``, ``shutdown_compute_system``,
-                     ``terminate_compute_system``, ``close_compute_system``, ``create_process(id, json) -> pid``,
-                     ``get_compute_system_properties(id, query) -> json``, ``enumerate_compute_systems(query) -> json``,
-                     ``modify_compute_system``, ``systems()``, ``get(id)``
-- ``hns``            ``Hns``: ``call(method, path, body) -> envelope json``, ``networks/endpoints/namespaces() -> v1 dicts``,
-                     ``create_network/create_endpoint/attach_endpoint/detach_endpoint/delete_endpoint/delete_network``
+- ``hcs``            ``Hcs``: ``create_compute_system(id, ContainerConfig)``, ``start_compute_system``, ``shutdown_compute_system``,
+                     ``terminate_compute_system``, ``close_compute_system``, ``create_process(id, ProcessConfig) -> pid``,
+                     ``get_compute_system_properties(id) -> ComputeSystem``, ``enumerate_compute_systems(SystemQuery)``,
+                     ``modify_compute_system(id, NetworkRequest)``, ``systems()``, ``get(id)``
+- ``hns``            ``Hns``: ``networks/endpoints/namespaces()`` -> ``HnsNetwork/HnsEndpoint/HnsNamespace`` copies,
+                     ``create_network(NetworkSettings)/create_endpoint(EndpointSettings)/attach_endpoint/detach_endpoint/
+                     delete_endpoint/delete_network``
 - ``net``            ``NetStack``: ``compartments()``, ``interfaces(compartment_id=None)``, ``routes(compartment_id=None)``,
                      ``compartment_for_container(id)`` (dataclasses ``Compartment``, ``IpInterface``, ``Route``)
 - ``events``         ``EventLog``: ``records(log_name=None, since=None) -> list[EventRecord]``
 - ``dockerd``        ``Dockerd``: containers, networks, images, ``start/stop/kill``, ``state``, ``pid``, ``service_status``,
                      ``debug_log()``, ``log_mark()``; ``DAEMON_JSON`` / ``DEBUG_LOG`` are real files in ``files``
 - ``journal``        ordered ``list[JournalEntry(seq, op, subject)]``, e.g. ``(7, "hcsshim::CreateSandboxLayer", path)``
-- ``deviates(Deviation.X)``, ``filters()`` (fltmc), ``services()``, ``lock`` (one RLock for the whole host)
+- ``deviates(Deviation.X)``, ``filters()`` (fltmc), ``services()``, ``read(answer)`` (one consistent view)
+
+Every public method takes the model's one lock itself; records and settings are dataclasses, and
+no JSON crosses this boundary: the surfaces parse and render their wire formats (``winsim/native``
+for vmcompute's HCS/HNS documents, ``winsim/docker_api/render.py`` for Docker's answers).
 
 >>> model = HostModel(PROFILES["ws2022"], Path("/tmp/h1"))      # doctest: +SKIP
 >>> model.net.compartments()[0].type                              # doctest: +SKIP
