@@ -1,7 +1,9 @@
 """One simulated host: its profile, state, credentials and the programs it can run.
 
-Protocol surfaces (docker_api/, winrm/, ssh/) each hold a reference to a SimHost and reach
-the Windows model only through ``host.model``.
+Protocol surfaces (docker_api/, winrm/, ssh/), programs and cmdlets each hold a reference to a
+SimHost and reach the Windows model only through ``host.model``.  None of them imports this
+module: they take the :class:`~winsim.processes.HostServices` protocol SimHost satisfies (or
+a narrower one, e.g. :class:`~winsim.latency.LinkHost`), so imports only point downwards.
 """
 
 from __future__ import annotations
@@ -13,23 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from winsim.accounts import Credentials
 from winsim.deviations import check_deviations
 from winsim.model import HostModel
 from winsim.processes import MAX_COMMAND_LINE, Program, command_line_too_long, not_recognized
+
+__all__ = ["Credentials", "SimHost"]
 from winsim.profiles import LATENCY, PROFILES, HostProfile, LatencyProfile
 from winsim.programs import install_programs
 
 if TYPE_CHECKING:
     from winsim.tracing import FunctionTrace
-
-
-@dataclass(frozen=True)
-class Credentials:
-    username: str
-    password: str
-
-    def __repr__(self) -> str:  # never show the password
-        return f"Credentials(username={self.username!r}, password='***')"
 
 
 def _random_password() -> str:

@@ -20,23 +20,30 @@ What is charged, and where (figures and their sources: :class:`winsim.profiles.L
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.profiles import LatencyProfile
 
 
-def round_trip(host: SimHost, count: int = 1, extra: float = 0.0) -> None:
+class LinkHost(Protocol):
+    """What charging a delay needs of a host: its latency profile."""
+
+    @property
+    def latency(self) -> LatencyProfile: ...
+
+
+def round_trip(host: LinkHost, count: int = 1, extra: float = 0.0) -> None:
     """Spend ``count`` round trips of ``host``'s link plus ``extra`` seconds of host work."""
     _sleep(count * host.latency.round_trip + extra)
 
 
-def spend(host: SimHost, what: str) -> None:
+def spend(host: LinkHost, what: str) -> None:
     """Spend the profile's time for one host operation (``container_start``, ``dockerd_restart``...)."""
     _sleep(float(getattr(host.latency, what)))
 
 
-def new_connection(host: SimHost, tls: bool = False) -> None:
+def new_connection(host: LinkHost, tls: bool = False) -> None:
     """What a client waits for before its first request on a new TCP (and TLS) connection."""
     profile = host.latency
     rounds = profile.tcp_connect_round_trips + (profile.tls_handshake_round_trips if tls else 0)

@@ -17,10 +17,14 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.accounts import Credentials
+    from winsim.model import HostModel
+    from winsim.profiles import HostProfile, LatencyProfile
+    from winsim.tracing import FunctionTrace
 
 # Windows' CreateProcess/cmd.exe limit on a command line, in characters.
 MAX_COMMAND_LINE = 8191
@@ -102,6 +106,32 @@ class OutStream:
         return len(self._buf)
 
 
+class HostServices(Protocol):
+    """The host a process runs on, as programs, cmdlets and protocol surfaces use it.
+
+    ``winsim.host.SimHost`` is the one implementation; layers below it take this protocol so
+    that no import points back up at the host.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def profile(self) -> HostProfile: ...
+    @property
+    def state_dir(self) -> Path: ...
+    @property
+    def latency(self) -> LatencyProfile: ...
+    @property
+    def credentials(self) -> Credentials: ...
+    @property
+    def programs(self) -> dict[str, Program]: ...
+    @property
+    def function_trace(self) -> FunctionTrace | None: ...
+    @property
+    def model(self) -> HostModel: ...
+    def resolve_program(self, command_line: str) -> Program: ...
+
+
 @dataclass
 class Output:
     stdout: bytes
@@ -113,7 +143,7 @@ class Output:
 class ProcessIO:
     """What a program sees: its command line, streams, environment and the host it runs on."""
 
-    host: SimHost
+    host: HostServices
     command_line: str
     stdin: StdinStream
     stdout: OutStream
@@ -198,7 +228,7 @@ class SimProcess:
 
 
 def spawn(
-    host: SimHost, command_line: str, env: dict[str, str] | None = None, cwd: str | None = None
+    host: HostServices, command_line: str, env: dict[str, str] | None = None, cwd: str | None = None
 ) -> SimProcess:
     """Start ``command_line`` on ``host`` the way CreateProcess would.
 
@@ -238,7 +268,7 @@ def not_recognized(proc: ProcessIO) -> int:
 # A parent (a PowerShell native command, Process.Start) that waits for a child runs it in its own
 # thread with fresh pipes, and reads what it wrote.
 def run_captured(
-    host: SimHost,
+    host: HostServices,
     command_line: str,
     stdin: str | None = None,
     env: dict[str, str] | None = None,

@@ -9,10 +9,10 @@ from winsim.powershell.hostcommands import PROGRAMS as HOST_COMMANDS
 from winsim.shell.programs import PROGRAMS as SHELLS
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 
-def install_programs(host: SimHost) -> None:
+def install_programs(host: HostServices) -> None:
     """Register every program module's executables (keyed by lower-case ``name.exe``) on ``host``."""
     for programs in (SHELLS, DOCKER_CLI, HOST_COMMANDS):
         host.programs.update(programs)

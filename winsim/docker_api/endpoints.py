@@ -1,15 +1,12 @@
 """Which Docker endpoint each simulated host serves now, for the host's own ``docker.exe``.
 
 The server registers an endpoint while it runs; the CLI program looks it up.  Keyed by
-``id(host)`` because a SimHost is not hashable.
+``id(host)``: any host object will do (a SimHost is not hashable), so this module needs no host type.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from winsim.host import SimHost
+from typing import Protocol
 
 
 class DockerEndpoint(Protocol):
@@ -21,14 +18,14 @@ class DockerEndpoint(Protocol):
 _ENDPOINTS: dict[int, DockerEndpoint] = {}
 
 
-def register(host: SimHost, endpoint: DockerEndpoint) -> None:
+def register(host: object, endpoint: DockerEndpoint) -> None:
     _ENDPOINTS[id(host)] = endpoint
 
 
-def unregister(host: SimHost) -> None:
+def unregister(host: object) -> None:
     _ENDPOINTS.pop(id(host), None)
 
 
-def endpoint_for(host: SimHost) -> DockerEndpoint | None:
+def endpoint_for(host: object) -> DockerEndpoint | None:
     """The Docker endpoint currently served for ``host``."""
     return _ENDPOINTS.get(id(host))

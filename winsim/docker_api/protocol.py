@@ -13,14 +13,14 @@ from urllib.parse import parse_qs, urlsplit
 from winsim.model import DockerError, ErrorKind
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 _VERSIONED = re.compile(r"^/v(\d+)\.(\d+)(/.*)$")
 
 
 @dataclass
 class Request:
-    host: SimHost
+    host: HostServices
     method: str
     uri: str  # RequestURI as sent, e.g. /v1.43/containers/create?name=example
     body: bytes

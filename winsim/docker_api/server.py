@@ -31,7 +31,7 @@ from winsim.latency import new_connection, round_trip
 from winsim.model import DaemonNotRunning, DockerError, ModelError
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 MIN_VERSION = (1, 24)
 
@@ -44,7 +44,7 @@ def _version_tuple(text: str) -> tuple[int, int]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    host: SimHost
+    host: HostServices
     ssl_context: ssl.SSLContext | None
 
     def get_request(self) -> tuple[socket.socket, Any]:
@@ -233,7 +233,7 @@ class _Handler(BaseHTTPRequestHandler):
 class DockerSurface:
     """The running Docker endpoint of one host; follows dockerd's state (listening only while it runs)."""
 
-    def __init__(self, host: SimHost, bind: str, use_tls: bool, port: int = 0) -> None:
+    def __init__(self, host: HostServices, bind: str, use_tls: bool, port: int = 0) -> None:
         self.host = host
         self.model = host.model  # built now, before any request thread can race for it
         self.bind = bind
@@ -311,7 +311,9 @@ class DockerSurface:
         self._unlisten()
 
 
-def start(host: SimHost, bind: str = "127.0.0.1", tls: bool | None = None, port: int = 0) -> DockerSurface:
+def start(
+    host: HostServices, bind: str = "127.0.0.1", tls: bool | None = None, port: int = 0
+) -> DockerSurface:
     """Serve the host's Docker API (TLS unless ``tls=False`` or env ``WINSIM_DOCKER_TLS=0``)."""
     use_tls = tls if tls is not None else os.environ.get("WINSIM_DOCKER_TLS", "1") != "0"
     return DockerSurface(host, bind, use_tls, port)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from winsim.native.memory import NativeHeap
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 
 class UnknownDll(Exception):
@@ -49,7 +49,7 @@ class Param:
 class NativeProcess:
     """Per-process native state: its heap and the handles the DLLs gave it."""
 
-    host: SimHost
+    host: HostServices
     heap: NativeHeap = field(default_factory=NativeHeap)
     handles: dict[int, tuple[str, str]] = field(default_factory=dict)  # handle -> (kind, subject)
     _next_handle: int = 0x1F4

@@ -46,9 +46,9 @@ from winsim.powershell.values import (
 )
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
     from winsim.native import NativeProcess
     from winsim.powershell.addtype import AddedType
+    from winsim.processes import HostServices
 
 # Statements the grammar knows but winsim does not run (named in the "does not model" error).
 _NOT_MODELED = {
@@ -110,7 +110,7 @@ class Interpreter:
 
     def __init__(
         self,
-        host: SimHost,
+        host: HostServices,
         on_output: Callable[[list[Any]], None],
         on_error: Callable[[ErrorRecord], None],
         write_stdout: Callable[[str], None],

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Invocation:
     name: str
     args: dict[str, Any]  # canonical parameter name -> value; switches are bool
     input: list[Any]
-    host: SimHost
+    host: HostServices
     session: Any  # the interpreter's session state (variables, preferences, output streams)
     # Call a script block with $_ set (for Where-Object / ForEach-Object and friends).
     invoke_block: Callable[..., list[Any]] | None = None
@@ -90,7 +90,7 @@ class Command:
     # Native executables (fltmc, hcsdiag, docker) take raw string arguments.
     native: bool = False
     # A command that exists only on some hosts (e.g. a deviation adds it).
-    available: Callable[[SimHost], bool] | None = None
+    available: Callable[[HostServices], bool] | None = None
 
 
 class Registry:
@@ -104,7 +104,7 @@ class Registry:
             self._commands[key.lower()] = command
         return command
 
-    def find(self, name: str, host: SimHost | None = None) -> Command | None:
+    def find(self, name: str, host: HostServices | None = None) -> Command | None:
         cmd = self._commands.get(name.lower())
         if cmd is None and name.lower().endswith(".exe"):
             cmd = self._commands.get(name.lower()[:-4])
@@ -124,7 +124,7 @@ def cmdlet(
     *params: Param,
     aliases: tuple[str, ...] = (),
     native: bool = False,
-    available: Callable[[SimHost], bool] | None = None,
+    available: Callable[[HostServices], bool] | None = None,
 ) -> Callable[[CommandFn], CommandFn]:
     """Register a function as a command in the global :data:`REGISTRY`."""
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from winsim.powershell.objects import PSObject
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 # Windows PowerShell 5.1 ships with the OS: its build and revision follow the OS build.
 CLR_VERSION = "4.0.30319.42000"
@@ -25,7 +25,7 @@ def _version(text: str) -> PSObject:
     )
 
 
-def version_table(host: SimHost) -> dict[str, Any]:
+def version_table(host: HostServices) -> dict[str, Any]:
     """``$PSVersionTable`` of Windows PowerShell 5.1 on the host's Windows Server build."""
     ps_version = f"5.1.{host.profile.build}.{host.profile.ubr}"
     return {
@@ -43,7 +43,7 @@ def version_table(host: SimHost) -> dict[str, Any]:
     }
 
 
-def initial_variables(host: SimHost) -> dict[str, Any]:
+def initial_variables(host: HostServices) -> dict[str, Any]:
     """The global scope of a fresh runspace (keys lower-case)."""
     return {
         "true": True,

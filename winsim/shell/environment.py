@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 
-def default_environment(host: SimHost, username: str = "Administrator") -> dict[str, str]:
+def default_environment(host: HostServices, username: str = "Administrator") -> dict[str, str]:
     """Variables Windows Server sets for an interactive/remote logon (values as on a default install)."""
     profile = f"C:\\Users\\{username}"
     return {
@@ -41,7 +41,7 @@ def default_environment(host: SimHost, username: str = "Administrator") -> dict[
     }
 
 
-def merged_environment(host: SimHost, given: dict[str, str]) -> dict[str, str]:
+def merged_environment(host: HostServices, given: dict[str, str]) -> dict[str, str]:
     """Defaults overlaid with what the caller passed (names are case-insensitive on Windows)."""
     env = default_environment(host)
     for key, value in given.items():

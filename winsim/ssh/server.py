@@ -33,7 +33,7 @@ from winsim.ssh.session import ExecSession
 from winsim.winrm.auth import AuthError, account_name, check_password
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 log = logging.getLogger("winsim.ssh")
 
@@ -44,7 +44,7 @@ SERVER_VERSIONS = {"ws2019": "OpenSSH_for_Windows_7.7", "ws2022": "OpenSSH_for_W
 class _Server(paramiko.ServerInterface):
     """Auth and channel policy for one connection."""
 
-    def __init__(self, host: SimHost, key_folder: Path, sessions: set[ExecSession]) -> None:
+    def __init__(self, host: HostServices, key_folder: Path, sessions: set[ExecSession]) -> None:
         self.host = host
         self.key_folder = key_folder
         self.sessions = sessions
@@ -85,7 +85,7 @@ class _Server(paramiko.ServerInterface):
 
 
 class SSHSurface:
-    def __init__(self, host: SimHost, bind: str) -> None:
+    def __init__(self, host: HostServices, bind: str) -> None:
         self.host = host
         self.folder = host.state_dir / "ssh"
         self.host_key = load_host_key(self.folder)
@@ -156,6 +156,6 @@ class SSHSurface:
             transport.close()
 
 
-def start(host: SimHost, bind: str = "127.0.0.1") -> SSHSurface:
+def start(host: HostServices, bind: str = "127.0.0.1") -> SSHSurface:
     """Listen on an ephemeral port of ``bind`` and serve until :meth:`SSHSurface.close`."""
     return SSHSurface(host, bind)

@@ -23,7 +23,7 @@ from winsim.latency import round_trip
 from winsim.processes import SimProcess, spawn
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 log = logging.getLogger("winsim.ssh")
 
@@ -36,7 +36,7 @@ _CLOSE_GRACE = 1.0  # seconds the server waits for the client to close a finishe
 class ExecSession:
     def __init__(
         self,
-        host: SimHost,
+        host: HostServices,
         channel: paramiko.Channel,
         command: str,
         on_done: Callable[[ExecSession], None] | None = None,

@@ -31,7 +31,7 @@ from spnego.channel_bindings import GssChannelBindings
 from spnego.exceptions import SpnegoError
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 NTLM_USER_FILE = "ntlm_users"
 _ENV_LOCK = threading.Lock()
@@ -51,7 +51,7 @@ def account_name(username: str) -> str:
     return name.split("@", 1)[0].lower()
 
 
-def check_password(host: SimHost, username: str, password: str) -> str:
+def check_password(host: HostServices, username: str, password: str) -> str:
     """The local account name if the credentials are the host's (also used by the SSH server)."""
     domain_ok = True
     if "\\" in username:
@@ -67,7 +67,7 @@ def check_password(host: SimHost, username: str, password: str) -> str:
 class UserDatabase:
     """The local accounts a host accepts (today: its one administrator)."""
 
-    def __init__(self, host: SimHost, folder: Path) -> None:
+    def __init__(self, host: HostServices, folder: Path) -> None:
         self.host = host
         folder.mkdir(parents=True, exist_ok=True)
         self.ntlm_file = folder / NTLM_USER_FILE

@@ -32,7 +32,7 @@ from winsim.winrm.sealing import SealingError, is_sealed, seal, unseal
 from winsim.winrm.soap import fault_envelope, parse_request
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 log = logging.getLogger("winsim.winrm")
 
@@ -43,7 +43,7 @@ SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
 class WinRMApp:
     """Everything a request needs, shared by the HTTP and HTTPS listeners of one host."""
 
-    host: SimHost
+    host: HostServices
     config: WinRMConfig
     users: UserDatabase
     operations: Operations

@@ -25,7 +25,7 @@ from winsim.winrm.shells import ShellManager
 from winsim.winrm.tls import ensure_certificate
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 _running: dict[int, list[WinRMSurface]] = {}  # id(host) -> its running surfaces
 _running_lock = threading.Lock()
@@ -35,7 +35,7 @@ class WinRMSurface:
     """The running listeners; ``endpoints`` goes into ``python -m winsim serve``'s ready line."""
 
     def __init__(
-        self, host: SimHost, app: WinRMApp, http: WSManServer, https: WSManServer, ca_cert: str
+        self, host: HostServices, app: WinRMApp, http: WSManServer, https: WSManServer, ca_cert: str
     ) -> None:
         self.host = host
         self.app = app
@@ -93,7 +93,7 @@ def _url(scheme: str, server: WSManServer) -> str:
     return f"{scheme}://{name}:{port}/wsman"
 
 
-def start(host: SimHost, bind: str = "127.0.0.1", config: WinRMConfig | None = None) -> WinRMSurface:
+def start(host: HostServices, bind: str = "127.0.0.1", config: WinRMConfig | None = None) -> WinRMSurface:
     """Start both listeners on ephemeral ports of ``bind``.
 
     ``config`` defaults to ``<state_dir>/winrm/config.json`` (see :mod:`winsim.winrm.config`).
@@ -114,7 +114,7 @@ def start(host: SimHost, bind: str = "127.0.0.1", config: WinRMConfig | None = N
     return surface
 
 
-def restart_service(host: SimHost) -> int:
+def restart_service(host: HostServices) -> int:
     """What ``Restart-Service WinRM`` does to remote shells: all of them are gone. Returns how many."""
     with _running_lock:
         surfaces = list(_running.get(id(host), []))

@@ -25,7 +25,7 @@ from winsim.winrm import faults
 from winsim.winrm.config import WinRMConfig
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 
 @dataclass
@@ -70,7 +70,7 @@ class ShellManager:
     """Thread-safe table of shells with a reaper thread that expires idle ones on time."""
 
     def __init__(
-        self, host: SimHost, config: WinRMConfig, clock: Callable[[], float] = time.monotonic
+        self, host: HostServices, config: WinRMConfig, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.host = host
         self.config = config

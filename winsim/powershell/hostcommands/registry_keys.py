@@ -17,13 +17,13 @@ from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
 from winsim.powershell.values import as_list, to_string
 
 if TYPE_CHECKING:
-    from winsim.host import SimHost
+    from winsim.processes import HostServices
 
 CURRENT_VERSION = "HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
 PROVIDER = "Microsoft.PowerShell.Core\\Registry::"
 
 
-def _current_version(host: SimHost) -> dict[str, Any]:
+def _current_version(host: HostServices) -> dict[str, Any]:
     p = host.profile
     return {
         "CurrentBuild": str(p.build),
