@@ -18,16 +18,30 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from drivers.errors import DriverError, ProbeError
 from drivers.models import ComputeSystem, ErrorRecord, HcsProcess, HnsEndpoint
 from drivers.session import PowerShellSession, ProbeCall
 
 if TYPE_CHECKING:
-    from drivers.docker import DockerDriver
-    from drivers.hns import HnsDriver
-    from drivers.layers import LayersDriver
+    from drivers.models import HnsNetwork
+
+
+# What the lifecycle reads through the drivers one level above it (docker, layers, hns), as
+# protocols, so that the imports only point downwards.
+class ImageLayers(Protocol):
+    def image_layer_dir(self, image: str) -> str: ...
+
+
+class LayerFolders(Protocol):
+    def path(self, folder: str) -> str: ...
+    def layerchain(self, folder: str) -> list[str] | None: ...
+
+
+class HnsCalls(Protocol):
+    def network(self, id_or_name: str) -> HnsNetwork | None: ...
+    def call(self, method: str, path: str, request: dict[str, Any] | None = None) -> Any: ...
 
 
 def owner_for(run_id: str) -> str:
@@ -39,9 +53,9 @@ class DirectParts:
     """What the lifecycle uses besides HCS: the session, the drivers it reads from, the run id."""
 
     session: PowerShellSession
-    docker: DockerDriver
-    layers: LayersDriver
-    hns: HnsDriver
+    docker: ImageLayers
+    layers: LayerFolders
+    hns: HnsCalls
     run_id: str
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
 import docker
@@ -22,10 +22,16 @@ from drivers.models import CommandResult, LogMark
 
 if TYPE_CHECKING:
     from drivers.base import Prober
-    from drivers.daemon import DaemonDriver
     from drivers.liveness import Liveness
     from drivers.session import PowerShellSession
     from inventory.model import HostSpec
+
+
+class DebugLog(Protocol):
+    """The daemon's debug log, as drivers.daemon reads it (a sibling: this protocol keeps them apart)."""
+
+    def debug_log(self, since: LogMark | None = None) -> list[str]: ...
+
 
 LOCAL_ENGINE = "npipe:////./pipe/docker_engine"
 _warned: set[str] = set()
@@ -101,9 +107,7 @@ class _InventoryTrustApiClient(docker.APIClient):
 
 
 class DockerDriver(DriverBase):
-    def __init__(
-        self, prober: Prober, session: PowerShellSession, spec: HostSpec, daemon: DaemonDriver
-    ) -> None:
+    def __init__(self, prober: Prober, session: PowerShellSession, spec: HostSpec, daemon: DebugLog) -> None:
         super().__init__(prober, session)
         self._spec = spec
         self._daemon = daemon

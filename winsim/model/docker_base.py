@@ -12,7 +12,7 @@ import json
 import threading
 import time
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from winsim.model.docker_objects import Container, DockerNetwork
 from winsim.model.errors import DaemonNotRunning
@@ -20,7 +20,13 @@ from winsim.model.images import ImageStore
 from winsim.model.volumes import VolumeStore
 
 if TYPE_CHECKING:
-    from winsim.model import HostModel
+    from winsim.deviations import Deviation
+    from winsim.model.eventlog import EventLog
+    from winsim.model.hcs import Hcs
+    from winsim.model.hns import Hns
+    from winsim.model.paths import HostFiles
+    from winsim.model.windowsfilter import LayerStore
+    from winsim.profiles import HostProfile
 
 DOCKER_ROOT = r"C:\ProgramData\docker"
 DAEMON_JSON = r"C:\ProgramData\docker\config\daemon.json"
@@ -29,10 +35,31 @@ DEBUG_LOG = r"C:\ProgramData\docker\dockerd.log"
 DEFAULT_DAEMON_JSON: dict[str, Any] = {"hosts": ["npipe://", "tcp://0.0.0.0:2376"]}
 
 
+class DaemonHost(Protocol):
+    """What dockerd uses of its host (``HostModel`` is one): the services it calls, the lock, the journal."""
+
+    @property
+    def lock(self) -> threading.RLock: ...
+    @property
+    def profile(self) -> HostProfile: ...
+    @property
+    def files(self) -> HostFiles: ...
+    @property
+    def windowsfilter(self) -> LayerStore: ...
+    @property
+    def hns(self) -> Hns: ...
+    @property
+    def hcs(self) -> Hcs: ...
+    @property
+    def events(self) -> EventLog: ...
+    def deviates(self, deviation: Deviation) -> bool: ...
+    def record(self, op: str, subject: str) -> object: ...
+
+
 class DockerdBase:
     """The daemon's state, all of it guarded by the model lock."""
 
-    def __init__(self, model: HostModel, debug: bool = False) -> None:
+    def __init__(self, model: DaemonHost, debug: bool = False) -> None:
         """``debug`` writes ``"debug": true`` into a new daemon.json (an administrator's choice, never the default)."""
         self.model = model
         self._lock = model.lock

@@ -22,7 +22,7 @@ from winsim.powershell.syntax import strip
 from winsim.powershell.values import ScriptBlock, as_list, is_collection, to_bool, to_string, unwrap
 
 if TYPE_CHECKING:
-    from winsim.powershell.interpreter import FunctionDef, Interpreter, ScriptParam
+    from winsim.powershell.runspace import FunctionDef, Runspace, ScriptParam
 
 # Common parameters every cmdlet and advanced function accepts (name -> is switch).
 COMMON_PARAMS: dict[str, bool] = {
@@ -71,7 +71,7 @@ def _text(node: Node) -> str:
     return node.text.decode("utf-8") if node.text else ""
 
 
-def run_pipeline(it: Interpreter, stages: Sequence[Node]) -> list[Any]:
+def run_pipeline(it: Runspace, stages: Sequence[Node]) -> list[Any]:
 
     data: list[Any] = []
     for index, raw in enumerate(stages):
@@ -99,7 +99,7 @@ def run_pipeline(it: Interpreter, stages: Sequence[Node]) -> list[Any]:
     return data
 
 
-def _elements(it: Interpreter, node: Node) -> tuple[list[Element], Redirects]:
+def _elements(it: Runspace, node: Node) -> tuple[list[Element], Redirects]:
     """Evaluate a command's elements left to right, pairing ``-Param:value``."""
 
     elements: list[Element] = []
@@ -172,7 +172,7 @@ def _bare_word(text: str) -> Any:
     return int(text) if re.fullmatch(r"-?\d+", text) else text
 
 
-def _range(it: Interpreter, node: Node, bounds: re.Match[str], elements: list[Element]) -> list[Any]:
+def _range(it: Runspace, node: Node, bounds: re.Match[str], elements: list[Element]) -> list[Any]:
     rest = bounds.group(2)
     try:
         if rest and re.fullmatch(r"-?\d+", rest):
@@ -192,7 +192,7 @@ def _range(it: Interpreter, node: Node, bounds: re.Match[str], elements: list[El
         raise TerminatingError(it.record(err, node)) from err
 
 
-def _range_expression(it: Interpreter, node: Node, bounds: re.Match[str]) -> list[Any]:
+def _range_expression(it: Runspace, node: Node, bounds: re.Match[str]) -> list[Any]:
     """``1..3 -join ','``: re-read the statement with the range in parentheses."""
     name_node = node.child_by_field_name("command_name")
     whole = _text(node)
@@ -224,7 +224,7 @@ def _redirect(node: Node, redirects: Redirects) -> None:
         raise dotnet.not_modeled(f"the redirection '{_text(node)}' (only to $null and 2>&1)")
 
 
-def _command_name(it: Interpreter, node: Node) -> tuple[Any, str, str]:
+def _command_name(it: Runspace, node: Node) -> tuple[Any, str, str]:
     """(what to call, its name as written, invocation operator)."""
     operator = ""
     op_node = next((c for c in node.children if c.type == "command_invokation_operator"), None)
@@ -248,7 +248,7 @@ def _command_name(it: Interpreter, node: Node) -> tuple[Any, str, str]:
     return _text(name_node), _text(name_node), operator
 
 
-def run_command(it: Interpreter, node: Node, pipeline_input: list[Any], in_pipeline: bool) -> list[Any]:
+def run_command(it: Runspace, node: Node, pipeline_input: list[Any], in_pipeline: bool) -> list[Any]:
     try:
         target, written, operator = _command_name(it, node)
         elements, redirects = _elements(it, node)
@@ -277,7 +277,7 @@ def run_command(it: Interpreter, node: Node, pipeline_input: list[Any], in_pipel
 
 
 def _dispatch(
-    it: Interpreter,
+    it: Runspace,
     node: Node,
     target: Any,
     written: str,
@@ -311,7 +311,7 @@ def _dispatch(
     raise TerminatingError(command_not_found(it, name, node))
 
 
-def command_not_found(it: Interpreter, name: str, node: Node) -> ErrorRecord:
+def command_not_found(it: Runspace, name: str, node: Node) -> ErrorRecord:
     err = PSError(
         f"The term '{name}' is not recognized as the name of a cmdlet, function, script file, or operable program. "
         "Check the spelling of the name, or if a path was included, verify that the path is correct and try again.",
@@ -324,7 +324,7 @@ def command_not_found(it: Interpreter, name: str, node: Node) -> ErrorRecord:
     return ErrorRecord(err, command=name, position=it.position(name_node, len(_text(name_node))))
 
 
-def _find_program(it: Interpreter, name: str) -> Any:
+def _find_program(it: Runspace, name: str) -> Any:
     exe = name.replace("/", "\\").rsplit("\\", 1)[-1].lower()
     if not exe.endswith(".exe"):
         exe += ".exe"
@@ -560,7 +560,7 @@ def _error_action(common: dict[str, Any]) -> str | None:
 
 
 def call_registry(
-    it: Interpreter, node: Node, command: Command, elements: list[Element], pipeline_input: list[Any]
+    it: Runspace, node: Node, command: Command, elements: list[Element], pipeline_input: list[Any]
 ) -> list[Any]:
     raw_native = command.native and not command.params
     try:
@@ -624,7 +624,7 @@ def _script_param_defs(params: list[ScriptParam]) -> list[Param]:
 
 
 def bind_script_params(
-    it: Interpreter,
+    it: Runspace,
     name: str,
     params: list[ScriptParam],
     named_args: dict[str, Any],
@@ -659,7 +659,7 @@ def _validate_set(command: str, param: str, value: Any, valid: list[str]) -> Non
 
 
 def _bind_into_scope(
-    it: Interpreter, name: str, params: list[ScriptParam], elements: list[Element], scope: dict[str, Any]
+    it: Runspace, name: str, params: list[ScriptParam], elements: list[Element], scope: dict[str, Any]
 ) -> None:
     defs = _script_param_defs(params)
     positional_count = sum(1 for p in defs if p.position is not None)
@@ -694,7 +694,7 @@ def _bind_into_scope(
 
 
 def call_function(
-    it: Interpreter, node: Node, fn: FunctionDef, elements: list[Element], pipeline_input: list[Any]
+    it: Runspace, node: Node, fn: FunctionDef, elements: list[Element], pipeline_input: list[Any]
 ) -> list[Any]:
     it.depth += 1
     if it.depth > 100:
@@ -769,7 +769,7 @@ def call_function(
 
 
 def _run_named_blocks(
-    it: Interpreter, fn: FunctionDef, items: list[Any], pipe_param: ScriptParam | None, scope: dict[str, Any]
+    it: Runspace, fn: FunctionDef, items: list[Any], pipe_param: ScriptParam | None, scope: dict[str, Any]
 ) -> list[Any]:
     blocks: dict[str, Node] = {}
     for nb in descendants(fn.body, "named_block"):

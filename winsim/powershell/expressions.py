@@ -33,7 +33,7 @@ from winsim.powershell.values import (
 )
 
 if TYPE_CHECKING:
-    from winsim.powershell.interpreter import Interpreter
+    from winsim.powershell.runspace import Runspace
 
 _ESCAPES = {
     "n": "\n",
@@ -57,7 +57,7 @@ def _named(node: Node) -> list[Node]:
     return [c for c in node.named_children if c.type != "comment"]
 
 
-def ev_variable(it: Interpreter, node: Node) -> Any:
+def ev_variable(it: Runspace, node: Node) -> Any:
 
     return it.get_var(var_name(_text(node)), node)
 
@@ -70,19 +70,19 @@ def _split_multiplier(text: str) -> tuple[str, int]:
     return text, 1
 
 
-def ev_integer(it: Interpreter, node: Node) -> Any:
+def ev_integer(it: Runspace, node: Node) -> Any:
     text, mult = _split_multiplier(_text(node).lower())
     text = text.rstrip("ld")
     value = int(text, 16) if text.startswith("0x") else int(text)
     return value * mult
 
 
-def ev_real(it: Interpreter, node: Node) -> Any:
+def ev_real(it: Runspace, node: Node) -> Any:
     text, mult = _split_multiplier(_text(node).lower())
     return float(text.rstrip("d")) * mult
 
 
-def ev_string(it: Interpreter, node: Node) -> Any:
+def ev_string(it: Runspace, node: Node) -> Any:
     kids = _named(node)
     if not kids:
         return _unquote_verbatim(_text(node))
@@ -115,7 +115,7 @@ def _here_body(text: str) -> str:
     return body
 
 
-def expand(it: Interpreter, node: Node, here: bool = False) -> str:
+def expand(it: Runspace, node: Node, here: bool = False) -> str:
     """Expand a double-quoted string: backtick escapes, ``$var``, ``$(...)``, ``""``."""
     raw = node.text or b""
     start = node.start_byte
@@ -156,32 +156,32 @@ def _unescape(text: str, here: bool) -> str:
     return "".join(out)
 
 
-def ev_array_literal(it: Interpreter, node: Node) -> Any:
+def ev_array_literal(it: Runspace, node: Node) -> Any:
     return [it.expr(k) for k in _named(node)]
 
 
-def ev_parenthesized(it: Interpreter, node: Node) -> Any:
+def ev_parenthesized(it: Runspace, node: Node) -> Any:
     kids = _named(node)
     if not kids:
         return None
     return it.value_of(kids[0])
 
 
-def ev_subexpression(it: Interpreter, node: Node) -> Any:
+def ev_subexpression(it: Runspace, node: Node) -> Any:
     kids = _named(node)
     if not kids:
         return None
     return unwrap(it.block(kids[0]))
 
 
-def ev_array_expression(it: Interpreter, node: Node) -> Any:
+def ev_array_expression(it: Runspace, node: Node) -> Any:
     kids = _named(node)
     if not kids:
         return []
     return list(it.block(kids[0]))
 
 
-def ev_hash(it: Interpreter, node: Node) -> Any:
+def ev_hash(it: Runspace, node: Node) -> Any:
     result: dict[Any, Any] = {}
     body = next((c for c in node.children if c.type == "hash_literal_body"), None)
     if body is None:
@@ -205,18 +205,18 @@ def ev_hash(it: Interpreter, node: Node) -> Any:
     return result
 
 
-def ev_scriptblock(it: Interpreter, node: Node) -> Any:
+def ev_scriptblock(it: Runspace, node: Node) -> Any:
     text = _text(node)
     inner = text[1:-1] if text.startswith("{") and text.endswith("}") else text
     return ScriptBlock(node, inner, it.source)
 
 
-def ev_type_literal(it: Interpreter, node: Node) -> Any:
+def ev_type_literal(it: Runspace, node: Node) -> Any:
 
     return TypeRef(type_literal_name(node))
 
 
-def ev_cast(it: Interpreter, node: Node) -> Any:
+def ev_cast(it: Runspace, node: Node) -> Any:
 
     kids = _named(node)
     type_name = type_literal_name(kids[0])
@@ -237,7 +237,7 @@ def ev_cast(it: Interpreter, node: Node) -> Any:
     return dotnet.cast(type_name, it.expr(operand))
 
 
-def _reference(it: Interpreter, operand: Node) -> Any:
+def _reference(it: Runspace, operand: Node) -> Any:
     """``[ref]$name``: a reference to the variable (to the value itself for any other operand)."""
     target = strip(operand)
     if target.type != "variable":
@@ -252,7 +252,7 @@ def _strip_to(node: Node) -> Node:
     return strip(node)
 
 
-def ev_unary(it: Interpreter, node: Node) -> Any:
+def ev_unary(it: Runspace, node: Node) -> Any:
     kids = node.children
     if len(kids) == 1:
         return it.expr(kids[0])
@@ -287,7 +287,7 @@ def ev_unary(it: Interpreter, node: Node) -> Any:
     raise dotnet.not_modeled(f"the unary operator {op}")
 
 
-def ev_post_increment(it: Interpreter, node: Node) -> Any:
+def ev_post_increment(it: Runspace, node: Node) -> Any:
 
     target = strip(node.children[0])
     op = _text(node.children[-1])
@@ -295,7 +295,7 @@ def ev_post_increment(it: Interpreter, node: Node) -> Any:
     return None
 
 
-def _strict_missing(it: Interpreter, name: str) -> PSError:
+def _strict_missing(it: Runspace, name: str) -> PSError:
     return PSError(
         f"The property '{name}' cannot be found on this object. Verify that the property exists.",
         "PropertyNotFoundStrict",
@@ -303,7 +303,7 @@ def _strict_missing(it: Interpreter, name: str) -> PSError:
     )
 
 
-def get_member(it: Interpreter, obj: Any, name: str) -> Any:
+def get_member(it: Runspace, obj: Any, name: str) -> Any:
     """``$obj.Name``: properties, dictionary keys, ``.Count``/``.Length``, member enumeration."""
     low = name.lower()
     if isinstance(obj, NetObject):
@@ -382,7 +382,7 @@ def get_member(it: Interpreter, obj: Any, name: str) -> Any:
     return None
 
 
-def ev_member_access(it: Interpreter, node: Node) -> Any:
+def ev_member_access(it: Runspace, node: Node) -> Any:
     kids = node.children
     target_node = kids[0]
     op = _text(kids[1])
@@ -394,7 +394,7 @@ def ev_member_access(it: Interpreter, node: Node) -> Any:
     return get_member(it, target, name)
 
 
-def ev_invocation(it: Interpreter, node: Node) -> Any:
+def ev_invocation(it: Runspace, node: Node) -> Any:
     kids = node.children
     target_node = kids[0]
     op = _text(kids[1])
@@ -421,7 +421,7 @@ def ev_invocation(it: Interpreter, node: Node) -> Any:
     return dotnet.call_method(target, name, args, it)
 
 
-def ev_element_access(it: Interpreter, node: Node) -> Any:
+def ev_element_access(it: Runspace, node: Node) -> Any:
     kids = _named(node)
     target = it.expr(kids[0])
     index = it.expr(kids[1])
@@ -448,15 +448,15 @@ def _index(seq: Any, index: Any) -> Any:
         return None
 
 
-def ev_command_expression(it: Interpreter, node: Node) -> Any:
+def ev_command_expression(it: Runspace, node: Node) -> Any:
     return unwrap(it.statement(node))
 
 
-def ev_range(it: Interpreter, node: Node) -> Any:
+def ev_range(it: Runspace, node: Node) -> Any:
     return it.binary_chain(node)
 
 
-HANDLERS: dict[str, Callable[[Interpreter, Node], Any]] = {
+HANDLERS: dict[str, Callable[[Runspace, Node], Any]] = {
     "variable": ev_variable,
     "integer_literal": lambda it, n: ev_integer(it, _named(n)[0] if _named(n) else n),
     "decimal_integer_literal": ev_integer,

@@ -31,6 +31,7 @@ from winsim.powershell.netbase import NetObject
 from winsim.powershell.objects import PSObject
 from winsim.powershell.parser import descendants, parse, syntax_errors
 from winsim.powershell.registry import PSError
+from winsim.powershell.runspace import FunctionDef, Runspace, ScriptParam
 from winsim.powershell.syntax import BINARY, named, strip, text_of, type_literal_name, var_name
 from winsim.powershell.values import (
     COMPARISON_OPS,
@@ -68,41 +69,6 @@ _NOT_MODELED = {
 }
 
 MAX_DEPTH = 100  # recursion guard: a runaway function gets PowerShell's call-depth error, not a Python crash
-
-
-class FunctionDef:
-    """A script function: its parameters, body and (for modules) the module that defined it."""
-
-    def __init__(
-        self, name: str, params: list[ScriptParam], body: Node, source: str, has_process: bool
-    ) -> None:
-        self.name = name
-        self.params = params
-        self.body = body
-        self.source = source
-        self.has_process = has_process
-
-
-class ScriptParam:
-    def __init__(
-        self,
-        name: str,
-        type_name: str | None,
-        default: Node | None,
-        mandatory: bool,
-        from_pipeline: bool,
-        valid_values: list[str] | None = None,
-    ) -> None:
-        self.valid_values = valid_values  # [ValidateSet(...)]
-        self.name = name
-        self.type_name = type_name
-        self.default = default
-        self.mandatory = mandatory
-        self.from_pipeline = from_pipeline
-
-    @property
-    def switch(self) -> bool:
-        return (self.type_name or "").lower() in ("switch", "system.management.automation.switchparameter")
 
 
 class Interpreter:
@@ -244,7 +210,7 @@ class Interpreter:
                 position=Position(first.line, first.column, line_text, first.length),
                 show_prefix=False,
             )
-            self._report(record)
+            self.report(record)
             self.last_success = False
             return
         tree = parse(text)
@@ -262,7 +228,7 @@ class Interpreter:
                 if emit and out:
                     self.on_output(out)
             except TerminatingError as exc:
-                self._report(exc.record)
+                self.report(exc.record)
                 self.last_success = False
                 # an unhandled terminating error stops the rest of this script
                 return
@@ -285,7 +251,7 @@ class Interpreter:
                 result.append(child)
         return result
 
-    def _report(self, record: ErrorRecord) -> None:
+    def report(self, record: ErrorRecord) -> None:
         self.errors.insert(0, record)
         if self.error_sinks:
             self.error_sinks[-1](record)
@@ -325,7 +291,7 @@ class Interpreter:
             self.errors.insert(0, record)
             self.error_sinks[-1](record)
             return
-        self._report(record)
+        self.report(record)
 
     def warn(self, text: str) -> None:
         """Write-Warning: shown unless $WarningPreference silences it."""
@@ -805,4 +771,4 @@ _STATEMENTS: dict[str, Callable[[Interpreter, Node], list[Any]]] = {
 
 
 # Expression handlers live in their own module, below this one.
-_EXPRESSIONS: dict[str, Callable[[Interpreter, Node], Any]] = expressions.HANDLERS
+_EXPRESSIONS: dict[str, Callable[[Runspace, Node], Any]] = expressions.HANDLERS

@@ -16,7 +16,7 @@ from winsim.powershell.values import to_string
 from winsim.processes import run_captured
 
 if TYPE_CHECKING:
-    from winsim.powershell.interpreter import Interpreter
+    from winsim.powershell.runspace import Runspace
 
 
 def quote_arg(arg: str) -> str:
@@ -38,9 +38,7 @@ def quote_arg(arg: str) -> str:
     return "".join(out)
 
 
-def run_native(
-    it: Interpreter, node: Node, name: str, args: list[str], pipeline_input: list[Any]
-) -> list[Any]:
+def run_native(it: Runspace, node: Node, name: str, args: list[str], pipeline_input: list[Any]) -> list[Any]:
     command_line = " ".join([quote_arg(name)] + [quote_arg(a) for a in args])
     stdin = "".join(to_string(v) + "\r\n" for v in pipeline_input) if pipeline_input else None
     code, out, err = run_captured(it.host, command_line, stdin=stdin, env=it.env, cwd=it.cwd)
@@ -61,7 +59,7 @@ def run_native(
         )
         if i > 0:  # continuation lines of the same stderr text are bare messages
             record.show_prefix = False
-        it._report(record) if not it.error_sinks else it.error_sinks[-1](record)
+        it.report(record) if not it.error_sinks else it.error_sinks[-1](record)
     it.set_var("global:LASTEXITCODE", code)
     it.last_success = code == 0
     return list(lines)

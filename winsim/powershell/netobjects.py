@@ -26,7 +26,7 @@ from winsim.powershell.values import ScriptBlock, as_list, dotnet_pattern, to_bo
 from winsim.processes import run_captured
 
 if TYPE_CHECKING:
-    from winsim.powershell.interpreter import Interpreter
+    from winsim.powershell.runspace import Runspace
 
 
 class Task(NetObject):
@@ -109,7 +109,7 @@ class Process(NetObject):
         }
 
 
-def start_process(session: Interpreter, info: Any) -> Process:
+def start_process(session: Runspace, info: Any) -> Process:
     """``[Diagnostics.Process]::Start($info)`` with redirected streams (the only form modelled)."""
     if not isinstance(info, ProcessStartInfo):
         raise not_modeled("Process.Start() without a ProcessStartInfo")
@@ -136,12 +136,12 @@ class PowerShellApi(NetObject):
 
     net_type = "System.Management.Automation.PowerShell"
 
-    def __init__(self, session: Interpreter) -> None:
+    def __init__(self, session: Runspace) -> None:
         super().__init__()
         self._session = session
         self._script = ""
         self._params: dict[str, Any] = {}
-        self._runspace: Interpreter | None = None
+        self._runspace: Runspace | None = None
         self._errors: list[Any] = []
         self.props = {"Streams": _Streams(self._errors), "Runspace": _Runspace(self)}
 
@@ -238,7 +238,7 @@ def utf16_units(text: str) -> str:
     )
 
 
-def regex_replace(session: Interpreter, args: list[Any]) -> str:
+def regex_replace(session: Runspace, args: list[Any]) -> str:
     """``[regex]::Replace(input, pattern, replacement | { param($m) ... })``."""
     if len(args) != 3:
         raise not_modeled(f"[regex]::Replace() with {len(args)} arguments")
@@ -298,7 +298,7 @@ def parse_xml(text: str) -> XmlDocument:
     return XmlDocument(wrapper)
 
 
-def new_object(session: Interpreter, type_name: str, args: list[Any]) -> Any:
+def new_object(session: Runspace, type_name: str, args: list[Any]) -> Any:
     """``New-Object <type> [args]`` for the types winsim models."""
     added = resolve(session, type_name)
     if added is not None and added.is_struct:
