@@ -20,10 +20,11 @@ from pathlib import Path
 from winsim.host import SimHost
 from winsim.hostfolder import host_folder
 from winsim.processes import spawn
+from winsim.profiles import profile_help
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--profile", default="ws2022", help="ws2019 or ws2022")
+    parser.add_argument("--profile", default="ws2022", help=profile_help() + " (default: %(default)s)")
     parser.add_argument(
         "--state-dir",
         type=Path,

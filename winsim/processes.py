@@ -61,20 +61,6 @@ class StdinStream:
             del self._buf[:end]
             return line
 
-    def read_all(self) -> bytes:
-        """Everything until EOF (used by ``powershell -Command -`` when it reads a whole script)."""
-        with self._cond:
-            while not self._eof:
-                self._cond.wait()
-            data = bytes(self._buf)
-            self._buf.clear()
-            return data
-
-    @property
-    def at_eof(self) -> bool:
-        with self._cond:
-            return self._eof and not self._buf
-
 
 class OutStream:
     """Output pipe shared by a program (writer) and a remote shell (reader)."""

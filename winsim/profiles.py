@@ -165,3 +165,10 @@ LATENCY: dict[str, LatencyProfile] = {
         dockerd_restart=5.000,
     ),
 }
+
+
+def profile_help() -> str:
+    """The profiles a command line can name, for ``--profile``'s help: ``ws2016 (build 14393), ...``."""
+    return "the Windows Server to simulate: " + ", ".join(
+        f"{name} (build {PROFILES[name].build})" for name in sorted(PROFILES)
+    )

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from winsim.docker_api import server as docker_server
 from winsim.host import SimHost
 from winsim.hostfolder import host_folder
+from winsim.profiles import LATENCY, profile_help
 from winsim.ssh import server as ssh_server
 from winsim.tracing import ENV_VAR, FunctionTrace
 from winsim.winrm import server as winrm_server
@@ -60,7 +61,7 @@ def ready_line(host: SimHost, surfaces: list[Surface]) -> dict[str, Any]:
 
 def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--name", default=None, help="host name (default: <profile>-sim)")
-    serve.add_argument("--profile", default="ws2022", help="ws2019 or ws2022")
+    serve.add_argument("--profile", default="ws2022", help=profile_help() + " (default: %(default)s)")
     serve.add_argument(
         "--state-dir",
         type=Path,
@@ -74,11 +75,16 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="break one documented behaviour (repeatable; the names are listed below)",
     )
-    serve.add_argument("--latency", default="none", help="latency profile: none or lab")
+    serve.add_argument("--latency", default="none", help="latency profile: " + " or ".join(sorted(LATENCY)))
     serve.add_argument(
         "--daemon-debug", action="store_true", help='dockerd logs API calls ("debug": true in daemon.json)'
     )
-    serve.add_argument("--bind", default="127.0.0.1")
+    serve.add_argument(
+        "--bind",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="the address WinRM, SSH and the Docker API listen on, each on a free port (default: %(default)s)",
+    )
     serve.add_argument(
         "--trace-functions",
         type=Path,

@@ -20,7 +20,7 @@ Public attributes (stable names; the PowerShell, WinRM/SSH and drivers helpers r
                      ``compartment_for_container(id)`` (dataclasses ``Compartment``, ``IpInterface``, ``Route``)
 - ``events``         ``EventLog``: ``records(log_name=None, since=None) -> list[EventRecord]``
 - ``dockerd``        ``Dockerd``: containers, networks, images, ``start/stop/kill``, ``state``, ``pid``, ``service_status``,
-                     ``debug_log()``, ``log_mark()``; ``DAEMON_JSON`` / ``DEBUG_LOG`` are real files in ``files``
+                     ``debug_log()``; ``DAEMON_JSON`` / ``DEBUG_LOG`` are real files in ``files``
 - ``journal``        ordered ``list[JournalEntry(seq, op, subject)]``, e.g. ``(7, "hcsshim::CreateSandboxLayer", path)``
 - ``deviates(Deviation.X)``, ``filters()`` (fltmc), ``services()``, ``read(answer)`` (one consistent view)
 

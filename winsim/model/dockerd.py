@@ -226,10 +226,6 @@ class Dockerd(DockerdContainers):
         with self._lock:
             return list(self._log_lines)
 
-    def log_mark(self) -> int:
-        with self._lock:
-            return len(self._log_lines)
-
     def pull(self, ref: str) -> list[dict[str, Any]]:
         with self._lock:
             self.require_running()
