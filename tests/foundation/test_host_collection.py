@@ -94,7 +94,7 @@ def test_bad_inventory_is_a_usage_error(suite):
 
 
 def test_xdist_workers_collect_the_same_and_keep_each_host_on_one_worker(suite):
-    result = run(suite, "-n", "2", "--dist", "loadgroup", "-q")
+    result = run(suite, "-n", "2", "-q")
     # xdist itself fails the run if two workers collected different lists
     assert result.ret == 0, result.stdout.str()
     result.assert_outcomes(passed=27)
@@ -105,6 +105,48 @@ def test_xdist_workers_collect_the_same_and_keep_each_host_on_one_worker(suite):
     for worker, host in zip(lines[0::2], lines[1::2], strict=True):
         workers_by_host.setdefault(host, set()).add(worker)
     assert all(len(w) == 1 for w in workers_by_host.values())
+
+
+DESTRUCTIVE_MODULE = """
+import os
+
+import pytest
+
+def _seen(name, host_name):
+    with open(os.environ["WCC_SEEN"], "a") as fh:
+        fh.write(f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')} {host_name} {name}\\n")
+
+@pytest.mark.destructive
+def test_kill_daemon(host_name):
+    _seen("kill", host_name)
+
+@pytest.mark.parametrize("n", range(6))
+def test_read(host_name, n):
+    _seen(f"read{n}", host_name)
+"""
+
+
+def test_under_xdist_destructive_tests_run_last_on_their_hosts_worker(suite):
+    suite.makepyfile(test_conformance_style="")
+    suite.makepyfile(test_destructive=DESTRUCTIVE_MODULE)
+    result = run(suite, "-n", "2", "-q")
+    assert result.ret == 0, result.stdout.str()
+    result.assert_outcomes(passed=21)
+    runs: dict[str, list[tuple[str, str]]] = {}
+    for line in (suite.path / "seen.txt").read_text().splitlines():
+        worker, host, name = line.split()
+        runs.setdefault(host, []).append((worker, name))
+    assert sorted(runs) == ["alpha", "mid", "zeta"]
+    for host, seen in runs.items():
+        assert len({worker for worker, _ in seen}) == 1, (host, seen)
+        assert [name for _, name in seen] == [*(f"read{n}" for n in range(6)), "kill"], (host, seen)
+
+
+@pytest.mark.parametrize("dist", ["loadgroup", "loadscope", "each"])
+def test_a_dist_mode_other_than_the_hosts_is_refused(suite, dist):
+    result = run(suite, "-n", "2", "--dist", dist, "--collect-only")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*--dist {dist}: the wcc plugin schedules by host*leave --dist out*"])
 
 
 UNREACHABLE_INVENTORY = """
