@@ -57,7 +57,7 @@ def run(pytester: pytest.Pytester):
     pytester.makeconftest(CONFTEST)
     pytester.makepyfile(test_sample=TESTS)
     # the wcc plugin (entry point) is replaced by the stand-in host parametrization above
-    pytester.makeini("[pytest]\naddopts = -p no:wcc\nmarkers =\n    behaviour\n    hcs\n    destructive\n")
+    pytester.makeini("[pytest]\naddopts = -p no:wcc --strict-markers\n")
     return pytester
 
 
