@@ -1,4 +1,4 @@
-"""Root conftest: loads the wcc pytest plugins (fixtures, then reports) for every run from this checkout.
+"""Root conftest: loads the wcc pytest plugins (fixtures and reports) for every run from this checkout.
 
 pytest reads the rootdir's conftest before it parses the command line, so the plugin's options
 (``--inventory``, ``--hosts``...) are known however pytest is started here, with nothing
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-# fixtures first: reports.plugin implements the hooks fixtures/newhooks.py declares
+# in any order: reports.plugin hears the historic hooks of fixtures/newhooks.py whenever it registers
 pytest_plugins = ["fixtures.plugin", "reports.plugin"]
 
 

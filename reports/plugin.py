@@ -1,9 +1,9 @@
 """pytest plugin: a verdict record per conformance test, Allure labels and attachments, host facts.
 
 Loaded beside ``fixtures.plugin`` by the root ``conftest.py`` (elsewhere: ``-p reports.plugin``);
-it learns the run's hosts, their facts and secrets through the hooks ``fixtures/newhooks.py``
-declares, and never imports that plugin.  With ``--wcc-results DIR`` every
-conformance test (one carrying ``@behaviour``) appends a :class:`reports.records.Record` to
+it learns the run's hosts, their facts and secrets through the historic hooks
+``fixtures/newhooks.py`` declares, and neither imports that plugin nor depends on plugin order.
+With ``--wcc-results DIR`` every conformance test (one carrying ``@behaviour``) appends a :class:`reports.records.Record` to
 ``DIR/<worker>.jsonl`` when it finishes, and the run's expectations go to ``DIR/hosts.json``.
 With ``--alluredir`` the tests get the catalogue's labels, ``environment.properties`` and
 ``categories.json`` are written, and each test carries its probe calls as a JSON attachment:
@@ -12,8 +12,8 @@ output, errors, round_trips, seconds, ok), secrets masked.
 
 Whoever learns a host's facts hands them over with the hook (or this module's function)::
 
-    config.hook.pytest_wcc_host_facts(config=config, facts={"name": "ws2022-sim", "os_build": 20348,
-                                                            "docker_version": "27.5.1", "hns_version": "15.2"})
+    config.hook.pytest_wcc_host_facts.call_historic(kwargs={"config": config, "facts": {
+        "name": "ws2022-sim", "os_build": 20348, "docker_version": "27.5.1", "hns_version": "15.2"}})
 """
 
 from __future__ import annotations
@@ -85,17 +85,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.hookimpl(tryfirst=True)  # before the fixtures plugin's configure calls the hooks below
-def pytest_configure(config: pytest.Config) -> None:
-    results = config.getoption("--wcc-results", None)
-    allure_dir = getattr(config.option, "allure_report_dir", None)
-    config.stash[STATE] = _State(
-        results=Path(results) if results else None,
-        allure_dir=Path(allure_dir) if allure_dir else None,
-        catalogue_url=config.getoption("--wcc-catalogue-url", DEFAULT_CATALOGUE_URL),
-        worker=str(getattr(config, "workerinput", {}).get("workerid", "main")),
-        redactor=Redactor(env_secrets()),
-    )
+def _state(config: pytest.Config) -> _State:
+    """This plugin's state, made by whichever hook comes first (the fixtures plugin fires its hooks
+    from its own ``pytest_configure``), so nothing here depends on the order plugins configure in."""
+    if STATE not in config.stash:
+        results = config.getoption("--wcc-results", None)
+        allure_dir = getattr(config.option, "allure_report_dir", None)
+        config.stash[STATE] = _State(
+            results=Path(results) if results else None,
+            allure_dir=Path(allure_dir) if allure_dir else None,
+            catalogue_url=config.getoption("--wcc-catalogue-url", DEFAULT_CATALOGUE_URL),
+            worker=str(getattr(config, "workerinput", {}).get("workerid", "main")),
+            redactor=Redactor(env_secrets()),
+        )
+    return config.stash[STATE]
 
 
 def record_host_facts(config: pytest.Config, facts: Mapping[str, Any]) -> None:
@@ -106,7 +109,7 @@ def record_host_facts(config: pytest.Config, facts: Mapping[str, Any]) -> None:
     name = facts.get("name")
     if not name:
         raise ValueError(f"record_host_facts: facts need a 'name' (got keys {sorted(facts)})")
-    state = config.stash[STATE]
+    state = _state(config)
     clean = {k: v for k, v in facts.items() if k != "name" and v not in (None, "")}
     state.facts.setdefault(str(name), {}).update(clean)
     _publish_facts(state, {str(name): state.facts[str(name)]})
@@ -114,12 +117,12 @@ def record_host_facts(config: pytest.Config, facts: Mapping[str, Any]) -> None:
 
 def register_secret(config: pytest.Config, value: str) -> None:
     """Mask ``value`` wherever the reports would show it."""
-    config.stash[STATE].redactor.add(value)
+    _state(config).redactor.add(value)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_wcc_hosts_selected(config: pytest.Config, names: list[str], secret_envs: list[str]) -> None:
-    state = config.stash[STATE]
+    state = _state(config)
     state.selected = list(names)
     state.secret_envs = list(secret_envs)
 
@@ -135,7 +138,7 @@ def pytest_wcc_secret(config: pytest.Config, value: str) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    state = session.config.stash[STATE]
+    state = _state(session.config)
     for secret in env_secrets(names=state.secret_envs):
         state.redactor.add(secret)
     if state.allure_dir is not None:
@@ -144,7 +147,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Record what the run means to cover, so a host without results shows as an error."""
-    state = session.config.stash[STATE]
+    state = _state(session.config)
     if state.results is None:
         return
     info = RunInfo(expected=set(state.selected), secret_envs=set(state.secret_envs))
@@ -158,7 +161,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
-    state = item.config.stash[STATE]
+    state = _state(item.config)
     meta, host, via = _identify(item)
     tracked = meta is not None and bool(host)
     if tracked:
@@ -187,7 +190,7 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report: pytest.TestReport = outcome.get_result()
-    state = item.config.stash[STATE]
+    state = _state(item.config)
     entry = state.items.get(item.nodeid)
     if entry is None:
         return
@@ -213,7 +216,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
     yield
-    state = item.config.stash[STATE]
+    state = _state(item.config)
     entry = state.items.get(item.nodeid)
     if entry is None:
         return
