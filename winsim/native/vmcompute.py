@@ -19,10 +19,18 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from winsim.model.errors import E_INVALID_PARAMETER, HCS_E_SYSTEM_NOT_FOUND, HcsError, LayerError, signed32
+from winsim.model.errors import (
+    E_INVALID_PARAMETER,
+    E_PATH_NOT_FOUND,
+    HCS_E_SYSTEM_NOT_FOUND,
+    HcsError,
+    LayerError,
+    signed32,
+)
 from winsim.native import hcs_schema1
 from winsim.native.exports import Cell, Export, NativeProcess
 from winsim.native.hnscall import hns_call
+from winsim.native.memory import AccessViolation
 from winsim.native.signatures import SIGNATURES
 
 DLL = "vmcompute.dll"
@@ -204,15 +212,17 @@ def HNSCall(process: NativeProcess, method: str, path: str, request: str, respon
 # ---- layers ----------------------------------------------------------------------------------
 
 
-def _layer_path(info: dict[str, Any], layer_id: str) -> str | None:
+def _layer_path(info: dict[str, Any] | None, layer_id: str) -> str | None:
     """The layer a DriverInfo + id names; None for a flavour other than windowsfilter."""
+    if info is None:
+        raise AccessViolation("the DriverInfo pointer is NULL")
     if int(info.get("Flavour") or 0) != WINDOWSFILTER_FLAVOUR:
         return None
     home = str(info.get("HomeDir") or "")
     return f"{home.rstrip(chr(92))}\\{layer_id}" if home else str(layer_id or "")
 
 
-def _layer_call(info: dict[str, Any], layer_id: str, run: Callable[[str], object]) -> int:
+def _layer_call(info: dict[str, Any] | None, layer_id: str, run: Callable[[str], object]) -> int:
     path = _layer_path(info, layer_id)
     if path is None:
         return signed32(E_INVALID_PARAMETER)
@@ -220,6 +230,10 @@ def _layer_call(info: dict[str, Any], layer_id: str, run: Callable[[str], object
         run(path)
     except LayerError as exc:
         return signed32(exc.hresult)
+    except ValueError:
+        # A path that is not absolute (e.g. an ANSI-marshalled one read as UTF-16) resolves
+        # against the service's working folder and names nothing (INFERRED).
+        return signed32(E_PATH_NOT_FOUND)
     return S_OK
 
 
@@ -235,7 +249,12 @@ def NameToGuid(process: NativeProcess, name: str, guid: Cell) -> int:
 
 @export
 def CreateSandboxLayer(
-    process: NativeProcess, info: dict[str, Any], layer_id: str, parent: Any, descriptors: Any, count: int
+    process: NativeProcess,
+    info: dict[str, Any] | None,
+    layer_id: str,
+    parent: Any,
+    descriptors: Any,
+    count: int,
 ) -> int:
     store = process.host.model.windowsfilter
     return _layer_call(
@@ -244,13 +263,13 @@ def CreateSandboxLayer(
 
 
 @export
-def ActivateLayer(process: NativeProcess, info: dict[str, Any], layer_id: str) -> int:
+def ActivateLayer(process: NativeProcess, info: dict[str, Any] | None, layer_id: str) -> int:
     return _layer_call(info, layer_id, process.host.model.windowsfilter.activate_layer)
 
 
 @export
 def PrepareLayer(
-    process: NativeProcess, info: dict[str, Any], layer_id: str, descriptors: Any, count: int
+    process: NativeProcess, info: dict[str, Any] | None, layer_id: str, descriptors: Any, count: int
 ) -> int:
     store = process.host.model.windowsfilter
     return _layer_call(info, layer_id, lambda path: store.prepare_layer(path, _parents(descriptors, count)))
@@ -258,7 +277,7 @@ def PrepareLayer(
 
 @export
 def GetLayerMountPath(
-    process: NativeProcess, info: dict[str, Any], layer_id: str, length: Cell, buffer: int
+    process: NativeProcess, info: dict[str, Any] | None, layer_id: str, length: Cell, buffer: int
 ) -> int:
     """Two calls, as hcsshim makes them: a NULL buffer asks for the length (UTF-16 units with the
     NUL; 0 for a layer without a volume), then the buffer receives the path."""
@@ -282,17 +301,17 @@ def GetLayerMountPath(
 
 
 @export
-def UnprepareLayer(process: NativeProcess, info: dict[str, Any], layer_id: str) -> int:
+def UnprepareLayer(process: NativeProcess, info: dict[str, Any] | None, layer_id: str) -> int:
     return _layer_call(info, layer_id, process.host.model.windowsfilter.unprepare_layer)
 
 
 @export
-def DeactivateLayer(process: NativeProcess, info: dict[str, Any], layer_id: str) -> int:
+def DeactivateLayer(process: NativeProcess, info: dict[str, Any] | None, layer_id: str) -> int:
     return _layer_call(info, layer_id, process.host.model.windowsfilter.deactivate_layer)
 
 
 @export
-def DestroyLayer(process: NativeProcess, info: dict[str, Any], layer_id: str) -> int:
+def DestroyLayer(process: NativeProcess, info: dict[str, Any] | None, layer_id: str) -> int:
     return _layer_call(info, layer_id, process.host.model.windowsfilter.destroy_layer)
 
 

@@ -175,8 +175,8 @@ def _split_params(text: str) -> list[str]:
 
 
 def _read_param(raw: str) -> ManagedParam:
-    attributes = " ".join(re.findall(r"\[[^\]]*\]", raw))
-    match = _PARAM.match(" ".join(re.sub(r"\[[^\]]*\]", " ", raw).split()))
+    attributes = " ".join(_ATTRIBUTE.findall(raw))
+    match = _PARAM.match(" ".join(_ATTRIBUTE.sub(" ", raw).split()))
     if match is None:
         raise _compile_error(f"the parameter '{raw}'")
     marshal_as = _MARSHAL_AS.search(attributes)
