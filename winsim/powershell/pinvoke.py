@@ -335,22 +335,15 @@ class _Marshaller:
             step()
 
     def argument(self, extern: Extern, index: int, param: ManagedParam, how: Marshal, value: Any) -> int:
+        """The word for argument ``index``; out/ref ones get a slot read back after the call."""
         if param.direction == "in":
             if isinstance(value, Ref):
-                raise method_error(
-                    extern.name,
-                    len(extern.params),
-                    f"Argument: '{index + 1}' should not be a System.Management.Automation.PSReference. Do not use [ref].",
-                    "MethodException",
+                raise _ref_mismatch(
+                    index, "RefArgumentToNonRefParameterMsg", "should not be", "Do not use [ref]."
                 )
             return self._by_value(extern, param, how, value)
         if not isinstance(value, Ref):
-            raise method_error(
-                extern.name,
-                len(extern.params),
-                f"Argument: '{index + 1}' should be a System.Management.Automation.PSReference. Use [ref].",
-                "MethodException",
-            )
+            raise _ref_mismatch(index, "NonRefArgumentToRefParameterMsg", "should be", "Use [ref].")
         if how.kind == "array":
             raise PSError("winsim does not model arrays passed by reference.", "NotModeled", "NotImplemented")
         initial = self.encode(how, value.value) if param.direction == "ref" else bytes(how.size)
@@ -455,6 +448,16 @@ class _Marshaller:
                 self.heap.free(rax, "cotask")
             return value
         return self.decode(how, data[: 4 if how.kind == "bool" else how.size])
+
+
+def _ref_mismatch(index: int, error_id: str, should: str, advice: str) -> PSError:
+    """PowerShell's own check of [ref] against out/ref, before any call (ExtendedTypeSystem)."""
+    return PSError(
+        f"Argument: '{index + 1}' {should} a System.Management.Automation.PSReference. {advice}",
+        error_id,
+        "NotSpecified",
+        exception_type="System.Management.Automation.MethodException",
+    )
 
 
 def _convertible(extern: Extern, param: ManagedParam, how: Marshal, value: Any) -> None:
