@@ -59,6 +59,10 @@ BREAKS: dict[str, Callable[[], str]] = {
     "hresult as uint": lambda: _retyped(
         "HcsOpenComputeSystem", "public static extern int", "public static extern uint"
     ),
+    # width: read as long, RAX's upper half is zero (a 32-bit result zero-extends): positive too
+    "hresult as long": lambda: _retyped(
+        "HcsOpenComputeSystem", "public static extern int", "public static extern long"
+    ),
     # CharSet: without CharSet.Unicode the id goes ANSI and the export reads other characters
     "id as ansi": lambda: _retyped("HcsOpenComputeSystem", ", CharSet = CharSet.Unicode)", ")"),
     "name as ansi": lambda: _retyped("NameToGuid", ", CharSet = CharSet.Unicode)", ")"),
@@ -145,6 +149,7 @@ EXPECTED: dict[str, tuple[str, Callable[[Any], bool]]] = {
         lambda a: "HcsGetComputeSystemProperties failed with HRESULT 0x80070006" in str(a),
     ),
     "hresult as uint": ("missing", lambda a: isinstance(a, str) and a.startswith("ProbeError")),
+    "hresult as long": ("missing", lambda a: isinstance(a, str) and a.startswith("ProbeError")),
     "id as ansi": ("running", lambda a: a is None),
     "name as ansi": (
         "guid",
