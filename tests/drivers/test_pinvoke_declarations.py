@@ -4,7 +4,9 @@ Each case takes the real Wcc.psm1, breaks one declaration of its C# block one wa
 CharSet, a struct layout, an entry point, a marshalling), loads it over WinRM into a simulated
 host and makes the probe call that uses it: the call fails (or answers a wrong value), while
 the unmodified module answers correctly.  The binder compares the declaration with the export's
-native signature (winsim/native/signatures.py) the way the CLR's marshaller would.
+native signature (winsim/native/signatures.py) the way the CLR's marshaller would.  The same
+declarations are also read statically against those signatures, so a mismatch is named (which
+parameter, which width or offset) without a host.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from drivers.errors import ProbeError
 from drivers.host import Host, connect
 from drivers.probe import module_text
 from tests.drivers.lab import Lab
+from winsim.native import dll_exports
+from winsim.native.signatures import NativeType, Pointer, Scalar, Struct
+from winsim.powershell import pinvoke
+from winsim.powershell.addtype import read_declarations
 
 NAME_GUID = (
     "abc",
@@ -187,3 +193,87 @@ def test_a_broken_declaration_fails_its_probe(pinvoke_lab, running, monkeypatch,
     finally:
         host.close()
     assert shows(answers[probe]), f"{kind}: {probe} answered {answers[probe]!r}"
+
+
+# ---- the same declarations read statically against the native signatures ----------------------
+
+
+def _field_problems(where: str, how: pinvoke.Marshal, ctype: NativeType) -> list[str]:
+    """How the managed marshalling ``how`` differs from the native ``ctype`` it meets."""
+    if isinstance(ctype, Struct):
+        if how.kind != "struct" or how.struct is None or how.lookup is None:
+            return [f"{where}: {how.kind} where the export reads the struct {ctype.name}"]
+        managed = pinvoke.struct_fields(how.struct, how.lookup)
+        native = [(name, t, ctype.offsets()[name]) for name, t in ctype.fields]
+        problems = [f"{where}: {len(managed)} fields, {ctype.name} has {len(native)}"] * (
+            len(managed) != len(native)
+        )
+        for (m_name, m_how, m_at), (n_name, n_type, n_at) in zip(managed, native, strict=False):
+            if m_at != n_at:
+                problems.append(f"{where}.{m_name} at offset {m_at}, {ctype.name}.{n_name} is at {n_at}")
+            problems += _field_problems(f"{where}.{m_name}", m_how, n_type)
+        return problems
+    assert isinstance(ctype, Scalar)
+    if ctype.kind == "wstr":
+        ok = (how.kind == "str" and how.encoding == "uni") or (how.kind == "int" and how.size == 8)
+        return (
+            [] if ok else [f"{where}: {how.kind}/{how.encoding or how.size} where the export reads LPCWSTR"]
+        )
+    if ctype.kind == "guid":
+        return [] if how.kind == "guid" else [f"{where}: {how.kind} where the export reads a GUID"]
+    if how.kind == "str" and ctype.kind == "address" and how.encoding == "uni":
+        return []  # an out LPWStr string receiving the export's pointer
+    if how.kind not in ("int", "bool") or how.size != ctype.size:
+        return [f"{where}: {how.size}-byte {how.kind} where the export has a {ctype.size}-byte {ctype.name}"]
+    if ctype.signed and not how.signed:
+        return [f"{where}: unsigned where {ctype.name} is signed (failures are negative)"]
+    return []
+
+
+def _declaration_problems(text: str) -> list[str]:
+    source = re.search(r"\$WccNativeSource = @'\r?\n(.*?)\r?\n'@", text, re.S)
+    assert source, "the module has no $WccNativeSource"
+    types = read_declarations(source.group(1))
+
+    def lookup(name: str) -> Any:
+        return types.get(f"Wcc.Native.{name}") or types.get(name)
+
+    problems: list[str] = []
+    for extern in types["Wcc.Native.Vmcompute"].externs.values():
+        export = pinvoke.resolve_entry_point(dll_exports(extern.dll), extern)
+        if export is None:
+            problems.append(f"{extern.name}: vmcompute.dll has no entry point {extern.entry_point}")
+            continue
+        native = export.signature
+        if len(extern.params) != len(native.params):
+            problems.append(f"{extern.name}: {len(extern.params)} parameters, {native.render()}")
+        try:
+            returns = pinvoke.classify(extern.returns, None, extern.charset, "param", lookup)
+            problems += _field_problems(f"{extern.name} returns", returns, native.returns)
+            for param, slot in zip(extern.params, native.params, strict=False):
+                how = pinvoke.classify(param.type, param.marshal_as, extern.charset, "param", lookup)
+                where = f"{extern.name}({param.name})"
+                if isinstance(slot.type, Pointer) and (param.direction != "in" or how.kind == "array"):
+                    problems += _field_problems(where, how.element or how, slot.type.target)
+                elif isinstance(slot.type, Pointer) and how.kind == "int" and how.size == 8:
+                    pass  # a pointer passed as IntPtr
+                elif isinstance(slot.type, Pointer):
+                    problems.append(f"{where}: passed by value where the export takes {slot.type.name}")
+                elif param.direction != "in":
+                    problems.append(
+                        f"{where}: {param.direction} where the export takes {slot.type.name} by value"
+                    )
+                else:
+                    problems += _field_problems(where, how, slot.type)
+        except pinvoke.BadMarshal as exc:
+            problems.append(f"{extern.name}: {exc.text}")
+    return problems
+
+
+def test_every_module_declaration_matches_its_native_signature():
+    assert _declaration_problems(module_text()) == []
+
+
+@pytest.mark.parametrize("kind", sorted(BREAKS))
+def test_each_broken_declaration_is_named_by_the_static_reading(kind):
+    assert _declaration_problems(BREAKS[kind]()), kind

@@ -106,7 +106,7 @@ _ENCODINGS = {"LPWStr": "uni", "LPTStr": "uni", "LPStr": "ansi", "BStr": "bstr"}
 ANSI_CODE_PAGE = "cp1252"
 
 
-class _BadMarshal(Exception):
+class BadMarshal(Exception):
     """The marshaller cannot pair a type with its [MarshalAs]: ``text`` is mscorrc's wording."""
 
     def __init__(self, text: str, field: tuple[str, str] | None = None) -> None:
@@ -134,7 +134,7 @@ class Marshal:
 
 
 def classify(ctype: str, marshal_as: str | None, charset: str, where: str, lookup: Lookup) -> Marshal:
-    """The marshalling of a C# type in a ``param`` or ``field`` position; raises _BadMarshal."""
+    """The marshalling of a C# type in a ``param`` or ``field`` position; raises BadMarshal."""
     if ctype.endswith("[]"):
         if where == "field":
             raise PSError(
@@ -190,7 +190,7 @@ def classify(ctype: str, marshal_as: str | None, charset: str, where: str, looku
 def _check(pair: str, marshal_as: str | None) -> None:
     allowed, text = _PAIRS[pair]
     if marshal_as is not None and marshal_as not in allowed:
-        raise _BadMarshal(_COMBINE + text)
+        raise BadMarshal(_COMBINE + text)
 
 
 def struct_fields(struct: AddedType, lookup: Lookup) -> list[tuple[str, Marshal, int]]:
@@ -206,8 +206,8 @@ def struct_fields(struct: AddedType, lookup: Lookup) -> list[tuple[str, Marshal,
     for name, ctype in struct.fields.items():
         try:
             how = classify(ctype, struct.field_marshal.get(name), struct.charset, "field", nested)
-        except _BadMarshal as exc:
-            raise _BadMarshal(exc.text, exc.field or (name, struct.full_name)) from None
+        except BadMarshal as exc:
+            raise BadMarshal(exc.text, exc.field or (name, struct.full_name)) from None
         align = min(how.alignment, struct.pack)
         at = -(-at // align) * align
         fields.append((name, how, at))
@@ -282,7 +282,7 @@ def _plans(extern: Extern, lookup: Lookup, count: int) -> list[Marshal]:
     for number, param in enumerate(extern.params, 1):
         try:
             plans.append(classify(param.type, param.marshal_as, extern.charset, "param", lookup))
-        except _BadMarshal as exc:
+        except BadMarshal as exc:
             raise _marshal_failure(extern, count, f"parameter #{number}", exc) from None
     return plans
 
@@ -292,14 +292,14 @@ def _return_plan(extern: Extern, lookup: Lookup, count: int) -> Marshal | None:
         return None
     try:
         how = classify(extern.returns, None, extern.charset, "param", lookup)
-    except _BadMarshal as exc:
+    except BadMarshal as exc:
         raise _marshal_failure(extern, count, "return value", exc) from None
     if how.kind not in ("int", "bool", "str"):
         raise PSError(f"winsim does not model returning {extern.returns}.", "NotModeled", "NotImplemented")
     return how
 
 
-def _marshal_failure(extern: Extern, count: int, what: str, exc: _BadMarshal) -> PSError:
+def _marshal_failure(extern: Extern, count: int, what: str, exc: BadMarshal) -> PSError:
     if exc.field is not None:
         return method_error(
             extern.name,
