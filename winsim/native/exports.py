@@ -1,4 +1,4 @@
-"""What an export is: its signature, the cells for out/ref parameters, the calling process's state."""
+"""What an export is: its native signature, the cells for pointers it writes, the calling process's state."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from winsim.native.memory import NativeHeap
+from winsim.native.signatures import Signature
 
 if TYPE_CHECKING:
     from winsim.processes import HostServices
@@ -31,18 +32,9 @@ class EntryPointNotFound(Exception):
 
 @dataclass
 class Cell:
-    """The storage behind an ``out`` or ``ref`` parameter: the export reads and writes ``value``."""
+    """What a pointer the export writes points at: the export reads and writes ``value``."""
 
     value: Any = None
-
-
-@dataclass(frozen=True)
-class Param:
-    """One parameter of an export: C type as P/Invoke marshals it, and in / out / ref."""
-
-    name: str
-    type: str
-    direction: str = "in"
 
 
 @dataclass
@@ -52,10 +44,12 @@ class NativeProcess:
     host: HostServices
     heap: NativeHeap = field(default_factory=NativeHeap)
     handles: dict[int, tuple[str, str]] = field(default_factory=dict)  # handle -> (kind, subject)
-    _next_handle: int = 0x1F4
+    # HCS handles are pointers to the client library's objects, so 64-bit values above 4 GiB
+    # (INFERRED: no published sample of a handle value; x64 user-mode heaps lie above 4 GiB).
+    _next_handle: int = 0x0000_01E4_5A3F_0000
 
     def open_handle(self, kind: str, subject: str) -> int:
-        self._next_handle += 4
+        self._next_handle += 0x60
         self.handles[self._next_handle] = (kind, subject)
         return self._next_handle
 
@@ -69,13 +63,16 @@ class NativeProcess:
 
 @dataclass(frozen=True)
 class Export:
-    """A function a DLL exports: ``fn(process, *args) -> return value``."""
+    """A function a DLL exports, ``fn(process, *args) -> return value``, with its native signature.
+
+    ``fn`` takes each parameter as the export reads it (a string for ``LPCWSTR``, an int, a dict
+    for a struct it reads, a list for an array) and a :class:`Cell` for each pointer it writes;
+    :func:`winsim.native.abi.invoke` turns a call's machine words into those."""
 
     dll: str
-    name: str
-    returns: str
-    params: tuple[Param, ...]
+    signature: Signature
     fn: Callable[..., Any]
 
-    def __call__(self, process: NativeProcess, args: list[Any]) -> Any:
-        return self.fn(process, *args)
+    @property
+    def name(self) -> str:
+        return self.signature.name

@@ -1,7 +1,7 @@
 """vmcompute.dll at its exports: HCS v1 compute systems and processes, HNSCall, NameToGuid, layers.
 
-Each export has the signature hcsshim declares (``internal/vmcompute/zsyscall_windows.go``,
-``internal/wclayer``, ``internal/hns``) and answers from ``host.model`` the way the DLL does:
+Each export has the native signature hcsshim declares (:mod:`winsim.native.signatures`) and
+answers from ``host.model`` the way the DLL does:
 
 - the return value is an HRESULT (``0`` = S_OK, negative = failure as a signed 32-bit value);
 - JSON answers and error documents come back through ``out`` pointers to CoTaskMemAlloc'd
@@ -19,10 +19,19 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from winsim.model.errors import E_INVALID_PARAMETER, HCS_E_SYSTEM_NOT_FOUND, HcsError, LayerError, signed32
+from winsim.model.errors import (
+    E_INVALID_PARAMETER,
+    E_PATH_NOT_FOUND,
+    HCS_E_SYSTEM_NOT_FOUND,
+    HcsError,
+    LayerError,
+    signed32,
+)
 from winsim.native import hcs_schema1
-from winsim.native.exports import Cell, Export, NativeProcess, Param
+from winsim.native.exports import Cell, Export, NativeProcess
 from winsim.native.hnscall import hns_call
+from winsim.native.memory import AccessViolation
+from winsim.native.signatures import SIGNATURES
 
 DLL = "vmcompute.dll"
 S_OK = 0
@@ -34,24 +43,10 @@ WINDOWSFILTER_FLAVOUR = 1
 EXPORTS: dict[str, Export] = {}
 
 
-def export(returns: str, *params: Param) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        EXPORTS[fn.__name__] = Export(DLL, fn.__name__, returns, params, fn)
-        return fn
-
-    return register
-
-
-def _in(name: str, ctype: str) -> Param:
-    return Param(name, ctype)
-
-
-def _out(name: str, ctype: str) -> Param:
-    return Param(name, ctype, "out")
-
-
-def _ref(name: str, ctype: str) -> Param:
-    return Param(name, ctype, "ref")
+def export(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Register ``fn`` as the export of its name, with that name's native signature."""
+    EXPORTS[fn.__name__] = Export(DLL, SIGNATURES[fn.__name__], fn)
+    return fn
 
 
 def _hcs_failure(process: NativeProcess, exc: HcsError, result: Cell) -> int:
@@ -66,7 +61,7 @@ def _system(process: NativeProcess, handle: int) -> str | None:
 # ---- compute systems -------------------------------------------------------------------------
 
 
-@export("HRESULT", _in("query", "LPCWSTR"), _out("computeSystems", "LPWSTR*"), _out("result", "LPWSTR*"))
+@export
 def HcsEnumerateComputeSystems(process: NativeProcess, query: str, systems: Cell, result: Cell) -> int:
     systems.value, result.value = 0, 0
     try:
@@ -79,7 +74,7 @@ def HcsEnumerateComputeSystems(process: NativeProcess, query: str, systems: Cell
     return S_OK
 
 
-@export("HRESULT", _in("id", "LPCWSTR"), _out("computeSystem", "HANDLE*"), _out("result", "LPWSTR*"))
+@export
 def HcsOpenComputeSystem(process: NativeProcess, system_id: str, handle: Cell, result: Cell) -> int:
     handle.value, result.value = 0, 0
     try:
@@ -90,7 +85,7 @@ def HcsOpenComputeSystem(process: NativeProcess, system_id: str, handle: Cell, r
     return S_OK
 
 
-@export("HRESULT", _in("computeSystem", "HANDLE"))
+@export
 def HcsCloseComputeSystem(process: NativeProcess, handle: int) -> int:
     system_id = _system(process, handle)
     if system_id is None:
@@ -100,13 +95,7 @@ def HcsCloseComputeSystem(process: NativeProcess, handle: int) -> int:
     return S_OK
 
 
-@export(
-    "HRESULT",
-    _in("computeSystem", "HANDLE"),
-    _in("propertyQuery", "LPCWSTR"),
-    _out("properties", "LPWSTR*"),
-    _out("result", "LPWSTR*"),
-)
+@export
 def HcsGetComputeSystemProperties(
     process: NativeProcess, handle: int, query: str, properties: Cell, result: Cell
 ) -> int:
@@ -127,14 +116,7 @@ def HcsGetComputeSystemProperties(
     return S_OK
 
 
-@export(
-    "HRESULT",
-    _in("id", "LPCWSTR"),
-    _in("configuration", "LPCWSTR"),
-    _in("identity", "HANDLE"),
-    _out("computeSystem", "HANDLE*"),
-    _out("result", "LPWSTR*"),
-)
+@export
 def HcsCreateComputeSystem(
     process: NativeProcess, system_id: str, configuration: str, identity: int, handle: Cell, result: Cell
 ) -> int:
@@ -162,19 +144,19 @@ def _operation(process: NativeProcess, handle: int, result: Cell, run: Callable[
     return signed32(HCS_E_OPERATION_PENDING)
 
 
-@export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
+@export
 def HcsStartComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
     hcs = process.host.model.hcs
     return _operation(process, handle, result, hcs.start_compute_system)
 
 
-@export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
+@export
 def HcsShutdownComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
     hcs = process.host.model.hcs
     return _operation(process, handle, result, hcs.shutdown_compute_system)
 
 
-@export("HRESULT", _in("computeSystem", "HANDLE"), _in("options", "LPCWSTR"), _out("result", "LPWSTR*"))
+@export
 def HcsTerminateComputeSystem(process: NativeProcess, handle: int, options: str, result: Cell) -> int:
     hcs = process.host.model.hcs
     return _operation(process, handle, result, hcs.terminate_compute_system)
@@ -183,14 +165,7 @@ def HcsTerminateComputeSystem(process: NativeProcess, handle: int, options: str,
 # ---- processes -------------------------------------------------------------------------------
 
 
-@export(
-    "HRESULT",
-    _in("computeSystem", "HANDLE"),
-    _in("processParameters", "LPCWSTR"),
-    _out("processInformation", "HcsProcessInformation*"),
-    _out("process", "HANDLE*"),
-    _out("result", "LPWSTR*"),
-)
+@export
 def HcsCreateProcess(
     process: NativeProcess,
     handle: int,
@@ -214,7 +189,7 @@ def HcsCreateProcess(
     return S_OK
 
 
-@export("HRESULT", _in("process", "HANDLE"))
+@export
 def HcsCloseProcess(process: NativeProcess, handle: int) -> int:
     if process.handle(handle, "Process") is None:
         return signed32(E_HANDLE)
@@ -225,13 +200,7 @@ def HcsCloseProcess(process: NativeProcess, handle: int) -> int:
 # ---- HNS -------------------------------------------------------------------------------------
 
 
-@export(
-    "HRESULT",
-    _in("method", "LPCWSTR"),
-    _in("path", "LPCWSTR"),
-    _in("request", "LPCWSTR"),
-    _out("response", "LPWSTR*"),
-)
+@export
 def HNSCall(process: NativeProcess, method: str, path: str, request: str, response: Cell) -> int:
     # HNS answers failures inside its envelope ({"Success":false,"Error":...}); the HRESULT stays S_OK.
     response.value = process.heap.alloc_string(
@@ -243,15 +212,17 @@ def HNSCall(process: NativeProcess, method: str, path: str, request: str, respon
 # ---- layers ----------------------------------------------------------------------------------
 
 
-def _layer_path(info: dict[str, Any], layer_id: str) -> str | None:
+def _layer_path(info: dict[str, Any] | None, layer_id: str) -> str | None:
     """The layer a DriverInfo + id names; None for a flavour other than windowsfilter."""
+    if info is None:
+        raise AccessViolation("the DriverInfo pointer is NULL")
     if int(info.get("Flavour") or 0) != WINDOWSFILTER_FLAVOUR:
         return None
     home = str(info.get("HomeDir") or "")
     return f"{home.rstrip(chr(92))}\\{layer_id}" if home else str(layer_id or "")
 
 
-def _layer_call(info: dict[str, Any], layer_id: str, run: Callable[[str], object]) -> int:
+def _layer_call(info: dict[str, Any] | None, layer_id: str, run: Callable[[str], object]) -> int:
     path = _layer_path(info, layer_id)
     if path is None:
         return signed32(E_INVALID_PARAMETER)
@@ -259,6 +230,10 @@ def _layer_call(info: dict[str, Any], layer_id: str, run: Callable[[str], object
         run(path)
     except LayerError as exc:
         return signed32(exc.hresult)
+    except ValueError:
+        # A path that is not absolute (e.g. an ANSI-marshalled one read as UTF-16) resolves
+        # against the service's working folder and names nothing (INFERRED).
+        return signed32(E_PATH_NOT_FOUND)
     return S_OK
 
 
@@ -266,61 +241,49 @@ def _parents(descriptors: list[dict[str, Any]] | None, count: int) -> list[str]:
     return [str(d.get("Path") or "") for d in (descriptors or [])[: max(int(count), 0)]]
 
 
-@export("HRESULT", _in("name", "LPCWSTR"), _out("guid", "GUID*"))
+@export
 def NameToGuid(process: NativeProcess, name: str, guid: Cell) -> int:
     guid.value = process.host.model.windowsfilter.name_to_guid(str(name or ""))
     return S_OK
 
 
-@export(
-    "HRESULT",
-    _ref("info", "DriverInfo*"),
-    _in("id", "LPCWSTR"),
-    _in("parent", "LPCWSTR"),
-    _in("descriptors", "WC_LAYER_DESCRIPTOR*"),
-    _in("descriptorCount", "int"),
-)
+@export
 def CreateSandboxLayer(
-    process: NativeProcess, info: Cell, layer_id: str, parent: Any, descriptors: Any, count: int
+    process: NativeProcess,
+    info: dict[str, Any] | None,
+    layer_id: str,
+    parent: Any,
+    descriptors: Any,
+    count: int,
 ) -> int:
     store = process.host.model.windowsfilter
     return _layer_call(
-        info.value, layer_id, lambda path: store.create_sandbox_layer(path, _parents(descriptors, count))
+        info, layer_id, lambda path: store.create_sandbox_layer(path, _parents(descriptors, count))
     )
 
 
-@export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
-def ActivateLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
-    return _layer_call(info.value, layer_id, process.host.model.windowsfilter.activate_layer)
+@export
+def ActivateLayer(process: NativeProcess, info: dict[str, Any] | None, layer_id: str) -> int:
+    return _layer_call(info, layer_id, process.host.model.windowsfilter.activate_layer)
 
 
-@export(
-    "HRESULT",
-    _ref("info", "DriverInfo*"),
-    _in("id", "LPCWSTR"),
-    _in("descriptors", "WC_LAYER_DESCRIPTOR*"),
-    _in("descriptorCount", "int"),
-)
-def PrepareLayer(process: NativeProcess, info: Cell, layer_id: str, descriptors: Any, count: int) -> int:
+@export
+def PrepareLayer(
+    process: NativeProcess, info: dict[str, Any] | None, layer_id: str, descriptors: Any, count: int
+) -> int:
     store = process.host.model.windowsfilter
-    return _layer_call(
-        info.value, layer_id, lambda path: store.prepare_layer(path, _parents(descriptors, count))
-    )
+    return _layer_call(info, layer_id, lambda path: store.prepare_layer(path, _parents(descriptors, count)))
 
 
-@export(
-    "HRESULT",
-    _ref("info", "DriverInfo*"),
-    _in("id", "LPCWSTR"),
-    _ref("length", "SIZE_T*"),
-    _in("buffer", "LPWSTR"),
-)
-def GetLayerMountPath(process: NativeProcess, info: Cell, layer_id: str, length: Cell, buffer: int) -> int:
+@export
+def GetLayerMountPath(
+    process: NativeProcess, info: dict[str, Any] | None, layer_id: str, length: Cell, buffer: int
+) -> int:
     """Two calls, as hcsshim makes them: a NULL buffer asks for the length (UTF-16 units with the
     NUL; 0 for a layer without a volume), then the buffer receives the path."""
     mount: list[str] = []
     code = _layer_call(
-        info.value,
+        info,
         layer_id,
         lambda path: mount.append(process.host.model.windowsfilter.get_layer_mount_path(path)),
     )
@@ -337,19 +300,19 @@ def GetLayerMountPath(process: NativeProcess, info: Cell, layer_id: str, length:
     return S_OK
 
 
-@export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
-def UnprepareLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
-    return _layer_call(info.value, layer_id, process.host.model.windowsfilter.unprepare_layer)
+@export
+def UnprepareLayer(process: NativeProcess, info: dict[str, Any] | None, layer_id: str) -> int:
+    return _layer_call(info, layer_id, process.host.model.windowsfilter.unprepare_layer)
 
 
-@export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
-def DeactivateLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
-    return _layer_call(info.value, layer_id, process.host.model.windowsfilter.deactivate_layer)
+@export
+def DeactivateLayer(process: NativeProcess, info: dict[str, Any] | None, layer_id: str) -> int:
+    return _layer_call(info, layer_id, process.host.model.windowsfilter.deactivate_layer)
 
 
-@export("HRESULT", _ref("info", "DriverInfo*"), _in("id", "LPCWSTR"))
-def DestroyLayer(process: NativeProcess, info: Cell, layer_id: str) -> int:
-    return _layer_call(info.value, layer_id, process.host.model.windowsfilter.destroy_layer)
+@export
+def DestroyLayer(process: NativeProcess, info: dict[str, Any] | None, layer_id: str) -> int:
+    return _layer_call(info, layer_id, process.host.model.windowsfilter.destroy_layer)
 
 
 __all__ = ["EXPORTS", "HCS_E_OPERATION_PENDING", "HCS_E_SYSTEM_NOT_FOUND"]

@@ -1,11 +1,12 @@
 """``Add-Type``: C# that declares P/Invoke externs and the structs they take, bound to native exports.
 
 winsim does not compile C#.  It reads the declarations Windows PowerShell scripts hand to
-``Add-Type`` the way Microsoft's ``hns.psm1`` does -- ``namespace``, ``struct`` fields and
-``[DllImport("x.dll")] public static extern`` methods -- and binds each extern to the simulated
-export of that DLL (:mod:`winsim.native`).  Types live in the runspace that added them.  Source
-with anything else (method bodies, properties, classes with code) is refused with an error that
-says so, never run half-way.
+``Add-Type`` the way Microsoft's ``hns.psm1`` does -- ``namespace``, ``struct`` fields with their
+``[StructLayout]`` and ``[MarshalAs]``, and ``[DllImport("x.dll", ...)] public static extern``
+methods -- and a call marshals them as the CLR does against the export's native signature
+(:mod:`winsim.powershell.pinvoke`).  Types live in the runspace that added them.  Source with
+anything else (method bodies, properties, classes with code) is refused with an error that says
+so, never run half-way.
 
 >>> types = read_declarations('namespace N { public struct S { public int A; } }')
 >>> types["N.S"].fields
@@ -16,50 +17,36 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from winsim.native import Cell, EntryPointNotFound, Export, NativeProcess, UnknownDll, find_export
+from winsim.native import NativeProcess
 from winsim.native.memory import AccessViolation
-from winsim.powershell.netbase import Ref
+from winsim.powershell import pinvoke
+from winsim.powershell.csharp_decls import AddedType, Extern, ManagedParam
 from winsim.powershell.objects import PSObject
 from winsim.powershell.registry import Invocation, Param, PSError, cmdlet
 from winsim.powershell.values import to_int, to_string
 
+__all__ = [
+    "AddedType",
+    "add_type",
+    "call_extern",
+    "marshal",
+    "native_process",
+    "read_declarations",
+    "resolve",
+]
+
 _COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
 _USING = re.compile(r"^\s*using\s+[\w.]+\s*;", re.M)
-_ATTRIBUTE = re.compile(r"\[\s*(?:[\w.]+)\s*(?:\([^\]]*\))?\s*\]")
+_ATTRIBUTE = re.compile(r"\[\s*(?:[\w.]+)\s*(?:\([^\]]*\))?\s*(?:,\s*[\w.]+\s*(?:\([^\]]*\))?\s*)*\]")
 _FIELD = re.compile(r"^public\s+([\w.]+(?:\[\])?)\s+(\w+)\s*;$")
 _EXTERN = re.compile(r"^public\s+static\s+extern\s+([\w.]+)\s+(\w+)\s*\((.*)\)\s*;$", re.S)
 _DLLIMPORT = re.compile(r'\[\s*DllImport\s*\(\s*"([^"]+)"([^\]]*)\)\s*\]')
-_PARAM = re.compile(r"^(?:\[[^\]]*\]\s*)*(?:(out|ref)\s+)?([\w.]+(?:\[\])?)\s+(\w+)$")
-
-# Zero values of the field types a struct starts with (New-Object / default(T)).
-_ZERO: dict[str, Any] = {"string": None, "guid": "00000000-0000-0000-0000-000000000000", "bool": False}
-
-
-@dataclass
-class Extern:
-    name: str
-    dll: str
-    entry_point: str
-    returns: str
-    params: list[tuple[str, str, str]]  # (direction, C# type, name)
-
-
-@dataclass
-class AddedType:
-    """A type a script added: a struct (``fields``) or a static class of externs."""
-
-    full_name: str
-    fields: dict[str, str] = field(default_factory=dict)
-    externs: dict[str, Extern] = field(default_factory=dict)
-    is_struct: bool = False
-
-    def new(self) -> PSObject:
-        """A zeroed instance of the struct."""
-        props = {name: _ZERO.get(ctype.rsplit(".", 1)[-1].lower(), 0) for name, ctype in self.fields.items()}
-        return PSObject([self.full_name, "System.ValueType", "System.Object"], props)
+_PARAM = re.compile(r"^(?:(out|ref)\s+)?([\w.]+(?:\[\])?)\s+(\w+)$")
+_MARSHAL_AS = re.compile(r"MarshalAs\s*\(\s*UnmanagedType\.(\w+)")
+_STRUCT_LAYOUT = re.compile(r"StructLayout\s*\(([^\]]*)\)")
+_CHARSET = re.compile(r"CharSet\s*=\s*CharSet\.(\w+)")
 
 
 def _compile_error(reason: str) -> PSError:
@@ -107,7 +94,7 @@ def _read_scope(text: str, namespace: str, types: dict[str, AddedType]) -> None:
             _read_scope(body, f"{namespace}{words[1]}.", types)
         elif "struct" in words:
             name = words[words.index("struct") + 1]
-            types[namespace + name] = _read_struct(namespace + name, body)
+            types[namespace + name] = _read_struct(namespace + name, header, body)
         elif "class" in words and "static" in words:
             name = words[words.index("class") + 1]
             types[namespace + name] = _read_class(namespace + name, body)
@@ -115,74 +102,100 @@ def _read_scope(text: str, namespace: str, types: dict[str, AddedType]) -> None:
             raise _compile_error(f"'{header[:60]}' declares more than structs and extern methods")
 
 
-def _read_struct(full_name: str, body: str) -> AddedType:
+def _read_struct(full_name: str, header: str, body: str) -> AddedType:
     added = AddedType(full_name, is_struct=True)
+    layout = _STRUCT_LAYOUT.search(header)
+    if layout is not None:
+        settings = layout.group(1)
+        kind = re.search(r"LayoutKind\.(\w+)", settings)
+        charset = _CHARSET.search(settings)
+        pack = re.search(r"Pack\s*=\s*(\d+)", settings)
+        added.layout = kind.group(1) if kind else added.layout
+        added.charset = _charset(charset.group(1)) if charset else added.charset
+        added.pack = int(pack.group(1)) if pack else added.pack
     for statement in filter(None, (s.strip() for s in body.split(";"))):
         match = _FIELD.match(_ATTRIBUTE.sub(" ", statement).strip() + ";")
         if match is None:
             raise _compile_error(f"'{statement[:60]}' in struct {full_name} is not a public field")
         added.fields[match.group(2)] = match.group(1)
+        marshal_as = _MARSHAL_AS.search(statement)
+        if marshal_as is not None:
+            added.field_marshal[match.group(2)] = marshal_as.group(1)
     return added
+
+
+def _charset(name: str) -> str:
+    return "Ansi" if name == "None" else name  # CharSet.None is Ansi
 
 
 def _read_class(full_name: str, body: str) -> AddedType:
     added = AddedType(full_name)
     for statement in filter(None, (s.strip() for s in body.split(";"))):
         dll = _DLLIMPORT.search(statement)
-        rest = _ATTRIBUTE.sub(" ", _DLLIMPORT.sub(" ", statement)).strip()
-        match = _EXTERN.match(" ".join(rest.split()) + ";")
+        rest = _ATTRIBUTE.sub(" ", _DLLIMPORT.sub(" ", statement, count=1)).strip()
+        match = _EXTERN.match(" ".join(rest.split()) + ";") if dll is not None else None
         if dll is None or match is None:
             raise _compile_error(f"'{statement[:60]}' in class {full_name} is not a [DllImport] extern")
-        entry = re.search(r'EntryPoint\s*=\s*"([^"]+)"', dll.group(2))
-        params = []
-        for raw in filter(None, (p.strip() for p in match.group(3).split(","))):
-            pm = _PARAM.match(" ".join(raw.split()))
-            if pm is None:
-                raise _compile_error(f"the parameter '{raw}' of {match.group(2)}")
-            params.append((pm.group(1) or "in", pm.group(2), pm.group(3)))
+        settings = dll.group(2)
+        entry = re.search(r'EntryPoint\s*=\s*"([^"]+)"', settings)
+        charset = _CHARSET.search(settings)
         name = match.group(2)
         added.externs[name.lower()] = Extern(
-            name, dll.group(1), entry.group(1) if entry else name, match.group(1), params
+            name,
+            dll.group(1),
+            entry.group(1) if entry else name,
+            match.group(1),
+            [_read_param(raw) for raw in _split_params(_raw_params(statement))],
+            charset=_charset(charset.group(1)) if charset else "Ansi",
+            exact_spelling=re.search(r"ExactSpelling\s*=\s*true", settings) is not None,
+            preserve_sig=re.search(r"PreserveSig\s*=\s*false", settings) is None,
         )
     return added
+
+
+def _raw_params(statement: str) -> str:
+    """The text between the extern's parentheses, attributes included."""
+    after = _DLLIMPORT.sub(" ", statement, count=1)
+    open_at = after.index("(", after.index("extern"))
+    return after[open_at + 1 : after.rindex(")")]
+
+
+def _split_params(text: str) -> list[str]:
+    """Parameters split at top-level commas (not those inside ``[...]`` or ``(...)``)."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += {"[": 1, "(": 1, "]": -1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _read_param(raw: str) -> ManagedParam:
+    attributes = " ".join(_ATTRIBUTE.findall(raw))
+    match = _PARAM.match(" ".join(_ATTRIBUTE.sub(" ", raw).split()))
+    if match is None:
+        raise _compile_error(f"the parameter '{raw}'")
+    marshal_as = _MARSHAL_AS.search(attributes)
+    flags = set(re.findall(r"\b(In|Out)\b", attributes))
+    return ManagedParam(
+        match.group(1) or "in",
+        match.group(2),
+        match.group(3),
+        marshal_as.group(1) if marshal_as else None,
+        "In" in flags,
+        "Out" in flags,
+    )
 
 
 # ---- calls --------------------------------------------------------------------------------
 
 
-def _method_error(name: str, count: int, inner: str, exception: str) -> PSError:
-    return PSError(
-        f'Exception calling "{name}" with "{count}" argument(s): "{inner}"',
-        exception.rsplit(".", 1)[-1],
-        "NotSpecified",
-        exception_type="System.Management.Automation.MethodInvocationException",
-    )
-
-
-def _check_signature(extern: Extern, export: Export) -> None:
-    declared = [(d, ctype) for d, ctype, _n in extern.params]
-    wanted = [(p.direction, p.type) for p in export.params]
-    if len(declared) != len(wanted) or any(d[0] != w[0] for d, w in zip(declared, wanted, strict=True)):
-        shown = ", ".join(f"{d} {t}".replace("in ", "") for d, t in wanted)
-        raise _method_error(
-            extern.name,
-            len(extern.params),
-            f"The declaration of {extern.dll}!{export.name} does not match its export ({shown}).",
-            "System.Runtime.InteropServices.MarshalDirectiveException",
-        )
-
-
-def _native_value(value: Any) -> Any:
-    """A PowerShell argument as the export receives it: structs as field dicts."""
-    if isinstance(value, PSObject) and "System.ValueType" in value.type_names:
-        return dict(value.props)
-    if isinstance(value, list):
-        return [_native_value(v) for v in value]
-    return value
-
-
 def call_extern(session: Any, added: AddedType, name: str, args: list[Any]) -> Any:
-    """``[Ns.Class]::Extern(args)``: marshal, call the export, write back out/ref cells."""
+    """``[Ns.Class]::Extern(args)``, marshalled as the CLR does (:func:`pinvoke.call`)."""
     extern = added.externs[name.lower()]
     if len(args) != len(extern.params):
         raise PSError(
@@ -191,53 +204,13 @@ def call_extern(session: Any, added: AddedType, name: str, args: list[Any]) -> A
             "NotSpecified",
             exception_type="System.Management.Automation.MethodException",
         )
-    try:
-        export = find_export(extern.dll, extern.entry_point)
-    except (UnknownDll, EntryPointNotFound) as exc:
-        kind = "DllNotFoundException" if isinstance(exc, UnknownDll) else "EntryPointNotFoundException"
-        raise _method_error(extern.name, len(args), str(exc), kind) from None
-    _check_signature(extern, export)
-    native_args: list[Any] = []
-    cells: list[tuple[Cell, Ref, str]] = []
-    for (direction, ctype, pname), value in zip(extern.params, args, strict=True):
-        if direction == "in":
-            if isinstance(value, Ref):
-                raise _method_error(
-                    extern.name,
-                    len(args),
-                    f"Argument: '{pname}' should not be a System.Management.Automation.PSReference. Do not use [ref].",
-                    "MethodException",
-                )
-            native_args.append(_native_value(value))
-            continue
-        if not isinstance(value, Ref):
-            raise _method_error(
-                extern.name,
-                len(args),
-                f"Argument: '{pname}' should be a System.Management.Automation.PSReference. Use [ref].",
-                "MethodException",
-            )
-        cell = Cell(_native_value(value.value))
-        cells.append((cell, value, ctype))
-        native_args.append(cell)
-    try:
-        returned = export(native_process(session), native_args)
-    except AccessViolation as exc:
-        raise _method_error(
-            extern.name,
-            len(args),
-            f"Attempted to read or write protected memory. ({exc})",
-            "AccessViolationException",
-        ) from None
-    for cell, ref, ctype in cells:
-        struct = session.added_types.get(ctype.lower()) if isinstance(cell.value, dict) else None
-        if struct is not None:
-            instance = struct.new()
-            instance.props.update(cell.value)
-            ref.value = instance
-        else:
-            ref.value = cell.value
-    return returned
+    namespace = added.full_name.rpartition(".")[0]
+
+    def lookup(type_name: str) -> AddedType | None:
+        bare = type_name.strip().lower()
+        return session.added_types.get(f"{namespace}.{bare}".lower()) or session.added_types.get(bare)
+
+    return pinvoke.call(native_process(session), extern, lookup, args)
 
 
 def native_process(session: Any) -> NativeProcess:
@@ -305,12 +278,9 @@ def marshal(session: Any, name: str, args: list[Any]) -> Any:
             if address:
                 heap.free(address, "hglobal")
             return None
-    except AccessViolation as exc:
-        raise _method_error(
-            name,
-            len(args),
-            f"Attempted to read or write protected memory. ({exc})",
-            "AccessViolationException",
+    except AccessViolation:
+        raise pinvoke.method_error(
+            name, len(args), pinvoke.ACCESS_VIOLATION, "AccessViolationException"
         ) from None
     raise PSError(
         f"winsim does not model [Runtime.InteropServices.Marshal]::{name}().", "NotModeled", "NotImplemented"
