@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 import winrm
 
@@ -21,7 +21,7 @@ from drivers.transports.winrm import counting_protocol
 from fixtures.simhosts import ensure_started, link_round_trip, resolve, stop_all
 from inventory.model import HostSpec, SimSettings
 
-PROFILE = "ws2019"
+PROFILE: Final = "ws2019"
 # What the suite's probes ask a host, as PowerShell a person would type (each returns JSON or text).
 PROBES = (
     "Get-NetCompartment | ConvertTo-Json",
