@@ -78,7 +78,7 @@ def connect(
     if open_now:
         try:
             session.open()
-        except BaseException:
+        except BaseException:  # Ctrl-C included: a half-opened shell must not outlive the call
             session.close()
             raise
     return host
