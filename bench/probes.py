@@ -10,19 +10,18 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final, Literal
 
 import winrm
 
 from drivers.host import Host, connect
 from drivers.session import ProbeCall
 from drivers.stats import CallStats
-from drivers.transports.winrm import _CountingProtocol, _Meter
-from fixtures.simhosts import resolve
+from drivers.transports.winrm import counting_protocol
+from fixtures.simhosts import ensure_started, link_round_trip, resolve, stop_all
 from inventory.model import HostSpec, SimSettings
-from winsim.launcher import LaunchedHost, launch
-from winsim.profiles import LATENCY
 
-PROFILE = "ws2019"
+PROFILE: Final = "ws2019"
 # What the suite's probes ask a host, as PowerShell a person would type (each returns JSON or text).
 PROBES = (
     "Get-NetCompartment | ConvertTo-Json",
@@ -65,9 +64,8 @@ class Method:
         return self.seconds / self.probes
 
 
-def _spec(launched: LaunchedHost, via: str, run_dir: Path) -> HostSpec:
-    base = HostSpec(name="bench", transport="sim", sim=SimSettings(profile=PROFILE, via=via))  # type: ignore[arg-type]
-    return resolve(base, launched.endpoints, run_dir)
+def _sim(via: Literal["winrm", "ssh"], latency: Literal["none", "lab"]) -> HostSpec:
+    return HostSpec(name="bench", transport="sim", sim=SimSettings(profile=PROFILE, via=via, latency=latency))
 
 
 def naive(spec: HostSpec) -> Method:
@@ -77,13 +75,8 @@ def naive(spec: HostSpec) -> Method:
     started = time.monotonic()
     for script in PROBES:
         session = winrm.Session(endpoint, auth=(spec.username or "", spec.password() or ""), transport="ntlm")
-        session.protocol = _CountingProtocol(
-            endpoint,
-            _Meter(stats),
-            waited=True,
-            transport="ntlm",
-            username=spec.username,
-            password=spec.password(),
+        session.protocol = counting_protocol(
+            endpoint, stats, transport="ntlm", username=spec.username, password=spec.password()
         )
         stats.add(wire_round_trips=1)  # its new TCP connection
         result = session.run_ps(script)
@@ -127,13 +120,13 @@ def batched(host: Host) -> Method:
     )
 
 
-def run(workdir: Path, latency: str = "lab") -> tuple[list[Method], float]:
+def run(workdir: Path, latency: Literal["none", "lab"] = "lab") -> tuple[list[Method], float]:
     """The four methods against one served host with ``latency``; and that profile's round trip."""
-    launched = launch("bench", PROFILE, workdir / "host", latency=latency, detach=True)
+    run_dir = workdir / "run"
     try:
-        run_dir = workdir / "run"
-        (run_dir / "sim").mkdir(parents=True, exist_ok=True)
-        winrm_spec, ssh_spec = _spec(launched, "winrm", run_dir), _spec(launched, "ssh", run_dir)
+        endpoints = ensure_started(_sim("winrm", latency), run_dir)  # one host, reached both ways
+        winrm_spec = resolve(_sim("winrm", latency), endpoints, run_dir)
+        ssh_spec = resolve(_sim("ssh", latency), endpoints, run_dir)
         methods = [naive(winrm_spec)]
         for spec, label in ((winrm_spec, "WinRM"), (ssh_spec, "SSH")):
             host = connect(spec, run_id="bench")
@@ -146,6 +139,6 @@ def run(workdir: Path, latency: str = "lab") -> tuple[list[Method], float]:
             methods.append(batched(host))
         finally:
             host.close()
-        return methods, LATENCY[latency].round_trip
+        return methods, link_round_trip(latency)
     finally:
-        launched.stop()
+        stop_all(run_dir)

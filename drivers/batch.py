@@ -1,18 +1,18 @@
 """Collecting several probe calls into one round trip.
 
-Every driver method that is a single probe call goes through a *prober*
-(:mod:`drivers.probers`).  A :class:`Batch` holds its own set of drivers over a recorder, so a
-call hands back a :class:`~drivers.probers.Deferred` whose ``value`` is ready after the ``with``
-block::
+Every driver method that is a single probe call is declared with :func:`drivers.base.probe`.
+A :class:`Batch` is its own set of drivers over a recorder, so such a call hands back a
+:class:`~drivers.probers.Deferred` (typed ``Deferred[T]``: mypy catches a missing ``.value``)
+whose ``value`` is ready after the ``with`` block::
 
     with host.batch() as b:
-        comps = b.net.compartments()
-        routes = b.net.routes(5)
-    comps.value, routes.value        # both came back in one round trip
+        comps = b.net.compartments()     # Deferred[list[Compartment]]
+        routes = b.net.routes(5)         # Deferred[list[Route]]
+    comps.value, routes.value            # both came back in one round trip
 
 A failed call raises its :class:`~drivers.errors.ProbeError` when its ``value`` is read, so one
 failing probe does not hide the others.  Driver methods that need several dependent calls
-(daemon restarts, the direct lifecycle) refuse to run inside a batch.
+(daemon restarts, the direct lifecycle) are typed for ``host`` only and refuse to run in a batch.
 """
 
 from __future__ import annotations
@@ -20,41 +20,25 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from drivers.driverset import Drivers
-from drivers.probers import Deferred, Recorder
-from drivers.session import ProbeCall
+from drivers.probers import Call, Deferred, Recorder
 
 if TYPE_CHECKING:
     from drivers.session import PowerShellSession
     from inventory.model import HostSpec
 
 
-class Batch:
-    """``with host.batch() as b:`` - the same drivers as ``host``, but calls wait for one round trip.
+class Batch(Drivers[Recorder]):
+    """``with host.batch() as b:`` - the same drivers as ``host``, but calls wait for one round trip."""
 
-    The attributes (``b.net``, ``b.hcs``...) are typed ``Any`` because their methods return
-    :class:`Deferred` objects instead of values.
-    """
-
-    def __init__(
-        self, session: PowerShellSession, spec: HostSpec, run_id: str, timeout: float | None = None
-    ) -> None:
+    def __init__(self, session: PowerShellSession, spec: HostSpec, timeout: float | None = None) -> None:
         self._session = session
         self._timeout = timeout
         self._recorder = Recorder(session)
-        self._drivers = Drivers(self._recorder, session, spec, run_id)
-
-    def __getattr__(self, name: str) -> Any:
-        # only reached for names Batch itself lacks: the drivers of the shared list
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._drivers, name)
+        super().__init__(self._recorder, session, spec)
 
     def call(self, fn: str, **args: Any) -> Deferred[list[Any]]:
         """A raw probe call in the batch (its value is the list of output objects)."""
-        deferred: Deferred[list[Any]] = Deferred(self._session.host_name, fn, _identity)
-        self._recorder.calls.append(ProbeCall(fn, dict(args)))
-        self._recorder.results.append(deferred)
-        return deferred
+        return self._recorder.run(Call(fn, args, _identity))
 
     def __len__(self) -> int:
         return len(self._recorder.calls)

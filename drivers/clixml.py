@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, ParseError
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
 from drivers.models import ErrorRecord
@@ -119,7 +120,7 @@ def parse_stderr(text: str) -> StderrStreams:
         pos = match.end()
         try:
             root = SafeET.fromstring(match.group(1))
-        except Exception:  # defusedxml raises several types; keep the text, flag it
+        except (ParseError, DefusedXmlException):  # malformed, or a DTD/entity: keep the text, flag it
             streams.malformed = True
             plain.append(match.group(0))
             continue

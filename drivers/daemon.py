@@ -16,28 +16,31 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from drivers.base import DriverBase, first
+from drivers.base import PR, DriverBase, first, probe
 from drivers.errors import ProbeError
 from drivers.models import DaemonState, ErrorRecord, LogMark, StartResult
+from drivers.probers import Call, Immediate
 
 
-class DaemonDriver(DriverBase):
-    def state(self) -> DaemonState:
-        return self._probe("Get-WccDaemon", {}, lambda v: DaemonState.from_json(first(v, {})))
+class DaemonDriver(DriverBase[PR]):
+    @probe
+    def state(self) -> Call[DaemonState]:
+        return Call("Get-WccDaemon", {}, lambda v: DaemonState.from_json(first(v, {})))
 
-    def status(self) -> str:
-        return self._probe("Get-WccDaemon", {}, lambda v: DaemonState.from_json(first(v, {})).status)
+    @probe
+    def status(self) -> Call[str]:
+        return Call("Get-WccDaemon", {}, lambda v: DaemonState.from_json(first(v, {})).status)
 
-    def stop(self) -> None:
+    def stop(self: DaemonDriver[Immediate]) -> None:
         self._immediate("DaemonDriver.stop")
         self._session.call("Stop-WccDaemon")
 
-    def kill(self) -> None:
+    def kill(self: DaemonDriver[Immediate]) -> None:
         """Stop-Process -Force on dockerd: the daemon dies as in a crash."""
         self._immediate("DaemonDriver.kill")
         self._session.call("Stop-WccDaemon", Kill=True)
 
-    def start(self) -> None:
+    def start(self: DaemonDriver[Immediate]) -> None:
         """Start the service; raise ProbeError (with dockerd's reason when known) if it does not run."""
         result = self.start_result()
         if not result.started:
@@ -47,7 +50,7 @@ class DaemonDriver(DriverBase):
                 [ErrorRecord(result.error or f"dockerd is {result.status}")],
             )
 
-    def start_result(self, since: LogMark | None = None) -> StartResult:
+    def start_result(self: DaemonDriver[Immediate], since: LogMark | None = None) -> StartResult:
         """Start the service and report what happened, without raising when dockerd refuses to start."""
         self._immediate("DaemonDriver.start_result")
         mark = since or self.mark()
@@ -59,18 +62,21 @@ class DaemonDriver(DriverBase):
             started=status == "Running" and not error, status=status, log_lines=lines, error=error
         )
 
-    def mark(self) -> LogMark:
-        return self._probe(
+    @probe
+    def mark(self) -> Call[LogMark]:
+        return Call(
             "Get-WccDaemonLog", {"MarkOnly": True}, lambda v: LogMark(int(first(v, {}).get("Mark", 0)))
         )
 
-    def debug_log(self, since: LogMark | None = None) -> list[str]:
+    @probe
+    def debug_log(self, since: LogMark | None = None) -> Call[list[str]]:
         args = {"Since": since.offset if since else 0}
-        return self._probe(
+        return Call(
             "Get-WccDaemonLog", args, lambda v: [str(line) for line in _as_list(first(v, {}).get("Lines"))]
         )
 
-    def config(self) -> dict[str, Any]:
+    @probe
+    def config(self) -> Call[dict[str, Any]]:
         def parse(v: list[Any]) -> dict[str, Any]:
             info = first(v, {})
             if not info.get("Exists") or not str(info.get("Content", "")).strip():
@@ -78,16 +84,16 @@ class DaemonDriver(DriverBase):
             data = self._json(str(info["Content"]).lstrip("\ufeff"), "daemon.json")
             return data if isinstance(data, dict) else {}
 
-        return self._probe("Get-WccDaemonConfig", {}, parse)
+        return Call("Get-WccDaemonConfig", {}, parse)
 
-    def restart(self, since: LogMark | None = None) -> StartResult:
+    def restart(self: DaemonDriver[Immediate], since: LogMark | None = None) -> StartResult:
         self._immediate("DaemonDriver.restart")
         mark = since or self.mark()
         self._session.call("Stop-WccDaemon")
         return self.start_result(mark)
 
     @contextmanager
-    def edited_config(self, changes: dict[str, Any]) -> Iterator[StartResult]:
+    def edited_config(self: DaemonDriver[Immediate], changes: dict[str, Any]) -> Iterator[StartResult]:
         """Back up daemon.json, apply ``changes`` (a None value removes the key), restart, yield the
         result; on exit always restore the original file and restart."""
         self._immediate("DaemonDriver.edited_config")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from drivers.errors import DriverError, ProbeError
@@ -48,15 +47,20 @@ def owner_for(run_id: str) -> str:
     return f"wcc-{run_id}"
 
 
-@dataclass(frozen=True)
-class DirectParts:
-    """What the lifecycle uses besides HCS: the session, the drivers it reads from, the run id."""
+class DirectParts(Protocol):
+    """What the lifecycle uses besides HCS: the session, the drivers it reads from, the run id
+    (``host`` is one: the facade hands itself to its HCS driver, which never names it)."""
 
-    session: PowerShellSession
-    docker: ImageLayers
-    layers: LayerFolders
-    hns: HnsCalls
-    run_id: str
+    @property
+    def session(self) -> PowerShellSession: ...
+    @property
+    def docker(self) -> ImageLayers: ...
+    @property
+    def layers(self) -> LayerFolders: ...
+    @property
+    def hns(self) -> HnsCalls: ...
+    @property
+    def run_id(self) -> str: ...
 
 
 class DirectContainer:

@@ -9,28 +9,22 @@ from __future__ import annotations
 import math
 import threading
 import warnings
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 import docker
 import requests
 from docker.tls import TLSConfig
 
-from drivers.base import DriverBase, first
+from drivers.base import PR, DriverBase, first, probe
 from drivers.errors import ConfigError
-from drivers.models import CommandResult, LogMark
+from drivers.models import CommandResult
+from drivers.probers import Call, Immediate
 
 if TYPE_CHECKING:
-    from drivers.base import Prober
     from drivers.liveness import Liveness
     from drivers.session import PowerShellSession
     from inventory.model import HostSpec
-
-
-class DebugLog(Protocol):
-    """The daemon's debug log, as drivers.daemon reads it (a sibling: this protocol keeps them apart)."""
-
-    def debug_log(self, since: LogMark | None = None) -> list[str]: ...
 
 
 LOCAL_ENGINE = "npipe:////./pipe/docker_engine"
@@ -106,11 +100,10 @@ class _InventoryTrustApiClient(docker.APIClient):
             raise
 
 
-class DockerDriver(DriverBase):
-    def __init__(self, prober: Prober, session: PowerShellSession, spec: HostSpec, daemon: DebugLog) -> None:
+class DockerDriver(DriverBase[PR]):
+    def __init__(self, prober: PR, session: PowerShellSession, spec: HostSpec) -> None:
         super().__init__(prober, session)
         self._spec = spec
-        self._daemon = daemon
         self._client: docker.DockerClient | None = None
 
     @property
@@ -119,7 +112,8 @@ class DockerDriver(DriverBase):
             self._client = make_client(self._spec, self._session.liveness)
         return self._client
 
-    def cli(self, *args: str, timeout: float | None = None) -> CommandResult:
+    @probe
+    def cli(self, *args: str, timeout: float | None = None) -> Call[CommandResult]:
         """Run the host's docker CLI with ``args`` (each passed as one argument, never re-parsed)."""
         for a in args:
             if not isinstance(a, str):
@@ -127,23 +121,23 @@ class DockerDriver(DriverBase):
         call_args: dict[str, Any] = {"Arguments": list(args)}
         if timeout is not None:
             call_args["TimeoutMs"] = int(timeout * 1000)
-        return self._probe("Invoke-WccDocker", call_args, lambda v: CommandResult.from_json(first(v, {})))
+        return Call("Invoke-WccDocker", call_args, lambda v: CommandResult.from_json(first(v, {})))
 
-    def info(self) -> dict[str, Any]:
+    def info(self: DockerDriver[Immediate]) -> dict[str, Any]:
         self._immediate("DockerDriver.info")
         if self._spec.docker.mode == "tcp":
             info: dict[str, Any] = self.client.info()
             return info
         return self._cli_json("info")
 
-    def version(self) -> dict[str, Any]:
+    def version(self: DockerDriver[Immediate]) -> dict[str, Any]:
         self._immediate("DockerDriver.version")
         if self._spec.docker.mode == "tcp":
             version: dict[str, Any] = self.client.version()
             return version
         return self._cli_json("version")
 
-    def _cli_json(self, command: str) -> dict[str, Any]:
+    def _cli_json(self: DockerDriver[Immediate], command: str) -> dict[str, Any]:
         import json
 
         result = self.cli(command, "--format", "{{json .}}")
@@ -152,7 +146,7 @@ class DockerDriver(DriverBase):
         data: dict[str, Any] = json.loads(result.stdout)
         return data
 
-    def image_layer_dir(self, image: str) -> str:
+    def image_layer_dir(self: DockerDriver[Immediate], image: str) -> str:
         """The image's top layer folder (GraphDriver.Data.dir)."""
         self._immediate("DockerDriver.image_layer_dir")
         if self._spec.docker.mode == "tcp":
@@ -167,9 +161,6 @@ class DockerDriver(DriverBase):
                 )
             attrs = json.loads(result.stdout)[0]
         return str(attrs["GraphDriver"]["Data"]["dir"])
-
-    def debug_log_lines(self, since: LogMark) -> list[str]:
-        return self._daemon.debug_log(since)
 
     def close(self) -> None:
         if self._client is not None:

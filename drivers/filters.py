@@ -5,16 +5,19 @@ wcifs = next(f for f in host.filters.list() if f.name == "wcifs")
 
 from __future__ import annotations
 
-from drivers.base import DriverBase
+from drivers.base import PR, DriverBase, probe
 from drivers.models import Filter
+from drivers.probers import Call
 
 
-class FiltersDriver(DriverBase):
-    def list(self) -> list[Filter]:
-        return self._probe("Get-WccFilter", {}, lambda v: [Filter.from_json(o) for o in v])
+class FiltersDriver(DriverBase[PR]):
+    @probe
+    def list(self) -> Call[list[Filter]]:
+        return Call("Get-WccFilter", {}, lambda v: [Filter.from_json(o) for o in v])
 
-    def get(self, name: str) -> Filter | None:
-        return self._probe(
+    @probe
+    def get(self, name: str) -> Call[Filter | None]:
+        return Call(
             "Get-WccFilter",
             {},
             lambda v: next(

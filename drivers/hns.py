@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drivers.base import DriverBase, first
+from drivers.base import PR, DriverBase, first, probe
 from drivers.errors import ProbeError
 from drivers.models import ErrorRecord, HnsEndpoint, HnsNamespace, HnsNetwork
+from drivers.probers import Call, Immediate
 
 
-class HnsDriver(DriverBase):
+class HnsDriver(DriverBase[PR]):
     def _envelope(self, value: list[Any], what: str, missing_ok: bool = False) -> Any:
         """HNS answers {"Success": bool, "Error": str, "Output": ...}; return Output or raise."""
         envelope = self._json(first(value, ""), what) or {}
@@ -31,21 +32,24 @@ class HnsDriver(DriverBase):
         out = self._envelope(value, f"HNSCall GET /{kind}/")
         return [o for o in (out if isinstance(out, list) else [out] if out else []) if isinstance(o, dict)]
 
-    def version(self) -> str | None:
+    @probe
+    def version(self) -> Call[str | None]:
         """HNS's ``"Major.Minor"`` (hcsshim ``hcn.GetGlobals``), None when HNS does not answer.
 
         Features are gated on this range rather than on the OS build (hcsshim hcnglobals.go).
         """
-        return self._probe("Get-WccHnsVersion", {}, lambda v: str(v[0]) if v and v[0] else None)
+        return Call("Get-WccHnsVersion", {}, lambda v: str(v[0]) if v and v[0] else None)
 
-    def networks(self) -> list[HnsNetwork]:
-        return self._probe(
+    @probe
+    def networks(self) -> Call[list[HnsNetwork]]:
+        return Call(
             "Get-WccHnsObject",
             {"Kind": "networks"},
             lambda v: [HnsNetwork.from_json(o) for o in self._objects("networks", v)],
         )
 
-    def network(self, id_or_name: str) -> HnsNetwork | None:
+    @probe
+    def network(self, id_or_name: str) -> Call[HnsNetwork | None]:
         """By HNS id (any case) or by name (exact)."""
 
         def pick(v: list[Any]) -> HnsNetwork | None:
@@ -54,30 +58,35 @@ class HnsDriver(DriverBase):
                     return HnsNetwork.from_json(o)
             return None
 
-        return self._probe("Get-WccHnsObject", {"Kind": "networks"}, pick)
+        return Call("Get-WccHnsObject", {"Kind": "networks"}, pick)
 
-    def endpoints(self) -> list[HnsEndpoint]:
-        return self._probe(
+    @probe
+    def endpoints(self) -> Call[list[HnsEndpoint]]:
+        return Call(
             "Get-WccHnsObject",
             {"Kind": "endpoints"},
             lambda v: [HnsEndpoint.from_json(o) for o in self._objects("endpoints", v)],
         )
 
-    def endpoint(self, id: str) -> HnsEndpoint | None:
+    @probe
+    def endpoint(self, id: str) -> Call[HnsEndpoint | None]:
         def one(v: list[Any]) -> HnsEndpoint | None:
             out = self._envelope(v, f"HNSCall GET /endpoints/{id}", missing_ok=True)
             return HnsEndpoint.from_json(out) if isinstance(out, dict) else None
 
-        return self._probe("Get-WccHnsObject", {"Kind": "endpoints", "Id": id}, one)
+        return Call("Get-WccHnsObject", {"Kind": "endpoints", "Id": id}, one)
 
-    def namespaces(self) -> list[HnsNamespace]:
-        return self._probe(
+    @probe
+    def namespaces(self) -> Call[list[HnsNamespace]]:
+        return Call(
             "Get-WccHnsObject",
             {"Kind": "namespaces"},
             lambda v: [HnsNamespace.from_json(o) for o in self._objects("namespaces", v)],
         )
 
-    def call(self, method: str, path: str, request: dict[str, Any] | None = None) -> Any:
+    def call(
+        self: HnsDriver[Immediate], method: str, path: str, request: dict[str, Any] | None = None
+    ) -> Any:
         """A raw HNSCall (e.g. POST /endpoints/); returns Output, raises ProbeError when HNS fails."""
         self._immediate("HnsDriver.call")
         body = json.dumps(request) if request is not None else ""

@@ -34,23 +34,23 @@ def default_run_id() -> str:
     return os.environ.get("WCC_RUN_ID") or secrets.token_hex(4)
 
 
-class Host(Drivers):
+class Host(Drivers[Immediate]):
     """The drivers (``host.docker``, ``host.hcs``...) over an immediate prober, and the session."""
 
     def __init__(self, spec: HostSpec, session: PowerShellSession, stats: CallStats, run_id: str) -> None:
-        super().__init__(Immediate(session), session, spec, run_id)
         self.name = spec.name
         self.spec = spec
         self.session = session
         self.stats = stats
-        self.run_id = run_id
+        self.run_id = run_id  # read by the direct lifecycle as it names what it makes
+        super().__init__(Immediate(session), session, spec, direct=self)
 
     @property
     def os_build(self) -> int:
         return self.session.info.os_build
 
     def batch(self, timeout: float | None = None) -> Batch:
-        return Batch(self.session, self.spec, self.run_id, timeout)
+        return Batch(self.session, self.spec, timeout)
 
     def close(self) -> None:
         self.docker.close()
@@ -78,7 +78,7 @@ def connect(
     if open_now:
         try:
             session.open()
-        except BaseException:
+        except BaseException:  # Ctrl-C included: a half-opened shell must not outlive the call
             session.close()
             raise
     return host

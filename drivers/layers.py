@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drivers.base import DriverBase, first
+from drivers.base import PR, DriverBase, first, probe
 from drivers.errors import ProbeError
 from drivers.models import ErrorRecord
+from drivers.probers import Call
 
 WINDOWSFILTER_ROOT = "C:\\ProgramData\\docker\\windowsfilter"
 
 
-class LayersDriver(DriverBase):
+class LayersDriver(DriverBase[PR]):
     root = WINDOWSFILTER_ROOT
 
     def path(self, folder: str) -> str:
@@ -26,13 +27,16 @@ class LayersDriver(DriverBase):
             return folder.replace("/", "\\")
         return f"{self.root}\\{folder}"
 
-    def folders(self) -> list[str]:
-        return self._probe("Get-WccLayerFolder", {"Root": self.root}, lambda v: [str(n) for n in v])
+    @probe
+    def folders(self) -> Call[list[str]]:
+        return Call("Get-WccLayerFolder", {"Root": self.root}, lambda v: [str(n) for n in v])
 
-    def exists(self, path: str) -> bool:
-        return self._probe("Test-WccPath", {"Path": path}, lambda v: bool(first(v, False)))
+    @probe
+    def exists(self, path: str) -> Call[bool]:
+        return Call("Test-WccPath", {"Path": path}, lambda v: bool(first(v, False)))
 
-    def layerchain(self, folder: str) -> list[str] | None:
+    @probe
+    def layerchain(self, folder: str) -> Call[list[str] | None]:
         """Parsed layerchain.json; a ``null`` chain (base layer) is ``[]``; None when the file is missing."""
 
         def parse(v: list[Any]) -> list[str] | None:
@@ -57,12 +61,14 @@ class LayersDriver(DriverBase):
                 )
             return chain
 
-        return self._probe("Get-WccLayerChain", {"Path": self.path(folder)}, parse)
+        return Call("Get-WccLayerChain", {"Path": self.path(folder)}, parse)
 
-    def mount_path(self, folder: str) -> str:
+    @probe
+    def mount_path(self, folder: str) -> Call[str]:
         """GetLayerMountPath; a read-only layer answers "" and then its folder is the path (as windowsfilter does)."""
         path = self.path(folder)
-        return self._probe("Get-WccLayerMountPath", {"Path": path}, lambda v: str(first(v, "")) or path)
+        return Call("Get-WccLayerMountPath", {"Path": path}, lambda v: str(first(v, "")) or path)
 
-    def name_to_guid(self, name: str) -> str:
-        return self._probe("Get-WccNameToGuid", {"Name": name}, lambda v: str(first(v, "")))
+    @probe
+    def name_to_guid(self, name: str) -> Call[str]:
+        return Call("Get-WccNameToGuid", {"Name": name}, lambda v: str(first(v, "")))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drivers.base import DriverBase
+from drivers.base import PR, DriverBase, probe
 from drivers.models import CommandResult, Compartment, IpInterface, Route
+from drivers.probers import Call, Immediate
 
 # Tries to change a compartment the way an operator would; Windows has no cmdlet for it, so the
 # expected answer is an error (CommandNotFoundException) and a non-zero exit code.
@@ -19,11 +20,13 @@ Set-NetCompartment -CompartmentId $CompartmentId -CompartmentDescription 'wcc-mo
 """
 
 
-class NetDriver(DriverBase):
-    def compartments(self) -> list[Compartment]:
-        return self._probe("Get-WccCompartment", {}, lambda v: [Compartment.from_json(o) for o in v])
+class NetDriver(DriverBase[PR]):
+    @probe
+    def compartments(self) -> Call[list[Compartment]]:
+        return Call("Get-WccCompartment", {}, lambda v: [Compartment.from_json(o) for o in v])
 
-    def compartment_for_container(self, container_id: str) -> Compartment | None:
+    @probe
+    def compartment_for_container(self, container_id: str) -> Call[Compartment | None]:
         wanted = f"\\Container_{container_id}"
 
         def pick(v: list[Any]) -> Compartment | None:
@@ -33,26 +36,29 @@ class NetDriver(DriverBase):
                     return c
             return None
 
-        return self._probe("Get-WccCompartment", {}, pick)
+        return Call("Get-WccCompartment", {}, pick)
 
+    @probe
     def interfaces(
         self, compartment_id: int | None = None, alias_like: str | None = None
-    ) -> list[IpInterface]:
+    ) -> Call[list[IpInterface]]:
         args: dict[str, Any] = {}
         if compartment_id is not None:
             args["CompartmentId"] = int(compartment_id)
         if alias_like:
             args["AliasLike"] = alias_like
-        return self._probe("Get-WccInterface", args, lambda v: [IpInterface.from_json(o) for o in v])
+        return Call("Get-WccInterface", args, lambda v: [IpInterface.from_json(o) for o in v])
 
-    def routes(self, compartment_id: int) -> list[Route]:
-        return self._probe(
+    @probe
+    def routes(self, compartment_id: int) -> Call[list[Route]]:
+        return Call(
             "Get-WccRoute", {"CompartmentId": int(compartment_id)}, lambda v: [Route.from_json(o) for o in v]
         )
 
-    def compartment_cmdlets(self) -> list[str]:
-        return self._probe("Get-WccCompartmentCommand", {}, lambda v: sorted(str(n) for n in v))
+    @probe
+    def compartment_cmdlets(self) -> Call[list[str]]:
+        return Call("Get-WccCompartmentCommand", {}, lambda v: sorted(str(n) for n in v))
 
-    def try_modify_compartment(self, compartment_id: int) -> CommandResult:
+    def try_modify_compartment(self: NetDriver[Immediate], compartment_id: int) -> CommandResult:
         self._immediate("NetDriver.try_modify_compartment")
         return self._session.run(MODIFY_SCRIPT, CompartmentId=int(compartment_id))

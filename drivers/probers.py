@@ -1,13 +1,16 @@
 """Probers: how a driver method's probe call runs: at once, or recorded for one round trip.
 
-``Immediate`` calls the session now; ``Recorder`` records the call and hands back a
-:class:`Deferred` whose ``value`` is ready once the batch that owns the recorder has run.
-A failed call raises its :class:`~drivers.errors.ProbeError` when its ``value`` is read.
+A driver method that is one probe call says which (a :class:`Call`: the probe function, its
+arguments and how its output becomes the result); the driver's prober runs it.
+``Immediate.run`` calls the session now and returns the result; ``Recorder.run`` records the call
+and returns a :class:`Deferred` whose ``value`` is ready once the batch that owns the recorder
+has run.  A failed call raises its :class:`~drivers.errors.ProbeError` when its ``value`` is read.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from drivers.errors import DriverError, ProbeError
@@ -15,6 +18,15 @@ from drivers.session import CallOutcome, PowerShellSession, ProbeCall
 
 T = TypeVar("T")
 Convert = Callable[[list[Any]], T]
+
+
+@dataclass(frozen=True)
+class Call(Generic[T]):
+    """One probe call: the probe function, its arguments, and how its output objects become ``T``."""
+
+    fn: str
+    args: dict[str, Any]
+    convert: Convert[T]
 
 
 class Immediate:
@@ -25,8 +37,8 @@ class Immediate:
     def __init__(self, session: PowerShellSession) -> None:
         self.session = session
 
-    def probe(self, fn: str, args: dict[str, Any], convert: Convert[T]) -> T:
-        return convert(self.session.call(fn, **args))
+    def run(self, call: Call[T]) -> T:
+        return call.convert(self.session.call(call.fn, **call.args))
 
 
 class Deferred(Generic[T]):
@@ -68,8 +80,8 @@ class Recorder:
         self.calls: list[ProbeCall] = []
         self.results: list[Deferred[Any]] = []
 
-    def probe(self, fn: str, args: dict[str, Any], convert: Convert[T]) -> T:
-        deferred: Deferred[T] = Deferred(self.session.host_name, fn, convert)
-        self.calls.append(ProbeCall(fn, dict(args)))
+    def run(self, call: Call[T]) -> Deferred[T]:
+        deferred = Deferred(self.session.host_name, call.fn, call.convert)
+        self.calls.append(ProbeCall(call.fn, dict(call.args)))
         self.results.append(deferred)
-        return deferred  # type: ignore[return-value]  # in a batch, methods hand back Deferreds
+        return deferred

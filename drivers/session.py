@@ -28,6 +28,7 @@ never replayed.  Every call leaves a :class:`~drivers.stats.CallRecord` in ``sta
 from __future__ import annotations
 
 import base64
+import codecs
 import itertools
 import json
 import math
@@ -74,6 +75,10 @@ class CallOutcome:
     errors: list[ErrorRecord]
 
 
+def _utf8_decoder() -> codecs.IncrementalDecoder:
+    return codecs.getincrementaldecoder("utf-8")("replace")
+
+
 def load_line(text: str) -> str:
     """The one line that loads the probe module; the module travels as base64 data."""
     b64 = base64.b64encode(text.encode("utf-8")).decode("ascii")
@@ -116,6 +121,10 @@ class PowerShellSession:
         self._lock = threading.RLock()
         self._stdout = ""
         self._stderr = ""
+        # A read may end inside a UTF-8 character: each stream keeps its own decoder, so the rest
+        # of the character completes it on the next read.
+        self._out_text = _utf8_decoder()
+        self._err_text = _utf8_decoder()
         self._opened_once = False
 
     def __repr__(self) -> str:
@@ -265,6 +274,7 @@ class PowerShellSession:
         wire_before = self.stats.snapshot()  # from the first byte: handshakes, shell, command
         deadline = min(deadline, started + self.open_timeout)
         self._proc = self.transport.open_process(POWERSHELL_COMMAND)
+        self._out_text, self._err_text = _utf8_decoder(), _utf8_decoder()
         self.stats.add(process_starts=1)
         request_id = 0
         hello = call_line(request_id, [ProbeCall("Get-WccHostInfo")])
@@ -379,9 +389,10 @@ class PowerShellSession:
             chunk = self._proc.read(min(remaining, 20.0, self.liveness.lost_after))
             if chunk.stdout or chunk.stderr:
                 heard = time.monotonic()
-            self._stdout += chunk.stdout.decode("utf-8", "replace")
-            if chunk.stderr:
-                self._stderr += chunk.stderr.decode("utf-8", "replace")
+            ended = chunk.exit_code is not None  # a character cut off by the exit is replaced
+            self._stdout += self._out_text.decode(chunk.stdout, final=ended)
+            if chunk.stderr or ended:
+                self._stderr += self._err_text.decode(chunk.stderr, final=ended)
                 self.last_stderr = parse_stderr(self._stderr)
             if chunk.exit_code is not None and start not in self._stdout:
                 streams = parse_stderr(self._stderr)

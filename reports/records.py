@@ -171,7 +171,7 @@ def write_atomic(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException:  # whatever stopped the write (Ctrl-C too), no temporary file stays behind
         Path(tmp).unlink(missing_ok=True)
         raise
 

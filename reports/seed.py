@@ -1,12 +1,13 @@
 """The seed, the document whose behaviours the suite checks, as a page the matrix links into.
 
-``reports/seed.txt`` is the seed as given.  Each behaviour's ``seed`` text quotes it (fragments
-joined by ``...``); :func:`clause_lines` finds the lines a quote comes from, and
-:func:`render` writes ``seed.html`` with an anchor per line (``seed.html#L68``) and, beside each
+``reports/seed.txt`` is the seed's text as given, without the web page's leftovers (the
+"Skip to content" line the copy began with).  Each behaviour's ``seed`` text quotes it
+(fragments joined by ``...``); :func:`clause_lines` finds the lines a quote comes from, and
+:func:`render` writes ``seed.html`` with an anchor per line (``seed.html#L30``) and, beside each
 quoted line, the behaviours that quote it, linking back to their rows in the matrix.
 
-    lines = clause_lines(SEED.read_text(), "Layer chain is ... nearest first")   # e.g. [68]
-    html = render(SEED.read_text(), {68: ["layers/layerchain-nearest-first"]})
+    lines = clause_lines(SEED.read_text(), "one default compartment ... CompartmentType Unspecified")  # [30]
+    html = render(SEED.read_text(), {30: ["compartments/default-is-native"]})
 """
 
 from __future__ import annotations

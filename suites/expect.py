@@ -1,14 +1,19 @@
-"""Assertion helpers: every failure names the host, what was checked, expected and observed.
+"""Assertion helpers for conformance tests: every failure names the host, what was checked,
+what was expected and what was observed, and points at the test's line (``__tracebackhide__``
+keeps these frames out of pytest's traceback)::
 
-expect.equal(host, "compartment 1 type", "Native", c.type)
-# AssertionError: ws2022-sim: compartment 1 type: expected 'Native', observed 'Unspecified'
+    expect.equal(host, "compartment 1 type", "Native", c.type)
+    # AssertionError: ws2022-sim: compartment 1 type: expected 'Native', observed 'Unspecified'
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from drivers.models import CommandResult
 
 
 class Named(Protocol):
@@ -16,6 +21,7 @@ class Named(Protocol):
 
 
 def message(host: Named | str, what: str, expected: Any, observed: Any) -> str:
+    """The one failure line: ``<host>: <what>: expected <expected>, observed <observed>``."""
     name = host if isinstance(host, str) else host.name
     return f"{name}: {what}: expected {_show(expected)}, observed {_show(observed)}"
 
@@ -25,29 +31,71 @@ def _show(value: Any) -> str:
 
 
 class Described(str):
-    """An expectation written in words (shown without quotes), e.g. Described("a volume path")."""
+    """An expectation written in words (shown without quotes)::
+
+    expect.that(path.startswith("\\\\?\\Volume"), host, "mount path", Described("a volume path"), path)
+    """
 
 
 def that(condition: bool, host: Named | str, what: str, expected: Any, observed: Any) -> None:
+    """``condition`` must hold; the failure says what was expected and observed::
+
+    expect.that(len(eps) == 1, host, "endpoints of the container", 1, len(eps))
+    """
     __tracebackhide__ = True
     if not condition:
         raise AssertionError(message(host, what, expected, observed))
 
 
 def equal(host: Named | str, what: str, expected: Any, observed: Any) -> None:
+    """``observed`` must equal ``expected``::
+
+    expect.equal(host, "compartment 1 type", "Native", c.type)
+    """
     __tracebackhide__ = True
     that(expected == observed, host, what, expected, observed)
 
 
 def present(host: Named | str, what: str, value: Any, observed: Any = None) -> Any:
-    """``value`` must not be None/empty; returns it so the test can go on with it."""
+    """``value`` must not be None/empty; returns it so the test can go on with it::
+
+    ep = expect.present(host, f"HNS endpoint {eid}", host.hns.endpoint(eid))
+    """
     __tracebackhide__ = True
     that(bool(value), host, what, Described("present"), observed if observed is not None else value)
     return value
 
 
+def ok(host: Named | str, what: str, result: CommandResult) -> CommandResult:
+    """The command must exit 0; returns its result::
+
+    out = expect.ok(host, "docker version", host.docker.cli("version")).stdout
+    """
+    __tracebackhide__ = True
+    errors = "; ".join(str(e) for e in result.errors) or result.stderr.strip()[:500]
+    that(result.rc == 0, host, what, Described("exit code 0"), Described(f"exit code {result.rc}: {errors}"))
+    return result
+
+
+def fails(host: Named | str, what: str, result: CommandResult) -> CommandResult:
+    """The command must exit non-zero; returns its result (to check the error it gave)::
+
+    result = expect.fails(host, "Set-NetCompartment", host.net.try_modify_compartment(1))
+    """
+    __tracebackhide__ = True
+    stdout = result.stdout.strip()[:300]
+    that(
+        result.rc != 0,
+        host,
+        what,
+        Described("a non-zero exit code"),
+        Described(f"exit code 0, stdout {stdout!r}"),
+    )
+    return result
+
+
 def like(value: str, pattern: str) -> bool:
-    """PowerShell ``-like``: wildcard match, case-insensitive."""
+    """PowerShell ``-like``: wildcard match, case-insensitive (``like(alias, "*Container NIC*")``)."""
     return fnmatch.fnmatchcase(value.lower(), pattern.lower())
 
 
@@ -57,9 +105,10 @@ def same_id(a: str, b: str) -> bool:
 
 
 def ids(values: Iterable[Any], attr: str = "id") -> list[str]:
+    """The ``attr`` of each value, as strings (``ids(host.hcs.list())``)."""
     return [str(getattr(v, attr)) for v in values]
 
 
 def basename(path: str) -> str:
-    """The last component of a Windows path (either separator)."""
+    """The last component of a Windows path (either separator): ``basename("C:\\a\\b\\") == "b"``."""
     return path.replace("/", "\\").rstrip("\\").rsplit("\\", 1)[-1]

@@ -34,7 +34,11 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from inventory.model import DockerSettings
 
 CHUNK = 65536
 CONNECT_TIMEOUT = 30.0  # TCP connect and TLS handshake to the daemon
@@ -362,17 +366,16 @@ class _Connection:
         self.proxy._record(functools.partial(self._done, exchange))
 
 
-def tls_context(docker: object) -> ssl.SSLContext | None:
+def tls_context(docker: DockerSettings) -> ssl.SSLContext | None:
     """Client TLS for the inventory's docker settings (``tls_verify``, ``ca_cert``, client cert/key)."""
-    if not getattr(docker, "tls_verify", False) and not getattr(docker, "client_cert", None):
+    if not docker.tls_verify and not docker.client_cert:
         return None
-    context = ssl.create_default_context(cafile=getattr(docker, "ca_cert", None))
-    if not getattr(docker, "tls_verify", False):
+    context = ssl.create_default_context(cafile=docker.ca_cert)
+    if not docker.tls_verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    cert, key = getattr(docker, "client_cert", None), getattr(docker, "client_key", None)
-    if cert:
-        context.load_cert_chain(cert, key)
+    if docker.client_cert:
+        context.load_cert_chain(docker.client_cert, docker.client_key)
     return context
 
 
@@ -387,9 +390,9 @@ def local_cli() -> str:
     return cli
 
 
-def proxy_for(docker: object) -> RecordingProxy:
+def proxy_for(docker: DockerSettings) -> RecordingProxy:
     """A recording proxy in front of the inventory's docker endpoint (use it as a context manager)."""
-    url = getattr(docker, "url", None)
+    url = docker.url
     if not url:
         raise RuntimeError(
             "cannot record the docker CLI's API calls: dockerd writes no debug log and the inventory "
@@ -410,7 +413,7 @@ def run_cli(proxy: RecordingProxy, args: list[str], timeout: float = 300) -> sub
 
 
 def docker_through_proxy(
-    docker: object, args: list[str], timeout: float = 300
+    docker: DockerSettings, args: list[str], timeout: float = 300
 ) -> tuple[subprocess.CompletedProcess[str], list[str]]:
     """One CLI command through a fresh proxy: its result and every request it made, in order."""
     local_cli()

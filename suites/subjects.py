@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import docker.errors
+
 from suites import expect
 
 if TYPE_CHECKING:
@@ -87,7 +89,7 @@ def still_running(host: Host, subject: Subject) -> bool:
     if subject.via == "docker":
         try:
             subject.handle.reload()
-        except Exception:
+        except docker.errors.NotFound:  # removed: not running
             return False
         return bool(subject.handle.status == "running")
     system = host.hcs.get(subject.id)

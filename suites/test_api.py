@@ -185,5 +185,5 @@ def test_wait_next_exit_returns_when_container_stops(host, via, containers):
 def _answered(wait: PendingWait) -> Any:
     try:
         return wait.result(0)
-    except Exception as exc:  # shown in the failure message
+    except Exception as exc:  # whatever the wait's reader thread caught: shown in the failure message
         return exc

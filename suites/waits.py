@@ -52,7 +52,7 @@ class PendingWait:
         try:
             self._body = self._response.raw.read()
             self.arrived = time.monotonic()
-        except Exception as exc:  # reported by result()
+        except Exception as exc:  # the reader thread's outermost frame: result() raises it in the test
             self._error = exc
         finally:
             self._response.close()

@@ -132,6 +132,16 @@ class _CountingProtocol(Protocol):
         self.answered = False
 
 
+def counting_protocol(endpoint: str, stats: CallStats, **kwargs: Any) -> Protocol:
+    """A pywinrm ``Protocol`` whose every HTTP request (NTLM legs included) is counted into ``stats``
+    as one the caller waited on: how a plain pywinrm client's wire cost is measured alike::
+
+        session = winrm.Session(endpoint, auth=(user, password), transport="ntlm")
+        session.protocol = counting_protocol(endpoint, stats, transport="ntlm", username=user, password=password)
+    """
+    return _CountingProtocol(endpoint, _Meter(stats), waited=True, **kwargs)
+
+
 def _count_session(session: requests.Session, meter: _Meter, waited: bool) -> None:
     if getattr(session, "_wcc_counted", False):
         return

@@ -15,6 +15,7 @@ import pytest
 
 from drivers.errors import DriverError
 from drivers.host import connect
+from drivers.transports.base import ReadResult, RemoteProcess, Transport
 from inventory.model import DockerSettings, HostSpec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,3 +51,63 @@ def test_missing_local_powershell_is_a_clear_error(monkeypatch):
     spec = HostSpec(name="agent", transport="local", docker=DockerSettings(mode="cli"))
     with pytest.raises(DriverError, match=r"agent: cannot start /nonexistent/powershell.exe"):
         connect(spec)
+
+
+class _Trickle:
+    """The real process's output, handed to the session one byte per read, so every multi-byte
+    UTF-8 character arrives split across reads (as a WinRM Receive or an SSH packet may split it)."""
+
+    def __init__(self, proc: RemoteProcess) -> None:
+        self._proc = proc
+        self._out = self._err = b""
+        self._exit: int | None = None
+
+    def write(self, data: bytes) -> None:
+        self._proc.write(data)
+
+    def read(self, timeout: float) -> ReadResult:
+        if not (self._out or self._err) and self._exit is None:
+            got = self._proc.read(timeout)
+            self._out, self._err, self._exit = self._out + got.stdout, self._err + got.stderr, got.exit_code
+        # stderr first: what a statement wrote there is read before the frame that follows it
+        err, self._err = self._err[:1], self._err[1:]
+        out = b""
+        if not err:
+            out, self._out = self._out[:1], self._out[1:]
+        return ReadResult(out, err, self._exit if not (self._out or self._err) else None)
+
+    def close(self) -> None:
+        self._proc.close()
+
+
+class _TricklingTransport:
+    def __init__(self, transport: Transport) -> None:
+        self._transport = transport
+        self.name = transport.name
+
+    def open_process(self, command_line: str) -> RemoteProcess:
+        return _Trickle(self._transport.open_process(command_line))
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def heartbeat(self, timeout: float) -> bool:
+        return self._transport.heartbeat(timeout)
+
+
+def test_a_character_split_across_reads_arrives_whole(local_spec):
+    # Frames are ASCII (the probe module escapes the rest); PowerShell's own error records on
+    # stderr are not: a stray statement's name comes back inside one, in UTF-8.
+    name = "Get-Größe€容器🐳"  # two-, three- and four-byte characters
+    host = connect(local_spec, open_now=False)
+    try:
+        host.session.transport = _TricklingTransport(host.session.transport)
+        host.session.open()
+        proc = host.session._proc
+        assert proc is not None
+        proc.write(f"{name}\r\n".encode())
+        assert host.net.compartments()  # the next call reads stderr too, one byte at a time
+        messages = [e.message for e in host.session.last_stderr.errors]
+        assert any(name in m for m in messages) and not any("\ufffd" in m for m in messages), messages
+    finally:
+        host.close()

@@ -15,7 +15,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("inventory", "drivers", "fixtures", "suites", "reports", "winsim")
+PACKAGES = ("bench", "inventory", "drivers", "fixtures", "suites", "reports", "winsim")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 

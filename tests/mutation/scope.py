@@ -25,8 +25,9 @@ SCOPE: dict[str, frozenset[str]] = {
 }
 
 
-def function_lines(path: Path) -> dict[str, tuple[int, int]]:
-    """Qualified name (Class.method or function) -> (first line, last line), decorators included."""
+def function_lines(path: Path, source: str | None = None) -> dict[str, tuple[int, int]]:
+    """Qualified name (Class.method or function) -> (first line, last line), decorators included;
+    of ``source`` when given (``path`` then only names it), else of the file."""
     spans: dict[str, tuple[int, int]] = {}
 
     def visit(node: ast.AST, prefix: str) -> None:
@@ -37,7 +38,7 @@ def function_lines(path: Path) -> dict[str, tuple[int, int]]:
                 first = min([child.lineno, *(d.lineno for d in child.decorator_list)])
                 spans[f"{prefix}{child.name}"] = (first, child.end_lineno or child.lineno)
 
-    visit(ast.parse(path.read_text(), str(path)), "")
+    visit(ast.parse(path.read_text() if source is None else source, str(path)), "")
     return spans
 
 

@@ -119,6 +119,15 @@ def _normal(text: str) -> str:
 
 
 @pytest.mark.skipif(not SEED.exists(), reason=f"the seed document is not on this machine ({SEED})")
+def test_the_checked_in_seed_is_the_seeds_text_without_the_web_pages_leftovers():
+    given = SEED.read_text(encoding="utf-8")
+    checked_in = (ROOT / "reports" / "seed.txt").read_text(encoding="utf-8")
+    assert given.startswith("Skip to content\n\n")  # the page's skip link, not the seed's text
+    assert checked_in == given.removeprefix("Skip to content\n\n")
+    assert checked_in.splitlines()[0] == "What exactly happens during container creation"
+
+
+@pytest.mark.skipif(not SEED.exists(), reason=f"the seed document is not on this machine ({SEED})")
 def test_seed_clauses_are_quotes_of_the_seed():
     seed = _normal(SEED.read_text(encoding="utf-8"))
     for entry in catalogue.load():

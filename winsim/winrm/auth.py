@@ -19,6 +19,7 @@ import binascii
 import contextlib
 import hmac
 import os
+import struct
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -159,18 +160,23 @@ class NTLMAcceptor:
             raise AuthError(f"message could not be unsealed: {type(exc).__name__}") from None
 
 
+# What spnego's message parsers raise on bytes that are not the message (unknown enum values,
+# short buffers, bad offsets).
+_GARBLED = (ValueError, KeyError, IndexError, struct.error)
+
+
 def _sends_bindings(token: bytes) -> bool:
     """True if an NTLM AUTHENTICATE message carries a (non-empty) channel binding hash."""
     try:
         auth = Authenticate.unpack(token)
-    except Exception:  # the NEGOTIATE leg, or garbage that step() will reject anyway
+    except _GARBLED:  # the NEGOTIATE leg, or garbage that step() will reject anyway
         return False
     response = auth.nt_challenge_response or b""
     if len(response) <= 24:  # NTLMv1 has no AV pairs
         return False
     try:
         pairs = NTClientChallengeV2.unpack(response[16:]).av_pairs
-    except Exception:
+    except _GARBLED:
         return False
     value = pairs.get(AvId.channel_bindings)
     return bool(value) and value != b"\x00" * 16
