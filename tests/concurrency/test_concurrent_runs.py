@@ -80,6 +80,7 @@ def test_three_concurrent_runs_complete_with_true_verdicts(lab_host: Path, tmp_p
         args = [*(str(ROOT / s) for s in SELECTION), f"--junitxml={junit}", "-q"]
         runs.append((start_pytest(where, lab_host, *args, env=env), junit))
     outs = [process.communicate(timeout=RUN_TIMEOUT)[0] for process, _ in runs]
+    wall = time.monotonic() - started
 
     for (process, junit), out in zip(runs, outs, strict=True):
         verdicts = _verdicts(junit)
@@ -90,3 +91,5 @@ def test_three_concurrent_runs_complete_with_true_verdicts(lab_host: Path, tmp_p
         assert not unrun, out
         assert process.returncode == 0, out
         assert len(verdicts) == len(SELECTION) and all(o == "passed" for o, _ in verdicts.values()), out
+    # the figures, reported (never asserted): shown with -s
+    print(f"{len(runs)} runs started at {OFFSETS} s: 0 false failures, all complete, wall {wall:.1f} s")
