@@ -1,12 +1,15 @@
-"""Filesystem filter drivers as ``fltmc filters`` lists them.
+"""Filesystem filter drivers as ``fltmc filters`` lists them, and their instances on one volume.
 
 wcifs = next(f for f in host.filters.list() if f.name == "wcifs")
+on_layer = host.filters.instances(host.layers.mount_path(scratch))
 """
 
 from __future__ import annotations
 
+import builtins
+
 from drivers.base import PR, DriverBase, probe
-from drivers.models import Filter
+from drivers.models import Filter, FilterInstance
 from drivers.probers import Call
 
 
@@ -23,4 +26,11 @@ class FiltersDriver(DriverBase[PR]):
             lambda v: next(
                 (f for f in (Filter.from_json(o) for o in v) if f.name.lower() == name.lower()), None
             ),
+        )
+
+    @probe
+    def instances(self, volume: str) -> Call[builtins.list[FilterInstance]]:
+        """``fltmc instances -v <volume>``: the instances attached to that volume only."""
+        return Call(
+            "Get-WccFilterInstance", {"Volume": volume}, lambda v: [FilterInstance.from_json(o) for o in v]
         )

@@ -309,6 +309,27 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class FilterInstance:
+    """One row of ``fltmc instances``: a filter attached to a volume."""
+
+    filter: str
+    volume: str
+    altitude: str
+    instance: str
+    frame: int
+
+    @classmethod
+    def from_json(cls, data: JSON) -> FilterInstance:
+        return cls(
+            _str(data.get("Filter")),
+            _str(data.get("Volume")),
+            _str(data.get("Altitude")),
+            _str(data.get("Instance")),
+            _int(data.get("Frame")),
+        )
+
+
+@dataclass(frozen=True)
 class LogMark:
     """A position in dockerd's debug log: lines after it are "new"."""
 

@@ -669,6 +669,26 @@ function Get-WccFilter {
     }
 }
 
+function Get-WccFilterInstance {
+    # The filter instances attached to one volume (fltmc instances -v), e.g. a layer's \\?\Volume{GUID}\:
+    # what this container's start prepared, whatever other containers run on the host.
+    param([Parameter(Mandatory = $true)][string] $Volume)
+    $result = Invoke-WccProgram -File 'fltmc.exe' -Arguments @('instances', '-v', $Volume) -TimeoutMs 30000
+    if ($result.ExitCode -ne 0) { throw ('fltmc instances -v ' + $Volume + ' failed with exit code ' + $result.ExitCode + ': ' + $result.Stdout + $result.Stderr) }
+    foreach ($line in ($result.Stdout -split "`r?`n")) {
+        # Filter, Volume Name (may be empty), Altitude, Instance Name (may hold spaces), Frame, SprtFtrs
+        if ($line -match '^(?<filter>\S+)\s+(?<volume>\S*)\s+(?<altitude>\d[\d.]*)\s+(?<instance>\S.*?)\s+(?<frame>\d+)\s+(?<features>[0-9A-Fa-f]{8})\b') {
+            [pscustomobject]@{
+                Filter   = $Matches['filter']
+                Volume   = $Matches['volume']
+                Altitude = $Matches['altitude']
+                Instance = $Matches['instance']
+                Frame    = [int]$Matches['frame']
+            }
+        }
+    }
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # dockerd: the service, its process, daemon.json and its debug log; the host's docker CLI
 # ---------------------------------------------------------------------------------------------------------------

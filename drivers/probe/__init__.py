@@ -32,6 +32,7 @@ Get-WccInterface                CompartmentId=-1, AliasLike=''         {IfIndex,
 Get-WccRoute                    CompartmentId                          {DestinationPrefix, NextHop, IfIndex, CompartmentId, Metric}
 Get-WccEvent                    LogName, Since (ISO 8601), MaxEvents   {TimeCreated (ISO 8601 UTC), Id, Level, Message, SystemId}
 Get-WccFilter                                                          {Name, Instances, Altitude, Frame}
+Get-WccFilterInstance           Volume                                 {Filter, Volume, Altitude, Instance, Frame}
 Get-WccDaemon                                                          {Status, ProcessId, ConfigPath, LogPath}
 Stop-WccDaemon                  Kill (switch)                          as Get-WccDaemon
 Start-WccDaemon                                                        as Get-WccDaemon + {Error}

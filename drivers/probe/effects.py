@@ -30,6 +30,7 @@ READ_ONLY = frozenset(
         "Get-WccRoute",
         "Get-WccEvent",
         "Get-WccFilter",
+        "Get-WccFilterInstance",
         "Get-WccDaemon",
         "Get-WccDaemonLog",
         "Get-WccDaemonConfig",

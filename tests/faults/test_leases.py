@@ -90,3 +90,59 @@ def test_the_sweep_spares_a_run_that_is_still_live(two):
     assert sweep(a, "runa", mine=False) == []  # runb is not over: its container is not a leftover
     still_running.release()
     assert sweep(a, "runa", mine=False) == [f"container {container.id[:12]}"]
+
+
+def test_a_turn_waits_for_a_run_in_a_test_and_names_it(two):
+    a, b = two
+    mine, other = HostClaims(a, "runa"), HostClaims(b, "runb")
+    mine.take(exclusive=False, wait=0)
+    other.take(exclusive=False, wait=0)  # active: it may be in a test
+    with pytest.raises(HostBusy, match=r"run runb of .* is in a test; waited 0 s"):
+        mine.take_turn(wait=0)
+    other.gate(wait=0)  # the failed turn left no lock behind
+
+
+def test_a_run_waits_between_tests_while_another_has_its_turn(two):
+    a, b = two
+    mine, other = HostClaims(a, "runa"), HostClaims(b, "runb")
+    mine.take(exclusive=False, wait=0)
+    other.take(exclusive=False, wait=0)
+    with pytest.raises(HostBusy, match=r"run runb of .* is in a test"):
+        mine.take_turn(wait=0)
+    # runb reaches its next test: runa has not got the turn, so runb goes on
+    other.gate(wait=0)
+    assert mine._take_lock(None)  # runa now holds the lock (as take_turn's first step does)
+    mine._turn = True
+    with pytest.raises(HostBusy, match=r"run runa of .* has had the host to itself; waited 0 s"):
+        other.gate(wait=0)
+    # runb said it waits: runa's turn can go ahead, and runb goes on once it ends
+    assert [c.state for c in mine.live()[0]] == [lease.WAITING]
+    mine.take_turn(wait=0)
+    mine.end_turn()
+    other.gate(wait=0)
+    assert [c.state for c in mine.live()[0]] == [lease.ACTIVE]
+
+
+def test_a_run_waiting_for_the_lock_lets_the_holder_go_ahead(two):
+    a, b = two
+    mine, other = HostClaims(a, "runa"), HostClaims(b, "runb")
+    mine.take(exclusive=False, wait=0)
+    other.take(exclusive=False, wait=0)
+    other._write(lease.WAITING)
+    mine.take_turn(wait=0)  # runb waits between tests
+    with pytest.raises(HostBusy, match=r"run runa .* has the host to itself; waited 0 s"):
+        other.take_turn(wait=0)
+    assert [c.state for c in mine.live()[0]] == [lease.WAITING]
+    mine.end_turn()
+    with pytest.raises(HostBusy, match=r"run runa .* is in a test"):
+        other.take_turn(wait=0)  # runa is back at its tests
+
+
+def test_an_exclusive_run_keeps_its_lock_after_a_turn(two):
+    a, b = two
+    holder = HostClaims(a, "runa")
+    holder.take(exclusive=True, wait=0)
+    holder.take_turn(wait=0)
+    holder.end_turn()
+    with pytest.raises(HostBusy, match=r"run runa .*exclusive"):
+        HostClaims(b, "runb").take(exclusive=False, wait=0)

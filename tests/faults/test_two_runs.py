@@ -1,6 +1,7 @@
 """Two runs at once against one simulated host, served as a lab host is: neither changes the
-other's verdicts.  Without claims on the host, the second run's start-of-run sweep removed the
-first run's container and its daemon kill stopped it, so the first run reported a false failure."""
+other's verdicts, and both complete.  Without claims on the host, the second run's start-of-run
+sweep removed the first run's container and its daemon kill stopped it, so the first run reported
+a false failure; with claims that only skipped destructive tests, neither run ever ran them."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from drivers.host import connect
+from fixtures.lease import HostClaims
+from inventory import load_inventory
 from tests.faults.conftest import ROOT, start_pytest
 
 MODULE = """
@@ -19,7 +23,7 @@ import pytest
 
 def test_a_container_lives_through_the_other_run(host, containers):
     container = containers.run()
-    time.sleep(8)  # the other run starts, sweeps, and reaches its destructive test meanwhile
+    time.sleep(8)  # the other run starts, sweeps, and reaches its destructive test meanwhile: it waits
     container.reload()
     assert container.status == "running"
 
@@ -48,6 +52,52 @@ def test_two_runs_on_one_host_keep_their_verdicts(served, tmp_path: Path):
     for out in outs:  # no false failure in either run
         summary = out.strip().splitlines()[-1]
         assert "failed" not in summary and "error" not in summary and "passed" in summary, out
-    # the first run reached its destructive test while the second was using the host
-    assert "1 passed, 1 skipped" in outs[0].strip().splitlines()[-1], outs[0]
-    assert "destructive test not run while run " in outs[0], outs[0]
+    # each run's destructive test waited for its turn (the other run between two tests), then ran
+    for out in outs:
+        assert "2 passed" in out.strip().splitlines()[-1] and "skipped" not in out, out
+
+
+WAITING_MODULE = """
+import os, time
+from pathlib import Path
+import pytest
+
+def test_1_in_a_test_while_the_other_run_asks_for_its_turn(host):
+    Path(os.environ["WCC_TEST_SIGNAL"]).touch()
+    time.sleep(4)  # the other run's turn waits until this run is between two tests
+
+def test_2_an_ordinary_test(host):
+    pass
+
+@pytest.mark.destructive
+def test_3_a_destructive_test(host):
+    pass
+"""
+
+
+@pytest.mark.slow
+def test_a_run_kept_waiting_past_its_deadline_names_the_other_run(served, tmp_path: Path):
+    _, inventory = served
+    where = tmp_path / "waiting"
+    where.mkdir()
+    (where / "test_waiting.py").write_text(WAITING_MODULE)
+    signal = tmp_path / "in-test-1"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), WCC_LEASE_WAIT="3", WCC_TEST_SIGNAL=str(signal))
+    run = start_pytest(where, inventory, "-rs", env=env)
+    holder = connect(load_inventory(inventory).hosts[0], run_id="holder")
+    claims = HostClaims(holder, "holder")
+    try:
+        deadline = time.monotonic() + 60
+        while not signal.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        claims.take(exclusive=False, wait=0)
+        claims.take_turn(wait=60)  # granted once the run is between tests 1 and 2
+        out = run.communicate(timeout=120)[0]
+        claims.end_turn()
+    finally:
+        claims.release()
+        holder.close()
+    assert "1 passed, 2 skipped" in out.strip().splitlines()[-1], out
+    # each unrun test says why, naming the run that had the host, and no verdict is given
+    assert "test not run: run holder of " in out and "has had the host to itself; waited 3 s" in out, out
+    assert "test needing the host to itself not run: run holder of " in out, out

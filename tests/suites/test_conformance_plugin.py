@@ -95,3 +95,18 @@ def test_destructive_tests_run_last_on_each_host(run):
 
 def test_gate_reason_without_gates_is_none():
     assert gate_reason(Behaviour("hcs/x", "It MUST.", "s"), "h", 1, ()) is None
+
+
+def test_alone_and_destructive_behaviours_carry_their_markers():
+    from fixtures.behaviour import behaviour
+
+    def marks(alone: bool = False, destructive: bool = False) -> set[str]:
+        def test_x(host, via):
+            pass
+
+        marked = behaviour(id="hcs/x", must="It MUST hold.", seed="s", alone=alone, destructive=destructive)
+        return {m.name for m in marked(test_x).pytestmark}  # type: ignore[attr-defined]
+
+    assert {"alone", "destructive"} & marks() == set()
+    assert "alone" in marks(alone=True) and "destructive" not in marks(alone=True)
+    assert "destructive" in marks(destructive=True)

@@ -61,3 +61,36 @@ def test_docker_cli_on_the_host(ps, start_container):
     result = ps("docker ps --no-trunc --format '{{.ID}} {{.Names}}'")
     assert result.objects == [f"{c.id} {c.name}"]
     assert ps("$LASTEXITCODE").objects == [0]
+
+
+def _instance_rows(lines: list[str]) -> list[list[str]]:
+    return [line.split() for line in lines[3:] if line.strip()]
+
+
+def test_fltmc_instances_on_one_volume(ps, sim_host, start_container):
+    one, two = start_container("one"), start_container("two")
+    volumes = {
+        cid: next(
+            lay.volume_path
+            for lay in sim_host.model.windowsfilter.layers()
+            if lay.volume_path and lay.path.lower().endswith(cid)
+        )
+        for cid in (one.id, two.id)
+    }
+    everything = _instance_rows(ps("fltmc instances").objects)
+    assert sum(row[0] == "wcifs" for row in everything) == 2
+    for volume in volumes.values():
+        # -v keeps that volume's rows only, with or without the trailing backslash, either prefix
+        for name in (volume, volume.rstrip("\\"), "\\??\\" + volume[4:]):
+            rows = _instance_rows(ps(f"fltmc instances -v '{name}'").objects)
+            assert rows == [["wcifs", volume.rstrip("\\"), "189900", "wcifs", "Instance", "0", "0000000f"]]
+    assert [r[0] for r in _instance_rows(ps("fltmc instances -f FileInfo").objects)] == ["FileInfo"] * 4
+    assert [r[1] for r in _instance_rows(ps("fltmc instances -v C: -f wcifs").objects)] == []
+
+
+def test_fltmc_instances_of_an_unknown_volume_fail(ps):
+    out = ps(
+        "fltmc instances -v '\\\\?\\Volume{00000000-0000-0000-0000-000000000000}\\'; $LASTEXITCODE"
+    ).objects
+    assert out[-1] == 1
+    assert "Instances enumeration failed with error: 0x80070002" in out

@@ -76,20 +76,57 @@ FLTMC_INSTANCES_DASHES = (
 _INSTANCE_VOLUMES = ("C:", "\\Device\\Mup", "\\Device\\NamedPipe", "\\Device\\Mailslot", "")
 
 
-def fltmc_instances_text(host_model: HostModel) -> str:
-    """One row per filter instance; wcifs has one per mounted container layer (its volume)."""
+def _volume_key(name: str) -> str:
+    # A volume GUID name in its Win32 (\\?\) or NT (\??\) form, trailing backslash optional
+    # (FilterVolumeInstanceFindFirst's lpVolumeName, which fltmc instances -v passes on: INFERRED).
+    key = name.rstrip("\\").casefold()
+    return "\\\\?\\" + key[4:] if key.startswith("\\??\\") else key
+
+
+def fltmc_instances_text(host_model: HostModel, filter_name: str = "", volume: str = "") -> str | None:
+    """One row per filter instance; wcifs has one per mounted container layer (its volume).
+
+    ``-f`` keeps one filter's rows, ``-v`` one volume's; None for a volume the host does not have.
+    """
     lines = ["", FLTMC_INSTANCES_HEADER, FLTMC_INSTANCES_DASHES]
     volumes = [
         lay.volume_path.rstrip("\\")
         for lay in host_model.windowsfilter.layers()
         if lay.prepared and lay.volume_path
     ]
+    rows: list[tuple[FilterInfo, str]] = []
     for f in host_model.filters():
         names = volumes if f.name in ("wcifs", "wcnfs") else list(_INSTANCE_VOLUMES[: f.instances])
+        rows += [(f, name) for name in names]
+    if volume:
+        mounted = {_volume_key(v) for v in volumes} | {_volume_key(v) for v in _INSTANCE_VOLUMES if v}
+        if _volume_key(volume) not in mounted:
+            return None
+        rows = [(f, name) for f, name in rows if name and _volume_key(name) == _volume_key(volume)]
+    if filter_name:
+        rows = [(f, name) for f, name in rows if f.name.casefold() == filter_name.casefold()]
+    for f, name in rows:
         instance = f.name if f.name in ("FileInfo", "CldFlt", "storqosflt") else f"{f.name} Instance"
-        for volume in names:
-            lines.append(f"{f.name:<22}{volume:<37}{f.altitude:>11}     {instance:<22}{0:>5}     0000000f")
+        lines.append(f"{f.name:<22}{name:<37}{f.altitude:>11}     {instance:<22}{0:>5}     0000000f")
     return "".join(line + CRLF for line in lines)
+
+
+def _fltmc_instances(proc: ProcessIO, args: list[str]) -> int:
+    options = {"-f": "", "-v": ""}
+    rest = list(args)
+    while rest:
+        flag = rest.pop(0).lower()
+        if flag not in options or not rest:
+            proc.stdout.write("".join(line + CRLF for line in FLTMC_HELP))
+            return 1
+        options[flag] = rest.pop(0)
+    text = fltmc_instances_text(proc.host.model, options["-f"], options["-v"])
+    if text is None:
+        # INFERRED wording and exit code: fltmc reports the HRESULT of a volume it cannot open.
+        proc.stdout.write(f"{CRLF}Instances enumeration failed with error: 0x80070002{CRLF}")
+        return 1
+    proc.stdout.write(text)
+    return 0
 
 
 def fltmc(proc: ProcessIO) -> int:
@@ -99,8 +136,7 @@ def fltmc(proc: ProcessIO) -> int:
         proc.stdout.write(fltmc_filters_text(proc.host.model.filters()))
         return 0
     if command == "instances":
-        proc.stdout.write(fltmc_instances_text(proc.host.model))
-        return 0
+        return _fltmc_instances(proc, args[1:])
     if command in ("help", "/?", "-?"):
         proc.stdout.write("".join(line + CRLF for line in FLTMC_HELP))
         return 0
