@@ -34,6 +34,7 @@ class Deviation(StrEnum):
     NO_DEFAULT_ROUTE = "no-default-route"
     COMPARTMENT_WRITABLE = "compartment-writable"
     NIC_ALIAS_FORMAT = "nic-alias-format"
+    NIC_ALIAS_2016_FORM = "nic-alias-2016-form"
     COMPARTMENT_FILTER_IGNORED = "compartment-filter-ignored"
     ROUTE_FILTER_IGNORED = "route-filter-ignored"
     COMPARTMENT_TYPE_NUMBER_SHIFTED = "compartment-type-number-shifted"
@@ -72,8 +73,10 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.COMPARTMENT_DESCRIPTION_FORMAT: "container compartment descriptions are not \\Container_<container id>",
     Deviation.NO_DEFAULT_ROUTE: "a container compartment has no default route via the gateway",
     Deviation.COMPARTMENT_WRITABLE: "a cmdlet can change a network compartment",
-    Deviation.NIC_ALIAS_FORMAT: "container interfaces are not named as the build names them "
-    "(vEthernet (Container NIC <endpoint prefix>) before 1803, vEthernet (<endpoint name>) from 1803)",
+    Deviation.NIC_ALIAS_FORMAT: "before 1803, container interfaces are not named "
+    "vEthernet (Container NIC <endpoint prefix>)",
+    Deviation.NIC_ALIAS_2016_FORM: "from 1803, container interfaces keep the 2016-era alias "
+    "vEthernet (Container NIC <endpoint prefix>) instead of vEthernet (<endpoint name>)",
     Deviation.COMPARTMENT_FILTER_IGNORED: "Get-NetIPInterface -CompartmentId returns interfaces of every compartment",
     Deviation.ROUTE_FILTER_IGNORED: "Get-NetRoute -CompartmentId returns the routes of every compartment",
     Deviation.COMPARTMENT_TYPE_NUMBER_SHIFTED: "Get-NetCompartment numbers a container compartment's type one higher",

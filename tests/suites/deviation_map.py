@@ -29,6 +29,7 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.NO_DEFAULT_ROUTE: "compartments/routes-default-gateway",
     Deviation.COMPARTMENT_WRITABLE: "compartments/read-only",
     Deviation.NIC_ALIAS_FORMAT: "interfaces/container-nic-alias",
+    Deviation.NIC_ALIAS_2016_FORM: "interfaces/container-nic-named-by-endpoint",
     Deviation.COMPARTMENT_FILTER_IGNORED: "interfaces/compartment-id-narrows",
     Deviation.ROUTE_FILTER_IGNORED: "compartments/routes-default-gateway",
     Deviation.COMPARTMENT_TYPE_NUMBER_SHIFTED: "compartments/container-type-unspecified",

@@ -186,7 +186,7 @@ class NetStack:
             container_nic = f"Container NIC {endpoint_id.split('-')[0].lower()}"
             if self._alias_by_endpoint_name:
                 base = f"vEthernet ({endpoint_name or container_nic})"
-                if self._deviates(Deviation.NIC_ALIAS_FORMAT):
+                if self._deviates(Deviation.NIC_ALIAS_2016_FORM):
                     base = f"vEthernet ({container_nic})"
             else:
                 base = f"vEthernet ({container_nic})"
