@@ -33,6 +33,9 @@ def endpoint_nic_alias(endpoint_name: str) -> re.Pattern[str]:
 
 DEFAULT_ROUTE = "0.0.0.0/0"
 
+# docker network inspect's option naming the HNS network (moby libnetwork/drivers/windows/labels.go)
+HNS_ID_OPTION = "com.docker.network.windowsshim.hnsid"
+
 HCS_OWNER = "docker"  # INFERRED from moby's libcontainerd (defaultOwner)
 HCS_SYSTEM_TYPE = "Container"
 HCS_EVENT_LOG = "Microsoft-Windows-Hyper-V-Compute-Operational"

@@ -50,6 +50,7 @@ class Deviation(StrEnum):
     LIVE_RESTORE_ACCEPTED = "live-restore-accepted"
     FILTER_NOT_WCIFS = "filter-not-wcifs"
     IMAGE_BUILD_MISMATCH_RUNS = "image-build-mismatch-runs"
+    HNS_NETWORK_NAMED_BY_NAME = "hns-network-named-by-name"
 
 
 # deviation -> the documented behaviour it breaks (what a real host would have to get wrong).
@@ -92,6 +93,8 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.LIVE_RESTORE_ACCEPTED: "dockerd starts with live-restore in daemon.json",
     Deviation.FILTER_NOT_WCIFS: "the container filesystem filter is not named wcifs",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "process isolation runs an image built for another Windows build",
+    Deviation.HNS_NETWORK_NAMED_BY_NAME: "the HNS network of a docker network the user creates is named by the "
+    "docker network's name, not its id",
 }
 
 

@@ -233,6 +233,11 @@ def not_restored(m: HostModel) -> bool:
     return c.status == "exited" and m.hcs.get(c.id) is None
 
 
+def user_network_named_by_id(m: HostModel) -> bool:
+    net = m.dockerd.create_network("usernetwork", "nat")
+    return m.hns.network(net.hns_id).name == net.id
+
+
 def live_restore_refused(m: HostModel) -> bool:
     m.dockerd.stop()
     m.files.write_text(DAEMON_JSON, '{"live-restore": true}')
@@ -293,6 +298,7 @@ CHECKS: dict[str, Check] = {
     Deviation.LIVE_RESTORE_ACCEPTED: live_restore_refused,
     Deviation.FILTER_NOT_WCIFS: filter_wcifs,
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: process_isolation_needs_host_build,
+    Deviation.HNS_NETWORK_NAMED_BY_NAME: user_network_named_by_id,
 }
 
 
