@@ -51,6 +51,7 @@ class Deviation(StrEnum):
     FILTER_NOT_WCIFS = "filter-not-wcifs"
     IMAGE_BUILD_MISMATCH_RUNS = "image-build-mismatch-runs"
     HNS_NETWORK_NAMED_BY_NAME = "hns-network-named-by-name"
+    RESTARTABLE_CONTAINERS_RESTORED = "restartable-containers-restored"
 
 
 # deviation -> the documented behaviour it breaks (what a real host would have to get wrong).
@@ -95,6 +96,8 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "process isolation runs an image built for another Windows build",
     Deviation.HNS_NETWORK_NAMED_BY_NAME: "the HNS network of a docker network the user creates is named by the "
     "docker network's name, not its id",
+    Deviation.RESTARTABLE_CONTAINERS_RESTORED: "containers with a restart policy running when dockerd died keep their "
+    "compute system and process after it restarts (restored, not terminated and started anew)",
 }
 
 

@@ -46,6 +46,7 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.FILTER_NOT_WCIFS: "daemon/filter-is-wcifs",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "hcs/process-isolation-needs-host-build",
     Deviation.HNS_NETWORK_NAMED_BY_NAME: "network/user-network-named-by-id",
+    Deviation.RESTARTABLE_CONTAINERS_RESTORED: "daemon/no-restore-after-kill",
 }
 
 # Deviations seen only through dockerd's debug log: their hosts run with debug logging on.

@@ -33,6 +33,8 @@ CONSEQUENCES = {
     **{name: _LAYERCHAIN - {name} for name in _LAYERCHAIN},
     Deviation.ENDPOINT_BRINGS_COMPARTMENT: {Deviation.ENDPOINT_NIC_AT_CREATE},
     Deviation.ENDPOINT_NIC_AT_CREATE: {Deviation.ENDPOINT_BRINGS_COMPARTMENT},
+    # a daemon that restores every container restores those with a restart policy too
+    Deviation.CONTAINERS_RESTORED: {Deviation.RESTARTABLE_CONTAINERS_RESTORED},
     # one build-aware alias check serves both alias deviations, each breaking it on its own builds
     Deviation.NIC_ALIAS_2016_FORM: {Deviation.NIC_ALIAS_FORMAT},
 }
@@ -238,6 +240,26 @@ def user_network_named_by_id(m: HostModel) -> bool:
     return m.hns.network(net.hns_id).name == net.id
 
 
+def restartable_started_anew(m: HostModel) -> bool:
+    """A --restart always container is terminated on restore and started again in a new compute system."""
+    d = m.dockerd
+    c = d.create_container(
+        {
+            "Image": "mcr.microsoft.com/windows/servercore:ltsc2022",
+            "Cmd": ["powershell"],
+            "OpenStdin": True,
+            "HostConfig": {"RestartPolicy": {"Name": "always"}},
+        }
+    )
+    d.start_container(c.id)
+    before = m.hcs.get(c.id)
+    assert before is not None
+    d.kill()
+    d.start()
+    after = m.hcs.get(c.id)
+    return c.running and after is not None and after.runtime_id != before.runtime_id
+
+
 def live_restore_refused(m: HostModel) -> bool:
     m.dockerd.stop()
     m.files.write_text(DAEMON_JSON, '{"live-restore": true}')
@@ -299,6 +321,7 @@ CHECKS: dict[str, Check] = {
     Deviation.FILTER_NOT_WCIFS: filter_wcifs,
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: process_isolation_needs_host_build,
     Deviation.HNS_NETWORK_NAMED_BY_NAME: user_network_named_by_id,
+    Deviation.RESTARTABLE_CONTAINERS_RESTORED: restartable_started_anew,
 }
 
 
@@ -320,6 +343,11 @@ def test_deviation_breaks_nothing_else(make_model: MakeModel, name: Deviation) -
     """A deviant host still passes every other model check (run in turn on one host; daemon checks last)."""
     model = make_model(deviations=frozenset({name}))
     others = [o for o in CHECKS if o != name and o not in CONSEQUENCES.get(name, set())]
-    others.sort(key=lambda o: o in (Deviation.CONTAINERS_RESTORED, Deviation.LIVE_RESTORE_ACCEPTED))
+    daemon = (
+        Deviation.CONTAINERS_RESTORED,
+        Deviation.RESTARTABLE_CONTAINERS_RESTORED,
+        Deviation.LIVE_RESTORE_ACCEPTED,
+    )
+    others.sort(key=lambda o: daemon.index(o) + 1 if o in daemon else 0)  # live-restore leaves dockerd down
     failing = [o for o in others if not CHECKS[o](model)]
     assert failing == []
