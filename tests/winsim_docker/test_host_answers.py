@@ -119,6 +119,7 @@ def test_daemon_answers_per_engine(make_sim: MakeSim) -> None:
     info = new.info()
     assert info["OperatingSystem"] == "Microsoft Windows Server Version 24H2 (OS Build 26100.2314)"
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", info["ID"])
+    assert info["OSVersion"] == "10.0.26100"  # Major.Minor.Build, as moby formats it
     c = new.containers.run(
         "mcr.microsoft.com/windows/servercore:ltsc2025", "powershell", detach=True, stdin_open=True
     )
@@ -132,3 +133,11 @@ def test_daemon_answers_per_engine(make_sim: MakeSim) -> None:
     assert "DNSNames" not in net16  # API 1.39: the seed's image runs on its own build
     alias = [i.alias for i in sim16.host.model.net.interfaces() if i.endpoint_id]
     assert len(alias) == 1 and re.fullmatch(r"vEthernet \(Container NIC [0-9a-f]{8}\)", alias[0])
+
+
+def test_config_volumes_null_unless_asked(sim: Sim) -> None:
+    """The CLI sends ``"Volumes": {}``; dockerd's merge takes the image's (none), so inspect says null."""
+    plain = sim.cli("create", IMAGE).stdout.strip()
+    assert json.loads(sim.cli("inspect", plain).stdout)[0]["Config"]["Volumes"] is None
+    anon = sim.cli("create", "-v", r"C:\scratch", IMAGE).stdout.strip()
+    assert json.loads(sim.cli("inspect", anon).stdout)[0]["Config"]["Volumes"] == {r"C:\scratch": {}}
