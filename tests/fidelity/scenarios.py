@@ -174,7 +174,7 @@ def _cni_endpoint(host: SimHost) -> str:
         )
     )
     comp = host.model.net.create_container_compartment("0" * 64)
-    hns.attach_endpoint(ep.id, "0" * 64, comp.id)
+    hns.attach_endpoint(ep.id, "0" * 64, comp.id, namespaced=True)
     return ep.id
 
 
