@@ -302,6 +302,28 @@ def hcsdiag_list(sample: Sample, host: SimHost) -> list[str]:
     return [] if want == have else [f"{want} on the host, {have} in winsim"]
 
 
+_HCSDIAG_ROW = re.compile(r"^    (?P<label>[^,]+,\s*)\t(?P<state>\w+), (?P<runtime>[^,]*), (?P<owner>.+)$")
+_UPPER_GUID = re.compile(r"[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}")
+
+
+def _hcsdiag_vm_shape(text: str) -> list[str]:
+    """A utility VM's row: the type column's width, the state, and the runtime id's form."""
+    rows = [m for line in text.splitlines() if (m := _HCSDIAG_ROW.match(line))]
+    return [
+        f"type column {len(m['label'])} wide, {m['state']}, "
+        f"runtime id {'an upper-case GUID' if _UPPER_GUID.fullmatch(m['runtime']) else repr(m['runtime'])}"
+        for m in rows
+    ]
+
+
+@scenario("hcsdiag-list-vm-text")
+def hcsdiag_list_vm(sample: Sample, host: SimHost) -> list[str]:
+    """A Hyper-V isolated container's utility VM: its runtime id is printed as hcsdiag prints a VM's."""
+    run_container(host.model, "hv", HostConfig={"Isolation": "hyperv"})
+    want, have = _hcsdiag_vm_shape(sample.body), _hcsdiag_vm_shape("\n".join(native(host, "hcsdiag list")))
+    return [] if want == have else [f"{want} on the host, {have} in winsim"]
+
+
 # ---- the daemon ----------------------------------------------------------------------------
 INFO_LABELS: dict[str, Callable[[dict[str, Any]], str]] = {
     "Storage Driver": lambda i: str(i["Driver"]),
