@@ -22,7 +22,7 @@ def test_bind_mount_and_named_volume_in_inspect(sim: Sim) -> None:
     assert sorted(inspect["Mounts"], key=lambda m: m["Type"]) == [
         {
             "Type": "bind",
-            "Source": r"C:\host",
+            "Source": r"c:\host",  # the daemon lower-cases the whole -v spec
             "Destination": r"c:\dir",
             "Mode": "",
             "RW": True,
@@ -44,14 +44,14 @@ def test_bind_mount_and_named_volume_in_inspect(sim: Sim) -> None:
     # in the order the CLI sent the -v options, which is no fixed order (a Go map)
     assert system is not None and sorted(d.host_path for d in system.config.mapped_directories) == [
         r"C:\ProgramData\docker\volumes\demovol\_data",
-        r"C:\host",
+        r"c:\host",
     ]
 
 
 def test_a_missing_bind_source_is_refused(sim: Sim) -> None:
     out = sim.cli("run", "-id", "-v", r"C:\nope:C:\dir", IMAGE, "powershell", check=False)
     assert out.returncode == 125
-    assert r'invalid mount config for type "bind": bind source path does not exist: C:\nope' in out.stderr
+    assert r'invalid mount config for type "bind": bind source path does not exist: c:\nope' in out.stderr
 
 
 def test_volume_endpoints(sim: Sim) -> None:
