@@ -32,7 +32,7 @@ def daemon_restored(host) -> Iterator[None]:
     id="daemon/no-restore-after-kill",
     must="Containers MUST NOT be restored when dockerd dies: after a kill and a start, a container that was running is "
     "exited and its compute system gone; one with a restart policy (--restart always) is started anew: running, "
-    "started after the kill, in a new compute system (another RuntimeId) with another process.",
+    "started after the kill, in a new compute system (another RuntimeId).",
     seed=RESTORE_SEED,
     destructive=True,
     evidence="moby libcontainerd (local_windows.go Restore): no re-attach on Windows, the compute system is "
@@ -43,7 +43,6 @@ def test_killed_daemon_does_not_restore_containers(host, via, containers, daemon
     always = containers.run(command=DOCKER_COMMAND, restart_policy={"Name": "always"})
     expect.present(host, f"compute system of running {container.id[:12]}", host.hcs.get(container.id))
     first = expect.present(host, f"compute system of running {always.id[:12]}", host.hcs.get(always.id))
-    first_pid = always.attrs["State"]["Pid"]
     killed = host_clock(host)
     host.daemon.kill()
     host.daemon.start()
@@ -60,10 +59,10 @@ def test_killed_daemon_does_not_restore_containers(host, via, containers, daemon
         expect.Described("gone"),
         system.state if system else None,
     )
-    _restarted(host, always, first.runtime_id, first_pid, killed)
+    _restarted(host, always, first.runtime_id, killed)
 
 
-def _restarted(host, container, runtime_id: str, pid: int, killed: datetime) -> None:
+def _restarted(host, container, runtime_id: str, killed: datetime) -> None:
     """A --restart always container after dockerd was killed and started: started anew, not restored."""
     __tracebackhide__ = True
     what = f"{container.id[:12]} (--restart always) after dockerd restarted"
@@ -90,7 +89,6 @@ def _restarted(host, container, runtime_id: str, pid: int, killed: datetime) -> 
         f"a new compute system, not {runtime_id}",
         system.runtime_id,
     )
-    expect.that(state["Pid"] != pid, host, f"State.Pid of {what}", f"a new process, not {pid}", state["Pid"])
 
 
 @behaviour(
