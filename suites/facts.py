@@ -21,8 +21,20 @@ COMPARTMENT_DESCRIPTION = "\\Container_{id}"  # the link from a compartment to i
 COMPARTMENT_READ_CMDLETS = frozenset({"Get-NetCompartment"})  # the only *-NetCompartment cmdlet users get
 
 CONTAINER_NIC_LIKE = "*Container NIC*"  # Get-NetIPInterface ... | Where InterfaceAlias -Like this
+# From 1803 (17134) a container vNIC is named after its HNS endpoint; Windows numbers a duplicate
+# connection name " 2", " 3", ... (tests/fidelity/samples/ipconfig-container-nic-docker-17763.txt:
+# "vEthernet (Ethernet) 4").
+NIC_ALIAS_ENDPOINT_NAME_BUILD = 17134
+
+
+def endpoint_nic_alias(endpoint_name: str) -> re.Pattern[str]:
+    return re.compile(rf"^vEthernet \({re.escape(endpoint_name)}\)( [2-9]| [1-9][0-9]+)?$")
+
 
 DEFAULT_ROUTE = "0.0.0.0/0"
+
+# docker network inspect's option naming the HNS network (moby libnetwork/drivers/windows/labels.go)
+HNS_ID_OPTION = "com.docker.network.windowsshim.hnsid"
 
 HCS_OWNER = "docker"  # INFERRED from moby's libcontainerd (defaultOwner)
 HCS_SYSTEM_TYPE = "Container"

@@ -69,6 +69,27 @@ def start_docker(host: Host, containers: Containers, network: str | None = None)
     return Subject("docker", container.id, ip, network, container, started=started)
 
 
+def start_seed(host: Host, containers: Containers, network: str) -> Subject:
+    """The seed's own command through the host's docker CLI, on a network the user created:
+    ``docker run -id --network <network> --name <name> <image> powershell`` (labelled for cleanup)."""
+    name = containers.name()
+    image = containers.ensure_image()
+    started = host_clock(host)
+    args = ["run", "-id", "--network", network, "--name", name, "--label", f"wcc.run={containers.run_id}"]
+    result = host.docker.cli(*args, image, DOCKER_COMMAND)
+    expect.equal(
+        host, f"exit code of docker {' '.join(args)} (stderr: {result.stderr.strip()[:300]!r})", 0, result.rc
+    )
+    cid = result.stdout.strip().splitlines()[-1].strip()
+    containers.track(cid)
+    container = host.docker.client.containers.get(cid)
+    ip = docker_ip(container, network)
+    expect.present(
+        host, f"IPv4 address of container {cid[:12]} on {network}", ip, container.attrs.get("NetworkSettings")
+    )
+    return Subject("docker", cid, ip, network, container, started=started)
+
+
 def start_direct(host: Host, direct: Direct, network: str | None = None) -> Subject:
     """The seed's sequence without Docker: scratch, activate, endpoint, compute system, start, process."""
     network = network or default_network(host)

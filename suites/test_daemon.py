@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 
+from drivers.models import parse_time
 from fixtures.behaviour import behaviour
 from suites import expect, facts
-from suites.subjects import DOCKER_COMMAND
+from suites.subjects import DOCKER_COMMAND, host_clock
 
 RESTORE_SEED = "Docker on Windows doesn't support restoring containers when daemon dies."
+RESTART_WITHIN = 60.0  # seconds a restarted dockerd may take to start a container with a restart policy
 
 
 @pytest.fixture
@@ -27,13 +31,19 @@ def daemon_restored(host) -> Iterator[None]:
 @behaviour(
     id="daemon/no-restore-after-kill",
     must="Containers MUST NOT be restored when dockerd dies: after a kill and a start, a container that was running is "
-    "exited and its compute system gone.",
+    "exited and its compute system gone; one with a restart policy (--restart always) is started anew: running, "
+    "started after the kill, in a new compute system (another RuntimeId).",
     seed=RESTORE_SEED,
     destructive=True,
+    evidence="moby libcontainerd (local_windows.go Restore): no re-attach on Windows, the compute system is "
+    "terminated and the container reported exited; daemon.restore then starts those whose restart policy says so",
 )
 def test_killed_daemon_does_not_restore_containers(host, via, containers, daemon_restored):
     container = containers.run(command=DOCKER_COMMAND)
+    always = containers.run(command=DOCKER_COMMAND, restart_policy={"Name": "always"})
     expect.present(host, f"compute system of running {container.id[:12]}", host.hcs.get(container.id))
+    first = expect.present(host, f"compute system of running {always.id[:12]}", host.hcs.get(always.id))
+    killed = host_clock(host)
     host.daemon.kill()
     host.daemon.start()
     expect.equal(host, "dockerd after start", "Running", host.daemon.status())
@@ -48,6 +58,36 @@ def test_killed_daemon_does_not_restore_containers(host, via, containers, daemon
         f"compute system {container.id[:12]} after dockerd restarted",
         expect.Described("gone"),
         system.state if system else None,
+    )
+    _restarted(host, always, first.runtime_id, killed)
+
+
+def _restarted(host, container, runtime_id: str, killed: datetime) -> None:
+    """A --restart always container after dockerd was killed and started: started anew, not restored."""
+    __tracebackhide__ = True
+    what = f"{container.id[:12]} (--restart always) after dockerd restarted"
+    deadline = time.monotonic() + RESTART_WITHIN  # the daemon starts such containers after it is up
+    container.reload()
+    while container.status != "running" and time.monotonic() < deadline:
+        time.sleep(1)
+        container.reload()
+    expect.equal(host, f"docker status of {what}", "running", container.status)
+    state = container.attrs["State"]
+    started = parse_time(state["StartedAt"])
+    expect.that(
+        started > killed,
+        host,
+        f"State.StartedAt of {what}",
+        f"after the kill ({killed.isoformat()})",
+        state["StartedAt"],
+    )
+    system = expect.present(host, f"compute system of {what}", host.hcs.get(container.id))
+    expect.that(
+        system.runtime_id.lower() != runtime_id.lower(),
+        host,
+        f"RuntimeId of the compute system of {what}",
+        f"a new compute system, not {runtime_id}",
+        system.runtime_id,
     )
 
 

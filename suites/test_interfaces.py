@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fixtures.behaviour import behaviour
 from suites import expect, facts
-from suites.observe import interface_of
+from suites.observe import endpoint_of, interface_of
 
 
 @behaviour(
@@ -13,7 +13,7 @@ from suites.observe import interface_of
     "alias like *Container NIC*.",
     seed='To list container interfaces run Get-NetIpInterface -AddressFamily IPv4 -IncludeAllCompartments | Where InterfaceAlias -Like "*Container NIC*".',
     via=("docker", "direct"),
-    max_build=17134,
+    max_build=facts.NIC_ALIAS_ENDPOINT_NAME_BUILD,
     evidence="from Windows Server 1803 (17134) a container vNIC is named vEthernet (<HNS endpoint name>), "
     "e.g. vEthernet (Ethernet) for docker's nat endpoints; 'Container NIC <GUID prefix>' is the 2016-era alias "
     "(tests/fidelity/samples/ipconfig-container-nic-*.txt; cloudfoundry/winc network/netrules/applier.go)",
@@ -34,6 +34,31 @@ def test_container_nic_listed_by_alias(host, via, subject):
         host,
         "alias of the container's interface",
         f"like {facts.CONTAINER_NIC_LIKE}",
+        mine.alias,
+    )
+
+
+@behaviour(
+    id="interfaces/container-nic-named-by-endpoint",
+    must="From Windows Server 1803 on, the container's interface MUST be named vEthernet (<its HNS endpoint's "
+    "name>), numbered ' 2', ' 3', ... when another interface already has that name.",
+    seed='To list container interfaces run Get-NetIpInterface -AddressFamily IPv4 -IncludeAllCompartments | Where InterfaceAlias -Like "*Container NIC*".',
+    via=("docker", "direct"),
+    min_build=facts.NIC_ALIAS_ENDPOINT_NAME_BUILD,
+    evidence="the 2016-era 'Container NIC <GUID prefix>' alias gave way in 1803 (17134) to the HNS endpoint's name: "
+    "vEthernet (Ethernet) 4 for a docker nat endpoint on 17763, vEthernet (<CNI endpoint>) under containerd "
+    "(tests/fidelity/samples/ipconfig-container-nic-docker-17763.txt, ipconfig-container-nic-containerd.txt, "
+    "ipconfig-container-nic-overlay-2018.txt; cloudfoundry/winc network/netrules/applier.go)",
+)
+def test_container_nic_named_by_endpoint(host, via, subject):
+    endpoint = endpoint_of(host, subject)
+    mine = interface_of(host, subject)
+    form = facts.endpoint_nic_alias(endpoint.name)
+    expect.that(
+        bool(form.match(mine.alias)),
+        host,
+        f"alias of {via} container {subject.id[:12]}'s interface (HNS endpoint {endpoint.id} named {endpoint.name!r})",
+        expect.Described(f"vEthernet ({endpoint.name}), optionally numbered"),
         mine.alias,
     )
 

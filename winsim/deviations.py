@@ -34,6 +34,7 @@ class Deviation(StrEnum):
     NO_DEFAULT_ROUTE = "no-default-route"
     COMPARTMENT_WRITABLE = "compartment-writable"
     NIC_ALIAS_FORMAT = "nic-alias-format"
+    NIC_ALIAS_2016_FORM = "nic-alias-2016-form"
     COMPARTMENT_FILTER_IGNORED = "compartment-filter-ignored"
     ROUTE_FILTER_IGNORED = "route-filter-ignored"
     COMPARTMENT_TYPE_NUMBER_SHIFTED = "compartment-type-number-shifted"
@@ -49,6 +50,8 @@ class Deviation(StrEnum):
     LIVE_RESTORE_ACCEPTED = "live-restore-accepted"
     FILTER_NOT_WCIFS = "filter-not-wcifs"
     IMAGE_BUILD_MISMATCH_RUNS = "image-build-mismatch-runs"
+    HNS_NETWORK_NAMED_BY_NAME = "hns-network-named-by-name"
+    RESTARTABLE_CONTAINERS_RESTORED = "restartable-containers-restored"
 
 
 # deviation -> the documented behaviour it breaks (what a real host would have to get wrong).
@@ -72,8 +75,10 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.COMPARTMENT_DESCRIPTION_FORMAT: "container compartment descriptions are not \\Container_<container id>",
     Deviation.NO_DEFAULT_ROUTE: "a container compartment has no default route via the gateway",
     Deviation.COMPARTMENT_WRITABLE: "a cmdlet can change a network compartment",
-    Deviation.NIC_ALIAS_FORMAT: "container interfaces are not named as the build names them "
-    "(vEthernet (Container NIC <endpoint prefix>) before 1803, vEthernet (<endpoint name>) from 1803)",
+    Deviation.NIC_ALIAS_FORMAT: "before 1803, container interfaces are not named "
+    "vEthernet (Container NIC <endpoint prefix>)",
+    Deviation.NIC_ALIAS_2016_FORM: "from 1803, container interfaces keep the 2016-era alias "
+    "vEthernet (Container NIC <endpoint prefix>) instead of vEthernet (<endpoint name>)",
     Deviation.COMPARTMENT_FILTER_IGNORED: "Get-NetIPInterface -CompartmentId returns interfaces of every compartment",
     Deviation.ROUTE_FILTER_IGNORED: "Get-NetRoute -CompartmentId returns the routes of every compartment",
     Deviation.COMPARTMENT_TYPE_NUMBER_SHIFTED: "Get-NetCompartment numbers a container compartment's type one higher",
@@ -89,6 +94,10 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.LIVE_RESTORE_ACCEPTED: "dockerd starts with live-restore in daemon.json",
     Deviation.FILTER_NOT_WCIFS: "the container filesystem filter is not named wcifs",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "process isolation runs an image built for another Windows build",
+    Deviation.HNS_NETWORK_NAMED_BY_NAME: "the HNS network of a docker network the user creates is named by the "
+    "docker network's name, not its id",
+    Deviation.RESTARTABLE_CONTAINERS_RESTORED: "containers with a restart policy running when dockerd died keep their "
+    "compute system and process after it restarts (restored, not terminated and started anew)",
 }
 
 

@@ -174,7 +174,7 @@ def _cni_endpoint(host: SimHost) -> str:
         )
     )
     comp = host.model.net.create_container_compartment("0" * 64)
-    hns.attach_endpoint(ep.id, "0" * 64, comp.id)
+    hns.attach_endpoint(ep.id, "0" * 64, comp.id, namespaced=True)
     return ep.id
 
 
@@ -299,6 +299,28 @@ def hcsdiag_list(sample: Sample, host: SimHost) -> list[str]:
     for i in range(count):
         run_container(host.model, f"h{i}")
     want, have = _hcsdiag_tokens(sample.body), _hcsdiag_tokens("\n".join(native(host, "hcsdiag list")))
+    return [] if want == have else [f"{want} on the host, {have} in winsim"]
+
+
+_HCSDIAG_ROW = re.compile(r"^    (?P<label>[^,]+,\s*)\t(?P<state>\w+), (?P<runtime>[^,]*), (?P<owner>.+)$")
+_UPPER_GUID = re.compile(r"[0-9A-F]{8}(-[0-9A-F]{4}){3}-[0-9A-F]{12}")
+
+
+def _hcsdiag_vm_shape(text: str) -> list[str]:
+    """A utility VM's row: the type column's width, the state, and the runtime id's form."""
+    rows = [m for line in text.splitlines() if (m := _HCSDIAG_ROW.match(line))]
+    return [
+        f"type column {len(m['label'])} wide, {m['state']}, "
+        f"runtime id {'an upper-case GUID' if _UPPER_GUID.fullmatch(m['runtime']) else repr(m['runtime'])}"
+        for m in rows
+    ]
+
+
+@scenario("hcsdiag-list-vm-text")
+def hcsdiag_list_vm(sample: Sample, host: SimHost) -> list[str]:
+    """A Hyper-V isolated container's utility VM: its runtime id is printed as hcsdiag prints a VM's."""
+    run_container(host.model, "hv", HostConfig={"Isolation": "hyperv"})
+    want, have = _hcsdiag_vm_shape(sample.body), _hcsdiag_vm_shape("\n".join(native(host, "hcsdiag list")))
     return [] if want == have else [f"{want} on the host, {have} in winsim"]
 
 

@@ -31,11 +31,6 @@ EXPECTED: dict[str, str] = {
     "docker-info-1809-master": "a Windows 10 client (hyperv default isolation, client product line) on a master "
     "build; winsim models Server hosts and released engines",
     "docker-version-1809-master": "a master build's version string",
-    "get-netipinterface-host-1809": "the fixed column widths of the NetTCPIP format data (InterfaceAlias 31) are not "
-    "in winsim's formatter, which sizes columns to the data (winsim/powershell/format.py, issue 10's area)",
-    "get-netroute-2016": "the fixed column widths of the NetTCPIP format data (DestinationPrefix 46, NextHop 40) "
-    "are not in winsim's formatter (issue 10's area)",
-    "get-netroute-header-2021": "the fixed column widths of the NetTCPIP format data are not in winsim's formatter",
     "get-hnsendpoint-select-containerd": "Select-Object keeps the typed property names' case and the table's "
     "column gaps differ (winsim/powershell, issue 10's area)",
     "get-hnsnetwork-select-containerd": "Select-Object keeps the typed property names' case and the table's "

@@ -29,6 +29,7 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.NO_DEFAULT_ROUTE: "compartments/routes-default-gateway",
     Deviation.COMPARTMENT_WRITABLE: "compartments/read-only",
     Deviation.NIC_ALIAS_FORMAT: "interfaces/container-nic-alias",
+    Deviation.NIC_ALIAS_2016_FORM: "interfaces/container-nic-named-by-endpoint",
     Deviation.COMPARTMENT_FILTER_IGNORED: "interfaces/compartment-id-narrows",
     Deviation.ROUTE_FILTER_IGNORED: "compartments/routes-default-gateway",
     Deviation.COMPARTMENT_TYPE_NUMBER_SHIFTED: "compartments/container-type-unspecified",
@@ -44,6 +45,8 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.LIVE_RESTORE_ACCEPTED: "daemon/live-restore-refused",
     Deviation.FILTER_NOT_WCIFS: "daemon/filter-is-wcifs",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "hcs/process-isolation-needs-host-build",
+    Deviation.HNS_NETWORK_NAMED_BY_NAME: "network/user-network-named-by-id",
+    Deviation.RESTARTABLE_CONTAINERS_RESTORED: "daemon/no-restore-after-kill",
 }
 
 # Deviations seen only through dockerd's debug log: their hosts run with debug logging on.

@@ -27,7 +27,10 @@ def collected(*args: str) -> list[str]:
 
 
 # areas whose behaviours live in more than one module
-AREA_FILES = {"hcs": ("suites/test_hcs.py::", "suites/test_isolation.py::")}
+AREA_FILES = {
+    "hcs": ("suites/test_hcs.py::", "suites/test_isolation.py::"),
+    "network": ("suites/test_network.py::", "suites/test_user_network.py::"),
+}
 
 
 def expected(area: str) -> int:

@@ -22,7 +22,7 @@ def test_bind_mount_and_named_volume_in_inspect(sim: Sim) -> None:
     assert sorted(inspect["Mounts"], key=lambda m: m["Type"]) == [
         {
             "Type": "bind",
-            "Source": r"C:\host",
+            "Source": r"c:\host",  # the daemon lower-cases the whole -v spec
             "Destination": r"c:\dir",
             "Mode": "",
             "RW": True,
@@ -44,14 +44,14 @@ def test_bind_mount_and_named_volume_in_inspect(sim: Sim) -> None:
     # in the order the CLI sent the -v options, which is no fixed order (a Go map)
     assert system is not None and sorted(d.host_path for d in system.config.mapped_directories) == [
         r"C:\ProgramData\docker\volumes\demovol\_data",
-        r"C:\host",
+        r"c:\host",
     ]
 
 
 def test_a_missing_bind_source_is_refused(sim: Sim) -> None:
     out = sim.cli("run", "-id", "-v", r"C:\nope:C:\dir", IMAGE, "powershell", check=False)
     assert out.returncode == 125
-    assert r'invalid mount config for type "bind": bind source path does not exist: C:\nope' in out.stderr
+    assert r'invalid mount config for type "bind": bind source path does not exist: c:\nope' in out.stderr
 
 
 def test_volume_endpoints(sim: Sim) -> None:
@@ -119,6 +119,7 @@ def test_daemon_answers_per_engine(make_sim: MakeSim) -> None:
     info = new.info()
     assert info["OperatingSystem"] == "Microsoft Windows Server Version 24H2 (OS Build 26100.2314)"
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}", info["ID"])
+    assert info["OSVersion"] == "10.0.26100"  # Major.Minor.Build, as moby formats it
     c = new.containers.run(
         "mcr.microsoft.com/windows/servercore:ltsc2025", "powershell", detach=True, stdin_open=True
     )
@@ -132,3 +133,11 @@ def test_daemon_answers_per_engine(make_sim: MakeSim) -> None:
     assert "DNSNames" not in net16  # API 1.39: the seed's image runs on its own build
     alias = [i.alias for i in sim16.host.model.net.interfaces() if i.endpoint_id]
     assert len(alias) == 1 and re.fullmatch(r"vEthernet \(Container NIC [0-9a-f]{8}\)", alias[0])
+
+
+def test_config_volumes_null_unless_asked(sim: Sim) -> None:
+    """The CLI sends ``"Volumes": {}``; dockerd's merge takes the image's (none), so inspect says null."""
+    plain = sim.cli("create", IMAGE).stdout.strip()
+    assert json.loads(sim.cli("inspect", plain).stdout)[0]["Config"]["Volumes"] is None
+    anon = sim.cli("create", "-v", r"C:\scratch", IMAGE).stdout.strip()
+    assert json.loads(sim.cli("inspect", anon).stdout)[0]["Config"]["Volumes"] == {r"C:\scratch": {}}

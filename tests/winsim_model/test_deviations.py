@@ -33,6 +33,10 @@ CONSEQUENCES = {
     **{name: _LAYERCHAIN - {name} for name in _LAYERCHAIN},
     Deviation.ENDPOINT_BRINGS_COMPARTMENT: {Deviation.ENDPOINT_NIC_AT_CREATE},
     Deviation.ENDPOINT_NIC_AT_CREATE: {Deviation.ENDPOINT_BRINGS_COMPARTMENT},
+    # a daemon that restores every container restores those with a restart policy too
+    Deviation.CONTAINERS_RESTORED: {Deviation.RESTARTABLE_CONTAINERS_RESTORED},
+    # one build-aware alias check serves both alias deviations, each breaking it on its own builds
+    Deviation.NIC_ALIAS_2016_FORM: {Deviation.NIC_ALIAS_FORMAT},
 }
 POWERSHELL_SIDE = {
     Deviation.COMPARTMENT_WRITABLE,
@@ -40,6 +44,8 @@ POWERSHELL_SIDE = {
     Deviation.ROUTE_FILTER_IGNORED,
     Deviation.COMPARTMENT_TYPE_NUMBER_SHIFTED,
 }  # checked by the PowerShell helper's tests
+# Deviations of a behaviour that holds only on older builds are checked on a host of such a build.
+CHECK_PROFILE = {Deviation.NIC_ALIAS_FORMAT: "ws2016"}
 
 
 def _image(model: HostModel):
@@ -159,8 +165,13 @@ def default_route(m: HostModel) -> bool:
 
 
 def nic_alias(m: HostModel) -> bool:
-    """The alias the build gives: the HNS endpoint's name from 1803, Container NIC before."""
-    c = run_seed(m)
+    """The alias the build gives: the HNS endpoint's name from 1803, Container NIC before (each
+    build runs its own base image, so the 2016 profile's container starts under process isolation)."""
+    d = m.dockerd
+    image = f"mcr.microsoft.com/windows/servercore:{m.profile.ltsc_tag}"
+    d.pull(image)
+    c = d.create_container({"Image": image, "Cmd": ["powershell"], "OpenStdin": True})
+    d.start_container(c.id)
     hns_id = next(iter(c.networks.values())).hns_endpoint_id
     name = m.hns.endpoint(hns_id).name
     want = (
@@ -224,6 +235,31 @@ def not_restored(m: HostModel) -> bool:
     return c.status == "exited" and m.hcs.get(c.id) is None
 
 
+def user_network_named_by_id(m: HostModel) -> bool:
+    net = m.dockerd.create_network("usernetwork", "nat")
+    return m.hns.network(net.hns_id).name == net.id
+
+
+def restartable_started_anew(m: HostModel) -> bool:
+    """A --restart always container is terminated on restore and started again in a new compute system."""
+    d = m.dockerd
+    c = d.create_container(
+        {
+            "Image": "mcr.microsoft.com/windows/servercore:ltsc2022",
+            "Cmd": ["powershell"],
+            "OpenStdin": True,
+            "HostConfig": {"RestartPolicy": {"Name": "always"}},
+        }
+    )
+    d.start_container(c.id)
+    before = m.hcs.get(c.id)
+    assert before is not None
+    d.kill()
+    d.start()
+    after = m.hcs.get(c.id)
+    return c.running and after is not None and after.runtime_id != before.runtime_id
+
+
 def live_restore_refused(m: HostModel) -> bool:
     m.dockerd.stop()
     m.files.write_text(DAEMON_JSON, '{"live-restore": true}')
@@ -271,6 +307,7 @@ CHECKS: dict[str, Check] = {
     Deviation.COMPARTMENT_DESCRIPTION_FORMAT: compartment_description,
     Deviation.NO_DEFAULT_ROUTE: default_route,
     Deviation.NIC_ALIAS_FORMAT: nic_alias,
+    Deviation.NIC_ALIAS_2016_FORM: nic_alias,
     Deviation.ENDPOINT_BRINGS_COMPARTMENT: endpoint_is_virtual,
     Deviation.ENDPOINT_ATTACHED_AT_CREATE: endpoint_created_state,
     Deviation.ENDPOINT_NIC_AT_CREATE: endpoint_is_virtual,
@@ -283,6 +320,8 @@ CHECKS: dict[str, Check] = {
     Deviation.LIVE_RESTORE_ACCEPTED: live_restore_refused,
     Deviation.FILTER_NOT_WCIFS: filter_wcifs,
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: process_isolation_needs_host_build,
+    Deviation.HNS_NETWORK_NAMED_BY_NAME: user_network_named_by_id,
+    Deviation.RESTARTABLE_CONTAINERS_RESTORED: restartable_started_anew,
 }
 
 
@@ -292,9 +331,11 @@ def test_every_model_deviation_has_a_check() -> None:
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_deviation_breaks_its_behaviour(make_model: MakeModel, name: Deviation) -> None:
-    check = CHECKS[name]
-    assert check(make_model()), f"{name}: the behaviour must hold on a faithful host"
-    assert not check(make_model(deviations=frozenset({name}))), f"{name}: the deviant host must break it"
+    check, profile = CHECKS[name], CHECK_PROFILE.get(name, "ws2022")
+    assert check(make_model(profile)), f"{name}: the behaviour must hold on a faithful host"
+    assert not check(make_model(profile, deviations=frozenset({name}))), (
+        f"{name}: the deviant host must break it"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(CHECKS))
@@ -302,6 +343,11 @@ def test_deviation_breaks_nothing_else(make_model: MakeModel, name: Deviation) -
     """A deviant host still passes every other model check (run in turn on one host; daemon checks last)."""
     model = make_model(deviations=frozenset({name}))
     others = [o for o in CHECKS if o != name and o not in CONSEQUENCES.get(name, set())]
-    others.sort(key=lambda o: o in (Deviation.CONTAINERS_RESTORED, Deviation.LIVE_RESTORE_ACCEPTED))
+    daemon = (
+        Deviation.CONTAINERS_RESTORED,
+        Deviation.RESTARTABLE_CONTAINERS_RESTORED,
+        Deviation.LIVE_RESTORE_ACCEPTED,
+    )
+    others.sort(key=lambda o: daemon.index(o) + 1 if o in daemon else 0)  # live-restore leaves dockerd down
     failing = [o for o in others if not CHECKS[o](model)]
     assert failing == []

@@ -31,4 +31,4 @@ def test_namespaces_carry_compartment_guid_and_id(model: HostModel) -> None:
     assert ns.compartment_id == comp.id != 1
     assert ns.compartment_guid == comp.guid.strip("{}").upper()
     endpoint = next(e for e in model.hns.endpoints() if e.namespace_id)
-    assert endpoint.compartment_id == comp.id
+    assert endpoint.compartment_id == comp.id and not endpoint.namespaced  # HCS attached it

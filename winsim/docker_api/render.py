@@ -300,7 +300,9 @@ def container_inspect(model: HostModel, c: Container, api: tuple[int, int] = (1,
             "Env": cfg.get("Env"),
             "Cmd": cfg.get("Cmd") or c.image.default_cmd(),
             "Image": c.image_ref,
-            "Volumes": cfg.get("Volumes"),
+            # moby daemon/commit.go merge: an empty map from the client takes the image's (null when
+            # it declares none, as no image in winsim's catalogue does)
+            "Volumes": cfg.get("Volumes") or None,
             "WorkingDir": cfg.get("WorkingDir", ""),
             "Entrypoint": cfg.get("Entrypoint"),
             "OnBuild": None,
@@ -576,5 +578,8 @@ def info(model: HostModel, host_name: str) -> dict[str, Any]:
         "Warnings": None,
     }
     if p.engine_version >= (19, 3):  # API 1.40 added OSVersion
-        out["OSVersion"] = p.kernel_version
+        # Major.Minor.Build, no UBR: moby pkg/parsers/operatingsystem/operatingsystem_windows.go
+        # GetOperatingSystemVersion ("%d.%d.%d"; docker/cli#3669: "10.0.17763 for ... Windows Server
+        # 2019"). No captured /info of a Windows host is in the corpus: the form is the source's.
+        out["OSVersion"] = f"10.0.{p.build}"
     return out

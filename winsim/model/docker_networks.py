@@ -7,6 +7,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from winsim.deviations import Deviation
 from winsim.model.docker_base import DockerdBase
 from winsim.model.docker_objects import DockerNetwork, NetAttachment, new_id
 from winsim.model.errors import (
@@ -63,7 +64,8 @@ class DockerdNetworks(DockerdBase):
             net_id = new_id()
             opts = dict(options or {})
             # moby CreateNetwork: the HNS network is named by the networkname option, else the id
-            hns_name = opts.get("com.docker.network.windowsshim.networkname") or net_id
+            by_name = self.model.deviates(Deviation.HNS_NETWORK_NAMED_BY_NAME)
+            hns_name = opts.get("com.docker.network.windowsshim.networkname") or (name if by_name else net_id)
             cfg = ((ipam or {}).get("Config") or [{}])[0] if ipam else {}
             settings = NetworkSettings(
                 name=hns_name,

@@ -198,10 +198,12 @@ class Dockerd(DockerdContainers):
                 continue
             if self.model.deviates(Deviation.CONTAINERS_RESTORED):
                 continue
+            # the policy decides on the exit Restore reports: on-failure restarts too (it is non-zero)
+            restarts = c.restart_policy in ("always", "unless-stopped", "on-failure")
+            if restarts and self.model.deviates(Deviation.RESTARTABLE_CONTAINERS_RESTORED):
+                continue
             self._exit(c, container_process.RESTORE_EXIT_CODE, how="terminate", restoring=True)
-            if c.restart_policy in ("always", "unless-stopped") or (
-                c.restart_policy == "on-failure" and c.exit_code != 0
-            ):
+            if restarts:
                 restart.append(c)
         for c in restart:
             self._start(c)

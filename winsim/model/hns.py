@@ -127,6 +127,11 @@ class HnsEndpoint:
     shared_containers: list[str] = field(default_factory=list)
     compartment_id: int | None = None
     namespace_id: str | None = None
+    # added to its namespace through HNS's namespace API (containerd's CNI, hcn): only such an
+    # endpoint shows a Namespace; HCS v1's EndpointList (docker, the seed's direct run) binds the
+    # vNIC without one (issue 20 against public transcripts; tests/fidelity get-hnsendpoint-list-win11
+    # is a CNI endpoint with one)
+    namespaced: bool = False
     enable_internal_dns: bool = False
     subnet_id: str = ""
     resource_id: str = field(default_factory=lambda: new_guid(upper=True))
@@ -299,12 +304,16 @@ class Hns:
                 )  # no address yet, host compartment
             return ep.copy()
 
-    def attach_endpoint(self, endpoint_id: str, container_id: str, compartment_id: int) -> HnsEndpoint:
-        """Put the endpoint's vNIC into a compartment (HCS does this when it creates a compute system)."""
+    def attach_endpoint(
+        self, endpoint_id: str, container_id: str, compartment_id: int, *, namespaced: bool = False
+    ) -> HnsEndpoint:
+        """Put the endpoint's vNIC into a compartment (HCS does this when it creates a compute
+        system); ``namespaced`` when it joins through the namespace API (containerd's CNI)."""
         with self._lock:
             ep = self._endpoint(endpoint_id)
             if ep.compartment_id is None:
                 self._bind(ep, compartment_id)
+            ep.namespaced = ep.namespaced or namespaced
             if container_id and container_id.lower() not in ep.shared_containers:
                 ep.shared_containers.append(container_id.lower())
             ep.state = ENDPOINT_STATES["Attached"]
@@ -328,6 +337,7 @@ class Hns:
             self._net.remove_interfaces_of_endpoint(ep.id)
             ep.compartment_id = None
             ep.namespace_id = None
+            ep.namespaced = False
             ep.state = ENDPOINT_STATES["Detached"]
             self._record("HNSCall POST /endpoints/detach", ep.id)
             return ep.copy()

@@ -2,8 +2,14 @@ r"""Network compartments, IP interfaces and routes (what Get-NetCompartment / Ge
 
 Compartment 1 is the host's (``Default Compartment``, type Native).  HCS creates one more per
 container compute system, described ``\Container_<container id>`` with type Unspecified, holding
-the container's vNIC ``vEthernet (Container NIC <first 8 hex of the HNS endpoint id>)`` and its
-routes.  Removing the compute system removes the compartment with everything in it.
+the container's vNIC (``vEthernet (Container NIC <first 8 hex of the HNS endpoint id>)`` before
+1803, ``vEthernet (<endpoint name>)`` from it) and its routes.  Removing the compute system removes
+the compartment with everything in it.
+
+IPv4 only, by choice: real container NICs also carry an IPv6 link-local address (``fe80::...``,
+tests/fidelity/samples/ipconfig-container-nic-docker-17763.txt and -htb.txt) and IPv6 interface
+rows and routes; no behaviour the suite checks reads IPv6 (it asks ``-AddressFamily IPv4``), so
+winsim leaves them out rather than invent their ids, metrics and prefixes (NOT MODELLED).
 
 >>> net.compartments()[0].description      # doctest: +SKIP
 'Default Compartment'
@@ -186,7 +192,7 @@ class NetStack:
             container_nic = f"Container NIC {endpoint_id.split('-')[0].lower()}"
             if self._alias_by_endpoint_name:
                 base = f"vEthernet ({endpoint_name or container_nic})"
-                if self._deviates(Deviation.NIC_ALIAS_FORMAT):
+                if self._deviates(Deviation.NIC_ALIAS_2016_FORM):
                     base = f"vEthernet ({container_nic})"
             else:
                 base = f"vEthernet ({container_nic})"

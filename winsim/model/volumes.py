@@ -71,17 +71,15 @@ class MountPoint:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _drive_lower(path: str) -> str:
-    return path[0].lower() + path[1:] if len(path) >= 2 and path[1] == ":" else path
-
-
 def parse_bind(spec: str) -> MountSpec:
-    """One ``HostConfig.Binds`` entry (the ``-v`` syntax on a Windows daemon)."""
-    m = _SPEC.match(spec)
+    """One ``HostConfig.Binds`` entry (the ``-v`` syntax on a Windows daemon), lower-cased whole as
+    every engine's Windows parser does (moby volume/mounts/windows_parser.go splitRawSpec; 1.12's
+    ParseMountSpec the same): source, name, destination and mode.  Binds keep the text as sent."""
+    m = _SPEC.match(spec.lower())
     if m is None:
         raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid volume specification: '{spec}'")
     source, mode = m.group("source") or "", m.group("mode") or ""
-    destination = _drive_lower(m.group("destination"))
+    destination = m.group("destination")
     rw = mode != "ro"
     if re.match(r"^[A-Za-z]:\\", source):
         return MountSpec("bind", source, destination, rw, mode)

@@ -109,7 +109,7 @@ def endpoint_document(ep: HnsEndpoint) -> dict[str, Any]:
         out["DNSSuffix"] = ep.dns_suffix
     if ep.enable_internal_dns:
         out["EnableInternalDNS"] = True
-    if ep.namespace_id:
+    if ep.namespace_id and ep.namespaced:
         out["Namespace"] = {"ID": ep.namespace_id, "IsDefault": False, "CompartmentId": ep.compartment_id}
     out["SharedContainers"] = list(ep.shared_containers)
     out["Type"] = ep.network_type

@@ -140,14 +140,21 @@ def render_table(objs: list[Any], width: int = CONSOLE_WIDTH) -> list[str]:
         rows = [[cell(k), cell(v)] for d in objs for k, v in d.items()]
         numeric = [False, False]
         widths = [HASHTABLE_NAME_WIDTH, max([5] + [len(r[1]) for r in rows])]
+        fixed_at = [False, False]
     else:
         columns = _columns(objs[0])
         headers = [_label(objs[0], c) for c in columns]
         rows = [[_display_value(o, c) if isinstance(o, PSObject) else "" for c in columns] for o in objs]
         numeric = [_right_aligned(objs, c) for c in columns]
-        widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    # shrink the widest columns until the table fits the console (PowerShell truncates with "...")
-    while sum(widths) + len(widths) - 1 > width - 1 and max(widths) > 4:
+        fixed = objs[0].widths if isinstance(objs[0], PSObject) else {}
+        widths = [
+            fixed.get(c) or max([len(h)] + [len(r[i]) for r in rows])
+            for i, (c, h) in enumerate(zip(columns, headers, strict=True))
+        ]
+        fixed_at = [c in fixed for c in columns]
+    # shrink the widest columns until the table fits the console (PowerShell truncates with "...");
+    # a table of format data with fixed widths keeps them (the sample consoles were wide enough)
+    while not any(fixed_at) and sum(widths) + len(widths) - 1 > width - 1 and max(widths) > 4:
         widest = widths.index(max(widths))
         widths[widest] -= 1
 

@@ -25,6 +25,8 @@ class PSObject:
     ``labels`` renames a property in the default views only (format data of CIM classes does that).
     ``align`` sets a table column's alignment (``"left"``/``"right"``) where format data decides it;
     otherwise numbers are right-aligned and everything else left-aligned.
+    ``widths`` fixes a table column's width where format data does (longer values are cut with
+    ``...``); other columns are sized to their contents.
 
     >>> o = PSObject.of("Demo", {"Id": 1, "Name": "x"})
     >>> o["Name"]
@@ -39,6 +41,7 @@ class PSObject:
     # Column / list labels that differ from the property name (``NlMtu`` shows as ``NlMtu(Bytes)``).
     labels: dict[str, str] = field(default_factory=dict)
     align: dict[str, str] = field(default_factory=dict)
+    widths: dict[str, int] = field(default_factory=dict)
     # .NET methods of the object by lower-case name (``EventLogRecord.ToXml()``).
     methods: dict[str, Callable[[list[Any]], Any]] = field(default_factory=dict)
 

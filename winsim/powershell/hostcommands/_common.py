@@ -34,6 +34,7 @@ def cim_object(
     enum_names: dict[str, dict[int, str]] | None = None,
     labels: dict[str, str] | None = None,
     align: dict[str, str] | None = None,
+    widths: dict[str, int] | None = None,
 ) -> PSObject:
     """A CIM instance as Windows PowerShell shows it (type names, default view, enum values).
 
@@ -51,6 +52,7 @@ def cim_object(
     )
     obj.labels.update(labels or {})
     obj.align.update(align or {})
+    obj.widths.update(widths or {})
     return obj
 
 

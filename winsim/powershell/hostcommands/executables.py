@@ -153,7 +153,8 @@ def hcsdiag_list_text(host_model: HostModel) -> str:
     for system in host_model.hcs.systems():
         hyperv = system.config.hv_partition
         label = (HCS_TYPE_LABELS[hyperv] + ",").ljust(HCS_TYPE_WIDTH)
-        runtime = system.runtime_id if hyperv else ""
+        # a utility VM's runtime id in upper case (tests/fidelity/samples/hcsdiag-list-vm-client.txt)
+        runtime = system.runtime_id.upper() if hyperv else ""
         if lines:
             lines.append("")
         lines.append(system.id)

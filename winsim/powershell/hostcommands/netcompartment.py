@@ -21,6 +21,9 @@ from winsim.powershell.values import as_list, to_int, to_string
 CIM_CLASS = "MSFT_NetCompartment"
 # CompartmentType is an enum; its number is its position in the model's list of names.
 TYPE_NAMES: dict[int, str] = dict(enumerate(COMPARTMENT_TYPES))
+# The default list view (tests/fidelity/samples/get-netcompartment-docs.txt, matched); that
+# CompartmentType is left out of it is INFERRED: the sample's three lines are the whole object as
+# the docs print it, and no transcript of `Format-List *` shows where the type appears.
 DEFAULT_VIEW = ("CompartmentId", "CompartmentDescription", "CompartmentGuid")
 
 

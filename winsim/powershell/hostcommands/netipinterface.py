@@ -42,6 +42,16 @@ TABLE = (
 LABELS = {"NlMtu": "NlMtu(Bytes)"}
 # The NetTCPIP format data left-aligns ifIndex (windows-internals.md §5.2 table sample).
 ALIGN = {"ifIndex": "left"}
+# The NetTCPIP format data's fixed column widths (tests/fidelity/samples/get-netipinterface-host-1809.txt).
+WIDTHS = {
+    "ifIndex": 7,
+    "InterfaceAlias": 31,
+    "AddressFamily": 13,
+    "NlMtu": 12,
+    "InterfaceMetric": 15,
+    "Dhcp": 8,
+    "ConnectionState": 15,
+}
 
 
 def _number(names: dict[int, str], name: str) -> int:
@@ -73,7 +83,7 @@ def interface_object(nic: IpInterface) -> PSObject:
         "Dhcp": ENABLED,
         "ConnectionState": CONNECTION_STATE,
     }
-    return cim_object(CIM_CLASS, props, TABLE, "table", enums, LABELS, ALIGN)
+    return cim_object(CIM_CLASS, props, TABLE, "table", enums, LABELS, ALIGN, WIDTHS)
 
 
 @cmdlet(

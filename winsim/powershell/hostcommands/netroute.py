@@ -7,6 +7,7 @@ Default table: ``ifIndex DestinationPrefix NextHop RouteMetric ifMetric PolicySt
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -34,6 +35,8 @@ TABLE_BEFORE_1809 = ("ifIndex", "DestinationPrefix", "NextHop", "RouteMetric", "
 IF_METRIC_COLUMN_BUILD = 17763
 # NetTCPIP format data left-aligns the interface columns (INFERRED from Get-NetRoute samples; data).
 ALIGN = {"ifIndex": "left", "ifMetric": "left"}
+# The NetTCPIP format data's fixed column widths (tests/fidelity/samples/get-netroute-*.txt).
+WIDTHS = {"ifIndex": 7, "DestinationPrefix": 46, "NextHop": 40, "RouteMetric": 11, "ifMetric": 8}
 
 
 def route_object(route: Route, nic: IpInterface | None, build: int = IF_METRIC_COLUMN_BUILD) -> PSObject:
@@ -55,7 +58,13 @@ def route_object(route: Route, nic: IpInterface | None, build: int = IF_METRIC_C
     }
     table = TABLE if build >= IF_METRIC_COLUMN_BUILD else TABLE_BEFORE_1809
     return cim_object(
-        CIM_CLASS, props, table, "table", {"AddressFamily": ADDRESS_FAMILY, "Protocol": PROTOCOL}, align=ALIGN
+        CIM_CLASS,
+        props,
+        table,
+        "table",
+        {"AddressFamily": ADDRESS_FAMILY, "Protocol": PROTOCOL},
+        align=ALIGN,
+        widths=WIDTHS,
     )
 
 
@@ -94,4 +103,12 @@ def get_net_route(inv: Invocation) -> Iterable[PSObject]:
     if "PolicyStore" in inv.args and str(inv.args["PolicyStore"]).casefold() != POLICY_STORE.casefold():
         return []
     build = inv.host.model.profile.build
-    return [route_object(r, nics.get(r.if_index), build) for r in routes]
+    return [route_object(r, nics.get(r.if_index), build) for r in sorted(routes, key=_listing_order)]
+
+
+def _listing_order(route: Route) -> tuple[int, int, int]:
+    """Highest destination first (255.255.255.255/32, 224.0.0.0/4, ..., 0.0.0.0/0), as the
+    route table lists (tests/fidelity/samples/get-netroute-2016.txt); among equal destinations
+    the higher ifIndex first (INFERRED: that sample's ties run 46, 18, 10, 5, 11, 1, mostly so)."""
+    network = ipaddress.ip_network(route.destination_prefix, strict=False)
+    return (-int(network.network_address), -network.prefixlen, -route.if_index)
