@@ -118,11 +118,12 @@ def test_live_restore_config_refused(host, via, daemon_restored):
 
 @behaviour(
     id="daemon/filter-is-wcifs",
-    must="The container filesystem filter MUST be wcifs (listed by fltmc).",
+    must="The container filesystem filter MUST be wcifs: fltmc lists it, and the one filter instance that "
+    "PrepareLayer attaches to a container layer's volume is wcifs's.",
     seed="Windows Container Isolation (wcifs.sys) is the name of filesystem filter driver used for containers.",
     via=("direct",),
 )
-def test_container_filter_is_wcifs(host, via):
+def test_container_filter_is_wcifs(host, via, direct):
     names = [f.name for f in host.filters.list()]
     expect.that(
         facts.FILTER_DRIVER in [n.lower() for n in names],
@@ -130,4 +131,16 @@ def test_container_filter_is_wcifs(host, via):
         "fltmc filters",
         f"lists {facts.FILTER_DRIVER}",
         names,
+    )
+    # This run's own layer, prepared as windowsfilter's Get() does: the filter on its volume, not
+    # a host-wide count (other containers' layers have volumes of their own).
+    dc = direct()
+    dc.create_scratch()
+    volume = dc.activate()
+    attached = sorted(i.filter.lower() for i in host.filters.instances(volume))
+    expect.equal(
+        host,
+        f"filters attached to {volume} (fltmc instances -v), the prepared layer {dc.id[:12]}'s volume",
+        [facts.FILTER_DRIVER],
+        attached,
     )

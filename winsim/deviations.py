@@ -49,6 +49,7 @@ class Deviation(StrEnum):
     CONTAINERS_RESTORED = "containers-restored"
     LIVE_RESTORE_ACCEPTED = "live-restore-accepted"
     FILTER_NOT_WCIFS = "filter-not-wcifs"
+    LAYER_FILTER_NOT_WCIFS = "layer-filter-not-wcifs"
     IMAGE_BUILD_MISMATCH_RUNS = "image-build-mismatch-runs"
     HNS_NETWORK_NAMED_BY_NAME = "hns-network-named-by-name"
     RESTARTABLE_CONTAINERS_RESTORED = "restartable-containers-restored"
@@ -93,6 +94,8 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.CONTAINERS_RESTORED: "containers running when dockerd died are running again after it restarts",
     Deviation.LIVE_RESTORE_ACCEPTED: "dockerd starts with live-restore in daemon.json",
     Deviation.FILTER_NOT_WCIFS: "the container filesystem filter is not named wcifs",
+    Deviation.LAYER_FILTER_NOT_WCIFS: "PrepareLayer attaches another filter (bindflt) to a container layer's "
+    "volume; wcifs is listed with no instances",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "process isolation runs an image built for another Windows build",
     Deviation.HNS_NETWORK_NAMED_BY_NAME: "the HNS network of a docker network the user creates is named by the "
     "docker network's name, not its id",

@@ -44,6 +44,7 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.CONTAINERS_RESTORED: "daemon/no-restore-after-kill",
     Deviation.LIVE_RESTORE_ACCEPTED: "daemon/live-restore-refused",
     Deviation.FILTER_NOT_WCIFS: "daemon/filter-is-wcifs",
+    Deviation.LAYER_FILTER_NOT_WCIFS: "daemon/filter-is-wcifs",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "hcs/process-isolation-needs-host-build",
     Deviation.HNS_NETWORK_NAMED_BY_NAME: "network/user-network-named-by-id",
     Deviation.RESTARTABLE_CONTAINERS_RESTORED: "daemon/no-restore-after-kill",

@@ -29,8 +29,12 @@ CONSEQUENCES = {
         Deviation.STABLE_VOLUME_PATH,
         Deviation.VOLUME_PATH_UNRESOLVABLE,
         Deviation.FILTER_NOT_WCIFS,
+        Deviation.LAYER_FILTER_NOT_WCIFS,
     },
     **{name: _LAYERCHAIN - {name} for name in _LAYERCHAIN},
+    # Both break the one check "the layer's filter is wcifs" (its name, or where it is attached).
+    Deviation.FILTER_NOT_WCIFS: {Deviation.LAYER_FILTER_NOT_WCIFS},
+    Deviation.LAYER_FILTER_NOT_WCIFS: {Deviation.FILTER_NOT_WCIFS},
     Deviation.ENDPOINT_BRINGS_COMPARTMENT: {Deviation.ENDPOINT_NIC_AT_CREATE},
     Deviation.ENDPOINT_NIC_AT_CREATE: {Deviation.ENDPOINT_BRINGS_COMPARTMENT},
     # a daemon that restores every container restores those with a restart policy too
@@ -273,7 +277,9 @@ def live_restore_refused(m: HostModel) -> bool:
 def filter_wcifs(m: HostModel) -> bool:
     run_seed(m)
     running = sum(1 for c in m.dockerd.containers.values() if c.running)
-    return any(f.name == "wcifs" and f.instances == running for f in m.filters())
+    return m.layer_filter() == "wcifs" and any(
+        f.name == "wcifs" and f.instances == running for f in m.filters()
+    )
 
 
 def process_isolation_needs_host_build(m: HostModel) -> bool:
@@ -319,6 +325,7 @@ CHECKS: dict[str, Check] = {
     Deviation.CONTAINERS_RESTORED: not_restored,
     Deviation.LIVE_RESTORE_ACCEPTED: live_restore_refused,
     Deviation.FILTER_NOT_WCIFS: filter_wcifs,
+    Deviation.LAYER_FILTER_NOT_WCIFS: filter_wcifs,
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: process_isolation_needs_host_build,
     Deviation.HNS_NETWORK_NAMED_BY_NAME: user_network_named_by_id,
     Deviation.RESTARTABLE_CONTAINERS_RESTORED: restartable_started_anew,

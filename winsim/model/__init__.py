@@ -200,9 +200,17 @@ class HostModel:
     def filters(self) -> list[FilterInfo]:
         """``fltmc filters``: wcifs has one instance per prepared (mounted) container layer."""
         name = "wcnfs" if self.deviates(Deviation.FILTER_NOT_WCIFS) else "wcifs"
-        rows = [FilterInfo(n, i, a) for n, i, a in BASE_FILTERS]
-        rows.insert(2, FilterInfo(name, self.windowsfilter.prepared_count(), WCIFS_ALTITUDE))
+        layers = self.windowsfilter.prepared_count()
+        on_layers = self.layer_filter()
+        rows = [FilterInfo(n, i + (layers if n == on_layers else 0), a) for n, i, a in BASE_FILTERS]
+        rows.insert(2, FilterInfo(name, layers if on_layers == name else 0, WCIFS_ALTITUDE))
         return rows
+
+    def layer_filter(self) -> str:
+        """The filter PrepareLayer attaches to a container layer's volume (one instance per layer)."""
+        if self.deviates(Deviation.LAYER_FILTER_NOT_WCIFS):
+            return "bindflt"
+        return "wcnfs" if self.deviates(Deviation.FILTER_NOT_WCIFS) else "wcifs"
 
     def services(self) -> list[ServiceInfo]:
         """The container-related services (docker, hns, vmcompute)."""

@@ -95,9 +95,12 @@ def fltmc_instances_text(host_model: HostModel, filter_name: str = "", volume: s
         if lay.prepared and lay.volume_path
     ]
     rows: list[tuple[FilterInfo, str]] = []
+    on_layers = host_model.layer_filter()
     for f in host_model.filters():
-        names = volumes if f.name in ("wcifs", "wcnfs") else list(_INSTANCE_VOLUMES[: f.instances])
-        rows += [(f, name) for name in names]
+        own = f.instances - len(volumes) if f.name == on_layers else f.instances
+        rows += [(f, name) for name in _INSTANCE_VOLUMES[:own]]
+        if f.name == on_layers:
+            rows += [(f, name) for name in volumes]
     if volume:
         mounted = {_volume_key(v) for v in volumes} | {_volume_key(v) for v in _INSTANCE_VOLUMES if v}
         if _volume_key(volume) not in mounted:
