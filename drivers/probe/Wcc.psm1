@@ -1,4 +1,4 @@
-# Wcc.psm1 - the wcc conformance suite's probe module for Windows PowerShell 5.1 on Windows Server 2019/2022.
+# Wcc.psm1 - the wcc conformance suite's probe module for Windows PowerShell 5.1 on Windows Server 2016-2025.
 #
 # The suite loads it once per session with New-Module and then calls one line per round trip:
 #     Invoke-WccCall '<base64 of {"id": N, "calls": [{"fn": "Get-WccCompartment", "args": {}}]}>'
@@ -21,6 +21,7 @@ $WccWindowsFilterRoot = 'C:\ProgramData\docker\windowsfilter'
 $WccDaemonConfigPath = 'C:\ProgramData\docker\config\daemon.json'
 $WccHcsLogName = 'Microsoft-Windows-Hyper-V-Compute-Operational'
 $WccDockerService = 'docker'
+$WccTaskKillTimeoutMs = 10000   # taskkill ends a tree in well under a second; bounded all the same
 
 # MSFT_NetCompartment.CompartmentType values. INFERRED (not captured on a real host yet): keep as data.
 $WccCompartmentTypeNames = @{ 0 = 'Unspecified'; 1 = 'Native' }
@@ -224,7 +225,15 @@ function ConvertTo-WccArgument {
 
 function Invoke-WccProgram {
     # Runs a program with its arguments quoted one by one; stdout and stderr apart, as UTF-8.
-    param([string] $File, [string[]] $Arguments = @(), [int] $TimeoutMs)
+    # Both streams are read asynchronously, so the deadline holds whatever the child does: a pipe
+    # stays open while any process holding it lives (a child's own children too), and a blocking
+    # ReadToEnd() would wait for all of them. On expiry the whole tree is ended (Kill() ends only
+    # the child on .NET Framework 4.x) and the call fails naming the program and the deadline.
+    param(
+        [Parameter(Mandatory = $true)][string] $File,
+        [string[]] $Arguments = @(),
+        [Parameter(Mandatory = $true)][ValidateRange(1, 2147483647)][int] $TimeoutMs
+    )
     $info = New-Object System.Diagnostics.ProcessStartInfo
     $info.FileName = $File
     $info.Arguments = (@($Arguments | ForEach-Object { ConvertTo-WccArgument $_ }) -join ' ')
@@ -235,19 +244,65 @@ function Invoke-WccProgram {
     $info.CreateNoWindow = $true
     $info.StandardOutputEncoding = [Text.Encoding]::UTF8
     $info.StandardErrorEncoding = [Text.Encoding]::UTF8
+    $deadline = (Get-Date).AddMilliseconds($TimeoutMs)
     $process = [Diagnostics.Process]::Start($info)
     try {
+        $started = $process.StartTime
         $process.StandardInput.Close()
+        $stdout = $process.StandardOutput.ReadToEndAsync()
         $stderr = $process.StandardError.ReadToEndAsync()
-        $stdout = $process.StandardOutput.ReadToEnd()
-        if (-not $process.WaitForExit($TimeoutMs)) {
-            try { $process.Kill() } catch { }
-            throw ('{0} did not exit within {1} ms' -f $File, $TimeoutMs)
+        $finished = $process.WaitForExit($TimeoutMs)
+        # After the exit, the streams end once every process that inherited them has exited too.
+        if ($finished) { $finished = $stdout.Wait([int][Math]::Max(0, ($deadline - (Get-Date)).TotalMilliseconds)) }
+        if ($finished) { $finished = $stderr.Wait([int][Math]::Max(0, ($deadline - (Get-Date)).TotalMilliseconds)) }
+        if (-not $finished) {
+            $message = '{0} did not finish within its deadline of {1} ms' -f $File, $TimeoutMs
+            try { Stop-WccProcessTree -ProcessId $process.Id -StartTime $started }
+            catch { throw ('{0}; ending its process tree failed: {1}' -f $message, $_.Exception.Message) }
+            throw ('{0}; its process tree was ended' -f $message)
         }
-        [pscustomobject]@{ ExitCode = $process.ExitCode; Stdout = $stdout; Stderr = $stderr.Result }
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Stdout = $stdout.Result; Stderr = $stderr.Result }
     }
     finally {
         $process.Dispose()
+    }
+}
+
+function Stop-WccProcessTree {
+    # taskkill /T ends a live process and its descendants. A root that already exited cannot be
+    # named to taskkill: its children still running (which may hold its pipes) are found by their
+    # ParentProcessId, created after the root so that a reused id is never taken, and ended as trees.
+    param([Parameter(Mandatory = $true)][int] $ProcessId, [Parameter(Mandatory = $true)][datetime] $StartTime)
+    Invoke-WccTaskKill -ProcessId $ProcessId
+    $orphans = @(Get-CimInstance -ClassName Win32_Process -Filter ('ParentProcessId = {0}' -f $ProcessId) |
+            Where-Object { $_.CreationDate -ge $StartTime })
+    foreach ($orphan in $orphans) { Invoke-WccTaskKill -ProcessId ([int]$orphan.ProcessId) }
+}
+
+function Invoke-WccTaskKill {
+    # taskkill /T /F /PID n, itself bounded. Exit code 128 is "not found": the process has already ended.
+    param([Parameter(Mandatory = $true)][int] $ProcessId)
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = 'taskkill.exe'
+    $info.Arguments = '/T /F /PID ' + $ProcessId
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.CreateNoWindow = $true
+    $killer = [Diagnostics.Process]::Start($info)
+    try {
+        $stdout = $killer.StandardOutput.ReadToEndAsync()
+        $stderr = $killer.StandardError.ReadToEndAsync()
+        if (-not $killer.WaitForExit($script:WccTaskKillTimeoutMs)) {
+            $killer.Kill()
+            throw ('taskkill /T /F /PID {0} did not exit within {1} ms' -f $ProcessId, $script:WccTaskKillTimeoutMs)
+        }
+        if ($killer.ExitCode -ne 0 -and $killer.ExitCode -ne 128) {
+            throw ('taskkill /T /F /PID {0} failed with exit code {1}: {2}{3}' -f $ProcessId, $killer.ExitCode, $stdout.Result, $stderr.Result)
+        }
+    }
+    finally {
+        $killer.Dispose()
     }
 }
 
@@ -759,7 +814,7 @@ function Set-WccDaemonConfig {
 
 function Invoke-WccDocker {
     # The host's own docker CLI; arguments are passed one by one with Windows quoting.
-    param([string[]] $Arguments = @(), [int] $TimeoutMs = 300000)
+    param([string[]] $Arguments = @(), [Parameter(Mandatory = $true)][int] $TimeoutMs)
     $result = Invoke-WccProgram -File 'docker.exe' -Arguments $Arguments -TimeoutMs $TimeoutMs
     [pscustomobject]@{ ExitCode = $result.ExitCode; Stdout = $result.Stdout; Stderr = $result.Stderr; Errors = @() }
 }

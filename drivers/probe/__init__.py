@@ -38,13 +38,14 @@ Start-WccDaemon                                                        as Get-Wc
 Get-WccDaemonLog                Since (mark), MarkOnly (switch)        {Mark, Lines}
 Get-WccDaemonConfig                                                    {Path, Exists, Content}
 Set-WccDaemonConfig             Content, Remove (switch)               as Get-WccDaemonConfig
-Invoke-WccDocker                Arguments (string[])                   {ExitCode, Stdout, Stderr, Errors}
+Invoke-WccDocker                Arguments (string[]), TimeoutMs        {ExitCode, Stdout, Stderr, Errors}
 Invoke-WccScript                Script, Arguments (object)             {ExitCode, Stdout, Stderr, Errors}
 ==============================  =====================================  ==========================================
 
 Internal helpers (the module's own plumbing, called by the probes above, never by the drivers):
 Invoke-WccCall (the framing), ConvertTo-WccErrorRecord, ConvertTo-WccJson, ConvertTo-WccHashtable,
-ConvertTo-WccArgument and Invoke-WccProgram (run fltmc.exe / docker.exe with Windows quoting),
+ConvertTo-WccArgument and Invoke-WccProgram (run fltmc.exe / docker.exe with Windows quoting and a
+mandatory deadline), Stop-WccProcessTree and Invoke-WccTaskKill (end a program's tree at its deadline),
 Initialize-WccNative (Add-Type of the vmcompute.dll declarations), Read-WccNativeString,
 Assert-WccHResult, Assert-WccLayerResult, Open-WccComputeSystem, Close-WccComputeSystem,
 Get-WccHandleProperties, Wait-WccComputeSystemState, New-WccDriverInfo, Get-WccLayerDescriptor.
