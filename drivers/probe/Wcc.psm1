@@ -685,13 +685,15 @@ function Get-WccRoute {
 # ---------------------------------------------------------------------------------------------------------------
 
 function Get-WccEvent {
-    param([string] $LogName = $script:WccHcsLogName, [string] $Since = '', [int] $MaxEvents = 2000)
+    # Every record of the log from Since on (StartTime), never a newest-N window that a busy host overflows.
+    param([string] $LogName = $script:WccHcsLogName, [string] $Since = '')
     $filter = @{ LogName = $LogName }
     if ($Since) { $filter['StartTime'] = [DateTime]::Parse($Since, $null, [Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }
     try {
-        $events = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents)
+        $events = @(Get-WinEvent -FilterHashtable $filter)
     }
     catch {
+        # Get-WinEvent's documented answer to a selection with no record: an error, not an empty list.
         if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') { return }
         throw
     }
@@ -770,18 +772,25 @@ function Get-WccDaemonLog {
     param([long] $Since = 0, [switch] $MarkOnly)
     $lines = @()
     $mark = $Since
-    if ($MarkOnly) {
-        $newest = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = $script:WccDockerService } -MaxEvents 1 -ErrorAction SilentlyContinue)
-        if ($newest.Count -gt 0) { $mark = [long]$newest[0].RecordId }
-        return [pscustomobject]@{ Mark = $mark; Lines = @() }
-    }
+    $events = @()
     try {
-        $events = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = $script:WccDockerService } -MaxEvents 5000 |
-                Where-Object { $_.RecordId -gt $Since } | Sort-Object RecordId)
+        if ($MarkOnly) {
+            # Records come newest first: the first one is the end of the log.
+            $events = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = $script:WccDockerService } -MaxEvents 1)
+        }
+        else {
+            # Exactly the records after the mark, however many: the event log filters on EventRecordID.
+            $query = "*[System[Provider[@Name='{0}'] and (EventRecordID > {1})]]" -f $script:WccDockerService, $Since
+            $events = @(Get-WinEvent -LogName Application -FilterXPath $query | Sort-Object RecordId)
+        }
     }
     catch {
+        # Get-WinEvent's documented answer to a selection with no record: an error, not an empty list.
         if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { throw }
-        $events = @()
+    }
+    if ($MarkOnly) {
+        if ($events.Count -gt 0) { $mark = [long]$events[0].RecordId }
+        return [pscustomobject]@{ Mark = $mark; Lines = @() }
     }
     foreach ($event in $events) {
         $lines += [string]$event.Message

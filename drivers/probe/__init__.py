@@ -30,7 +30,7 @@ Get-WccCompartment                                                     {Id, Desc
 Get-WccCompartmentCommand                                              command names
 Get-WccInterface                CompartmentId=-1, AliasLike=''         {IfIndex, Alias, CompartmentId, AddressFamily, IPv4Addresses, ConnectionState}
 Get-WccRoute                    CompartmentId                          {DestinationPrefix, NextHop, IfIndex, CompartmentId, Metric}
-Get-WccEvent                    LogName, Since (ISO 8601), MaxEvents   {TimeCreated (ISO 8601 UTC), Id, Level, Message, SystemId}
+Get-WccEvent                    LogName, Since (ISO 8601)              {TimeCreated (ISO 8601 UTC), Id, Level, Message, SystemId}
 Get-WccFilter                                                          {Name, Instances, Altitude, Frame}
 Get-WccDaemon                                                          {Status, ProcessId, ConfigPath, LogPath}
 Stop-WccDaemon                  Kill (switch)                          as Get-WccDaemon
