@@ -23,8 +23,9 @@ $WccHcsLogName = 'Microsoft-Windows-Hyper-V-Compute-Operational'
 $WccDockerService = 'docker'
 $WccTaskKillTimeoutMs = 10000   # taskkill ends a tree in well under a second; bounded all the same
 
-# MSFT_NetCompartment.CompartmentType values. INFERRED (not captured on a real host yet): keep as data.
-$WccCompartmentTypeNames = @{ 0 = 'Unspecified'; 1 = 'Native' }
+# MSFT_NetCompartment.CompartmentType values, as the class documentation lists them
+# (learn.microsoft.com, previous-versions/windows/desktop/nettcpipprov/msft-netcompartment).
+$WccCompartmentTypeNames = @{ 0 = 'Unspecified'; 1 = 'Native'; 2 = 'RoutingDomain' }
 
 # HRESULTs (winerror.h) as the signed 32-bit values the externs return.
 $WccHcsOperationPending = -1070137085   # 0xC0370103 HCS_E_OPERATION_PENDING: v1 completes asynchronously
@@ -155,6 +156,7 @@ function Invoke-WccCall {
     $results = @()
     foreach ($call in @($request.calls)) {
         $name = [string]$call.fn
+        # Get-Command's "not recognized" for an unknown name is the answer here, not an error to pass on.
         if ($name -notlike '*-Wcc*' -or $null -eq (Get-Command -Name $name -Module Wcc -ErrorAction SilentlyContinue)) {
             $results += , @{ ok = $false; errors = @(@{ Message = "unknown probe function '$name'"; FullyQualifiedErrorId = 'WccUnknownProbe'; Category = 'ObjectNotFound' }) }
             continue
@@ -643,7 +645,8 @@ function Get-WccCompartment {
 }
 
 function Get-WccCompartmentCommand {
-    Get-Command -Noun NetCompartment -ErrorAction SilentlyContinue | ForEach-Object { $_.Name }
+    # A host without the NetCompartment cmdlets answers with no names (a -Noun filter that matched nothing).
+    Get-Command -Noun NetCompartment | ForEach-Object { $_.Name }
 }
 
 function Get-WccInterface {
@@ -654,8 +657,15 @@ function Get-WccInterface {
     $interfaces = @(Get-NetIPInterface @query)
     if ($AliasLike) { $interfaces = @($interfaces | Where-Object InterfaceAlias -Like $AliasLike) }
     foreach ($interface in $interfaces) {
-        $addresses = @(Get-NetIPAddress -InterfaceIndex $interface.ifIndex -AddressFamily IPv4 -IncludeAllCompartments -ErrorAction SilentlyContinue |
-                ForEach-Object { [string]$_.IPAddress })
+        try {
+            $addresses = @(Get-NetIPAddress -InterfaceIndex $interface.ifIndex -AddressFamily IPv4 -IncludeAllCompartments |
+                    ForEach-Object { [string]$_.IPAddress })
+        }
+        catch {
+            # An interface without an IPv4 address: the CDXML cmdlet's "no matching object" error.
+            if ($_.FullyQualifiedErrorId -notlike 'CmdletizationQuery_NotFound*') { throw }
+            $addresses = @()
+        }
         [pscustomobject]@{
             IfIndex         = [int]$interface.ifIndex
             Alias           = [string]$interface.InterfaceAlias
@@ -669,7 +679,13 @@ function Get-WccInterface {
 
 function Get-WccRoute {
     param([Parameter(Mandatory = $true)][int] $CompartmentId)
-    Get-NetRoute -CompartmentId $CompartmentId -ErrorAction SilentlyContinue | ForEach-Object {
+    try { $routes = @(Get-NetRoute -CompartmentId $CompartmentId) }
+    catch {
+        # A compartment with no route: the CDXML cmdlet's "no matching object" error; any other is passed on.
+        if ($_.FullyQualifiedErrorId -notlike 'CmdletizationQuery_NotFound*') { throw }
+        $routes = @()
+    }
+    $routes | ForEach-Object {
         [pscustomobject]@{
             DestinationPrefix = [string]$_.DestinationPrefix
             NextHop           = [string]$_.NextHop
@@ -732,9 +748,12 @@ function Get-WccFilter {
 
 function Get-WccDaemon {
     $service = Get-Service -Name $script:WccDockerService
-    $process = Get-Process -Name dockerd -ErrorAction SilentlyContinue | Select-Object -First 1
     $processId = $null
-    if ($null -ne $process) { $processId = [int]$process.Id }
+    try { $processId = [int](@(Get-Process -Name dockerd)[0].Id) }
+    catch {
+        # dockerd not running: Get-Process's "cannot find a process" error; any other is passed on.
+        if ($_.FullyQualifiedErrorId -notlike 'NoProcessFoundForGivenName*') { throw }
+    }
     [pscustomobject]@{
         Status     = [string]$service.Status
         ProcessId  = $processId
