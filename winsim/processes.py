@@ -199,7 +199,13 @@ class ProcessTable:
         self._lock = threading.Lock()
         self._running: dict[int, ProcessIO] = {}
 
-    def register(self, io: ProcessIO, parent_pid: int = 0) -> int:
+    def register(self, io: ProcessIO, parent_pid: int = 0, inherit: bool = False) -> int:
+        """Give ``io`` a pid; with ``inherit`` it holds its stdout/stderr pipes until it exits
+        (handles inherited from its parent, so a reader sees end-of-file only after it too is gone)."""
+        if inherit:
+            io.holds_streams = True
+            io.stdout.hold()
+            io.stderr.hold()
         with self._lock:
             io.pid = next(_pids)
             io.parent_pid = parent_pid
@@ -236,6 +242,19 @@ class ProcessTable:
         io.terminated.set()
         io.stdin.close()
         return self.finish(io, code)
+
+    def descendants(self, io: ProcessIO) -> list[ProcessIO]:
+        """``io``'s running descendants, children before their parents."""
+        out: list[ProcessIO] = []
+        for child in self.children(io.pid):
+            out.extend(self.descendants(child))
+            out.append(child)
+        return out
+
+    def terminate_tree(self, io: ProcessIO, code: int) -> None:
+        """End ``io`` and every descendant, as closing a job object with kill-on-close does."""
+        for victim in [*self.descendants(io), io]:
+            self.terminate(victim, code)
 
 
 # A program: runs with its ProcessIO and returns the exit code.
@@ -295,13 +314,16 @@ class SimProcess:
         return self.exit_code is not None
 
     def terminate(self) -> None:
-        """End the process now, as TerminateProcess does (signal terminate / ctrl_c, shell deleted).
+        """End the process and what it started (signal terminate / ctrl_c, shell deleted).
+
+        A remote shell's processes run in a job object that ends with the command (INFERRED from
+        winrshost and OpenSSH's session jobs): nothing a command started outlives it.
 
         The program's thread sees ``io.terminated`` and stdin at EOF, but it can only wind down:
         the process has already exited, so nothing it writes from here on reaches a reader (a
         deleted shell's command never answers a request it was given before).
         """
-        self.io.host.processes.terminate(self.io, TERMINATED_EXIT_CODE)
+        self.io.host.processes.terminate_tree(self.io, TERMINATED_EXIT_CODE)
         with self._cond:
             self.io.stdout.break_pipe()
             self.io.stderr.break_pipe()
@@ -406,14 +428,11 @@ def start_child(
         stdout=stdout,
         stderr=stderr,
         env=dict(env or {}),
-        holds_streams=True,
     )
     if cwd:
         io.cwd = cwd
     program = host.resolve_program(command_line)
-    stdout.hold()
-    stderr.hold()
-    host.processes.register(io, parent_pid)
+    host.processes.register(io, parent_pid, inherit=True)
     child = ChildProcess(program, io)
     child._thread.start()
     return child

@@ -4,7 +4,7 @@ Over WinRM and SSH against winsim (whose .NET Process is as strict as .NET's: Re
 until every holder of the pipe has exited, ``ping -t`` never exits), the module's
 Invoke-WccProgram returns at its deadline with an error naming the program and the deadline,
 and no process it started is left.  The body it had before (tests/drivers/data/) does not
-return: the call is cut by the transport's timeout and its processes are left running.
+return: the call is cut by the transport's timeout and only ending the remote shell (its job) ends what it started.
 """
 
 from __future__ import annotations
@@ -107,14 +107,7 @@ def test_the_body_before_issue_20_does_not_return_at_its_deadline(timed_host: Ho
         timed_host.session.run(script)
     took = time.monotonic() - started
     assert took >= TRANSPORT_TIMEOUT_S > DEADLINE_MS / 1000 + SLACK_S
-    left = [
-        io
-        for io in fresh_lab.sim.processes.running()
-        if io.pid not in before and io.image != "powershell.exe"
-    ]
-    assert sorted(io.image for io in left) == ["cmd.exe", "ping.exe"]
-    for io in left:  # clean up what the old body left behind
-        fresh_lab.sim.processes.terminate(io, 1)
+    # the session gave up and ended its shell: the shell's job takes cmd and ping with it
     assert _started_by_the_call(fresh_lab, before) == []
 
 

@@ -158,7 +158,6 @@ class CmdShell:
             stderr=err,
             env=dict(self.env),
             cwd=self.proc.cwd,
-            terminated=self.proc.terminated,
         )
         program = self.proc.host.resolve_program(text)
         if program is not_recognized:  # any callable may be a program; only identity is reliable
@@ -166,10 +165,10 @@ class CmdShell:
                 f"'{word.strip(chr(34))}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
             )
             return NOT_RECOGNIZED_EXIT
-        # cmd waits for its child, which shares its console (a terminate reaches both) and is
-        # cmd's child in the process table (what taskkill /T walks)
+        # cmd waits for its child, a process of its own (cmd's child in the process table, what
+        # taskkill /T walks) that inherits cmd's handles: ending cmd alone leaves it running
         processes = self.proc.host.processes
-        processes.register(child, self.proc.pid)
+        processes.register(child, self.proc.pid, inherit=True)
         code = 1
         try:
             code = int(program(child))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 
 from winsim.cmdline import split_command_line
-from winsim.processes import ProcessIO, ProcessTable
+from winsim.processes import ProcessIO
 
 CRLF = "\r\n"
 # TerminateProcess(handle, 1): the exit code taskkill /F leaves a process with.
@@ -112,7 +112,7 @@ def taskkill(proc: ProcessIO) -> int:
             )
             code = 1
             continue
-        for victim in _tree(table, root) if tree else [root]:
+        for victim in [*table.descendants(root), root] if tree else [root]:
             if victim is proc:
                 continue  # taskkill never ends itself
             if table.terminate(victim, TASKKILL_EXIT_CODE):
@@ -121,15 +121,6 @@ def taskkill(proc: ProcessIO) -> int:
                     f" has been terminated.{CRLF}"
                 )
     return code
-
-
-def _tree(table: ProcessTable, root: ProcessIO) -> list[ProcessIO]:
-    """``root`` and its descendants, children before their parent, all found before any is ended."""
-    order: list[ProcessIO] = []
-    for child in table.children(root.pid):
-        order.extend(_tree(table, child))
-    order.append(root)
-    return order
 
 
 PROGRAMS = {"ping.exe": ping, "taskkill.exe": taskkill}
