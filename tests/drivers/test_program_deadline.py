@@ -19,6 +19,8 @@ from drivers.errors import ProbeError, ProbeTimeout
 from drivers.host import Host, connect
 from drivers.probe import module_text
 from tests.drivers.lab import Lab
+from tests.suites.probe_coverage import OUTSIDE_THE_RUN
+from winsim.tracing import FunctionTrace, read_traces
 
 OLD_BODY = Path(__file__).parent / "data" / "invoke_wcc_program_before_i20.ps1"
 DEADLINE_MS = 1500
@@ -53,8 +55,9 @@ def _started_by_the_call(lab: Lab, before: set[int]) -> list[str]:
 
 @pytest.mark.parametrize("case", sorted(HANGS))
 def test_a_program_that_hangs_ends_at_its_deadline_with_its_tree(
-    timed_host: Host, fresh_lab: Lab, case: str
+    timed_host: Host, fresh_lab: Lab, case: str, tmp_path: Path
 ) -> None:
+    fresh_lab.sim.function_trace = FunctionTrace(tmp_path / "trace" / "host.functions")
     before = {io.pid for io in fresh_lab.sim.processes.running()}
     started = time.monotonic()
     with pytest.raises(ProbeError) as failure:
@@ -67,6 +70,8 @@ def test_a_program_that_hangs_ends_at_its_deadline_with_its_tree(
     assert "its process tree was ended" in message
     assert DEADLINE_MS / 1000 <= took < DEADLINE_MS / 1000 + SLACK_S
     assert _started_by_the_call(fresh_lab, before) == []
+    # what the conformance run never reaches ran here (tests/suites/probe_coverage.py)
+    assert set(OUTSIDE_THE_RUN) <= read_traces(tmp_path / "trace")
     # the session is still usable: the module answered instead of hanging
     result = timed_host.session.call(
         "Invoke-WccProgram", File="cmd.exe", Arguments=["/c", "echo", "done"], TimeoutMs=5000
