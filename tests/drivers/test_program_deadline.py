@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from drivers.docker import CLI_DEADLINE_SHARE
 from drivers.errors import ProbeError, ProbeTimeout
 from drivers.host import Host, connect
 from drivers.probe import module_text
@@ -22,6 +23,7 @@ from tests.drivers.lab import Lab
 from tests.suites.probe_coverage import OUTSIDE_THE_RUN
 from winsim.tracing import FunctionTrace, read_traces
 
+IMAGE = "mcr.microsoft.com/windows/servercore:ltsc2022"
 OLD_BODY = Path(__file__).parent / "data" / "invoke_wcc_program_before_i20.ps1"
 DEADLINE_MS = 1500
 # Starting the programs, taskkill and the answer's way back, on top of the deadline.
@@ -120,3 +122,31 @@ def _function(text: str, name: str) -> str:
     """One function's text from the module (it starts at its line and ends at the next '}' line)."""
     start = text.index(f"function {name} {{")
     return text[start : text.index("\n}\n", start) + 3]
+
+
+def test_the_docker_cli_runs_within_the_session_timeout(timed_host: Host) -> None:
+    """drivers/docker.py gives docker.exe a deadline inside the call's, so the module's error
+    (naming docker.exe) arrives before the transport gives up on the call."""
+    share = int(TRANSPORT_TIMEOUT_S * CLI_DEADLINE_SHARE * 1000)
+    assert timed_host.docker.cli_deadline_ms(None) == share
+    assert timed_host.docker.cli_deadline_ms(TRANSPORT_TIMEOUT_S * 10) == share
+    assert timed_host.docker.cli_deadline_ms(2.0) == int(2.0 * CLI_DEADLINE_SHARE * 1000)
+
+
+def test_a_docker_command_that_never_returns_ends_at_its_deadline(timed_host: Host, fresh_lab: Lab) -> None:
+    client = timed_host.docker.client
+    client.images.pull(IMAGE)
+    container = client.containers.run(IMAGE, "ping -t localhost", detach=True)
+    try:
+        before = {io.pid for io in fresh_lab.sim.processes.running()}
+        started = time.monotonic()
+        deadline = int(4.0 * CLI_DEADLINE_SHARE * 1000)
+        with pytest.raises(
+            ProbeError, match=rf"docker\.exe did not finish within its deadline of {deadline} ms"
+        ):
+            timed_host.docker.cli("wait", container.id, timeout=4.0)  # waits for an exit that never comes
+        assert time.monotonic() - started < TRANSPORT_TIMEOUT_S
+        assert _started_by_the_call(fresh_lab, before) == []
+        assert client.containers.get(container.id).status == "running"
+    finally:
+        container.remove(force=True)
