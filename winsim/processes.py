@@ -374,6 +374,22 @@ def not_recognized(proc: ProcessIO) -> int:
     return 1
 
 
+def run_registered(io: ProcessIO, program: Program) -> int:
+    """Run ``program`` in this thread as the registered process ``io``, until it exits.
+
+    A program ended from outside unwinds with ProcessTerminated; that ends it, not the caller
+    (a parent waiting for it in the same thread goes on with the code it was ended with).
+    """
+    code = 1
+    try:
+        code = int(program(io))
+    except ProcessTerminated:
+        pass
+    finally:
+        io.host.processes.finish(io, code)
+    return io.exit_code if io.exit_code is not None else code
+
+
 class ChildProcess:
     """A program started by another (CreateProcess with inherited pipe handles), in its own thread."""
 
@@ -383,15 +399,14 @@ class ChildProcess:
         self._thread = threading.Thread(target=self._run, name=f"simproc-{io.pid}", daemon=True)
 
     def _run(self) -> None:
-        code = 1
+        run_registered(self.io, self._guarded)
+
+    def _guarded(self, io: ProcessIO) -> int:
         try:
-            code = int(self._program(self.io))
-        except ProcessTerminated:
-            pass  # ended from outside: finish() below keeps the code it was given
+            return int(self._program(io))
         except Exception as exc:  # a bug in a simulated program must not kill the server
-            self.io.stderr.write(f"winsim: internal error in {self.io.image}: {exc!r}\r\n")
-        finally:
-            self.io.host.processes.finish(self.io, code)
+            io.stderr.write(f"winsim: internal error in {io.image}: {exc!r}\r\n")
+            return 1
 
     def wait(self, timeout: float | None = None, cancel: threading.Event | None = None) -> bool:
         """True once the process has exited; False after ``timeout`` s or when ``cancel`` fires."""
@@ -464,9 +479,5 @@ def run_captured(
     if cwd:
         io.cwd = cwd
     host.processes.register(io, parent_pid)
-    code = 1
-    try:
-        code = int(program(io))
-    finally:
-        host.processes.finish(io, code)
+    code = run_registered(io, program)
     return code, io.stdout.take().decode("utf-8", "replace"), io.stderr.take().decode("utf-8", "replace")

@@ -128,3 +128,16 @@ def test_win32_process_refuses_what_winsim_cannot_answer(host: SimHost) -> None:
     proc.write_stdin(b"Get-CimInstance Win32_Process -Filter \"Name = 'x'\"\r\n", eof=True)
     proc.wait(30)
     assert "winsim does not model the Win32_Process filter" in proc.read_output(0.01).stderr.decode()
+
+
+def test_a_tree_ended_mid_line_runs_nothing_more(ps, host: SimHost) -> None:
+    """cmd runs 'ping -t & ping -t': ending the tree during the first ends cmd too, so the
+    second never starts (no process outlives taskkill /T)."""
+    lines = ps(
+        START.format(args="/c ping -t 127.0.0.1 & ping -t 127.0.0.1")
+        + "\nStart-Sleep -Milliseconds 300; & taskkill.exe /T /F /PID $p.Id | Out-Null; 'taskkill: ' + $LASTEXITCODE"
+        + "\n'cmd exited: ' + $p.WaitForExit(2000); Start-Sleep -Milliseconds 500"
+        + "\n'left: ' + @(Get-CimInstance Win32_Process -Filter ('ParentProcessId = ' + $p.Id)).Count"
+    )
+    assert lines == ["taskkill: 0", "cmd exited: True", "left: 0"]
+    assert _left(host) == []

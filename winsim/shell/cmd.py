@@ -17,8 +17,10 @@ from winsim.processes import (
     MAX_COMMAND_LINE,
     OutStream,
     ProcessIO,
+    ProcessTerminated,
     StdinStream,
     not_recognized,
+    run_registered,
     start_child,
 )
 from winsim.shell.environment import merged_environment
@@ -106,6 +108,8 @@ class CmdShell:
             self.errorlevel = 1
             return 1
         for op, part in split_operators(self.expand(line)):
+            if self.proc.terminated.is_set():
+                raise ProcessTerminated  # a terminated cmd runs nothing more
             if op == "&&" and self.errorlevel != 0:
                 continue
             if op == "||" and self.errorlevel == 0:
@@ -169,12 +173,7 @@ class CmdShell:
         # taskkill /T walks) that inherits cmd's handles: ending cmd alone leaves it running
         processes = self.proc.host.processes
         processes.register(child, self.proc.pid, inherit=True)
-        code = 1
-        try:
-            code = int(program(child))
-        finally:
-            processes.finish(child, code)
-        return code
+        return run_registered(child, program)
 
     def start(self, rest: str, out: OutStream, err: OutStream) -> int:
         """``start /b <command>``: a child that inherits cmd's handles and is not waited for.
