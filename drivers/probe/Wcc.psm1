@@ -273,7 +273,8 @@ function Invoke-WccProgram {
 function Stop-WccProcessTree {
     # taskkill /T ends a live process and its descendants. A root that already exited cannot be
     # named to taskkill: its children still running (which may hold its pipes) are found by their
-    # ParentProcessId, created after the root so that a reused id is never taken, and ended as trees.
+    # ParentProcessId and ended as trees. The caller still holds the root's handle, so its id
+    # cannot have been reused; a child created before the root started is not its child.
     param([Parameter(Mandatory = $true)][int] $ProcessId, [Parameter(Mandatory = $true)][datetime] $StartTime)
     Invoke-WccTaskKill -ProcessId $ProcessId
     $orphans = @(Get-CimInstance -ClassName Win32_Process -Filter ('ParentProcessId = {0}' -f $ProcessId) |
