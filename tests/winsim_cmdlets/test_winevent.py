@@ -131,3 +131,11 @@ def test_filter_hashtable_start_time_keeps_the_records_from_then_on(ps, start_co
     # StartTime is inclusive: the newest record itself, and nothing written before it
     assert kept[0]["RecordId"] == events[-1]["RecordId"]
     assert all(e["TimeCreated"] == newest for e in kept)
+
+
+def test_each_log_numbers_its_own_records(ps, start_container):
+    """EventRecordID counts within one channel, whatever other logs were written meanwhile."""
+    start_container()
+    log = "Microsoft-Windows-Hyper-V-Compute-Operational"
+    ids = sorted(e["RecordId"] for e in _events(ps, f"Get-WinEvent -LogName {log}"))
+    assert ids == list(range(1, len(ids) + 1))

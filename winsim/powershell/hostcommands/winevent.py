@@ -246,7 +246,7 @@ def get_win_event(inv: Invocation) -> Iterable[PSObject]:
             exception_type="System.Management.Automation.ParameterBindingException",
         )
     selected = _xpath_filter(to_string(inv.args["FilterXPath"])) if "FilterXPath" in inv.args else None
-    found: dict[int, EventRecord] = {}
+    found: dict[tuple[str, int], EventRecord] = {}  # record ids are per log
     for logs, table in selections:
         names: list[str] = []
         for pattern in logs:
@@ -257,8 +257,10 @@ def get_win_event(inv: Invocation) -> Iterable[PSObject]:
         pool = [r for name in names for r in events.records(name)] if logs else events.records()
         for rec in _filter(pool, table):
             if selected is None or selected(rec):
-                found[rec.record_id] = rec
-    ordered = sorted(found.values(), key=lambda r: r.record_id, reverse=not inv.switch("Oldest"))
+                found[(rec.log_name.casefold(), rec.record_id)] = rec
+    ordered = sorted(
+        found.values(), key=lambda r: (r.time_created, r.record_id), reverse=not inv.switch("Oldest")
+    )
     if "MaxEvents" in inv.args:
         ordered = ordered[: max(0, to_int(inv.args["MaxEvents"]))]
     if not ordered:
