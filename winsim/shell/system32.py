@@ -6,9 +6,15 @@ descendant, children first) through the host's process table.
 
 >>> # C:\> ping -n 1 127.0.0.1          C:\> taskkill /T /F /PID 4104
 
-The reply lines follow public ping transcripts (``Pinging 127.0.0.1 with 32 bytes of data:``,
-``Reply from 127.0.0.1: bytes=32 time<1ms TTL=128``); the statistics block and taskkill's
-messages are INFERRED (no captured sample yet): the forms Windows Server prints in English.
+taskkill's text follows public transcripts in the code index: ``taskkill /pid 12976 /f /t``
+printing one ``SUCCESS: The process with PID <child> (child process of PID <root>) has been
+terminated.`` line per process, children first (a setup guide, index id 58554486068); without /F
+the "can only be terminated forcefully" error and exit code 1, with /F /T exit code 0 (a tool log,
+index id 70628383643); a second kill of the same pid exits 128 with ``ERROR: The process "<pid>"
+not found.`` on stderr (a measurement on a real machine, index id 68831736742).  ping's reply
+lines follow public transcripts (``Pinging 127.0.0.1 with 32 bytes of data:``,
+``Reply from 127.0.0.1: bytes=32 time<1ms TTL=128``); its statistics block and the IPv6 loopback
+form are INFERRED (no captured sample yet).
 """
 
 from __future__ import annotations
