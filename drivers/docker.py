@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 
 LOCAL_ENGINE = "npipe:////./pipe/docker_engine"
+# The share of a call's time the docker CLI may take; the rest ends its tree and brings the answer.
+CLI_DEADLINE_SHARE = 0.8
 _warned: set[str] = set()
 _warn_lock = threading.Lock()
 
@@ -118,10 +120,15 @@ class DockerDriver(DriverBase[PR]):
         for a in args:
             if not isinstance(a, str):
                 raise TypeError(f"docker CLI arguments must be strings, got {a!r}")
-        call_args: dict[str, Any] = {"Arguments": list(args)}
-        if timeout is not None:
-            call_args["TimeoutMs"] = int(timeout * 1000)
+        call_args: dict[str, Any] = {"Arguments": list(args), "TimeoutMs": self.cli_deadline_ms(timeout)}
         return Call("Invoke-WccDocker", call_args, lambda v: CommandResult.from_json(first(v, {})))
+
+    def cli_deadline_ms(self, timeout: float | None) -> int:
+        """The program's deadline on the host: within the session's timeout, so that the module's
+        error (naming docker.exe and the deadline, its tree ended) arrives before the call is cut."""
+        session = self._session.timeout
+        budget = session if timeout is None else min(timeout, session)
+        return max(1, int(budget * CLI_DEADLINE_SHARE * 1000))
 
     def info(self: DockerDriver[Immediate]) -> dict[str, Any]:
         self._immediate("DockerDriver.info")

@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 from winsim.accounts import Credentials
 from winsim.deviations import check_deviations
 from winsim.model import HostModel
-from winsim.processes import MAX_COMMAND_LINE, Program, command_line_too_long, not_recognized
+from winsim.processes import (
+    MAX_COMMAND_LINE,
+    ProcessTable,
+    Program,
+    command_line_too_long,
+    not_recognized,
+)
 
 __all__ = ["Credentials", "SimHost"]
 from winsim.profiles import LATENCY, PROFILES, HostProfile, LatencyProfile
@@ -44,6 +50,7 @@ class SimHost:
     programs: dict[str, Program] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     function_trace: FunctionTrace | None = None  # records which script functions ran (winsim.tracing)
+    processes: ProcessTable = field(default_factory=ProcessTable)  # the programs running now, by pid
     _model: HostModel | None = None
 
     @classmethod

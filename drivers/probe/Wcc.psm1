@@ -1,4 +1,4 @@
-# Wcc.psm1 - the wcc conformance suite's probe module for Windows PowerShell 5.1 on Windows Server 2019/2022.
+# Wcc.psm1 - the wcc conformance suite's probe module for Windows PowerShell 5.1 on Windows Server 2016-2025.
 #
 # The suite loads it once per session with New-Module and then calls one line per round trip:
 #     Invoke-WccCall '<base64 of {"id": N, "calls": [{"fn": "Get-WccCompartment", "args": {}}]}>'
@@ -21,9 +21,11 @@ $WccWindowsFilterRoot = 'C:\ProgramData\docker\windowsfilter'
 $WccDaemonConfigPath = 'C:\ProgramData\docker\config\daemon.json'
 $WccHcsLogName = 'Microsoft-Windows-Hyper-V-Compute-Operational'
 $WccDockerService = 'docker'
+$WccTaskKillTimeoutMs = 10000   # taskkill ends a tree in well under a second; bounded all the same
 
-# MSFT_NetCompartment.CompartmentType values. INFERRED (not captured on a real host yet): keep as data.
-$WccCompartmentTypeNames = @{ 0 = 'Unspecified'; 1 = 'Native' }
+# MSFT_NetCompartment.CompartmentType values, as the class documentation lists them
+# (learn.microsoft.com, previous-versions/windows/desktop/nettcpipprov/msft-netcompartment).
+$WccCompartmentTypeNames = @{ 0 = 'Unspecified'; 1 = 'Native'; 2 = 'RoutingDomain' }
 
 # HRESULTs (winerror.h) as the signed 32-bit values the externs return.
 $WccHcsOperationPending = -1070137085   # 0xC0370103 HCS_E_OPERATION_PENDING: v1 completes asynchronously
@@ -154,6 +156,7 @@ function Invoke-WccCall {
     $results = @()
     foreach ($call in @($request.calls)) {
         $name = [string]$call.fn
+        # Get-Command's "not recognized" for an unknown name is the answer here, not an error to pass on.
         if ($name -notlike '*-Wcc*' -or $null -eq (Get-Command -Name $name -Module Wcc -ErrorAction SilentlyContinue)) {
             $results += , @{ ok = $false; errors = @(@{ Message = "unknown probe function '$name'"; FullyQualifiedErrorId = 'WccUnknownProbe'; Category = 'ObjectNotFound' }) }
             continue
@@ -224,7 +227,15 @@ function ConvertTo-WccArgument {
 
 function Invoke-WccProgram {
     # Runs a program with its arguments quoted one by one; stdout and stderr apart, as UTF-8.
-    param([string] $File, [string[]] $Arguments = @(), [int] $TimeoutMs)
+    # Both streams are read asynchronously, so the deadline holds whatever the child does: a pipe
+    # stays open while any process holding it lives (a child's own children too), and a blocking
+    # ReadToEnd() would wait for all of them. On expiry the whole tree is ended (Kill() ends only
+    # the child on .NET Framework 4.x) and the call fails naming the program and the deadline.
+    param(
+        [Parameter(Mandatory = $true)][string] $File,
+        [string[]] $Arguments = @(),
+        [Parameter(Mandatory = $true)][ValidateRange(1, 2147483647)][int] $TimeoutMs
+    )
     $info = New-Object System.Diagnostics.ProcessStartInfo
     $info.FileName = $File
     $info.Arguments = (@($Arguments | ForEach-Object { ConvertTo-WccArgument $_ }) -join ' ')
@@ -235,19 +246,66 @@ function Invoke-WccProgram {
     $info.CreateNoWindow = $true
     $info.StandardOutputEncoding = [Text.Encoding]::UTF8
     $info.StandardErrorEncoding = [Text.Encoding]::UTF8
+    $deadline = (Get-Date).AddMilliseconds($TimeoutMs)
     $process = [Diagnostics.Process]::Start($info)
     try {
+        $started = $process.StartTime
         $process.StandardInput.Close()
+        $stdout = $process.StandardOutput.ReadToEndAsync()
         $stderr = $process.StandardError.ReadToEndAsync()
-        $stdout = $process.StandardOutput.ReadToEnd()
-        if (-not $process.WaitForExit($TimeoutMs)) {
-            try { $process.Kill() } catch { }
-            throw ('{0} did not exit within {1} ms' -f $File, $TimeoutMs)
+        $finished = $process.WaitForExit($TimeoutMs)
+        # After the exit, the streams end once every process that inherited them has exited too.
+        if ($finished) { $finished = $stdout.Wait([int][Math]::Max(0, ($deadline - (Get-Date)).TotalMilliseconds)) }
+        if ($finished) { $finished = $stderr.Wait([int][Math]::Max(0, ($deadline - (Get-Date)).TotalMilliseconds)) }
+        if (-not $finished) {
+            $message = '{0} did not finish within its deadline of {1} ms' -f $File, $TimeoutMs
+            try { Stop-WccProcessTree -ProcessId $process.Id -StartTime $started }
+            catch { throw ('{0}; ending its process tree failed: {1}' -f $message, $_.Exception.Message) }
+            throw ('{0}; its process tree was ended' -f $message)
         }
-        [pscustomobject]@{ ExitCode = $process.ExitCode; Stdout = $stdout; Stderr = $stderr.Result }
+        [pscustomobject]@{ ExitCode = $process.ExitCode; Stdout = $stdout.Result; Stderr = $stderr.Result }
     }
     finally {
         $process.Dispose()
+    }
+}
+
+function Stop-WccProcessTree {
+    # taskkill /T ends a live process and its descendants. A root that already exited cannot be
+    # named to taskkill: its children still running (which may hold its pipes) are found by their
+    # ParentProcessId and ended as trees. The caller still holds the root's handle, so its id
+    # cannot have been reused; a child created before the root started is not its child.
+    param([Parameter(Mandatory = $true)][int] $ProcessId, [Parameter(Mandatory = $true)][datetime] $StartTime)
+    Invoke-WccTaskKill -ProcessId $ProcessId
+    $orphans = @(Get-CimInstance -ClassName Win32_Process -Filter ('ParentProcessId = {0}' -f $ProcessId) |
+            Where-Object { $_.CreationDate -ge $StartTime })
+    foreach ($orphan in $orphans) { Invoke-WccTaskKill -ProcessId ([int]$orphan.ProcessId) }
+}
+
+function Invoke-WccTaskKill {
+    # taskkill /T /F /PID n, itself bounded. Exit code 128 is "not found": the process has already ended.
+    param([Parameter(Mandatory = $true)][int] $ProcessId)
+    $info = New-Object System.Diagnostics.ProcessStartInfo
+    $info.FileName = 'taskkill.exe'
+    $info.Arguments = '/T /F /PID ' + $ProcessId
+    $info.UseShellExecute = $false
+    $info.RedirectStandardOutput = $true
+    $info.RedirectStandardError = $true
+    $info.CreateNoWindow = $true
+    $killer = [Diagnostics.Process]::Start($info)
+    try {
+        $stdout = $killer.StandardOutput.ReadToEndAsync()
+        $stderr = $killer.StandardError.ReadToEndAsync()
+        if (-not $killer.WaitForExit($script:WccTaskKillTimeoutMs)) {
+            $killer.Kill()
+            throw ('taskkill /T /F /PID {0} did not exit within {1} ms' -f $ProcessId, $script:WccTaskKillTimeoutMs)
+        }
+        if ($killer.ExitCode -ne 0 -and $killer.ExitCode -ne 128) {
+            throw ('taskkill /T /F /PID {0} failed with exit code {1}: {2}{3}' -f $ProcessId, $killer.ExitCode, $stdout.Result, $stderr.Result)
+        }
+    }
+    finally {
+        $killer.Dispose()
     }
 }
 
@@ -588,7 +646,8 @@ function Get-WccCompartment {
 }
 
 function Get-WccCompartmentCommand {
-    Get-Command -Noun NetCompartment -ErrorAction SilentlyContinue | ForEach-Object { $_.Name }
+    # A host without the NetCompartment cmdlets answers with no names (a -Noun filter that matched nothing).
+    Get-Command -Noun NetCompartment | ForEach-Object { $_.Name }
 }
 
 function Get-WccInterface {
@@ -599,8 +658,15 @@ function Get-WccInterface {
     $interfaces = @(Get-NetIPInterface @query)
     if ($AliasLike) { $interfaces = @($interfaces | Where-Object InterfaceAlias -Like $AliasLike) }
     foreach ($interface in $interfaces) {
-        $addresses = @(Get-NetIPAddress -InterfaceIndex $interface.ifIndex -AddressFamily IPv4 -IncludeAllCompartments -ErrorAction SilentlyContinue |
-                ForEach-Object { [string]$_.IPAddress })
+        try {
+            $addresses = @(Get-NetIPAddress -InterfaceIndex $interface.ifIndex -AddressFamily IPv4 -IncludeAllCompartments |
+                    ForEach-Object { [string]$_.IPAddress })
+        }
+        catch {
+            # An interface without an IPv4 address: the CDXML cmdlet's "no matching object" error.
+            if ($_.FullyQualifiedErrorId -notlike 'CmdletizationQuery_NotFound*') { throw }
+            $addresses = @()
+        }
         [pscustomobject]@{
             IfIndex         = [int]$interface.ifIndex
             Alias           = [string]$interface.InterfaceAlias
@@ -614,7 +680,13 @@ function Get-WccInterface {
 
 function Get-WccRoute {
     param([Parameter(Mandatory = $true)][int] $CompartmentId)
-    Get-NetRoute -CompartmentId $CompartmentId -ErrorAction SilentlyContinue | ForEach-Object {
+    try { $routes = @(Get-NetRoute -CompartmentId $CompartmentId) }
+    catch {
+        # A compartment with no route: the CDXML cmdlet's "no matching object" error; any other is passed on.
+        if ($_.FullyQualifiedErrorId -notlike 'CmdletizationQuery_NotFound*') { throw }
+        $routes = @()
+    }
+    $routes | ForEach-Object {
         [pscustomobject]@{
             DestinationPrefix = [string]$_.DestinationPrefix
             NextHop           = [string]$_.NextHop
@@ -630,13 +702,15 @@ function Get-WccRoute {
 # ---------------------------------------------------------------------------------------------------------------
 
 function Get-WccEvent {
-    param([string] $LogName = $script:WccHcsLogName, [string] $Since = '', [int] $MaxEvents = 2000)
+    # Every record of the log from Since on (StartTime), never a newest-N window that a busy host overflows.
+    param([string] $LogName = $script:WccHcsLogName, [string] $Since = '')
     $filter = @{ LogName = $LogName }
     if ($Since) { $filter['StartTime'] = [DateTime]::Parse($Since, $null, [Globalization.DateTimeStyles]::RoundtripKind).ToLocalTime() }
     try {
-        $events = @(Get-WinEvent -FilterHashtable $filter -MaxEvents $MaxEvents)
+        $events = @(Get-WinEvent -FilterHashtable $filter)
     }
     catch {
+        # Get-WinEvent's documented answer to a selection with no record: an error, not an empty list.
         if ($_.FullyQualifiedErrorId -like 'NoMatchingEventsFound*') { return }
         throw
     }
@@ -695,9 +769,12 @@ function Get-WccFilterInstance {
 
 function Get-WccDaemon {
     $service = Get-Service -Name $script:WccDockerService
-    $process = Get-Process -Name dockerd -ErrorAction SilentlyContinue | Select-Object -First 1
     $processId = $null
-    if ($null -ne $process) { $processId = [int]$process.Id }
+    try { $processId = [int](@(Get-Process -Name dockerd)[0].Id) }
+    catch {
+        # dockerd not running: Get-Process's "cannot find a process" error; any other is passed on.
+        if ($_.FullyQualifiedErrorId -notlike 'NoProcessFoundForGivenName*') { throw }
+    }
     [pscustomobject]@{
         Status     = [string]$service.Status
         ProcessId  = $processId
@@ -735,18 +812,25 @@ function Get-WccDaemonLog {
     param([long] $Since = 0, [switch] $MarkOnly)
     $lines = @()
     $mark = $Since
-    if ($MarkOnly) {
-        $newest = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = $script:WccDockerService } -MaxEvents 1 -ErrorAction SilentlyContinue)
-        if ($newest.Count -gt 0) { $mark = [long]$newest[0].RecordId }
-        return [pscustomobject]@{ Mark = $mark; Lines = @() }
-    }
+    $events = @()
     try {
-        $events = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = $script:WccDockerService } -MaxEvents 5000 |
-                Where-Object { $_.RecordId -gt $Since } | Sort-Object RecordId)
+        if ($MarkOnly) {
+            # Records come newest first: the first one is the end of the log.
+            $events = @(Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = $script:WccDockerService } -MaxEvents 1)
+        }
+        else {
+            # Exactly the records after the mark, however many: the event log filters on EventRecordID.
+            $query = "*[System[Provider[@Name='{0}'] and (EventRecordID > {1})]]" -f $script:WccDockerService, $Since
+            $events = @(Get-WinEvent -LogName Application -FilterXPath $query | Sort-Object RecordId)
+        }
     }
     catch {
+        # Get-WinEvent's documented answer to a selection with no record: an error, not an empty list.
         if ($_.FullyQualifiedErrorId -notlike 'NoMatchingEventsFound*') { throw }
-        $events = @()
+    }
+    if ($MarkOnly) {
+        if ($events.Count -gt 0) { $mark = [long]$events[0].RecordId }
+        return [pscustomobject]@{ Mark = $mark; Lines = @() }
     }
     foreach ($event in $events) {
         $lines += [string]$event.Message
@@ -779,7 +863,7 @@ function Set-WccDaemonConfig {
 
 function Invoke-WccDocker {
     # The host's own docker CLI; arguments are passed one by one with Windows quoting.
-    param([string[]] $Arguments = @(), [int] $TimeoutMs = 300000)
+    param([string[]] $Arguments = @(), [Parameter(Mandatory = $true)][int] $TimeoutMs)
     $result = Invoke-WccProgram -File 'docker.exe' -Arguments $Arguments -TimeoutMs $TimeoutMs
     [pscustomobject]@{ ExitCode = $result.ExitCode; Stdout = $result.Stdout; Stderr = $result.Stderr; Errors = @() }
 }

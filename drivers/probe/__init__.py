@@ -30,7 +30,7 @@ Get-WccCompartment                                                     {Id, Desc
 Get-WccCompartmentCommand                                              command names
 Get-WccInterface                CompartmentId=-1, AliasLike=''         {IfIndex, Alias, CompartmentId, AddressFamily, IPv4Addresses, ConnectionState}
 Get-WccRoute                    CompartmentId                          {DestinationPrefix, NextHop, IfIndex, CompartmentId, Metric}
-Get-WccEvent                    LogName, Since (ISO 8601), MaxEvents   {TimeCreated (ISO 8601 UTC), Id, Level, Message, SystemId}
+Get-WccEvent                    LogName, Since (ISO 8601)              {TimeCreated (ISO 8601 UTC), Id, Level, Message, SystemId}
 Get-WccFilter                                                          {Name, Instances, Altitude, Frame}
 Get-WccFilterInstance           Volume                                 {Filter, Volume, Altitude, Instance, Frame}
 Get-WccDaemon                                                          {Status, ProcessId, ConfigPath, LogPath}
@@ -39,13 +39,14 @@ Start-WccDaemon                                                        as Get-Wc
 Get-WccDaemonLog                Since (mark), MarkOnly (switch)        {Mark, Lines}
 Get-WccDaemonConfig                                                    {Path, Exists, Content}
 Set-WccDaemonConfig             Content, Remove (switch)               as Get-WccDaemonConfig
-Invoke-WccDocker                Arguments (string[])                   {ExitCode, Stdout, Stderr, Errors}
+Invoke-WccDocker                Arguments (string[]), TimeoutMs        {ExitCode, Stdout, Stderr, Errors}
 Invoke-WccScript                Script, Arguments (object)             {ExitCode, Stdout, Stderr, Errors}
 ==============================  =====================================  ==========================================
 
 Internal helpers (the module's own plumbing, called by the probes above, never by the drivers):
 Invoke-WccCall (the framing), ConvertTo-WccErrorRecord, ConvertTo-WccJson, ConvertTo-WccHashtable,
-ConvertTo-WccArgument and Invoke-WccProgram (run fltmc.exe / docker.exe with Windows quoting),
+ConvertTo-WccArgument and Invoke-WccProgram (run fltmc.exe / docker.exe with Windows quoting and a
+mandatory deadline), Stop-WccProcessTree and Invoke-WccTaskKill (end a program's tree at its deadline),
 Initialize-WccNative (Add-Type of the vmcompute.dll declarations), Read-WccNativeString,
 Assert-WccHResult, Assert-WccLayerResult, Open-WccComputeSystem, Close-WccComputeSystem,
 Get-WccHandleProperties, Wait-WccComputeSystemState, New-WccDriverInfo, Get-WccLayerDescriptor.

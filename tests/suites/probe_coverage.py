@@ -10,6 +10,12 @@ from drivers.probe import module_text
 # function -> why only a real host runs it.  Keep this short: each entry is PowerShell that
 # reaches Windows untried.
 REAL_HOST_ONLY: dict[str, str] = {}
+# function -> the project test that runs it in winsim: a conformance run on a conforming host
+# never has a program miss its deadline, so it never reaches these.
+OUTSIDE_THE_RUN: dict[str, str] = {
+    "Stop-WccProcessTree": "tests/drivers/test_program_deadline.py (a program past its deadline)",
+    "Invoke-WccTaskKill": "tests/drivers/test_program_deadline.py (a program past its deadline)",
+}
 
 
 def module_functions() -> list[str]:

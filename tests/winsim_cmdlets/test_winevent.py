@@ -96,3 +96,46 @@ def test_start_time_filter(ps, start_container):
         'Get-WinEvent -FilterHashtable @{LogName="Microsoft-Windows-Hyper-V-Compute-Operational"; StartTime="12/31/2999 11:59:59 PM"}'
     )
     assert late.error_ids == ["NoMatchingEventsFound,Microsoft.PowerShell.Commands.GetWinEventCommand"]
+
+
+def test_filter_xpath_reads_exactly_the_records_after_a_mark(ps, start_container):
+    start_container()
+    log = "Microsoft-Windows-Hyper-V-Compute-Operational"
+    ids = sorted(e["RecordId"] for e in _events(ps, f"Get-WinEvent -LogName {log}"))
+    assert len(ids) >= 2
+    mark = ids[(len(ids) - 1) // 2]
+    query = f"*[System[Provider[@Name='Microsoft-Windows-Hyper-V-Compute'] and (EventRecordID > {mark})]]"
+    after = _events(ps, f'Get-WinEvent -LogName {log} -FilterXPath "{query}"')
+    assert sorted(e["RecordId"] for e in after) == [i for i in ids if i > mark]
+    other = "*[System[Provider[@Name='docker'] and (EventRecordID > 0)]]"
+    result = ps(f'Get-WinEvent -LogName {log} -FilterXPath "{other}"')
+    assert result.errors[0].message == NO_EVENTS
+
+
+def test_filter_xpath_winsim_cannot_read_is_an_error_not_an_empty_answer(ps):
+    result = ps("Get-WinEvent -LogName Application -FilterXPath \"*[EventData[Data='x']]\"")
+    assert result.objects == []
+    assert "winsim does not model the event query" in result.errors[0].message
+
+
+def test_filter_hashtable_start_time_keeps_the_records_from_then_on(ps, start_container):
+    start_container()
+    log = "Microsoft-Windows-Hyper-V-Compute-Operational"
+    events = _events(ps, f"Get-WinEvent -LogName {log} -Oldest")
+    newest = events[-1]["TimeCreated"]
+    kept = _events(
+        ps,
+        f"$t = (Get-WinEvent -LogName {log} -MaxEvents 1).TimeCreated; "
+        f"Get-WinEvent -FilterHashtable @{{LogName='{log}'; StartTime=$t}}",
+    )
+    # StartTime is inclusive: the newest record itself, and nothing written before it
+    assert kept[0]["RecordId"] == events[-1]["RecordId"]
+    assert all(e["TimeCreated"] == newest for e in kept)
+
+
+def test_each_log_numbers_its_own_records(ps, start_container):
+    """EventRecordID counts within one channel, whatever other logs were written meanwhile."""
+    start_container()
+    log = "Microsoft-Windows-Hyper-V-Compute-Operational"
+    ids = sorted(e["RecordId"] for e in _events(ps, f"Get-WinEvent -LogName {log}"))
+    assert ids == list(range(1, len(ids) + 1))

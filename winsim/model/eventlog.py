@@ -50,6 +50,7 @@ class EventLog:
     def __init__(self, lock: threading.RLock, enabled: bool = True) -> None:
         self._lock = lock
         self._records: list[EventRecord] = []
+        self._last_id: dict[str, int] = {}  # lower-case log name -> its last EventRecordID
         self._hcs_enabled = enabled
 
     def write(
@@ -62,8 +63,11 @@ class EventLog:
         level: int = 4,
     ) -> EventRecord:
         with self._lock:
+            # each channel numbers its own records from 1 (EventRecordID is per log on Windows)
+            number = self._last_id.get(log_name.casefold(), 0) + 1
+            self._last_id[log_name.casefold()] = number
             rec = EventRecord(
-                record_id=len(self._records) + 1,
+                record_id=number,
                 log_name=log_name,
                 provider_name=provider,
                 id=event_id,

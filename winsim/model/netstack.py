@@ -29,8 +29,9 @@ from winsim.model.guids import new_guid
 DEFAULT_COMPARTMENT_ID = 1
 DEFAULT_COMPARTMENT_GUID = "{b1062982-2b18-4b4f-b3d5-a78ddb9cdd49}"
 DEFAULT_COMPARTMENT_DESCRIPTION = "Default Compartment"
-# NET_IF_COMPARTMENT_TYPE as PowerShell shows it.
-COMPARTMENT_TYPES = ("Unspecified", "Native", "Guest", "Container")
+# MSFT_NetCompartment.CompartmentType, by number: "Unspecified (0), Native (1), RoutingDomain (2)"
+# (learn.microsoft.com, previous-versions/windows/desktop/nettcpipprov/msft-netcompartment).
+COMPARTMENT_TYPES = ("Unspecified", "Native", "RoutingDomain")
 ON_LINK = "0.0.0.0"
 # Host side (INFERRED lab-like values; keep as data).
 HOST_ETHERNET_ALIAS = "Ethernet"

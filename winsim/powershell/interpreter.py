@@ -49,7 +49,7 @@ from winsim.powershell.values import (
 if TYPE_CHECKING:
     from winsim.native import NativeProcess
     from winsim.powershell.addtype import AddedType
-    from winsim.processes import HostServices
+    from winsim.processes import HostServices, ProcessIO
 
 # Statements the grammar knows but winsim does not run (named in the "does not model" error).
 _NOT_MODELED = {
@@ -111,6 +111,8 @@ class Interpreter:
         self.native: NativeProcess | None = None  # this process's native heap and handles, once used
         # 2>$null / 2>&1 in effect: where non-terminating errors go instead of the error stream
         self.error_sinks: list[Callable[[ErrorRecord], None]] = []
+        # the powershell.exe process this runspace lives in (parent of what it starts), if any
+        self.process: ProcessIO | None = None
 
     # ----- variables --------------------------------------------------------------------------
 
@@ -121,9 +123,11 @@ class Interpreter:
 
         Write-Host in a runspace without a host goes to its information stream, not stdout.
         """
-        return Interpreter(
+        runspace = Interpreter(
             self.host, on_output, on_error, write_stdout=lambda text: None, env=self.env, cwd=self.cwd
         )
+        runspace.process = self.process
+        return runspace
 
     def env_value(self, name: str) -> str | None:
         low = name.lower()

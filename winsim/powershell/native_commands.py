@@ -41,7 +41,10 @@ def quote_arg(arg: str) -> str:
 def run_native(it: Runspace, node: Node, name: str, args: list[str], pipeline_input: list[Any]) -> list[Any]:
     command_line = " ".join([quote_arg(name)] + [quote_arg(a) for a in args])
     stdin = "".join(to_string(v) + "\r\n" for v in pipeline_input) if pipeline_input else None
-    code, out, err = run_captured(it.host, command_line, stdin=stdin, env=it.env, cwd=it.cwd)
+    parent = it.process.pid if it.process is not None else 0
+    code, out, err = run_captured(
+        it.host, command_line, stdin=stdin, env=it.env, cwd=it.cwd, parent_pid=parent
+    )
     lines = out.replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()

@@ -14,51 +14,118 @@ for all of them.  A member not listed raises "winsim does not model ...".
 from __future__ import annotations
 
 import re
+import threading
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from winsim.powershell import dates
 from winsim.powershell.addtype import resolve
 from winsim.powershell.errors import ErrorRecord, ExitSignal
 from winsim.powershell.netbase import NetObject, Ref, not_modeled
 from winsim.powershell.registry import PSError
 from winsim.powershell.values import ScriptBlock, as_list, dotnet_pattern, to_bool, to_int, to_string, unwrap
-from winsim.processes import run_captured
+from winsim.processes import (
+    ChildProcess,
+    OutStream,
+    ProcessTerminated,
+    StdinStream,
+    not_recognized,
+    start_child,
+)
 
 if TYPE_CHECKING:
     from winsim.powershell.runspace import Runspace
 
 
 class Task(NetObject):
-    """A completed ``Task<string>`` (winsim's programs have finished when their streams are read)."""
+    """``Task<string>`` of ``ReadToEndAsync()``: the read runs in a thread of its own.
+
+    ``Result`` and ``Wait()`` block as .NET's do, until the stream reaches end-of-file (or the
+    process doing the waiting is ended).
+    """
 
     net_type = "System.Threading.Tasks.Task`1[System.String]"
 
-    def __init__(self, result: Any) -> None:
+    def __init__(self, read: Callable[[], str | None], cancel: threading.Event | None) -> None:
         super().__init__()
-        self.props = {"Result": result, "IsCompleted": True}
+        self._cancel = cancel
+        self._done = threading.Event()
+        self._result: str | None = None
+        threading.Thread(target=self._run, args=(read,), name="ReadToEndAsync", daemon=True).start()
+
+    def _run(self, read: Callable[[], str | None]) -> None:
+        self._result = read()
+        self._done.set()
+
+    def _wait(self, timeout: float | None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not self._done.is_set():
+            if self._cancel is not None and self._cancel.is_set():
+                raise ProcessTerminated
+            left = 0.2 if deadline is None else min(0.2, deadline - time.monotonic())
+            if left <= 0:
+                return False
+            self._done.wait(left)
+        return True
+
+    def member(self, name: str) -> Any:
+        low = name.lower()
+        if low == "result":
+            self._wait(None)
+            return self._result if self._result is not None else ""
+        if low == "iscompleted":
+            return self._done.is_set()
+        return super().member(name)
+
+    def methods(self) -> dict[str, Callable[[list[Any]], Any]]:
+        # Wait(ms) is true once the task has completed, false when the time ran out.
+        return {"wait": lambda a: self._wait(to_int(a[0]) / 1000.0 if a and to_int(a[0]) >= 0 else None)}
 
 
 class TextReader(NetObject):
+    """The reading end of a redirected stream (``Process.StandardOutput``)."""
+
     net_type = "System.IO.StreamReader"
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, pipe: OutStream, encoding: str, cancel: threading.Event | None) -> None:
         super().__init__()
-        self._text = text
+        self._pipe = pipe
+        self._encoding = encoding
+        self._cancel = cancel
 
     def methods(self) -> dict[str, Callable[[list[Any]], Any]]:
-        return {"readtoend": lambda a: self._take(), "readtoendasync": lambda a: Task(self._take())}
+        return {"readtoend": lambda a: self._read_to_end(), "readtoendasync": self._read_async}
 
-    def _take(self) -> str:
-        text, self._text = self._text, ""
+    def _read(self) -> str | None:
+        raw = self._pipe.read_to_end(self._cancel)
+        return None if raw is None else raw.decode(self._encoding, "replace")
+
+    def _read_to_end(self) -> str:
+        # Blocks until every holder of the pipe's write end has exited, as .NET's ReadToEnd does.
+        text = self._read()
+        if text is None:
+            raise ProcessTerminated
         return text
+
+    def _read_async(self, args: list[Any]) -> Task:
+        return Task(self._read, self._cancel)
 
 
 class TextWriter(NetObject):
     net_type = "System.IO.StreamWriter"
 
+    def __init__(self, stdin: StdinStream | None = None) -> None:
+        super().__init__()
+        self._stdin = stdin
+
     def methods(self) -> dict[str, Callable[[list[Any]], Any]]:
-        return {"close": lambda a: None, "dispose": lambda a: None, "flush": lambda a: None}
+        return {"close": self._close, "dispose": self._close, "flush": lambda a: None}
+
+    def _close(self, args: list[Any]) -> None:
+        if self._stdin is not None:
+            self._stdin.close()
 
 
 class ProcessStartInfo(NetObject):
@@ -84,29 +151,76 @@ class ProcessStartInfo(NetObject):
 
 
 class Process(NetObject):
-    """A started program.  winsim's programs run to completion in ``Start``; the streams hold
-    what they wrote."""
+    """A started program, running in its own thread while the script goes on.
+
+    The members .NET Framework 4.x gives a redirected process: ``WaitForExit(ms)`` is false
+    when the time runs out, ``Kill()`` ends this process only (its children keep running and
+    keep any pipe they inherited open), ``ExitCode`` throws until the process has exited.
+    """
 
     net_type = "System.Diagnostics.Process"
 
-    def __init__(self, pid: int, code: int, stdout: str, stderr: str) -> None:
+    def __init__(
+        self, child: ChildProcess, encodings: tuple[str, str], cancel: threading.Event | None
+    ) -> None:
         super().__init__()
+        self._child = child
+        self._cancel = cancel
+        io = child.io
         self.props = {
-            "Id": pid,
-            "ExitCode": code,
-            "HasExited": True,
-            "StandardOutput": TextReader(stdout),
-            "StandardError": TextReader(stderr),
-            "StandardInput": TextWriter(),
+            "Id": io.pid,
+            "ProcessName": io.image.removesuffix(".exe"),
+            "StartTime": dates.local(io.started),
+            "StandardOutput": TextReader(io.stdout, encodings[0], cancel),
+            "StandardError": TextReader(io.stderr, encodings[1], cancel),
+            "StandardInput": TextWriter(io.stdin),
         }
+
+    def member(self, name: str) -> Any:
+        low = name.lower()
+        io = self._child.io
+        if low == "hasexited":
+            return io.exited.is_set()
+        if low == "exitcode":
+            if io.exit_code is None:
+                raise _invalid_operation("Process must exit before requested information can be determined.")
+            return io.exit_code
+        return super().member(name)
 
     def methods(self) -> dict[str, Callable[[list[Any]], Any]]:
         return {
-            "waitforexit": lambda a: True,
-            "kill": lambda a: None,
+            "waitforexit": self._wait_for_exit,
+            "kill": self._kill,
             "dispose": lambda a: None,
             "close": lambda a: None,
         }
+
+    def _wait_for_exit(self, args: list[Any]) -> bool:
+        ms = to_int(args[0]) if args else -1
+        exited = self._child.wait(None if ms < 0 else ms / 1000.0, self._cancel)
+        if not exited and self._cancel is not None and self._cancel.is_set():
+            raise ProcessTerminated
+        return exited
+
+    def _kill(self, args: list[Any]) -> None:
+        io = self._child.io
+        # TerminateProcess(handle, -1); a process that already exited gives Access is denied.
+        if not io.host.processes.terminate(io, -1):
+            raise PSError(
+                'Exception calling "Kill" with "0" argument(s): "Access is denied"',
+                "Win32Exception",
+                "NotSpecified",
+                exception_type="System.Management.Automation.MethodInvocationException",
+            )
+
+
+def _invalid_operation(message: str) -> PSError:
+    return PSError(
+        message,
+        "InvalidOperationException",
+        "NotSpecified",
+        exception_type="System.Management.Automation.GetValueInvocationException",
+    )
 
 
 def start_process(session: Runspace, info: Any) -> Process:
@@ -119,16 +233,34 @@ def start_process(session: Runspace, info: Any) -> Process:
     command_line = " ".join(
         filter(None, [to_string(props.get("FileName")), to_string(props.get("Arguments"))])
     )
-    try:
-        code, out, err = run_captured(session.host, command_line, env=session.env, cwd=session.cwd)
-    except KeyError:
+    if session.host.resolve_program(command_line) is not_recognized:
         raise PSError(
             'Exception calling "Start" with "1" argument(s): "The system cannot find the file specified"',
             "Win32Exception",
             "NotSpecified",
             exception_type="System.Management.Automation.MethodInvocationException",
-        ) from None
-    return Process(0, code, out, err)
+        )
+    parent = session.process
+    cond = threading.Condition()
+    stdin = StdinStream()
+    if not to_bool(props.get("RedirectStandardInput")):
+        stdin.close()
+    child = start_child(
+        session.host,
+        parent.pid if parent is not None else 0,
+        command_line,
+        stdin,
+        OutStream(cond),
+        OutStream(cond),
+        env=session.env,
+        cwd=session.cwd,
+    )
+    # programs write UTF-8 (OutStream's encoding); an encoding the script set decodes it
+    out_codec, err_codec = (
+        str(getattr(props.get(key), "codec", "utf-8"))
+        for key in ("StandardOutputEncoding", "StandardErrorEncoding")
+    )
+    return Process(child, (out_codec, err_codec), parent.terminated if parent is not None else None)
 
 
 class PowerShellApi(NetObject):

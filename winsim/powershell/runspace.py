@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from winsim.powershell.errors import ErrorRecord, Position
     from winsim.powershell.registry import PSError
     from winsim.powershell.values import ScriptBlock
-    from winsim.processes import HostServices
+    from winsim.processes import HostServices, ProcessIO
 
 
 class FunctionDef:
@@ -72,6 +72,7 @@ class Runspace(Protocol):
     strict: bool
     depth: int
     source: str
+    process: ProcessIO | None
 
     def new_runspace(
         self, on_output: Callable[[list[Any]], None], on_error: Callable[[ErrorRecord], None]

@@ -13,7 +13,16 @@ from __future__ import annotations
 import re
 import threading
 
-from winsim.processes import MAX_COMMAND_LINE, OutStream, ProcessIO, StdinStream, not_recognized
+from winsim.processes import (
+    MAX_COMMAND_LINE,
+    OutStream,
+    ProcessIO,
+    ProcessTerminated,
+    StdinStream,
+    not_recognized,
+    run_registered,
+    start_child,
+)
 from winsim.shell.environment import merged_environment
 
 NOT_RECOGNIZED_EXIT = 9009
@@ -99,6 +108,8 @@ class CmdShell:
             self.errorlevel = 1
             return 1
         for op, part in split_operators(self.expand(line)):
+            if self.proc.terminated.is_set():
+                raise ProcessTerminated  # a terminated cmd runs nothing more
             if op == "&&" and self.errorlevel != 0:
                 continue
             if op == "||" and self.errorlevel == 0:
@@ -141,6 +152,8 @@ class CmdShell:
             return 0
         if builtin is not None:
             return builtin(self, rest, out, err)
+        if word.lower() == "start":
+            return self.start(rest, out, err)
         child = ProcessIO(
             host=self.proc.host,
             command_line=text,
@@ -149,7 +162,6 @@ class CmdShell:
             stderr=err,
             env=dict(self.env),
             cwd=self.proc.cwd,
-            terminated=self.proc.terminated,
         )
         program = self.proc.host.resolve_program(text)
         if program is not_recognized:  # any callable may be a program; only identity is reliable
@@ -157,7 +169,31 @@ class CmdShell:
                 f"'{word.strip(chr(34))}' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n"
             )
             return NOT_RECOGNIZED_EXIT
-        return int(program(child))
+        # cmd waits for its child, a process of its own (cmd's child in the process table, what
+        # taskkill /T walks) that inherits cmd's handles: ending cmd alone leaves it running
+        processes = self.proc.host.processes
+        processes.register(child, self.proc.pid, inherit=True)
+        return run_registered(child, program)
+
+    def start(self, rest: str, out: OutStream, err: OutStream) -> int:
+        """``start /b <command>``: a child that inherits cmd's handles and is not waited for.
+
+        It holds cmd's stdout and stderr open after cmd itself exits.  Only the /B form is
+        modelled (a new console window means nothing on a remote shell).
+        """
+        m = re.match(r"(?i)/b\s+(.+)$", rest.strip())
+        if m is None:
+            err.write("winsim does not model start without /b.\r\n")
+            return 1
+        command = m.group(1).strip()
+        if self.proc.host.resolve_program(command) is not_recognized:
+            # start names the program in a message box on Windows; on a console, this line
+            err.write(f"The system cannot find the file {command.split()[0]}.\r\n")
+            return 1
+        stdin = StdinStream()
+        stdin.close()
+        start_child(self.proc.host, self.proc.pid, command, stdin, out, err, self.env, self.proc.cwd)
+        return 0
 
 
 def _redirections(text: str) -> tuple[str, str, str]:

@@ -47,6 +47,7 @@ class PowerShellProcess:
             env=merged_environment(proc.host, proc.env),
             cwd=proc.cwd,
         )
+        self.interp.process = proc
 
     # ----- streams -----------------------------------------------------------------------------
     def _write_output(self, items: list[Any]) -> None:

@@ -8,8 +8,10 @@ import winsim.powershell.cmdlets  # noqa: F401 - registers the built-in cmdlets
 from winsim.processes import ProcessIO
 from winsim.shell.cmd import cmd_program
 from winsim.shell.powershell_exe import powershell_program
+from winsim.shell.system32 import PROGRAMS as SYSTEM32
 
 PROGRAMS: dict[str, Callable[[ProcessIO], int]] = {
     "cmd.exe": cmd_program,
     "powershell.exe": powershell_program,
+    **SYSTEM32,
 }

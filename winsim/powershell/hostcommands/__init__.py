@@ -1,7 +1,7 @@
 """The model-backed commands of a simulated Windows Server container host.
 
 Importing this package registers the cmdlets (``Get-NetCompartment``, ``Get-NetIPInterface``,
-``Get-NetRoute``, ``Get-WinEvent``, file, service and process cmdlets, ``Get-Hns*``) in
+``Get-NetRoute``, ``Get-WinEvent``, ``Get-CimInstance Win32_Process``, file, service and process cmdlets, ``Get-Hns*``) in
 ``winsim.powershell.registry.REGISTRY``; ``PROGRAMS`` holds the host executables ``fltmc.exe``
 and ``hcsdiag.exe`` that ``winsim.programs.install_programs`` puts on every host.
 
@@ -13,6 +13,7 @@ True
 from __future__ import annotations
 
 from winsim.powershell.hostcommands import (  # noqa: F401 - imported for their @cmdlet registrations
+    cim,
     filesystem,
     hns,
     location,

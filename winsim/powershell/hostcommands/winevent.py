@@ -1,6 +1,7 @@
 r"""``Get-WinEvent``: records of the host's event logs, newest first.
 
 >>> # PS> Get-WinEvent -FilterHashtable @{LogName='Microsoft-Windows-Hyper-V-Compute-Operational'} -MaxEvents 5
+>>> # PS> Get-WinEvent -LogName Application -FilterXPath "*[System[Provider[@Name='docker'] and (EventRecordID > 41)]]"
 
 No matching record is the error "No events were found that match the specified selection
 criteria." (NoMatchingEventsFound); an unknown log is NoMatchingLogsFound.
@@ -8,7 +9,8 @@ criteria." (NoMatchingEventsFound); an unknown log is NoMatchingLogsFound.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
@@ -150,6 +152,53 @@ def _filter(records: list[EventRecord], table: dict[str, Any]) -> list[EventReco
     return out
 
 
+# The structured XPath 1.0 subset the event log accepts (Event Selection): ``*[System[...]]`` with
+# terms joined by ``and``.  winsim reads the terms a script selects records by; others are refused.
+_XPATH = re.compile(r"^\s*\*\s*\[\s*System\s*\[(?P<terms>.*)\]\s*\]\s*$", re.S)
+_XPATH_PROVIDER = re.compile(r"^Provider\s*\[\s*@Name\s*=\s*(['\"])(?P<name>[^'\"]*)\1\s*\]$")
+_XPATH_COMPARE = re.compile(
+    r"^(?P<field>EventRecordID|EventID|Level)\s*(?P<op><=|>=|!=|=|<|>)\s*(?P<value>\d+)$"
+)
+_OPS: dict[str, Callable[[int, int], bool]] = {
+    "=": lambda a, b: a == b,
+    "!=": lambda a, b: a != b,
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+def _provider_is(name: str) -> Callable[[EventRecord], bool]:
+    return lambda r: r.provider_name.casefold() == name.casefold()
+
+
+def _compares(field: str, op: Callable[[int, int], bool], value: int) -> Callable[[EventRecord], bool]:
+    return lambda r: op(int(getattr(r, field)), value)
+
+
+def _xpath_filter(query: str) -> Callable[[EventRecord], bool]:
+    """A predicate for ``*[System[Provider[@Name='x'] and (EventRecordID > n)]]`` and the like."""
+    whole = _XPATH.match(query)
+    if whole is None:
+        raise not_modeled(f"the event query '{query}'")
+    tests: list[Callable[[EventRecord], bool]] = []
+    for raw in re.split(r"\s+and\s+", whole.group("terms").strip()):
+        term = raw.strip()
+        while term.startswith("(") and term.endswith(")"):
+            term = term[1:-1].strip()
+        provider = _XPATH_PROVIDER.match(term)
+        compare = _XPATH_COMPARE.match(term)
+        if provider is not None:
+            tests.append(_provider_is(provider.group("name")))
+        elif compare is not None:
+            field = {"EventRecordID": "record_id", "EventID": "id", "Level": "level"}[compare.group("field")]
+            tests.append(_compares(field, _OPS[compare.group("op")], int(compare.group("value"))))
+        else:
+            raise not_modeled(f"the event query term '{term}'")
+    return lambda r: all(t(r) for t in tests)
+
+
 @cmdlet(
     "Get-WinEvent",
     Param("LogName", position=0, type="string[]"),
@@ -157,6 +206,7 @@ def _filter(records: list[EventRecord], table: dict[str, Any]) -> list[EventReco
     Param("ProviderName", type="string[]"),
     Param("MaxEvents", type="int"),
     Param("Oldest", switch=True),
+    Param("FilterXPath", type="string"),
 )
 def get_win_event(inv: Invocation) -> Iterable[PSObject]:
     events = inv.host.model.events
@@ -187,7 +237,16 @@ def get_win_event(inv: Invocation) -> Iterable[PSObject]:
             terminating=True,
             exception_type="System.Management.Automation.ParameterBindingException",
         )
-    found: dict[int, EventRecord] = {}
+    if "FilterXPath" in inv.args and ("FilterHashtable" in inv.args or "LogName" not in inv.args):
+        raise PSError(
+            "Parameter set cannot be resolved using the specified named parameters.",
+            "AmbiguousParameterSet,Microsoft.PowerShell.Commands.GetWinEventCommand",
+            "InvalidArgument",
+            terminating=True,
+            exception_type="System.Management.Automation.ParameterBindingException",
+        )
+    selected = _xpath_filter(to_string(inv.args["FilterXPath"])) if "FilterXPath" in inv.args else None
+    found: dict[tuple[str, int], EventRecord] = {}  # record ids are per log
     for logs, table in selections:
         names: list[str] = []
         for pattern in logs:
@@ -197,8 +256,11 @@ def get_win_event(inv: Invocation) -> Iterable[PSObject]:
             names.extend(hits)
         pool = [r for name in names for r in events.records(name)] if logs else events.records()
         for rec in _filter(pool, table):
-            found[rec.record_id] = rec
-    ordered = sorted(found.values(), key=lambda r: r.record_id, reverse=not inv.switch("Oldest"))
+            if selected is None or selected(rec):
+                found[(rec.log_name.casefold(), rec.record_id)] = rec
+    ordered = sorted(
+        found.values(), key=lambda r: (r.time_created, r.record_id), reverse=not inv.switch("Oldest")
+    )
     if "MaxEvents" in inv.args:
         ordered = ordered[: max(0, to_int(inv.args["MaxEvents"]))]
     if not ordered:
