@@ -148,6 +148,20 @@ class WSManHandler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_HEAD = do_PATCH = do_GET
 
     def do_POST(self) -> None:
+        self._answered = False
+        try:
+            self._post()
+        except Exception:  # a bug must become an answer, never a connection closed without one
+            log.exception("internal error handling a POST")
+            if not self._answered:
+                self._reply(500, b"", close=True)
+            self.close_connection = True
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._answered = True
+        super().send_response(code, message)
+
+    def _post(self) -> None:
         app = self.server.app
         round_trip(app.host)
         body = self._read_body(app.config.max_request_body)
