@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.winsim_docker.conftest import MakeSim, Sim
 
 IMAGE = "mcr.microsoft.com/windows/servercore:ltsc2022"
@@ -132,3 +134,45 @@ def test_daemon_answers_per_engine(make_sim: MakeSim) -> None:
     assert "DNSNames" not in net16  # API 1.39: the seed's image runs on its own build
     alias = [i.alias for i in sim16.host.model.net.interfaces() if i.endpoint_id]
     assert len(alias) == 1 and re.fullmatch(r"vEthernet \(Container NIC [0-9a-f]{8}\)", alias[0])
+
+
+@pytest.mark.parametrize(
+    ("profile", "status", "message"),
+    [
+        (
+            "ws2016",
+            500,
+            "json: cannot unmarshal string into Go struct field ContainerConfigWrapper.Env of type []string",
+        ),
+        (
+            "ws2022",
+            400,
+            "invalid JSON: json: cannot unmarshal string into Go struct field ContainerConfigWrapper.Env of type []string",
+        ),
+        (
+            "ws2025",
+            400,
+            "invalid JSON: json: cannot unmarshal string into Go struct field CreateRequest.Env of type []string",
+        ),
+    ],
+)
+def test_a_wrongly_typed_create_field_is_dockerds_json_error(make_sim, profile, status, message):
+    """moby decodes the body with encoding/json: the field and its Go type are named (runconfig/config.go);
+    it was a winsim 500 internal error.  18.09 returned the bare error (500), 24 wraps it as invalidJSONError."""
+    sim = make_sim(profile)
+    api = sim.sdk().api
+    body = {"Image": "mcr.microsoft.com/windows/servercore", "Env": "A=1"}
+    response = api.post(
+        api._url("/containers/create"), data=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
+    assert (response.status_code, response.json()) == (status, {"message": message})
+    nested = {"Image": body["Image"], "HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": 80}]}}}
+    response = api.post(
+        api._url("/containers/create"), data=json.dumps(nested), headers={"Content-Type": "application/json"}
+    )
+    assert response.json()["message"].endswith(
+        "json: cannot unmarshal number into Go struct field PortBinding."
+        + ("HostPort" if profile == "ws2016" else "HostConfig.PortBindings.HostPort")
+        + " of type string"
+    )
+    assert api.containers(all=True) == []  # nothing was created
