@@ -7,8 +7,10 @@ host.docker.cli("ps", "-a").stdout                                      # docker
 from __future__ import annotations
 
 import math
+import ssl
 import threading
 import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -72,11 +74,42 @@ def make_client(spec: HostSpec, liveness: Liveness | None = None) -> docker.Dock
     if liveness is not None:
         liveness.check()  # the client asks the host for its API version as it is made
     client = docker.DockerClient.__new__(docker.DockerClient)
-    client.api = _InventoryTrustApiClient(
-        base_url=url, tls=tls, timeout=max(1, math.ceil(spec.lost_after)), version="auto"
-    )
+    try:
+        client.api = _InventoryTrustApiClient(
+            base_url=url, tls=tls, timeout=max(1, math.ceil(spec.lost_after)), version="auto"
+        )
+    except docker.errors.DockerException as exc:  # the first request (the API version) is made here
+        problem = tls_problem(exc)
+        if problem is None:
+            raise
+        raise ConfigError(tls_message(spec, url, problem)) from None
     client.api.liveness = liveness
+    client.api.tls_failure = lambda problem: ConfigError(tls_message(spec, url, problem))
     return client
+
+
+def tls_problem(exc: BaseException) -> str | None:
+    """What the TLS layer said, if a TLS handshake is why ``exc`` happened (found down its causes)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"certificate verify failed: {cause.verify_message}"
+        if isinstance(cause, ssl.SSLError):
+            return cause.reason or str(cause)
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def tls_message(spec: HostSpec, url: str, problem: str) -> str:
+    d = spec.docker
+    hint = (
+        "set docker.ca_cert to the CA that signed the daemon's certificate"
+        if not d.ca_cert
+        else f"check docker.ca_cert ({d.ca_cert}), docker.client_cert and docker.client_key"
+    )
+    return f"{spec.name}: Docker API {url}: TLS handshake failed ({problem}); {hint}"
 
 
 class _InventoryTrustApiClient(docker.APIClient):
@@ -84,6 +117,7 @@ class _InventoryTrustApiClient(docker.APIClient):
     inventory names must win, so this client ignores the environment (it never needs a proxy)."""
 
     liveness: Liveness | None = None
+    tls_failure: Callable[[str], Exception] | None = None  # the one-line error a TLS failure becomes
 
     def _retrieve_server_version(self) -> str:
         self.trust_env = False
@@ -95,6 +129,11 @@ class _InventoryTrustApiClient(docker.APIClient):
             self.liveness.check()
         try:
             return super().request(method, url, *args, **kwargs)
+        except requests.exceptions.SSLError as exc:
+            problem = tls_problem(exc)
+            if self.tls_failure is None or problem is None:
+                raise
+            raise self.tls_failure(problem) from None
         except (requests.Timeout, requests.ConnectionError) as exc:
             if self.liveness is not None:
                 path = urlparse(url if isinstance(url, str) else url.decode()).path

@@ -18,6 +18,9 @@ from inventory.model import HostSpec, Inventory
 
 DEFAULT_INVENTORY = Path(__file__).with_name("sim.yml")
 SECRET_KEYS = {"password", "passwd", "secret", "token"}
+# A lab of a thousand hosts is ~200 KB.  PyYAML's Python loader takes ~10 s of CPU per MB (libyaml's
+# is faster but overflows the C stack on deeply nested input), so a larger file is refused unread.
+MAX_BYTES = 256 * 1024
 
 
 class InventoryError(ValueError):
@@ -32,16 +35,60 @@ def _host_label(raw_hosts: Any, index: int) -> str:
     return f"host #{index + 1}"
 
 
-def _find_plaintext_secret(node: Any, path: str = "") -> str | None:
+def _find_plaintext_secret(node: Any, path: str = "", seen: set[int] | None = None) -> str | None:
     if isinstance(node, dict):
+        # YAML anchors can make a mapping its own descendant: visit each mapping once
+        seen = set() if seen is None else seen
+        if id(node) in seen:
+            return None
+        seen.add(id(node))
         for key, value in node.items():
             where = f"{path}.{key}" if path else str(key)
             if str(key).lower() in SECRET_KEYS:
                 return where
-            found = _find_plaintext_secret(value, where)
+            found = _find_plaintext_secret(value, where, seen)
             if found:
                 return found
     return None
+
+
+def _read_text(path: Path) -> str:
+    """The file as text, or one line naming the file and what is wrong with its bytes."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InventoryError(f"{path}: cannot read inventory: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise InventoryError(
+            f"{path}: inventory is larger than {MAX_BYTES // 1024} KiB; an inventory lists hosts, not data"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InventoryError(
+            f"{path}: not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} (line {line}); "
+            "save the file as UTF-8"
+        ) from None
+
+
+def _parse(path: Path, text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise InventoryError(
+            f"{path}: not valid YAML at line {line}: character U+{exc.character:04X} is not allowed ({exc.reason})"
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise InventoryError(f"{path}: not valid YAML{where}: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise InventoryError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise InventoryError(f"{path}: not valid YAML: nested too deeply") from None
 
 
 def _format_validation(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
@@ -71,14 +118,7 @@ def load_inventory(path: str | Path = DEFAULT_INVENTORY, check_env: bool = True)
     at start, not halfway through a host.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InventoryError(f"{path}: cannot read inventory: {exc.strerror or exc}") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InventoryError(f"{path}: not valid YAML: {exc}") from None
+    raw = _parse(path, _read_text(path))
     if not isinstance(raw, dict) or "hosts" not in raw:
         raise InventoryError(f"{path}: an inventory is a mapping with a 'hosts:' list")
     raw_hosts = raw.get("hosts")

@@ -93,6 +93,15 @@ def test_bad_inventory_is_a_usage_error(suite):
     result.stderr.fnmatch_lines(["*bad.yml: host 'a': field 'transport'*"])
 
 
+def test_a_non_utf8_inventory_is_one_usage_line_naming_file_and_byte(suite):
+    (suite.path / "bad.yml").write_bytes(b"hosts:\n  - name: caf\xe9\n    transport: local\n")
+    result = suite.runpytest_subprocess("-p", "fixtures.plugin", "--inventory", "bad.yml", "--collect-only")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.stderr.lines if "bad.yml" in line]
+    assert len(errors) == 1 and "not UTF-8: byte 0xe9 at offset 20 (line 2)" in errors[0], errors
+    assert "INTERNALERROR" not in result.stderr.str() + result.stdout.str()
+
+
 def test_xdist_workers_collect_the_same_and_keep_each_host_on_one_worker(suite):
     result = run(suite, "-n", "2", "-q")
     # xdist itself fails the run if two workers collected different lists

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,42 @@ def test_not_yaml_and_not_an_inventory(tmp_path):
     assert "not valid YAML" in error_of(write(tmp_path, "hosts: [\n"))
     assert "'hosts:'" in error_of(write(tmp_path, "- a\n- b\n"))
     assert "cannot read" in error_of(tmp_path / "missing.yml")
+
+
+def test_a_byte_that_is_not_utf8_is_named_with_its_offset_and_line(tmp_path):
+    path = tmp_path / "inv.yml"
+    path.write_bytes(b"hosts:\n  - name: caf\xe9\n")
+    assert error_of(path) == f"{path}: not UTF-8: byte 0xe9 at offset 20 (line 2); save the file as UTF-8"
+
+
+def test_yaml_errors_are_one_line_with_their_place(tmp_path):
+    assert error_of(write(tmp_path, "hosts: [\n")).endswith(
+        "inv.yml: not valid YAML at line 2, column 1: expected the node content, but found '<stream end>'"
+    )
+    assert error_of(write(tmp_path, "hosts:\n  - name: a\x07\n")).endswith(
+        "inv.yml: not valid YAML at line 2: character U+0007 is not allowed (special characters are not allowed)"
+    )
+    assert error_of(write(tmp_path, "[" * 5000)).endswith("inv.yml: not valid YAML: nested too deeply")
+
+
+def test_an_oversized_inventory_is_refused_unread_and_fast(tmp_path):
+    """A 17 MB inventory took 67 s to name one unknown key: the size is bounded before parsing."""
+    host = "  - {name: h%d, transport: sim, sim: {profile: ws2022}}\n"
+    path = write(
+        tmp_path, "hosts:\n" + "".join(host % i for i in range(300_000)) + "  - {name: z, adress: q}\n"
+    )
+    assert path.stat().st_size > 17_000_000
+    started = time.perf_counter()
+    msg = error_of(path)
+    assert time.perf_counter() - started < 2
+    assert msg == f"{path}: inventory is larger than 256 KiB; an inventory lists hosts, not data"
+
+
+def test_an_anchor_that_contains_itself_is_an_unknown_key_not_a_recursion(tmp_path):
+    msg = error_of(write(tmp_path, "hosts:\n  - &h {name: a, transport: local, loop: *h}\n"))
+    assert msg.endswith(
+        "inv.yml: host 'a': field 'loop': unknown key (check its spelling; see inventory/lab.example.yml for every key)"
+    )
 
 
 def test_sim_host_needs_sim_section(tmp_path):

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.winsim_docker.conftest import MakeSim, Sim
 
 IMAGE = "mcr.microsoft.com/windows/servercore:ltsc2022"
@@ -141,3 +143,45 @@ def test_config_volumes_null_unless_asked(sim: Sim) -> None:
     assert json.loads(sim.cli("inspect", plain).stdout)[0]["Config"]["Volumes"] is None
     anon = sim.cli("create", "-v", r"C:\scratch", IMAGE).stdout.strip()
     assert json.loads(sim.cli("inspect", anon).stdout)[0]["Config"]["Volumes"] == {r"C:\scratch": {}}
+
+
+@pytest.mark.parametrize(
+    ("profile", "status", "message"),
+    [
+        (
+            "ws2016",
+            500,
+            "json: cannot unmarshal string into Go struct field ContainerConfigWrapper.Env of type []string",
+        ),
+        (
+            "ws2022",
+            400,
+            "invalid JSON: json: cannot unmarshal string into Go struct field ContainerConfigWrapper.Env of type []string",
+        ),
+        (
+            "ws2025",
+            400,
+            "invalid JSON: json: cannot unmarshal string into Go struct field CreateRequest.Env of type []string",
+        ),
+    ],
+)
+def test_a_wrongly_typed_create_field_is_dockerds_json_error(make_sim, profile, status, message):
+    """moby decodes the body with encoding/json: the field and its Go type are named (runconfig/config.go);
+    it was a winsim 500 internal error.  18.09 returned the bare error (500), 24 wraps it as invalidJSONError."""
+    sim = make_sim(profile)
+    api = sim.sdk().api
+    body = {"Image": "mcr.microsoft.com/windows/servercore", "Env": "A=1"}
+    response = api.post(
+        api._url("/containers/create"), data=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
+    assert (response.status_code, response.json()) == (status, {"message": message})
+    nested = {"Image": body["Image"], "HostConfig": {"PortBindings": {"80/tcp": [{"HostPort": 80}]}}}
+    response = api.post(
+        api._url("/containers/create"), data=json.dumps(nested), headers={"Content-Type": "application/json"}
+    )
+    assert response.json()["message"].endswith(
+        "json: cannot unmarshal number into Go struct field PortBinding."
+        + ("HostPort" if profile == "ws2016" else "HostConfig.PortBindings.HostPort")
+        + " of type string"
+    )
+    assert api.containers(all=True) == []  # nothing was created

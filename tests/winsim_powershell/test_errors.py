@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import sys
 from collections.abc import Callable
 
 from winrm import Session
@@ -118,3 +119,30 @@ def test_method_on_null_is_an_error_record(ps: Run) -> None:
     result = ps("$nothing.Trim()")
     assert "You cannot call a method on a null-valued expression." in result.error_text
     assert result.code == 1
+
+
+def test_nesting_too_deep_is_powershells_parser_error(ps: Run) -> None:
+    """5,000 nested parentheses were "winsim: internal error ... RecursionError"; Windows PowerShell's
+    parser reports ScriptTooComplicated (ParserStrings.resx)."""
+    result = ps("(" * 5000 + "1" + ")" * 5000)
+    assert result.stdout == ""
+    assert "internal error" not in result.error_text
+    assert result.error_text.startswith(
+        "Processing was stopped because the script is too complex.\r\nAt line:1 char:"
+    )
+    assert "ParserError: (:) [], ParentContainsErrorRecordException" in result.error_text
+    assert "FullyQualifiedErrorId : ScriptTooComplicated" in result.error_text
+    assert ps("(" * 50 + "1" + ")" * 50).stdout == "1\r\n"  # ordinary nesting still runs
+
+
+def test_a_stack_that_runs_out_anyway_is_a_call_depth_overflow(ps: Run) -> None:
+    """The net under the parser's limit: a RecursionError becomes PowerShell's error, not an internal one."""
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(150)
+    try:
+        result = ps("(" * 55 + "1" + ")" * 55 + "\n'next'")
+    finally:
+        sys.setrecursionlimit(limit)
+    assert "internal error" not in result.error_text
+    assert result.error_text.startswith("The script failed due to call depth overflow.")
+    assert "FullyQualifiedErrorId : CallDepthOverflow" in result.error_text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 import stat
 from urllib.parse import urlparse
@@ -117,3 +118,21 @@ def test_password_never_logged_or_stored_in_clear(surface, sim_host, caplog):
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
     assert password not in store.read_text()
     assert password not in repr(sim_host.credentials)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [b"NTLMSSP\x00\x01\x00", b"NTLMSSP\x00\x03\x00\x00\x00", b"NTLMSSP\x00\x03\x00\x00\x00" + b"\xff" * 80],
+    ids=["cut-negotiate", "cut-authenticate", "garbage-authenticate"],
+)
+def test_a_malformed_ntlm_token_is_refused_with_401_and_the_listener_carries_on(surface, sim_host, token):
+    """A cut token made pyspnego raise struct.error, which closed the connection without an answer."""
+    header = "Negotiate " + base64.b64encode(token).decode()
+    response = requests.post(
+        surface.endpoints["winrm"]["http"], data=b"", headers={"Authorization": header}, timeout=5
+    )
+    assert response.status_code == 401 and response.headers["WWW-Authenticate"].startswith("Negotiate")
+    result = _session(surface, "Administrator", sim_host.credentials.password, "ntlm").run_cmd(
+        "wcctest.exe echo in"
+    )
+    assert result.std_out == b"in\r\n"

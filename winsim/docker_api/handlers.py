@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from winsim.docker_api import render
+from winsim.docker_api import gojson, render
 from winsim.docker_api.protocol import Hijack, Reply, Request, Response, Stream
 from winsim.latency import spend
 from winsim.model import DaemonNotRunning, DockerError, ErrorKind, HostModel
@@ -165,7 +165,16 @@ def _label_match(c: Container, spec: str) -> bool:
 @route("POST", "/containers/create")
 def containers_create(req: Request) -> Reply:
     spend(req.host, "container_create")
-    c = _d(req).create_container(req.json(), name=req.query.get("name") or None)
+    body = req.json()
+    major = req.host.model.profile.engine_major
+    try:
+        gojson.check(body, gojson.create_request(major), gojson.GO_MINOR.get(major, 22))
+    except gojson.UnmarshalTypeError as exc:
+        # runconfig wraps it as invalidJSONError (400) from engine 24; 18.09 returned it bare (500)
+        if major >= 24:
+            raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid JSON: {exc}") from None
+        raise DockerError(ErrorKind.SYSTEM, str(exc)) from None
+    c = _d(req).create_container(body, name=req.query.get("name") or None)
     return Response(201, {"Id": c.id, "Warnings": []})
 
 

@@ -60,6 +60,9 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # a request line that cannot be parsed still gets a status line (http.server would send a bare
+    # HTTP/0.9 body; Go's net/http and HTTP.sys answer 400 in HTTP/1.1)
+    default_request_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out as separate writes; no delayed-ACK stalls
     server: _Server
 

@@ -236,6 +236,13 @@ class Interpreter:
                 self.last_success = False
                 # an unhandled terminating error stops the rest of this script
                 return
+            except RecursionError:  # nesting below MAX_TREE_DEPTH that still ran out of Python's stack
+                overflow = PSError(
+                    "The script failed due to call depth overflow.", "CallDepthOverflow", "InvalidOperation"
+                )
+                self.report(self.record(overflow, stmt))
+                self.last_success = False
+                return
             except (BreakSignal, ContinueSignal):
                 return
             except ReturnSignal as ret:

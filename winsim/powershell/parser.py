@@ -160,9 +160,33 @@ def _issues(tree: Tree, text: str) -> list[SyntaxIssue]:
     return issues
 
 
+# PowerShell's parser recurses; when its stack runs out (InsufficientExecutionStackException, also
+# on the fresh thread it retries on) it reports ScriptTooComplicated at the token it had reached
+# (Parser.ParseTask; text from ParserStrings.resx).  Windows PowerShell 5.1 does so for 5,000 nested
+# parentheses.  The depth where it happens depends on the stack: winsim's limit is its own evaluator's
+# (INFERRED), measured as syntax-tree depth: 328 nested ``if`` blocks, depth 1002, overflowed Python's
+# recursion limit, and 60 nested parentheses are depth ~750.
+MAX_TREE_DEPTH = 750
+TOO_COMPLEX = "Processing was stopped because the script is too complex."
+
+
+def _too_deep(tree: Tree) -> SyntaxIssue | None:
+    """ScriptTooComplicated at the first node past :data:`MAX_TREE_DEPTH`, found without recursion."""
+    stack = [(tree.root_node, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_TREE_DEPTH:
+            line, col = node.start_point.row + 1, node.start_point.column + 1
+            return SyntaxIssue(TOO_COMPLEX, "ScriptTooComplicated", line, col, 1, False)
+        stack.extend((child, depth + 1) for child in reversed(node.children))
+    return None
+
+
 def syntax_errors(text: str) -> list[SyntaxIssue]:
     """Every syntax problem in ``text``, in source order (empty when it parses)."""
-    return _issues(parse(text), text)
+    tree = parse(text)
+    too_deep = _too_deep(tree)
+    return [too_deep] if too_deep else _issues(tree, text)
 
 
 def parse_check(text: str) -> list[str]:

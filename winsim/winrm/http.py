@@ -124,6 +124,9 @@ class WSManServer(ThreadingHTTPServer):
 
 class WSManHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # a request line that cannot be parsed still gets a status line (http.server would send a bare
+    # HTTP/0.9 body; Go's net/http and HTTP.sys answer 400 in HTTP/1.1)
+    default_request_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body go out as separate writes
     server_version = "Microsoft-HTTPAPI/2.0"
     sys_version = ""
@@ -148,6 +151,20 @@ class WSManHandler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_HEAD = do_PATCH = do_GET
 
     def do_POST(self) -> None:
+        self._answered = False
+        try:
+            self._post()
+        except Exception:  # a bug must become an answer, never a connection closed without one
+            log.exception("internal error handling a POST")
+            if not self._answered:
+                self._reply(500, b"", close=True)
+            self.close_connection = True
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._answered = True
+        super().send_response(code, message)
+
+    def _post(self) -> None:
         app = self.server.app
         round_trip(app.host)
         body = self._read_body(app.config.max_request_body)
