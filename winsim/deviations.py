@@ -49,6 +49,8 @@ class Deviation(StrEnum):
     LIVE_RESTORE_ACCEPTED = "live-restore-accepted"
     FILTER_NOT_WCIFS = "filter-not-wcifs"
     IMAGE_BUILD_MISMATCH_RUNS = "image-build-mismatch-runs"
+    STATIC_MAPPING_LEFT_BEHIND = "static-mapping-left-behind"
+    PORT_CONFLICT_ACCEPTED = "port-conflict-accepted"
 
 
 # deviation -> the documented behaviour it breaks (what a real host would have to get wrong).
@@ -89,6 +91,8 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.LIVE_RESTORE_ACCEPTED: "dockerd starts with live-restore in daemon.json",
     Deviation.FILTER_NOT_WCIFS: "the container filesystem filter is not named wcifs",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "process isolation runs an image built for another Windows build",
+    Deviation.STATIC_MAPPING_LEFT_BEHIND: "deleting an HNS endpoint leaves its WinNAT static port mappings",
+    Deviation.PORT_CONFLICT_ACCEPTED: "WinNAT accepts a second static mapping of a host port already mapped",
 }
 
 

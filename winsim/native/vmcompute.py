@@ -19,7 +19,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from winsim.model.errors import E_INVALID_PARAMETER, HCS_E_SYSTEM_NOT_FOUND, HcsError, LayerError, signed32
+from winsim.model.errors import (
+    E_INVALID_PARAMETER,
+    HCS_E_SYSTEM_NOT_FOUND,
+    HcsError,
+    HnsError,
+    LayerError,
+    signed32,
+)
 from winsim.native import hcs_schema1
 from winsim.native.exports import Cell, Export, NativeProcess, Param
 from winsim.native.hnscall import hns_call
@@ -233,10 +240,14 @@ def HcsCloseProcess(process: NativeProcess, handle: int) -> int:
     _out("response", "LPWSTR*"),
 )
 def HNSCall(process: NativeProcess, method: str, path: str, request: str, response: Cell) -> int:
-    # HNS answers failures inside its envelope ({"Success":false,"Error":...}); the HRESULT stays S_OK.
-    response.value = process.heap.alloc_string(
-        hns_call(process.host.model.hns, str(method or ""), str(path or ""), str(request or ""))
-    )
+    # HNS answers most failures inside its envelope ({"Success":false,"Error":...}) with S_OK; the
+    # ones HNS fails the call for come back as the HRESULT, with no answer.
+    try:
+        answer = hns_call(process.host.model.hns, str(method or ""), str(path or ""), str(request or ""))
+    except HnsError as exc:
+        response.value = 0
+        return signed32(exc.hresult)
+    response.value = process.heap.alloc_string(answer)
     return S_OK
 
 
