@@ -1,8 +1,10 @@
-"""Network compartments, IP interfaces and routes, through the network cmdlets the seed names.
+"""Network compartments, IP interfaces and routes, through the network cmdlets the seed names,
+and WinNAT's instances and static mappings (Get-NetNat, Get-NetNatStaticMapping).
 
 comps = host.net.compartments()
 mine = host.net.compartment_for_container(container_id)     # by \\Container_<id>
 host.net.interfaces(alias_like="*Container NIC*")
+host.net.nat_mappings()                                        # published ports
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from drivers.base import DriverBase
-from drivers.models import CommandResult, Compartment, IpInterface, Route
+from drivers.models import CommandResult, Compartment, IpInterface, NatStaticMapping, NetNat, Route
 
 # Tries to change a compartment the way an operator would; Windows has no cmdlet for it, so the
 # expected answer is an error (CommandNotFoundException) and a non-zero exit code.
@@ -48,6 +50,16 @@ class NetDriver(DriverBase):
     def routes(self, compartment_id: int) -> list[Route]:
         return self._probe(
             "Get-WccRoute", {"CompartmentId": int(compartment_id)}, lambda v: [Route.from_json(o) for o in v]
+        )
+
+    def nats(self) -> list[NetNat]:
+        """WinNAT's NAT instances (``Get-NetNat``): one per HNS nat network."""
+        return self._probe("Get-WccNat", {}, lambda v: [NetNat.from_json(o) for o in v])
+
+    def nat_mappings(self) -> list[NatStaticMapping]:
+        """WinNAT's static port mappings (``Get-NetNatStaticMapping``), what published ports become."""
+        return self._probe(
+            "Get-WccNatStaticMapping", {}, lambda v: [NatStaticMapping.from_json(o) for o in v]
         )
 
     def compartment_cmdlets(self) -> list[str]:

@@ -44,6 +44,8 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.LIVE_RESTORE_ACCEPTED: "daemon/live-restore-refused",
     Deviation.FILTER_NOT_WCIFS: "daemon/filter-is-wcifs",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "hcs/process-isolation-needs-host-build",
+    Deviation.STATIC_MAPPING_LEFT_BEHIND: "network/port-published",
+    Deviation.PORT_CONFLICT_ACCEPTED: "network/port-conflict",
 }
 
 # Deviations seen only through dockerd's debug log: their hosts run with debug logging on.
