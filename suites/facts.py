@@ -61,6 +61,7 @@ NAT_ANY_ADDRESS = "0.0.0.0"
 # on older hosts, "hnsCall failed in Win32: ... (0x20)", wrapped by "failed during
 # hnsCallRawResponse: " from engine 20.10). The text is HNS's in the host's language (English here).
 SHARING_VIOLATION = "The process cannot access the file because it is being used by another process."
+SHARING_VIOLATION_HRESULT = "0x80070020"  # HRESULT_FROM_WIN32(ERROR_SHARING_VIOLATION), as HNSCall returns it
 PORT_CONFLICT = (
     r"failed to create endpoint {name} on network {network}: "
     r"(?:(?:failed during hnsCallRawResponse: )?hnsCall failed in Win32: {text} \(0x20\)"

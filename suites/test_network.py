@@ -6,6 +6,7 @@ import ipaddress
 import random
 import re
 
+from drivers.errors import ProbeError
 from drivers.models import NatPolicy
 from fixtures.behaviour import behaviour
 from suites import expect, facts
@@ -232,20 +233,71 @@ def test_published_port_is_a_nat_policy_and_a_static_mapping(host, via, containe
 
 @behaviour(
     id="network/port-conflict",
-    must="Starting a second container that publishes a host port another container's endpoint already maps MUST fail "
-    "with the host's sharing-violation error (failed to create endpoint <name> on network <network>: ... The process "
-    "cannot access the file because it is being used by another process.), leave that container created with no "
-    "endpoint, and leave the first container's NAT policy and static mapping the only ones for that port.",
+    must="Making a second container's endpoint publish a host port another container's endpoint already maps MUST "
+    "be refused with the host's sharing violation (ERROR_SHARING_VIOLATION: through Docker 'failed to create endpoint "
+    "<name> on network <network>: ... The process cannot access the file because it is being used by another "
+    "process.', leaving that container created; through HNSCall POST /endpoints its HRESULT 0x80070020, or HNS's "
+    "envelope with that text on builds before 1809), leave no endpoint for it, and leave the first container's NAT "
+    "policy and static mapping the only ones for that port.",
     seed="",
     source="tests/fidelity/samples/error-port-conflict-*.txt (docker/for-win#1951, microsoft/vscode-docker#1299, "
     "sitecorelabs/xmcloud-foundation-head-dev#143: a host port mapped twice); moby libnetwork (failed to create "
-    "endpoint); hcsshim internal/hns/hnsfuncs.go (the error's wrappers)",
+    "endpoint); hcsshim internal/hns/hnsfuncs.go (the error's wrappers: 'hnsCall failed in Win32' is a failed HRESULT)",
+    via=("docker", "direct"),
 )
-def test_second_container_on_a_taken_port_is_refused(host, via, containers):
+def test_second_container_on_a_taken_port_is_refused(host, via, containers, direct):
     port = _free_port(host)
     network = default_network(host)
-    first = containers.run(command=DOCKER_COMMAND, network=network, ports={f"{CONTAINER_PORT}/tcp": port})
-    first_endpoint = _docker_endpoint(host, first, network)
+    policy = {"Type": "NAT", "Protocol": "tcp", "InternalPort": CONTAINER_PORT, "ExternalPort": port}
+    if via == "docker":
+        first = containers.run(command=DOCKER_COMMAND, network=network, ports={f"{CONTAINER_PORT}/tcp": port})
+        first_endpoint = _docker_endpoint(host, first, network)
+        _refused_through_docker(host, containers, network, port, first.id)
+    else:
+        dc = direct(network=network)
+        dc.create_scratch()
+        dc.activate()
+        first_endpoint = dc.create_endpoint([policy])
+        dc.create_compute_system()
+        dc.start()
+        second = direct(network=network)
+        try:
+            made = second.create_endpoint([policy])
+        except ProbeError as exc:
+            refused = str(exc)
+        else:
+            refused = f"created endpoint {made.id}"
+        expect.that(
+            facts.SHARING_VIOLATION_HRESULT in refused or facts.SHARING_VIOLATION in refused,
+            host,
+            f"HNSCall POST /endpoints/ with a NAT policy for host port {port} while {first_endpoint.id} holds it",
+            expect.Described(
+                f"refused: HRESULT {facts.SHARING_VIOLATION_HRESULT} or {facts.SHARING_VIOLATION}"
+            ),
+            refused,
+        )
+        expect.equal(
+            host,
+            f"HNS endpoints named {second.owner}-{second.id[:12]} (the refused one)",
+            [],
+            [e.id for e in host.hns.endpoints() if e.name == f"{second.owner}-{second.id[:12]}"],
+        )
+    expect.equal(
+        host,
+        f"HNS endpoints with a NAT policy for host port {port}",
+        [first_endpoint.id],
+        _endpoints_publishing(host, port),
+    )
+    expect.equal(
+        host,
+        f"static mappings of host port {port}",
+        [first_endpoint.ip_address],
+        [m.internal_ip for m in _mappings_of(host, port)],
+    )
+
+
+def _refused_through_docker(host, containers, network: str, port: int, first_id: str) -> None:
+    """docker run -p of a taken port: the engine's words for HNS's refusal; the container stays created."""
     name = containers.name()
     labels = [a for k, v in containers.labels.items() for a in ("--label", f"{k}={v}")]
     image = containers.ensure_image()
@@ -258,7 +310,7 @@ def test_second_container_on_a_taken_port_is_refused(host, via, containers):
     expect.that(
         refused.rc != 0 and re.search(wanted, refused.stderr) is not None,
         host,
-        f"docker run -p {port}:{CONTAINER_PORT} while {first.id[:12]} publishes {port}",
+        f"docker run -p {port}:{CONTAINER_PORT} while {first_id[:12]} publishes {port}",
         expect.Described(
             f"refused: failed to create endpoint {name} on network {network}: ... {facts.SHARING_VIOLATION}"
         ),
@@ -271,18 +323,6 @@ def test_second_container_on_a_taken_port_is_refused(host, via, containers):
         f"state and endpoint of the refused container {name}",
         ("created", ""),
         (second.status, settings.get("EndpointID") or ""),
-    )
-    expect.equal(
-        host,
-        f"HNS endpoints with a NAT policy for host port {port}",
-        [first_endpoint.id],
-        _endpoints_publishing(host, port),
-    )
-    expect.equal(
-        host,
-        f"static mappings of host port {port}",
-        [first_endpoint.ip_address],
-        [m.internal_ip for m in _mappings_of(host, port)],
     )
 
 
