@@ -45,6 +45,7 @@ ALREADY_EXISTS = "{Object Exists} An attempt was made to create an object and th
 NAT_POOL = ipaddress.IPv4Network("172.16.0.0/12")
 # HNS v1's port publishing policy: {"Type": "NAT", "Protocol", "InternalPort", "ExternalPort"} (hcsshim
 # hnspolicy.go NatPolicy, as moby's windows driver ConvertPortBindings sends it).
+# INFERRED: HNS lists an endpoint's policies back as they were sent (no captured NAT policy answer).
 NAT_POLICY_TYPE = "NAT"
 LATER_HNS_BUILD = 17763  # Windows Server 2019 (1809)
 # An endpoint created without a Name (moby's nat driver sends none) is named "Ethernet"
