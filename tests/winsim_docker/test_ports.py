@@ -77,3 +77,15 @@ def test_second_nat_network_refused_on_2016(make_sim: MakeSim) -> None:
     done = sim.cli("network", "create", "-d", "nat", "mynat", check=False)
     assert done.returncode == 1
     assert "Error response from daemon: HNS failed with error : Unspecified error" in done.stderr
+
+
+def test_a_host_address_is_refused_as_the_windows_driver_words_it(sim: Sim) -> None:
+    done = sim.cli(
+        "run", "-id", "--name", "bound", "-p", "127.0.0.1:8081:80", _image("ws2022"), "cmd", check=False
+    )
+    assert done.returncode == 125
+    assert (
+        "failed to create endpoint bound on network nat: "
+        "Windows does not support host IP addresses in NAT settings" in done.stderr
+    ), done.stderr
+    sim.cli("rm", "-f", "bound")

@@ -239,11 +239,17 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
     def _endpoints_for(self, c: Container) -> list[str]:
         """One HNS endpoint per network; the first (the container's own network) carries the
         published ports as NAT policies, as moby's windows driver asks for them."""
-        try:
+        try:  # the windows driver converts the bindings in CreateEndpoint, so libnetwork's words wrap it
             published = ports.bindings(c.host_config.get("PortBindings"))
-        except DockerError:
+        except DockerError as exc:
             self._release(c)
-            raise
+            first = next(iter(c.networks.values()), None)
+            if first is None:
+                raise
+            raise DockerError(
+                ErrorKind.SYSTEM,
+                f"failed to create endpoint {c.name} on network {first.network_name}: {exc.message}",
+            ) from exc
         engine = self.model.profile.engine_major
         out: list[str] = []
         for index, att in enumerate(c.networks.values()):
