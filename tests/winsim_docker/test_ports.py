@@ -25,6 +25,8 @@ def test_published_port_shows_in_docker_port_and_inspect(sim: Sim) -> None:
     cid = sim.cli("run", "-id", "-p", "8080:80", _image("ws2022"), "cmd").stdout.strip()
     try:
         assert sim.cli("port", cid).stdout.splitlines() == ["80/tcp -> 0.0.0.0:8080"]
+        ps = sim.cli("ps", "--no-trunc", "--filter", f"id={cid}", "--format", "{{.Ports}}").stdout
+        assert ps.strip() == "0.0.0.0:8080->80/tcp"
         inspect = json.loads(sim.cli("inspect", cid).stdout)[0]
         assert inspect["NetworkSettings"]["Ports"] == {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "8080"}]}
         assert inspect["HostConfig"]["PortBindings"] == {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}
