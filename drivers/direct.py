@@ -125,7 +125,8 @@ class DirectContainer:
         self.volume = str((value[0] if value else {}).get("MountPath") or "")
         return self.volume
 
-    def create_endpoint(self) -> HnsEndpoint:
+    def create_endpoint(self, policies: list[dict[str, Any]] | None = None) -> HnsEndpoint:
+        """HNSCall POST /endpoints/ on the network, with ``policies`` as given (e.g. a NAT policy)."""
         network = self._parts.hns.network(self.network)
         if network is None:
             raise ProbeError(
@@ -134,9 +135,10 @@ class DirectContainer:
                 [ErrorRecord(f"no HNS network named {self.network!r}")],
             )
         self._step("HNSCall POST /endpoints/")
-        out = self._parts.hns.call(
-            "POST", "/endpoints/", {"Name": f"{self.owner}-{self.id[:12]}", "VirtualNetwork": network.id}
-        )
+        request: dict[str, Any] = {"Name": f"{self.owner}-{self.id[:12]}", "VirtualNetwork": network.id}
+        if policies:
+            request["Policies"] = policies
+        out = self._parts.hns.call("POST", "/endpoints/", request)
         self.endpoint = HnsEndpoint.from_json(out if isinstance(out, dict) else {})
         return self.endpoint
 

@@ -176,6 +176,24 @@ class HnsEndpoint:
             raw=data,
         )
 
+    @property
+    def nat_policies(self) -> list[NatPolicy]:
+        """The endpoint's port publishing policies (HNS v1 ``{"Type": "NAT", ...}``)."""
+        return [
+            NatPolicy(
+                _str(p.get("Protocol")).lower(), _int(p.get("InternalPort")), _int(p.get("ExternalPort"))
+            )
+            for p in _list(self.raw.get("Policies"))
+            if isinstance(p, dict) and _str(p.get("Type")).upper() == "NAT"
+        ]
+
+
+@dataclass(frozen=True)
+class NatPolicy:
+    protocol: str  # lower case, as Docker names it ("tcp")
+    internal_port: int
+    external_port: int
+
 
 @dataclass(frozen=True)
 class HnsNamespace:
@@ -250,6 +268,48 @@ class Route:
             _int(data.get("IfIndex")),
             _int(data.get("CompartmentId")),
             _int(data.get("Metric")),
+        )
+
+
+@dataclass(frozen=True)
+class NetNat:
+    """One WinNAT instance (``Get-NetNat``)."""
+
+    name: str
+    internal_prefix: str
+    active: bool
+
+    @classmethod
+    def from_json(cls, data: JSON) -> NetNat:
+        return cls(
+            _str(data.get("Name")),
+            _str(data.get("InternalIPInterfaceAddressPrefix")),
+            bool(data.get("Active")),
+        )
+
+
+@dataclass(frozen=True)
+class NatStaticMapping:
+    """One WinNAT static port mapping (``Get-NetNatStaticMapping``); protocol as its enum name."""
+
+    id: int
+    nat_name: str
+    protocol: str
+    external_ip: str
+    external_port: int
+    internal_ip: str
+    internal_port: int
+
+    @classmethod
+    def from_json(cls, data: JSON) -> NatStaticMapping:
+        return cls(
+            _int(data.get("StaticMappingId")),
+            _str(data.get("NatName")),
+            _str(data.get("Protocol")),
+            _str(data.get("ExternalIPAddress")),
+            _int(data.get("ExternalPort")),
+            _str(data.get("InternalIPAddress")),
+            _int(data.get("InternalPort")),
         )
 
 

@@ -1,8 +1,10 @@
-"""Network compartments, IP interfaces and routes, through the network cmdlets the seed names.
+"""Network compartments, IP interfaces and routes, through the network cmdlets the seed names,
+and WinNAT's instances and static mappings (Get-NetNat, Get-NetNatStaticMapping).
 
 comps = host.net.compartments()
 mine = host.net.compartment_for_container(container_id)     # by \\Container_<id>
 host.net.interfaces(alias_like="*Container NIC*")
+host.net.nat_mappings()                                        # published ports
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from drivers.base import PR, DriverBase, probe
-from drivers.models import CommandResult, Compartment, IpInterface, Route
+from drivers.models import CommandResult, Compartment, IpInterface, NatStaticMapping, NetNat, Route
 from drivers.probers import Call, Immediate
 
 # Tries to change a compartment the way an operator would; Windows has no cmdlet for it, so the
@@ -58,6 +60,16 @@ class NetDriver(DriverBase[PR]):
     @probe
     def compartment_cmdlets(self) -> Call[list[str]]:
         return Call("Get-WccCompartmentCommand", {}, lambda v: sorted(str(n) for n in v))
+
+    @probe
+    def nats(self) -> Call[list[NetNat]]:
+        """WinNAT's NAT instances (``Get-NetNat``): one per HNS nat network."""
+        return Call("Get-WccNat", {}, lambda v: [NetNat.from_json(o) for o in v])
+
+    @probe
+    def nat_mappings(self) -> Call[list[NatStaticMapping]]:
+        """WinNAT's static port mappings (``Get-NetNatStaticMapping``), what published ports become."""
+        return Call("Get-WccNatStaticMapping", {}, lambda v: [NatStaticMapping.from_json(o) for o in v])
 
     def try_modify_compartment(self: NetDriver[Immediate], compartment_id: int) -> CommandResult:
         self._immediate("NetDriver.try_modify_compartment")

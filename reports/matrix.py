@@ -100,6 +100,7 @@ def build_matrix(
             area=str(entry.get("area") or bid.split("/", 1)[0]),
             must=str(entry.get("must") or (sample.must if sample else "")),
             seed=str(entry.get("seed") or (sample.seed if sample else "")),
+            source=str(entry.get("source") or ""),
         )
         for host in hosts:
             row.cells[host] = _cell(

@@ -106,6 +106,8 @@ def collect(suites: Path = SUITES) -> list[dict[str, Any]]:
                 "tests": [node],
                 "file": file,
             }
+            if meta.source:  # beyond the seed: the MUST's evidence instead of a seed clause
+                entries[meta.id]["source"] = meta.source
     return [entries[key] for key in sorted(entries)]
 
 

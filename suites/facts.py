@@ -61,3 +61,21 @@ OS_MISMATCH = re.compile(
     r"(?:hcs|hcsshim)::CreateComputeSystem [0-9a-f]{64}: "
     r"The container operating system does not match the host operating system\."
 )
+
+# Published ports (docker run -p H:C): HNS puts a NAT policy on the endpoint and WinNAT a static
+# mapping; Docker reads the binding back with host address 0.0.0.0 (moby's windows driver,
+# ParsePortBindingPolicies), WinNAT names the protocol as its enum (TCP/UDP).
+PUBLISHED_HOST_IP = "0.0.0.0"
+NAT_ANY_ADDRESS = "0.0.0.0"
+# A second container publishing a taken host port: libnetwork's "failed to create endpoint <name>
+# on network <network>: " around HNS's ERROR_SHARING_VIOLATION, in the words the engine's hcsshim
+# gives it (tests/fidelity/samples/error-port-conflict-*.txt: envelope "HNS failed with error : "
+# on older hosts, "hnsCall failed in Win32: ... (0x20)", wrapped by "failed during
+# hnsCallRawResponse: " from engine 20.10). The text is HNS's in the host's language (English here).
+SHARING_VIOLATION = "The process cannot access the file because it is being used by another process."
+SHARING_VIOLATION_HRESULT = "0x80070020"  # HRESULT_FROM_WIN32(ERROR_SHARING_VIOLATION), as HNSCall returns it
+PORT_CONFLICT = (
+    r"failed to create endpoint {name} on network {network}: "
+    r"(?:(?:failed during hnsCallRawResponse: )?hnsCall failed in Win32: {text} \(0x20\)"
+    r"|[Hh][Nn][Ss] failed with error : {text})"
+)

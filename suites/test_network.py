@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import ipaddress
+import random
+import re
+
+from drivers.errors import ProbeError
+from drivers.models import NatPolicy
 from fixtures.behaviour import behaviour
 from suites import expect, facts
 from suites.observe import endpoint_of
+from suites.subjects import DOCKER_COMMAND, Subject, default_network, docker_ip
+
+CONTAINER_PORT = 80
+PORT_RANGE = (20000, 40000)  # host ports tried for a published port, away from well-known ones
 
 
 def _holding(host, address: str):
@@ -141,3 +151,203 @@ def test_endpoint_attached_after_start(host, via, subject):
         [subject.id],
         endpoint.shared_containers,
     )
+
+
+def _free_port(host) -> int:
+    """A host port no static mapping on the host holds (a lab host has other containers and runs)."""
+    taken = {m.external_port for m in host.net.nat_mappings()}
+    rng = random.SystemRandom()
+    while (port := rng.randrange(*PORT_RANGE)) in taken:
+        pass
+    return port
+
+
+def _endpoints_publishing(host, port: int) -> list[str]:
+    return sorted(e.id for e in host.hns.endpoints() if any(p.external_port == port for p in e.nat_policies))
+
+
+def _mappings_of(host, port: int):
+    return [m for m in host.net.nat_mappings() if m.external_port == port]
+
+
+def _docker_endpoint(host, container, network: str):
+    return endpoint_of(
+        host, Subject("docker", container.id, docker_ip(container, network), network, container)
+    )
+
+
+@behaviour(
+    id="network/port-published",
+    must="A container started with a published port H:C (tcp) MUST get exactly one HNS NAT policy on its own endpoint "
+    "(Protocol tcp, InternalPort C, ExternalPort H) and exactly one WinNAT static mapping for host port H (TCP, any "
+    "external address, to the endpoint's address and port C) on its nat network's NAT; Docker MUST show the same "
+    "binding (inspect NetworkSettings.Ports and docker port: C/tcp on 0.0.0.0:H); removing the container (or its "
+    "endpoint) MUST remove both.",
+    seed="",
+    source="moby daemon/libnetwork/drivers/windows/windows.go (ConvertPortBindings: one HNS NAT policy per binding; "
+    "ParsePortBindingPolicies: read back on 0.0.0.0); hcsshim internal/hns/hnspolicy.go (NatPolicy); WinNAT static "
+    "mappings for container ports: 'Windows NAT (WinNAT) -- Capabilities and limitations', Microsoft Tech Community",
+    via=("docker", "direct"),
+)
+def test_published_port_is_a_nat_policy_and_a_static_mapping(host, via, containers, direct):
+    port = _free_port(host)
+    network = default_network(host)
+    policy = {"Type": "NAT", "Protocol": "tcp", "InternalPort": CONTAINER_PORT, "ExternalPort": port}
+    if via == "docker":
+        container = containers.run(
+            command=DOCKER_COMMAND, network=network, ports={f"{CONTAINER_PORT}/tcp": port}
+        )
+        endpoint = _docker_endpoint(host, container, network)
+    else:
+        dc = direct(network=network)
+        dc.create_scratch()
+        dc.activate()
+        endpoint = dc.create_endpoint([policy])
+        dc.create_compute_system()
+        dc.start()
+        endpoint = expect.present(host, f"HNS endpoint {endpoint.id}", host.hns.endpoint(endpoint.id))
+    expect.equal(
+        host,
+        f"NAT policies of HNS endpoint {endpoint.id} (published {port}:{CONTAINER_PORT}/tcp)",
+        [NatPolicy("tcp", CONTAINER_PORT, port)],
+        endpoint.nat_policies,
+    )
+    nat = [n.name for n in host.net.nats() if _in_prefix(endpoint.ip_address, n.internal_prefix)]
+    expect.that(
+        len(nat) == 1, host, f"NATs (Get-NetNat) whose prefix holds {endpoint.ip_address}", "one", nat
+    )
+    expect.equal(
+        host,
+        f"static mappings of host port {port} (Get-NetNatStaticMapping)",
+        [(nat[0], "TCP", facts.NAT_ANY_ADDRESS, port, endpoint.ip_address, CONTAINER_PORT)],
+        [
+            (m.nat_name, m.protocol, m.external_ip, m.external_port, m.internal_ip, m.internal_port)
+            for m in _mappings_of(host, port)
+        ],
+    )
+    if via == "docker":
+        container.reload()
+        binding = [{"HostIp": facts.PUBLISHED_HOST_IP, "HostPort": str(port)}]
+        ports = container.attrs["NetworkSettings"]["Ports"] or {}
+        expect.equal(
+            host, f"inspect NetworkSettings.Ports of {container.id[:12]}", binding, ports.get("80/tcp")
+        )
+        shown = host.docker.cli("port", container.id, f"{CONTAINER_PORT}/tcp")
+        expect.equal(
+            host,
+            f"docker port {container.id[:12]} {CONTAINER_PORT}/tcp",
+            [f"{facts.PUBLISHED_HOST_IP}:{port}"],
+            shown.stdout.split(),
+        )
+        container.remove(force=True)
+    else:
+        dc.teardown()
+    expect.equal(host, f"HNS endpoint {endpoint.id} once removed", None, host.hns.endpoint(endpoint.id))
+    expect.equal(
+        host,
+        f"static mappings of host port {port} once the container is removed",
+        [],
+        [(m.id, m.internal_ip) for m in _mappings_of(host, port)],
+    )
+
+
+@behaviour(
+    id="network/port-conflict",
+    must="Making a second container's endpoint publish a host port another container's endpoint already maps MUST "
+    "be refused with the host's sharing violation (ERROR_SHARING_VIOLATION: through Docker 'failed to create endpoint "
+    "<name> on network <network>: ... The process cannot access the file because it is being used by another "
+    "process.', leaving that container created; through HNSCall POST /endpoints its HRESULT 0x80070020, or HNS's "
+    "envelope with that text on builds before 1809), leave no endpoint for it, and leave the first container's NAT "
+    "policy and static mapping the only ones for that port.",
+    seed="",
+    source="tests/fidelity/samples/error-port-conflict-*.txt (docker/for-win#1951, microsoft/vscode-docker#1299, "
+    "sitecorelabs/xmcloud-foundation-head-dev#143: a host port mapped twice); moby libnetwork (failed to create "
+    "endpoint); hcsshim internal/hns/hnsfuncs.go (the error's wrappers: 'hnsCall failed in Win32' is a failed HRESULT)",
+    via=("docker", "direct"),
+)
+def test_second_container_on_a_taken_port_is_refused(host, via, containers, direct):
+    port = _free_port(host)
+    network = default_network(host)
+    policy = {"Type": "NAT", "Protocol": "tcp", "InternalPort": CONTAINER_PORT, "ExternalPort": port}
+    if via == "docker":
+        first = containers.run(command=DOCKER_COMMAND, network=network, ports={f"{CONTAINER_PORT}/tcp": port})
+        first_endpoint = _docker_endpoint(host, first, network)
+        _refused_through_docker(host, containers, network, port, first.id)
+    else:
+        dc = direct(network=network)
+        dc.create_scratch()
+        dc.activate()
+        first_endpoint = dc.create_endpoint([policy])
+        dc.create_compute_system()
+        dc.start()
+        second = direct(network=network)
+        try:
+            made = second.create_endpoint([policy])
+        except ProbeError as exc:
+            refused = str(exc)
+        else:
+            refused = f"created endpoint {made.id}"
+        expect.that(
+            facts.SHARING_VIOLATION_HRESULT in refused or facts.SHARING_VIOLATION in refused,
+            host,
+            f"HNSCall POST /endpoints/ with a NAT policy for host port {port} while {first_endpoint.id} holds it",
+            expect.Described(
+                f"refused: HRESULT {facts.SHARING_VIOLATION_HRESULT} or {facts.SHARING_VIOLATION}"
+            ),
+            refused,
+        )
+        expect.equal(
+            host,
+            f"HNS endpoints named {second.owner}-{second.id[:12]} (the refused one)",
+            [],
+            [e.id for e in host.hns.endpoints() if e.name == f"{second.owner}-{second.id[:12]}"],
+        )
+    expect.equal(
+        host,
+        f"HNS endpoints with a NAT policy for host port {port}",
+        [first_endpoint.id],
+        _endpoints_publishing(host, port),
+    )
+    expect.equal(
+        host,
+        f"static mappings of host port {port}",
+        [first_endpoint.ip_address],
+        [m.internal_ip for m in _mappings_of(host, port)],
+    )
+
+
+def _refused_through_docker(host, containers, network: str, port: int, first_id: str) -> None:
+    """docker run -p of a taken port: the engine's words for HNS's refusal; the container stays created."""
+    name = containers.name()
+    labels = [a for k, v in containers.labels.items() for a in ("--label", f"{k}={v}")]
+    image = containers.ensure_image()
+    run = ["run", "-d", "-i", "--name", name, *labels, "--network", network, "-p", f"{port}:{CONTAINER_PORT}"]
+    refused = host.docker.cli(*run, image, DOCKER_COMMAND)
+    containers.track(name)
+    wanted = facts.PORT_CONFLICT.format(
+        name=re.escape(name), network=re.escape(network), text=re.escape(facts.SHARING_VIOLATION)
+    )
+    expect.that(
+        refused.rc != 0 and re.search(wanted, refused.stderr) is not None,
+        host,
+        f"docker run -p {port}:{CONTAINER_PORT} while {first_id[:12]} publishes {port}",
+        expect.Described(
+            f"refused: failed to create endpoint {name} on network {network}: ... {facts.SHARING_VIOLATION}"
+        ),
+        (refused.rc, refused.stderr.strip()),
+    )
+    second = host.docker.client.containers.get(name)
+    settings = (second.attrs["NetworkSettings"]["Networks"] or {}).get(network) or {}
+    expect.equal(
+        host,
+        f"state and endpoint of the refused container {name}",
+        ("created", ""),
+        (second.status, settings.get("EndpointID") or ""),
+    )
+
+
+def _in_prefix(address: str, prefix: str) -> bool:
+    try:
+        return ipaddress.ip_address(address) in ipaddress.ip_network(prefix, strict=False)
+    except ValueError:
+        return False

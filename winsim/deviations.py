@@ -53,6 +53,8 @@ class Deviation(StrEnum):
     IMAGE_BUILD_MISMATCH_RUNS = "image-build-mismatch-runs"
     HNS_NETWORK_NAMED_BY_NAME = "hns-network-named-by-name"
     RESTARTABLE_CONTAINERS_RESTORED = "restartable-containers-restored"
+    STATIC_MAPPING_LEFT_BEHIND = "static-mapping-left-behind"
+    PORT_CONFLICT_ACCEPTED = "port-conflict-accepted"
 
 
 # deviation -> the documented behaviour it breaks (what a real host would have to get wrong).
@@ -101,6 +103,8 @@ DEVIATIONS: dict[Deviation, str] = {
     "docker network's name, not its id",
     Deviation.RESTARTABLE_CONTAINERS_RESTORED: "containers with a restart policy running when dockerd died keep their "
     "compute system and process after it restarts (restored, not terminated and started anew)",
+    Deviation.STATIC_MAPPING_LEFT_BEHIND: "deleting an HNS endpoint leaves its WinNAT static port mappings",
+    Deviation.PORT_CONFLICT_ACCEPTED: "WinNAT accepts a second static mapping of a host port already mapped",
 }
 
 

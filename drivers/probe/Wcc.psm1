@@ -697,6 +697,32 @@ function Get-WccRoute {
     }
 }
 
+function Get-WccNat {
+    # WinNAT's instances: HNS makes one per nat network (its prefix is the network's).
+    Get-NetNat | ForEach-Object {
+        [pscustomobject]@{
+            Name                             = [string]$_.Name
+            InternalIPInterfaceAddressPrefix = [string]$_.InternalIPInterfaceAddressPrefix
+            Active                           = [bool]$_.Active
+        }
+    }
+}
+
+function Get-WccNatStaticMapping {
+    # WinNAT's static port mappings: one per NAT policy of an HNS endpoint (docker run -p).
+    Get-NetNatStaticMapping | ForEach-Object {
+        [pscustomobject]@{
+            StaticMappingId   = [int]$_.StaticMappingID
+            NatName           = [string]$_.NatName
+            Protocol          = [string]$_.Protocol
+            ExternalIPAddress = [string]$_.ExternalIPAddress
+            ExternalPort      = [int]$_.ExternalPort
+            InternalIPAddress = [string]$_.InternalIPAddress
+            InternalPort      = [int]$_.InternalPort
+        }
+    }
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # Event log, filter drivers
 # ---------------------------------------------------------------------------------------------------------------

@@ -30,6 +30,9 @@ Get-WccCompartment                                                     {Id, Desc
 Get-WccCompartmentCommand                                              command names
 Get-WccInterface                CompartmentId=-1, AliasLike=''         {IfIndex, Alias, CompartmentId, AddressFamily, IPv4Addresses, ConnectionState}
 Get-WccRoute                    CompartmentId                          {DestinationPrefix, NextHop, IfIndex, CompartmentId, Metric}
+Get-WccNat                                                             {Name, InternalIPInterfaceAddressPrefix, Active}
+Get-WccNatStaticMapping                                                {StaticMappingId, NatName, Protocol, ExternalIPAddress, ExternalPort,
+                                                                        InternalIPAddress, InternalPort}
 Get-WccEvent                    LogName, Since (ISO 8601)              {TimeCreated (ISO 8601 UTC), Id, Level, Message, SystemId}
 Get-WccFilter                                                          {Name, Instances, Altitude, Frame}
 Get-WccFilterInstance           Volume                                 {Filter, Volume, Altitude, Instance, Frame}

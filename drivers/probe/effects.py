@@ -28,6 +28,8 @@ READ_ONLY = frozenset(
         "Get-WccCompartmentCommand",
         "Get-WccInterface",
         "Get-WccRoute",
+        "Get-WccNat",
+        "Get-WccNatStaticMapping",
         "Get-WccEvent",
         "Get-WccFilter",
         "Get-WccFilterInstance",

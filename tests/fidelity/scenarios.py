@@ -399,6 +399,10 @@ def daemon_error(sample: Sample, host: SimHost) -> list[str]:
         base = model.dockerd.images.resolve(base_image(model))
         assert base is not None
         model.files.remove(base.layer_paths[0])
+    elif "being used by another process" in real:  # a second container on a taken host port
+        return _port_conflict(model, real)
+    elif "HNS failed with error : Unspecified error" in real and "network create" in sample.meta["command"]:
+        return _second_nat_network(model, real)
     else:
         return [f"winsim cannot bring about this failure: {real[:80]}"]
     try:
@@ -409,6 +413,43 @@ def daemon_error(sample: Sample, host: SimHost) -> list[str]:
         return ["winsim started the container"]
     pattern = compare.template(real.split(" extra info: ")[0].split(" (extra info: ")[0].rstrip("."))
     return [] if re.match(pattern, sim) else [f"{real[:160]!r} on the host, {sim[:160]!r} in winsim"]
+
+
+def _port_conflict(model: HostModel, real: str) -> list[str]:
+    found = re.search(r"failed to create endpoint (\S+) on network (\S+): .*", real)
+    assert found, real
+    name, network = found.group(1), found.group(2)
+    if network != "nat":  # a compose project's own nat network
+        model.dockerd.create_network(network, "nat")
+    published = {"PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}, "NetworkMode": network}
+    run_container(model, "first", HostConfig=dict(published))
+    second = model.dockerd.create_container(
+        {"Image": base_image(model), "Cmd": ["powershell"], "HostConfig": dict(published)}, name=name
+    )
+    try:
+        model.dockerd.start_container(second.id)
+    except DockerError as exc:
+        sim = " ".join(exc.message.split())
+    else:
+        return ["winsim started the second container on a taken host port"]
+    want = found.group(0).rstrip(".")  # the CLI ends a message with "." where it has none
+    ok = re.fullmatch(compare.template(want), sim.rstrip("."))
+    return [] if ok else [f"{want!r} on the host, {sim!r} in winsim"]
+
+
+def _second_nat_network(model: HostModel, real: str) -> list[str]:
+    try:
+        model.dockerd.create_network("mycustomnetwork", "nat")
+    except DockerError as exc:
+        sim = exc.message
+    else:
+        return ["winsim created a second nat network"]
+    return [] if sim == real else [f"{real!r} on the host, {sim!r} in winsim"]
+
+
+@scenario("ps-list-text")
+def ps_list(sample: Sample, host: SimHost) -> list[str]:
+    return _list_view(sample.body, powershell(host, sample.meta["command"]))
 
 
 @scenario("dockerd-log-text")

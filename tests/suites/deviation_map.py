@@ -48,6 +48,8 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "hcs/process-isolation-needs-host-build",
     Deviation.HNS_NETWORK_NAMED_BY_NAME: "network/user-network-named-by-id",
     Deviation.RESTARTABLE_CONTAINERS_RESTORED: "daemon/no-restore-after-kill",
+    Deviation.STATIC_MAPPING_LEFT_BEHIND: "network/port-published",
+    Deviation.PORT_CONFLICT_ACCEPTED: "network/port-conflict",
 }
 
 # Deviations seen only through dockerd's debug log: their hosts run with debug logging on.

@@ -13,6 +13,27 @@ from tests.winsim_docker.conftest import MakeSim, Sim
 IMAGE = "mcr.microsoft.com/windows/servercore:ltsc2022"
 
 
+def test_volume_spec_takes_either_separator(sim: Sim) -> None:
+    """-v myvol:C:/data (moby's rxDestination takes / or \\) mounts the volume at c:\\data."""
+    cid = sim.cli("run", "-id", "-v", "myvol:C:/data", IMAGE, "powershell").stdout.strip()
+    try:
+        mounts = json.loads(sim.cli("inspect", cid).stdout)[0]["Mounts"]
+        assert mounts == [
+            {
+                "Type": "volume",
+                "Name": "myvol",
+                "Source": r"C:\ProgramData\docker\volumes\myvol\_data",
+                "Destination": r"c:\data",
+                "Driver": "local",
+                "Mode": "",
+                "RW": True,
+                "Propagation": "",
+            }
+        ]
+    finally:
+        sim.cli("rm", "-f", cid)
+
+
 def test_bind_mount_and_named_volume_in_inspect(sim: Sim) -> None:
     sim.host.model.files.mkdir(r"C:\host")
     cid = sim.cli(
@@ -22,9 +43,9 @@ def test_bind_mount_and_named_volume_in_inspect(sim: Sim) -> None:
     # the CLI gathers -v options in a Go map, so it sends them in no fixed order; dockerd keeps it
     assert sorted(inspect["HostConfig"]["Binds"]) == [r"C:\host:C:\dir", r"demovol:C:\demo:ro"]
     assert sorted(inspect["Mounts"], key=lambda m: m["Type"]) == [
-        {
+        {  # moby's Windows parser matches the lower-cased spec (windows_parser.go splitRawSpec)
             "Type": "bind",
-            "Source": r"c:\host",  # the daemon lower-cases the whole -v spec
+            "Source": r"c:\host",
             "Destination": r"c:\dir",
             "Mode": "",
             "RW": True,
@@ -53,7 +74,11 @@ def test_bind_mount_and_named_volume_in_inspect(sim: Sim) -> None:
 def test_a_missing_bind_source_is_refused(sim: Sim) -> None:
     out = sim.cli("run", "-id", "-v", r"C:\nope:C:\dir", IMAGE, "powershell", check=False)
     assert out.returncode == 125
-    assert r'invalid mount config for type "bind": bind source path does not exist: c:\nope' in out.stderr
+    # moby names the spec, then the lower-cased source it matched (windows_parser.go parseMount)
+    assert (
+        r"invalid volume specification: 'C:\nope:C:\dir': "
+        r'invalid mount config for type "bind": bind source path does not exist: c:\nope'
+    ) in out.stderr
 
 
 def test_volume_endpoints(sim: Sim) -> None:

@@ -294,6 +294,38 @@ def process_isolation_needs_host_build(m: HostModel) -> bool:
     return False
 
 
+def _published(m: HostModel, port: int):
+    body = {
+        "Image": "mcr.microsoft.com/windows/servercore:ltsc2022",
+        "Cmd": ["powershell"],
+        "OpenStdin": True,
+        "HostConfig": {"PortBindings": {"80/tcp": [{"HostIp": "", "HostPort": str(port)}]}},
+    }
+    return m.dockerd.create_container(body)
+
+
+def static_mapping_goes_with_its_endpoint(m: HostModel) -> bool:
+    c = _published(m, 8081)
+    m.dockerd.start_container(c.id)
+    mapped = [x.external_port for x in m.hns.winnat.mappings()].count(8081) == 1
+    m.dockerd.remove_container(c.id, force=True)
+    return mapped and all(x.external_port != 8081 for x in m.hns.winnat.mappings())
+
+
+def taken_port_refused(m: HostModel) -> bool:
+    first, second = _published(m, 8082), _published(m, 8082)
+    m.dockerd.start_container(first.id)
+    try:
+        m.dockerd.start_container(second.id)
+    except DockerError as exc:
+        refused = "being used by another process" in exc.message
+    else:
+        refused = False
+    for c in (first, second):
+        m.dockerd.remove_container(c.id, force=True)
+    return refused
+
+
 CHECKS: dict[str, Check] = {
     Deviation.DEBUG_LOG_DROPS_QUERY: debug_log_keeps_query,
     Deviation.WAIT_NEXT_EXIT_IMMEDIATE: wait_next_exit_blocks,
@@ -329,6 +361,8 @@ CHECKS: dict[str, Check] = {
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: process_isolation_needs_host_build,
     Deviation.HNS_NETWORK_NAMED_BY_NAME: user_network_named_by_id,
     Deviation.RESTARTABLE_CONTAINERS_RESTORED: restartable_started_anew,
+    Deviation.STATIC_MAPPING_LEFT_BEHIND: static_mapping_goes_with_its_endpoint,
+    Deviation.PORT_CONFLICT_ACCEPTED: taken_port_refused,
 }
 
 

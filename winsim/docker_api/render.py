@@ -11,7 +11,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from winsim.model import HostModel
+from winsim.model import HostModel, ports
 from winsim.model.container_process import command_line
 from winsim.model.docker_objects import Container, DockerNetwork
 from winsim.model.images import LocalImage
@@ -141,6 +141,44 @@ def _endpoint_settings(model: HostModel, c: Container, api: tuple[int, int] = (1
         }
         if api >= (1, 44):  # API 1.44 added DNSNames
             out[att.network_name]["DNSNames"] = [c.name, c.id[:12]] if att.endpoint_id else None
+    return out
+
+
+def _published(model: HostModel, c: Container) -> list[ports.PortBinding]:
+    """The bindings HNS holds for the running container's endpoints (moby reads them back from the
+    endpoint's NAT policies, ParsePortBindingPolicies), none once it stopped."""
+    if not c.running:
+        return []
+    known = {e.id: e for e in model.hns.endpoints()}
+    return [
+        b
+        for att in c.networks.values()
+        if att.hns_endpoint_id in known
+        for b in ports.from_policies(known[att.hns_endpoint_id].policies)
+    ]
+
+
+def port_map(model: HostModel, c: Container) -> dict[str, Any]:
+    """``NetworkSettings.Ports``: each exposed port, null or its host bindings (moby buildPortMapInfo)."""
+    out: dict[str, Any] = {str(k): None for k in c.config.get("ExposedPorts") or {}} if c.running else {}
+    for b in _published(model, c):
+        key = f"{b.port}/{b.protocol}"
+        out[key] = [*(out.get(key) or []), {"HostIp": b.host_ip, "HostPort": str(b.host_port)}]
+    return out
+
+
+def port_list(model: HostModel, c: Container) -> list[dict[str, Any]]:
+    """``Ports`` of GET /containers/json: a published port with its host side, an exposed one without."""
+    published = _published(model, c)
+    out: list[dict[str, Any]] = [
+        {"IP": b.host_ip, "PrivatePort": b.port, "PublicPort": b.host_port, "Type": b.protocol}
+        for b in published
+    ]
+    bound = {f"{b.port}/{b.protocol}" for b in published}
+    for key in c.config.get("ExposedPorts") or {}:
+        if str(key) not in bound and "/" in str(key):
+            number, _, protocol = str(key).partition("/")
+            out.append({"PrivatePort": int(number), "Type": protocol})
     return out
 
 
@@ -315,7 +353,7 @@ def container_inspect(model: HostModel, c: Container, api: tuple[int, int] = (1,
             "HairpinMode": False,
             "LinkLocalIPv6Address": "",
             "LinkLocalIPv6PrefixLen": 0,
-            "Ports": {},
+            "Ports": port_map(model, c),
             "SecondaryIPAddresses": None,
             "SecondaryIPv6Addresses": None,
             "EndpointID": "",
@@ -339,7 +377,7 @@ def container_summary(model: HostModel, c: Container) -> dict[str, Any]:
         "ImageID": c.image.id,
         "Command": command_line(c.argv),
         "Created": int(c.created.timestamp()),
-        "Ports": [],
+        "Ports": port_list(model, c),
         "Labels": c.config.get("Labels") or {},
         "State": c.status,
         "Status": status_text(c),

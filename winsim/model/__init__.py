@@ -16,6 +16,8 @@ Public attributes (stable names; the PowerShell, WinRM/SSH and drivers helpers r
 - ``hns``            ``Hns``: ``networks/endpoints/namespaces()`` -> ``HnsNetwork/HnsEndpoint/HnsNamespace`` copies,
                      ``create_network(NetworkSettings)/create_endpoint(EndpointSettings)/attach_endpoint/detach_endpoint/
                      delete_endpoint/delete_network``
+- ``hns.winnat``     ``WinNat``: ``nats()``, ``mappings()`` (``NetNat``, ``StaticMapping``): the NAT of each nat network
+                     and one static mapping per NAT policy of an endpoint
 - ``net``            ``NetStack``: ``compartments()``, ``interfaces(compartment_id=None)``, ``routes(compartment_id=None)``,
                      ``compartment_for_container(id)`` (dataclasses ``Compartment``, ``IpInterface``, ``Route``)
 - ``events``         ``EventLog``: ``records(log_name=None, since=None) -> list[EventRecord]``
@@ -150,7 +152,14 @@ class HostModel:
         self.events = EventLog(self.lock, enabled=not self.deviates(Deviation.NO_HCS_EVENTS))
         self.events.hcs_started()
         self.net = NetStack(self.lock, self.deviates, profile.nic_alias_is_endpoint_name)
-        self.hns = Hns(self.lock, self.net, self.deviates, self.record, version=profile.hns_version)
+        self.hns = Hns(
+            self.lock,
+            self.net,
+            self.deviates,
+            self.record,
+            version=profile.hns_version,
+            host_build=profile.build,
+        )
         self.windowsfilter = LayerStore(self.lock, self.files, self.deviates, self.record)
         self.hcs = Hcs(
             self.lock,

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from winsim.deviations import Deviation
-from winsim.model import container_process
+from winsim.model import container_process, ports
 from winsim.model.docker_networks import DockerdNetworks
 from winsim.model.docker_objects import Container, NetAttachment, ref_with_tag
 from winsim.model.docker_volumes import DockerdVolumes
@@ -182,7 +182,7 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
             self._log("debug", f"hcsshim::PrepareLayer path {c.scratch_path}")
             c.volume_path = store.get_layer_mount_path(c.scratch_path)
         try:
-            hns_ids = [self._allocate_endpoint(att) for att in c.networks.values()]
+            hns_ids = self._endpoints_for(c)
             config = ContainerConfig(
                 name=c.id,
                 owner="dockerd" if self.model.deviates(Deviation.HCS_OWNER_NOT_DOCKER) else "docker",
@@ -235,6 +235,34 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
             if c.pid:
                 hcs.process_exited(c.id, c.pid, plan.exit_code)
             self._exit(c, plan.exit_code, how="terminate")
+
+    def _endpoints_for(self, c: Container) -> list[str]:
+        """One HNS endpoint per network; the first (the container's own network) carries the
+        published ports as NAT policies, as moby's windows driver asks for them."""
+        try:  # the windows driver converts the bindings in CreateEndpoint, so libnetwork's words wrap it
+            published = ports.bindings(c.host_config.get("PortBindings"))
+        except DockerError as exc:
+            self._release(c)
+            first = next(iter(c.networks.values()), None)
+            if first is None:
+                raise
+            raise DockerError(
+                ErrorKind.SYSTEM,
+                f"failed to create endpoint {c.name} on network {first.network_name}: {exc.message}",
+            ) from exc
+        engine = self.model.profile.engine_major
+        out: list[str] = []
+        for index, att in enumerate(c.networks.values()):
+            policies = tuple(ports.nat_policy(b, engine) for b in published) if index == 0 else ()
+            try:
+                out.append(self._allocate_endpoint(att, policies))
+            except HnsError as exc:  # libnetwork's words around the driver's (moby network.go)
+                self._release(c)
+                raise DockerError(
+                    ErrorKind.SYSTEM,
+                    f"failed to create endpoint {c.name} on network {att.network_name}: {self._hns_words(exc)}",
+                ) from exc
+        return out
 
     def stop_container(self, ref: str, kill: bool = False, signal: str = "") -> None:
         """POST /containers/{id}/stop (304 when not running) or /kill (409 when not running)."""

@@ -76,7 +76,7 @@ class DockerdNetworks(DockerdBase):
             try:
                 hns_net = self.model.hns.create_network(settings)
             except HnsError as exc:
-                raise DockerError(ErrorKind.SYSTEM, f"hns failed with error : {exc.message}") from exc
+                raise DockerError(ErrorKind.SYSTEM, self._hns_words(exc)) from exc
             # the id of the POST answer, in the lower case it comes in (docker-network-inspect-l2bridge-*)
             net = self._add_network(
                 name, drv, hns_net, hns_net.id.lower(), opts, labels or {}, internal, net_id=net_id
@@ -161,7 +161,20 @@ class DockerdNetworks(DockerdBase):
         except DockerError:
             raise DockerError(ErrorKind.NOT_FOUND, f"network {ref} not found") from None
 
-    def _allocate_endpoint(self, att: NetAttachment) -> str:
+    def _hns_words(self, exc: HnsError) -> str:
+        """An HNS failure as the engine's hcsshim words it (internal/hns hnsfuncs.go): a failed
+        HNSCall is "hnsCall failed in Win32: <text> (0x<code>)", wrapped in "failed during
+        hnsCallRawResponse: " by the hcsshim of engines from 20.10 (INFERRED from the dates of
+        tests/fidelity/samples/error-port-conflict-*.txt); an envelope's error is "HNS failed with
+        error : <text>", lower-cased "hns" in those engines' hcsshim (moby vendor, hnsfuncs.go)."""
+        modern = self.model.profile.engine_major >= 20
+        if exc.call_fails:
+            code = exc.hresult & 0xFFFF if (exc.hresult >> 16) & 0x1FFF == 7 else exc.hresult
+            failed = f"hnsCall failed in Win32: {exc.message} (0x{code:x})"
+            return f"failed during hnsCallRawResponse: {failed}" if modern else failed
+        return f"{'hns' if modern else 'HNS'} failed with error : {exc.message}"
+
+    def _allocate_endpoint(self, att: NetAttachment, policies: tuple[dict[str, Any], ...] = ()) -> str:
         net = self.networks.get(att.network_id)
         if net is None:
             raise DockerError(ErrorKind.NOT_FOUND, f"network {att.network_name} not found")
@@ -171,6 +184,7 @@ class DockerdNetworks(DockerdBase):
             virtual_network=net.hns_id,
             ip=str((att.ipam_config or {}).get("IPv4Address") or ""),
             enable_internal_dns=net.driver == "nat",
+            policies=policies,
         )
         ep = self.model.hns.create_endpoint(settings)
         att.hns_endpoint_id = ep.id

@@ -16,18 +16,22 @@ class DockerdVolumes(DockerdBase):
     """``/volumes`` and the mounts ``/containers/create`` asks for."""
 
     def _mount_specs(self, host_config: dict[str, Any], body: dict[str, Any]) -> list[MountSpec]:
-        specs = [parse_bind(str(b)) for b in host_config.get("Binds") or []]
+        binds = [str(b) for b in host_config.get("Binds") or []]
+        raws = [*binds, *([""] * len(host_config.get("Mounts") or []))]
+        specs = [parse_bind(b) for b in binds]
         specs += [parse_mount(m) for m in host_config.get("Mounts") or []]
+        for raw, spec in zip(raws, specs, strict=True):
+            if spec.type == "bind" and not self.model.files.is_dir(spec.source):
+                # a -v spec's failure names the spec first (moby windows_parser.go parseMount)
+                prefix = f"invalid volume specification: '{raw}': " if raw else ""
+                raise DockerError(
+                    ErrorKind.INVALID_PARAMETER,
+                    f'{prefix}invalid mount config for type "bind": bind source path does not exist: {spec.source}',
+                )
         taken = {s.destination.casefold() for s in specs}
         for dest in body.get("Volumes") or {}:  # VOLUME in the config: anonymous volumes
             if str(dest).casefold() not in taken:
                 specs.append(MountSpec("volume", "", str(dest)))
-        for spec in specs:
-            if spec.type == "bind" and not self.model.files.is_dir(spec.source):
-                raise DockerError(
-                    ErrorKind.INVALID_PARAMETER,
-                    f'invalid mount config for type "bind": bind source path does not exist: {spec.source}',
-                )
         return specs
 
     def _resolve_mount(self, spec: MountSpec) -> MountPoint:

@@ -25,6 +25,8 @@ E_FILE_NOT_FOUND = 0x80070002
 E_PATH_NOT_FOUND = 0x80070003
 E_INVALID_PARAMETER = 0x80070057
 E_ALREADY_EXISTS = 0x800700B7
+E_SHARING_VIOLATION = 0x80070020  # ERROR_SHARING_VIOLATION (32)
+E_FAIL = 0x80004005
 
 MESSAGES: dict[int, str] = {
     HCS_E_SYSTEM_NOT_FOUND: "A virtual machine or container with the specified identifier does not exist.",
@@ -41,6 +43,8 @@ MESSAGES: dict[int, str] = {
     E_PATH_NOT_FOUND: "The system cannot find the path specified.",
     E_INVALID_PARAMETER: "The parameter is incorrect.",
     E_ALREADY_EXISTS: "Cannot create a file when that file already exists.",
+    E_SHARING_VIOLATION: "The process cannot access the file because it is being used by another process.",
+    E_FAIL: "Unspecified error",
 }
 
 
@@ -90,10 +94,12 @@ class LayerError(ModelError):
 class HnsError(ModelError):
     """A failed HNSCall; ``str`` is the envelope's ``Error`` text."""
 
-    def __init__(self, message: str, hresult: int = E_NOT_FOUND) -> None:
+    def __init__(self, message: str, hresult: int = E_NOT_FOUND, call_fails: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.hresult = hresult
+        # HNSCall itself returns ``hresult`` (no envelope): hcsshim then says "hnsCall failed in Win32"
+        self.call_fails = call_fails
 
 
 class ErrorKind(Enum):

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from winsim.deviations import Deviation
-from winsim.model.errors import E_INVALID_PARAMETER, HnsError
+from winsim.model.errors import E_FAIL, E_INVALID_PARAMETER, MESSAGES, HnsError
 from winsim.model.guids import new_guid
 from winsim.model.netstack import DEFAULT_COMPARTMENT_GUID, DEFAULT_COMPARTMENT_ID
+from winsim.model.winnat import StaticMappingSettings, WinNat
 
 if TYPE_CHECKING:
     from winsim.model.netstack import NetStack
@@ -42,6 +43,11 @@ ENDPOINT_STATES = {
 NOT_FOUND = "Element not found."
 ALREADY_EXISTS = "{Object Exists} An attempt was made to create an object and the object name already exists."
 NAT_POOL = ipaddress.IPv4Network("172.16.0.0/12")
+# HNS v1's port publishing policy: {"Type": "NAT", "Protocol", "InternalPort", "ExternalPort"} (hcsshim
+# hnspolicy.go NatPolicy, as moby's windows driver ConvertPortBindings sends it).
+# INFERRED: HNS lists an endpoint's policies back as they were sent (no captured NAT policy answer).
+NAT_POLICY_TYPE = "NAT"
+LATER_HNS_BUILD = 17763  # Windows Server 2019 (1809)
 # An endpoint created without a Name (moby's nat driver sends none) is named "Ethernet"
 # (tests/fidelity/samples/hnsdiag-list-all-k8s.txt, ipconfig-container-nic-docker-17763.txt).
 DEFAULT_ENDPOINT_NAME = "Ethernet"
@@ -135,9 +141,15 @@ class HnsEndpoint:
     enable_internal_dns: bool = False
     subnet_id: str = ""
     resource_id: str = field(default_factory=lambda: new_guid(upper=True))
+    static_mappings: list[int] = field(default_factory=list)  # WinNAT mapping ids its NAT policies made
 
     def copy(self) -> HnsEndpoint:
-        return replace(self, policies=list(self.policies), shared_containers=list(self.shared_containers))
+        return replace(
+            self,
+            policies=list(self.policies),
+            shared_containers=list(self.shared_containers),
+            static_mappings=list(self.static_mappings),
+        )
 
 
 @dataclass(frozen=True)
@@ -162,10 +174,23 @@ class Hns:
         record: Callable[[str, str], object],
         rng: random.Random | None = None,
         version: str = "13.2",
+        winnat: WinNat | None = None,
+        host_build: int = 20348,
     ) -> None:
         self._lock = lock
         self.version = _parse_version(version)
         self._net = net
+        self.winnat = winnat or WinNat(lock, deviates)
+        # Windows Server 2016 has one NAT network: another nat network is refused with "Unspecified
+        # error" (moby/moby#29207 on 14393.447, moby/moby#39078 on 2016 with engine 18.09.5).
+        # INFERRED: 2016 is the only profile build before 1809, where a second one is taken.
+        self._single_nat = host_build < LATER_HNS_BUILD
+        # INFERRED from the error's two forms: before 1809 HNS answers a refused port in its
+        # envelope (docker/for-win#1951), later it fails HNSCall itself ("hnsCall failed in Win32")
+        self._call_fails = host_build >= LATER_HNS_BUILD
+        # WinNAT's name for a nat network: "H<guid>" on 2016 (docker/for-win#750, Get-NetNat on a
+        # Server 2016 host), "NAT<GUID>" later (tests/fidelity/samples/hns-network-nat-raw-rke2.txt)
+        self._nat_prefix = "NAT" if host_build >= LATER_HNS_BUILD else "H"
         self._deviates = deviates
         self._record = record
         self._rng = rng or random.Random()
@@ -197,6 +222,8 @@ class Hns:
                 raise HnsError(f"Invalid network type {settings.type!r}.", E_INVALID_PARAMETER)
             if name and any(n.name.casefold() == name.casefold() for n in self._networks.values()):
                 raise HnsError(ALREADY_EXISTS)
+            if ntype == "nat" and self._single_nat and any(n.type == "nat" for n in self._networks.values()):
+                raise HnsError(MESSAGES[E_FAIL], E_FAIL)
             subnet, gateway = self._subnet_for(settings.subnets)
             mac_base = 0x00155D000000 | (self._rng.randrange(0x10, 0xFF) << 8)
             net = HnsNetwork(
@@ -215,10 +242,11 @@ class Hns:
             )
             net.used_ips.add(gateway)
             if ntype == "nat":
-                net.nat_name = "ICS" + new_guid(upper=True)
+                net.nat_name = self._nat_prefix + new_guid(upper=self._nat_prefix != "H")
                 net.host_vnic = self._net.add_host_vnic(
                     net.name, gateway, subnet.prefixlen, _mac(mac_base)
                 ).if_index
+                self.winnat.add_nat(net.nat_name, str(subnet))
             self._networks[net.id.casefold()] = net
             self._record("HNSCall POST /networks", net.id)
             return net.copy()
@@ -230,6 +258,8 @@ class Hns:
                 raise HnsError("The network has active endpoints and cannot be deleted.", E_INVALID_PARAMETER)
             if net.host_vnic is not None:
                 self._net.remove_interface(net.host_vnic)
+            if net.nat_name:
+                self.winnat.remove_nat(net.nat_name)
             del self._networks[net.id.casefold()]
             self._record("HNSCall DELETE /networks", net.id)
 
@@ -267,6 +297,7 @@ class Hns:
             ip = settings.ip or self._allocate_ip(net)
             if ip in net.used_ips:
                 raise HnsError(ALREADY_EXISTS)
+            mappings = self._map_ports(net, ip, settings.policies)  # refused before anything is kept
             net.used_ips.add(ip)
             mac = settings.mac.replace(":", "-").upper()
             if not mac:
@@ -287,6 +318,7 @@ class Hns:
                 policies=list(settings.policies),
                 enable_internal_dns=settings.enable_internal_dns,
                 subnet_id=net.subnet_id,
+                static_mappings=mappings,
             )
             if not ep.name:  # HNS names an unnamed endpoint after the adapter it becomes
                 ep.name = DEFAULT_ENDPOINT_NAME
@@ -346,6 +378,9 @@ class Hns:
         with self._lock:
             ep = self._endpoint(endpoint_id)
             self._net.remove_interfaces_of_endpoint(ep.id)
+            if not self._deviates(Deviation.STATIC_MAPPING_LEFT_BEHIND):
+                for mapping_id in ep.static_mappings:
+                    self.winnat.remove_mapping(mapping_id)
             net = self._networks.get(ep.network_id.casefold())
             if net:
                 net.used_ips.discard(ep.ip)
@@ -378,6 +413,33 @@ class Hns:
             return out + list(seen.values())
 
     # ---- internals ----------------------------------------------------------------------
+    def _map_ports(self, net: HnsNetwork, ip: str, policies: tuple[Any, ...]) -> list[int]:
+        """One WinNAT static mapping per NAT policy (on a nat network); all or none."""
+        wanted = [
+            p for p in policies if isinstance(p, dict) and str(p.get("Type", "")).upper() == NAT_POLICY_TYPE
+        ]
+        if not wanted or net.type != "nat":
+            return []
+        made: list[int] = []
+        try:
+            for policy in wanted:
+                try:
+                    settings = StaticMappingSettings(
+                        net.nat_name,
+                        str(policy.get("Protocol") or "TCP"),
+                        int(policy.get("ExternalPort") or 0),
+                        ip,
+                        int(policy.get("InternalPort") or 0),
+                    )
+                except (TypeError, ValueError) as exc:
+                    raise HnsError(f"Invalid NAT policy {policy!r}: {exc}", E_INVALID_PARAMETER) from exc
+                made.append(self.winnat.add_mapping(settings).id)
+        except HnsError as exc:
+            for mapping_id in made:
+                self.winnat.remove_mapping(mapping_id)
+            raise HnsError(exc.message, exc.hresult, call_fails=self._call_fails) from None
+        return made
+
     def _bind(self, ep: HnsEndpoint, compartment_id: int) -> None:
         comp = self._net.compartment(compartment_id)
         if comp is None:

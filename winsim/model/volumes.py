@@ -6,7 +6,9 @@ docker-inspect-mounts-*.txt): a ``-v name:C:\dir`` mount shows ``Type`` ``volume
 volume's ``_data`` folder as ``Source`` and the destination's drive letter in lower case.
 
 >>> parse_bind(r"C:\host:C:\dir:ro")
-MountSpec(type='bind', source='C:\\host', destination='c:\\dir', rw=False, mode='ro', name='')
+MountSpec(type='bind', source='c:\\host', destination='c:\\dir', rw=False, mode='ro', name='')
+>>> parse_bind("myvol:C:/data")
+MountSpec(type='volume', source='myvol', destination='c:\\data', rw=True, mode='', name='myvol')
 >>> parse_bind(r"demovol:C:\demo").type
 'volume'
 """
@@ -24,12 +26,18 @@ from winsim.model.errors import DockerError, ErrorKind
 from winsim.model.paths import HostFiles, win_join
 
 VOLUMES_ROOT = r"C:\ProgramData\docker\volumes"
-# -v on Windows: [source:]destination[:mode]; a source is a drive path or a volume name.
+# -v on Windows: [source:]destination[:mode], moby's windowsSplitRawSpecRegexp
+# (daemon/volume/mounts/windows_parser.go): either separator in a host folder and a destination,
+# matched on the lower-cased spec.
+_HOST_DIR = r'(?:\\\\\?\\)?[a-z]:[\\/](?:[^\\/:*?"<>|\r\n]+[\\/]?)*'
+_NAME = r'[^\\/:*?"<>|\r\n]+'
+_PIPE = r'[/\\]{2}.[/\\]pipe[/\\][^:*?"<>|\r\n]+'
 _SPEC = re.compile(
-    r"^(?:(?P<source>[A-Za-z]:\\[^:]*|[^\\/:*?\"<>|\r\n]+):)?"
-    r"(?P<destination>[A-Za-z]:(?:\\[^:]*)?)"
+    rf"^(?:(?P<source>{_HOST_DIR}|{_NAME}|{_PIPE}):)?"
+    rf'(?P<destination>(?:\\\\\?\\)?[a-z]:(?:[\\/][^\\/:*?"<>\r\n]+)*[\\/]?|{_PIPE})'
     r"(?::(?P<mode>ro|rw))?$"
 )
+_HOST_DIR_ONLY = re.compile(rf"^{_HOST_DIR}$")
 _VOLUME_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
 
@@ -72,18 +80,22 @@ class MountPoint:
 
 
 def parse_bind(spec: str) -> MountSpec:
-    """One ``HostConfig.Binds`` entry (the ``-v`` syntax on a Windows daemon), lower-cased whole as
-    every engine's Windows parser does (moby volume/mounts/windows_parser.go splitRawSpec; 1.12's
-    ParseMountSpec the same): source, name, destination and mode.  Binds keep the text as sent."""
+    """One ``HostConfig.Binds`` entry as moby's Windows parser reads it: lower-cased, ``/`` made
+    ``\\``, a trailing ``\\`` dropped beyond a drive root; a host folder source is a bind, a name a volume."""
     m = _SPEC.match(spec.lower())
-    if m is None:
+    if m is None or (m.group("source") is None and m.group("mode")):
         raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid volume specification: '{spec}'")
-    source, mode = m.group("source") or "", m.group("mode") or ""
-    destination = m.group("destination")
+    source = (m.group("source") or "").replace("/", "\\")
+    destination = _trim(m.group("destination").replace("/", "\\"))
+    mode = m.group("mode") or ""
     rw = mode != "ro"
-    if re.match(r"^[A-Za-z]:\\", source):
-        return MountSpec("bind", source, destination, rw, mode)
+    if _HOST_DIR_ONLY.match(source):
+        return MountSpec("bind", _trim(source), destination, rw, mode)
     return MountSpec("volume", source, destination, rw, mode, name=source)
+
+
+def _trim(path: str) -> str:
+    return path[:-1] if len(path) > 3 and path.endswith("\\") else path
 
 
 def parse_mount(mount: dict[str, Any]) -> MountSpec:

@@ -2,7 +2,7 @@
 
 The request body is parsed into the model's settings, the call routed to ``Hns``'s typed methods,
 and the answer rendered as HNS's envelope: ``{"Success": true, "Output": ...}`` or
-``{"Success": false, "Error": "..."}`` (HNS never fails the call itself).
+``{"Success": false, "Error": "..."}``; a refused port mapping fails the call itself from 1809 on.
 
 >>> out = json.loads(hns_call(model.hns, "POST", "/endpoints/", json.dumps({"VirtualNetwork": nid})))  # doctest: +SKIP
 >>> out["Output"]["State"]       # 1 = Created: a virtual resource only, no compartment yet  # doctest: +SKIP
@@ -26,10 +26,13 @@ from winsim.native.hns_v1 import (
 
 
 def hns_call(hns: Hns, method: str, path: str, request: str = "") -> str:
-    """Route one v1 request and answer with the JSON envelope (never raises)."""
+    """Route one v1 request and answer with the JSON envelope; raises only an ``HnsError`` that
+    fails the call itself (``call_fails``), whose HRESULT the export returns."""
     try:
         output = _route(hns, method.upper(), path, request)
     except HnsError as exc:
+        if exc.call_fails:
+            raise
         return json.dumps({"Success": False, "Error": exc.message})
     return json.dumps({"Success": True, "Output": output})
 

@@ -24,6 +24,7 @@ from winsim.model.errors import (
     E_PATH_NOT_FOUND,
     HCS_E_SYSTEM_NOT_FOUND,
     HcsError,
+    HnsError,
     LayerError,
     signed32,
 )
@@ -202,10 +203,14 @@ def HcsCloseProcess(process: NativeProcess, handle: int) -> int:
 
 @export
 def HNSCall(process: NativeProcess, method: str, path: str, request: str, response: Cell) -> int:
-    # HNS answers failures inside its envelope ({"Success":false,"Error":...}); the HRESULT stays S_OK.
-    response.value = process.heap.alloc_string(
-        hns_call(process.host.model.hns, str(method or ""), str(path or ""), str(request or ""))
-    )
+    # HNS answers most failures inside its envelope ({"Success":false,"Error":...}) with S_OK; the
+    # ones HNS fails the call for come back as the HRESULT, with no answer.
+    try:
+        answer = hns_call(process.host.model.hns, str(method or ""), str(path or ""), str(request or ""))
+    except HnsError as exc:
+        response.value = 0
+        return signed32(exc.hresult)
+    response.value = process.heap.alloc_string(answer)
     return S_OK
 
 
