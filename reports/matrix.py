@@ -39,6 +39,7 @@ from reports.matrix_model import (
     Row,
     TestResult,
     ViaResult,
+    not_run_reason,
     worst,
 )
 from reports.records import (
@@ -71,10 +72,13 @@ def build_matrix(
     records: Sequence[Record],
     info: RunInfo,
     catalogue: Sequence[Mapping[str, Any]] = (),
-    expect_hosts: Iterable[str] = (),
+    expect_hosts: Mapping[str, str] | Iterable[str] = (),
     problems: Sequence[str] = (),
 ) -> Matrix:
-    hosts = sorted(info.expected | {r.host for r in records} | set(expect_hosts))
+    jobs = expected_jobs(expect_hosts)
+    hosts = sorted(info.expected | {r.host for r in records} | set(jobs))
+    reported = {r.host for r in records}
+    not_run = {h: job for h, job in jobs.items() if h not in reported}
     by_id = {str(e["id"]): e for e in catalogue}
     if info.selected:
         ids = {t[1] for t in info.selected} | {r.behaviour for r in records}
@@ -102,6 +106,9 @@ def build_matrix(
             seed=str(entry.get("seed") or (sample.seed if sample else "")),
         )
         for host in hosts:
+            if host in not_run:
+                row.cells[host] = Cell(ERR, not_run_reason(not_run[host]))
+                continue
             row.cells[host] = _cell(
                 {v: _via(got, expected_tests, bid, host, v) for v in sorted(vias[bid] or {""})}
             )
@@ -114,8 +121,34 @@ def build_matrix(
     for rec in records:
         costs[rec.host].add(rec)
     return Matrix(
-        hosts, facts, rows, datetime.now(UTC).isoformat(timespec="seconds"), list(problems), costs=costs
+        hosts,
+        facts,
+        rows,
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        list(problems),
+        costs=costs,
+        not_run=not_run,
     )
+
+
+def expected_jobs(values: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
+    """``--expect-host`` values (``HOST`` or ``HOST=JOB``) as host -> the job that should run it."""
+    if isinstance(values, Mapping):
+        return {str(h): str(j) for h, j in values.items()}
+    jobs: dict[str, str] = {}
+    for value in values:
+        host, _, job = value.partition("=")
+        if not host.strip():
+            raise ValueError(f"--expect-host {value}: give HOST or HOST=JOB")
+        jobs[host.strip()] = job.strip()
+    return jobs
+
+
+def expect_host(value: str) -> str:
+    """argparse type of ``--expect-host``: ``HOST`` or ``HOST=JOB``."""
+    if not value.partition("=")[0].strip():
+        raise argparse.ArgumentTypeError(f"{value!r}: give HOST or HOST=JOB")
+    return value
 
 
 def _via(
@@ -224,6 +257,9 @@ def summary_lines(matrix: Matrix) -> list[str]:
         c = matrix.summary(host)
         build = matrix.facts.get(host, {}).get("os_build")
         where = f"{host} (build {build})" if build else host
+        if host in matrix.not_run:
+            lines.append(f"{where}: {not_run_reason(matrix.not_run[host])}")
+            continue
         if why := matrix.unreachable(host):
             lines.append(f"{where}: unreachable, no test ran: {why}")
             continue
@@ -247,9 +283,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--expect-host",
         action="append",
+        type=expect_host,
         default=[],
-        metavar="NAME",
-        help="a host that must have results (repeatable)",
+        metavar="HOST[=JOB]",
+        help="a host that must have results, and the job that runs it (repeatable)",
     )
 
 

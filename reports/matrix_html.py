@@ -26,6 +26,7 @@ from reports.matrix_model import (
     Matrix,
     Row,
     TestResult,
+    not_run_reason,
 )
 
 LABEL = {PASS: "pass", FAIL: "fail", NA: "n/a", ERR: "error"}
@@ -183,6 +184,11 @@ def _counts(matrix: Matrix, host: str) -> str:
 
 
 def _summary(matrix: Matrix, host: str) -> str:
+    if host in matrix.not_run:
+        return (
+            f'<li data-host="{escape(host)}" class="not-run"><b>{escape(host)}</b>: '
+            f'<span class="v-incomplete">{escape(not_run_reason(matrix.not_run[host]))}</span></li>'
+        )
     if why := matrix.unreachable(host):
         return (
             f'<li data-host="{escape(host)}" class="unreachable"><b>{escape(host)}</b>: '

@@ -100,6 +100,8 @@ class Matrix:
     interrupted: bool = False
     # host -> what reaching it cost over the run: summed from its tests' records
     costs: dict[str, HostCost] = field(default_factory=dict)
+    # expected hosts without a single result -> the job that should have run them ("" unknown)
+    not_run: dict[str, str] = field(default_factory=dict)
 
     def summary(self, host: str) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -115,6 +117,8 @@ class Matrix:
         return _reason_once(tests[0].reason)
 
     def verdict(self, host: str) -> str:
+        if host in self.not_run:
+            return "not run"
         counts = self.summary(host)
         if counts[FAIL]:
             return "deviates"
@@ -159,6 +163,7 @@ class Matrix:
                     "summary": self.summary(h),
                     "verdict": self.verdict(h),
                     "unreachable": self.unreachable(h),
+                    "not_run": not_run_reason(self.not_run[h]) if h in self.not_run else "",
                     "cost": asdict(self.costs.get(h, HostCost())),
                 }
                 for h in self.hosts
@@ -187,6 +192,11 @@ def _reason_once(reason: str) -> str:
         text = rest
         head, sep, rest = text.partition(": ")
     return text
+
+
+def not_run_reason(job: str) -> str:
+    """What a cell and the summary say of an expected host that has no result at all."""
+    return f"not run: no results from {f'job {job}' if job else 'any input'}"
 
 
 def worst(statuses: Iterable[str]) -> str:

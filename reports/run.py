@@ -24,7 +24,7 @@ from pathlib import Path
 
 from inventory import DEFAULT_INVENTORY, InventoryError, load_inventory
 from reports import allure_html, allure_results
-from reports.matrix import CATALOGUE, matrix_from_dirs, summary_lines, write_matrix
+from reports.matrix import CATALOGUE, expect_host, matrix_from_dirs, summary_lines, write_matrix
 from reports.matrix_model import Matrix
 from reports.outdir import Staging
 from reports.records import read_run_info
@@ -162,7 +162,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--baseline", type=Path, help="matrix.json of an earlier run (default: the last complete run's)"
     )
     parser.add_argument("--catalogue", type=Path, default=CATALOGUE)
-    parser.add_argument("--expect-host", action="append", default=[], metavar="NAME")
+    parser.add_argument(
+        "--expect-host",
+        action="append",
+        default=[],
+        type=expect_host,
+        metavar="HOST[=JOB]",
+        help="a host that must have results, and the job that runs it (repeatable)",
+    )
     parser.add_argument("--no-html", action="store_true", help="skip the Allure HTML")
     parser.add_argument(
         "--workers",
