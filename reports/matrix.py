@@ -27,8 +27,10 @@ from reports import matrix_html, seed
 from reports.matrix_model import (
     ERR,
     FAIL,
+    HOST_UNCHANGED,
     NA,
     NEWLY_FAILING,
+    NEWLY_NA,
     NEWLY_PASSING,
     NO_RESULT,
     PASS,
@@ -180,8 +182,42 @@ def _cell(vias: dict[str, ViaResult]) -> Cell:
     return Cell(status, "\n".join(reasons), vias)
 
 
+# Host facts a change is put down to, in the words a reader uses; os_build only when there is no
+# os_revision to say it (an older matrix).
+FACT_LABELS = {
+    "os_revision": "OS",
+    "os_build": "OS build",
+    "engine": "engine",
+    "docker_version": "engine version",
+    "containerd_version": "containerd",
+    "isolation": "isolation",
+    "hns_version": "HNS",
+}
+
+
+def host_change(before: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+    """What differs between two sets of a host's facts: ``OS 20348.2849 → 20348.2966 (engine unchanged)``."""
+    keys = [
+        k for k in FACT_LABELS if not (k == "os_build" and "os_revision" in before and "os_revision" in now)
+    ]
+    moved = [k for k in keys if (k in before or k in now) and before.get(k) != now.get(k)]
+    if not moved:
+        return HOST_UNCHANGED
+    text = ", ".join(f"{FACT_LABELS[k]} {before.get(k, 'unknown')} → {now.get(k, 'unknown')}" for k in moved)
+    engine = {"engine", "docker_version", "containerd_version"}
+    if not engine & set(moved):
+        text += " (engine unchanged)"
+    elif not {"os_revision", "os_build"} & set(moved):
+        text += " (OS unchanged)"
+    return text
+
+
 def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "") -> None:
-    """Mark cells whose verdict moved between pass and fail/error since ``baseline`` (a matrix JSON)."""
+    """Mark cells whose verdict moved since ``baseline`` (a matrix JSON), and what moved on the host.
+
+    Newly failing: pass or n/a to fail/error; newly passing: fail/error to pass; newly n/a: anything to
+    n/a.  Each names the host facts that differ between the two runs, or says the host is unchanged.
+    """
     if baseline.get("schema") != SCHEMA:
         raise ValueError(
             f"baseline {label or ''} is not a wcc matrix JSON (schema {baseline.get('schema')!r})"
@@ -192,16 +228,21 @@ def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "")
         for h, c in b.get("cells", {}).items()
     }
     matrix.baseline = label
+    facts_then = {str(h.get("name")): dict(h.get("facts") or {}) for h in baseline.get("hosts", [])}
     for row in matrix.rows:
         for host, cell in row.cells.items():
             old = before.get((row.id, host))
             if old is None or (matrix.interrupted and _no_result(cell)):
                 continue  # a test the interruption stopped says nothing new about the host
             cell.previous = old
-            if old == PASS and cell.status in (FAIL, ERR):
+            if old in (PASS, NA) and cell.status in (FAIL, ERR):
                 cell.change = NEWLY_FAILING
             elif old in (FAIL, ERR) and cell.status == PASS:
                 cell.change = NEWLY_PASSING
+            elif old != NA and cell.status == NA:
+                cell.change = NEWLY_NA
+            if cell.change:
+                cell.host_change = host_change(facts_then.get(host, {}), matrix.facts.get(host, {}))
 
 
 def _no_result(cell: Cell) -> bool:
@@ -269,7 +310,7 @@ def summary_lines(matrix: Matrix) -> list[str]:
         if host in matrix.costs and matrix.costs[host].tests:
             lines.append(f"  {host}: {matrix.costs[host].line()}")
     lines += [
-        f"{ch['change']}: {ch['behaviour']} on {ch['host']} ({ch['from']} -> {ch['to']})"
+        f"{ch['change']}: {ch['behaviour']} on {ch['host']} ({ch['from']} -> {ch['to']}); {ch['host_change']}"
         for ch in matrix.changes()
     ]
     return lines

@@ -20,6 +20,7 @@ from reports.matrix_model import (
     FAIL,
     NA,
     NEWLY_FAILING,
+    NEWLY_NA,
     NEWLY_PASSING,
     PASS,
     Cell,
@@ -30,7 +31,7 @@ from reports.matrix_model import (
 )
 
 LABEL = {PASS: "pass", FAIL: "fail", NA: "n/a", ERR: "error"}
-CHANGE_LABEL = {NEWLY_FAILING: "newly failing", NEWLY_PASSING: "newly passing"}
+CHANGE_LABEL = {NEWLY_FAILING: "newly failing", NEWLY_PASSING: "newly passing", NEWLY_NA: "newly n/a"}
 
 CSS = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
@@ -117,6 +118,11 @@ def _host_heading(matrix: Matrix, host: str) -> str:
     return f"{escape(host)}{sub}"
 
 
+def cell_id(behaviour: str, host: str) -> str:
+    """The HTML id of a cell, for links from the lists above the table."""
+    return escape(f"c-{behaviour}@{host}")
+
+
 def _deciding(cell: Cell) -> TestResult | None:
     """The test whose verdict the cell shows (the first with the cell's status)."""
     tests = [t for v in cell.via.values() for t in v.tests]
@@ -144,7 +150,7 @@ def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
         reason = "host unreachable (see above)" if matrix.unreachable(host) else cell.reason
         title = f"{LABEL[cell.status]} on {host}" + (f"\n{reason}" if reason else "")
         cells.append(
-            f'<td class="cell s-{cell.status}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}" '
+            f'<td class="cell s-{cell.status}" id="{cell_id(row.id, host)}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}" '
             f'data-status="{cell.status}" data-change="{cell.change}" title="{escape(title)}">'
             f"{_linked(LABEL[cell.status], _deciding(cell))}{vias}{change}</td>"
         )
@@ -208,8 +214,10 @@ def _changes(matrix: Matrix) -> str:
     if not changes:
         return ""
     items = "".join(
-        f"<li>{CHANGE_LABEL[c['change']]}: <b>{escape(c['behaviour'])}</b> on {escape(c['host'])} "
-        f"({LABEL[c['from']]} → {LABEL[c['to']]})</li>"
+        f'<li data-behaviour="{escape(c["behaviour"])}" data-host="{escape(c["host"])}">'
+        f'{CHANGE_LABEL[c["change"]]}: <a href="#{cell_id(c["behaviour"], c["host"])}">'
+        f"<b>{escape(c['behaviour'])}</b> on {escape(c['host'])}</a> "
+        f"({LABEL[c['from']]} → {LABEL[c['to']]}); {escape(c['host_change'])}</li>"
         for c in changes
     )
     return f'<h2>Changes since the baseline</h2><ul class="changes">{items}</ul>'

@@ -17,7 +17,8 @@ PASS, FAIL, NA, ERR = "pass", "fail", "na", "error"
 STATUSES = (PASS, FAIL, NA, ERR)
 # Worst first: a failure is the strongest statement about a host; n/a only when nothing applied.
 _RANK = {FAIL: 3, ERR: 2, PASS: 1, NA: 0}
-NEWLY_FAILING, NEWLY_PASSING = "newly-failing", "newly-passing"
+NEWLY_FAILING, NEWLY_PASSING, NEWLY_NA = "newly-failing", "newly-passing", "newly-na"
+HOST_UNCHANGED = "host unchanged"
 UNREACHABLE = "host-unreachable"  # reports.verdict's category for a host that could not be reached
 NO_RESULT = "no result: the test did not report (host or worker lost, run interrupted or never started)"
 
@@ -46,6 +47,8 @@ class Cell:
     via: dict[str, ViaResult] = field(default_factory=dict)
     change: str = ""
     previous: str = ""
+    # what differs in the host's facts between the baseline and now, or HOST_UNCHANGED
+    host_change: str = ""
 
 
 @dataclass
@@ -137,7 +140,14 @@ class Matrix:
 
     def changes(self) -> list[dict[str, str]]:
         return [
-            {"behaviour": r.id, "host": h, "change": c.change, "from": c.previous, "to": c.status}
+            {
+                "behaviour": r.id,
+                "host": h,
+                "change": c.change,
+                "from": c.previous,
+                "to": c.status,
+                "host_change": c.host_change,
+            }
             for r in self.rows
             for h, c in r.cells.items()
             if c.change
@@ -209,6 +219,7 @@ def _cell_json(cell: Cell) -> dict[str, Any]:
         "reason": cell.reason,
         "change": cell.change,
         "previous": cell.previous,
+        "host_change": cell.host_change,
         "via": {
             name: {
                 "status": v.status,
