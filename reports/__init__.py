@@ -13,6 +13,7 @@ Layout of an output directory::
     junit.xml                JUnit for CI systems (merged: one testsuite per host, wcc properties)
     matrix.html, matrix.json behaviours x hosts (cells link into allure-report, behaviours into seed.html)
     seed.html                the seed, one anchor per line
+    catalogue.html           the catalogue, one anchor per behaviour (Allure's "catalogue" links)
     matrix.previous.json     the last complete run's matrix (the baseline after an interrupted run)
     .run-<pid>-*/            a run in progress; swapped in when it has produced its reports (outdir.py)
 """

@@ -296,7 +296,7 @@ def summary_lines(matrix: Matrix) -> list[str]:
     lines = []
     for host in matrix.hosts:
         c = matrix.summary(host)
-        build = matrix.facts.get(host, {}).get("os_build")
+        build = matrix.facts.get(host, {}).get("os_revision") or matrix.facts.get(host, {}).get("os_build")
         where = f"{host} (build {build})" if build else host
         if host in matrix.not_run:
             lines.append(f"{where}: {not_run_reason(matrix.not_run[host])}")

@@ -59,6 +59,8 @@ ul.summary li { margin: .2em 0; }
 .v-deviates { color: #c62828; font-weight: 600; }
 .v-incomplete { color: #a06000; font-weight: 600; }
 .v-conforms { color: #2e7d32; font-weight: 600; }
+ul.glance li.g-fail a b { color: #c62828; }
+ul.glance li.g-error a b { color: #a06000; }
 .interrupted { background: #fff3cd; border: 1px solid #ffb300; padding: .4em .8em; }
 """
 
@@ -88,8 +90,8 @@ def render(matrix: Matrix) -> str:
 <body>
 <h1>Conformance matrix</h1>
 <p class="meta">{plural(len(matrix.rows), "behaviour")} on {plural(len(matrix.hosts), "host")}, generated {escape(matrix.generated)}.{baseline}
-The seed: <a href="{seed.PAGE}">{seed.PAGE}</a>.</p>
-{_interrupted(matrix)}<ul class="summary">{"".join(_summary(matrix, h) for h in matrix.hosts)}</ul>
+The seed: <a href="{seed.PAGE}">{seed.PAGE}</a>; the catalogue: <a href="catalogue.html">catalogue.html</a>.</p>
+{_interrupted(matrix)}{_glance(matrix)}<ul class="summary">{"".join(_summary(matrix, h) for h in matrix.hosts)}</ul>
 {_changes(matrix)}
 <table id="matrix">
 <thead><tr><th>Behaviour</th>{head}</tr></thead>
@@ -99,6 +101,35 @@ The seed: <a href="{seed.PAGE}">{seed.PAGE}</a>.</p>
 {f'<h2>Problems reading results</h2><ul class="problems">{problems}</ul>' if problems else ""}
 </body></html>
 """
+
+
+GLANCE = ((FAIL, "fails"), (NA, "newly n/a"), (ERR, "error"))
+
+
+def _glance(matrix: Matrix) -> str:
+    """What fails, is newly n/a or errors, per behaviour and host, linked to its cell and to Allure.
+
+    A host that was not run or could not be reached is said once, in the summary below.
+    """
+    said_once = {h for h in matrix.hosts if h in matrix.not_run or matrix.unreachable(h)}
+    items = []
+    for status, word in GLANCE:
+        for row in matrix.rows:
+            for host in matrix.hosts:
+                cell = row.cells[host]
+                if host in said_once or cell.status != status or (status == NA and cell.change != NEWLY_NA):
+                    continue
+                test = _deciding(cell)
+                allure = f' · <a href="{escape(test.allure)}">Allure</a>' if test and test.allure else ""
+                reason = cell.reason.split("\n", 1)[0]
+                items.append(
+                    f'<li class="g-{status}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}">'
+                    f'<a href="#{cell_id(row.id, host)}"><b>{escape(row.id)}</b> on {escape(host)}</a> '
+                    f"{word}: {escape(reason)}{allure}</li>"
+                )
+    if not items:
+        return ""
+    return f'<h2 id="glance">At a glance</h2><ul class="glance">{"".join(items)}</ul>\n'
 
 
 def _interrupted(matrix: Matrix) -> str:
@@ -112,8 +143,10 @@ def _interrupted(matrix: Matrix) -> str:
 
 def _host_heading(matrix: Matrix, host: str) -> str:
     facts = matrix.facts.get(host, {})
-    extra = [f"build {facts['os_build']}"] if facts.get("os_build") else []
+    build = facts.get("os_revision") or facts.get("os_build")
+    extra = [f"build {build}"] if build else []
     extra += [f"docker {facts['docker_version']}"] if facts.get("docker_version") else []
+    extra += [f"containerd {facts['containerd_version']}"] if facts.get("containerd_version") else []
     sub = f"<br><small>{escape(', '.join(extra))}</small>" if extra else ""
     return f"{escape(host)}{sub}"
 

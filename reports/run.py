@@ -23,11 +23,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from inventory import DEFAULT_INVENTORY, InventoryError, load_inventory
-from reports import allure_html, allure_results
-from reports.matrix import CATALOGUE, expect_host, matrix_from_dirs, summary_lines, write_matrix
+from reports import allure_html, allure_results, catalogue_html
+from reports.matrix import (
+    CATALOGUE,
+    expect_host,
+    load_catalogue,
+    matrix_from_dirs,
+    summary_lines,
+    write_matrix,
+)
 from reports.matrix_model import Matrix
 from reports.outdir import Staging
-from reports.records import read_run_info
+from reports.records import read_run_info, write_atomic
 from reports.redact import env_secrets, redact_files
 from reports.supervise import Forced, Supervisor
 
@@ -124,6 +131,7 @@ def finish(
     if (out / "allure-report" / "index.html").is_file():
         matrix.link_allure(allure_results.report_ids(allure_dirs))
     write_matrix(matrix, out)
+    write_atomic(out / catalogue_html.PAGE, catalogue_html.render(load_catalogue(catalogue)))
     print("\n".join(["", "Conformance matrix:", *summary_lines(matrix)]))
     return matrix, html_ok
 

@@ -110,7 +110,7 @@ def test_compartments_cannot_be_changed(host, via, subject):
         host,
         f"changing compartment {compartment.id}",
         expect.Described("refused (non-zero exit)"),
-        f"rc={attempt.rc} {attempt.stdout.strip()[:200]!r}",
+        f"rc={attempt.rc} '{attempt.stdout.strip()[:200]}'",
     )
     after = sorted((c.id, c.description, c.type) for c in host.net.compartments())
     expect.equal(host, "compartments after the attempt", before, after)
