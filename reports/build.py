@@ -22,11 +22,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from inventory import InventoryError
 from reports import allure_meta
 from reports.junit import write_junit
 from reports.matrix import CATALOGUE, expect_host, expected_jobs, not_run_reason
 from reports.merge import MixedRuns, combine, write_results
 from reports.run import finish, show_paths
+from reports.shards import expected_hosts, latest_attempts
 
 
 def _layout(source: Path) -> tuple[Path, Path | None]:
@@ -72,10 +74,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="HOST[=JOB]",
         help="a host that must have results, and the job that runs it (repeatable)",
     )
+    parser.add_argument(
+        "--expect-inventory",
+        type=Path,
+        metavar="FILE",
+        help="every host of this inventory must have results (those --expect-tags select, when given)",
+    )
+    parser.add_argument(
+        "--expect-tags",
+        action="append",
+        default=[],
+        metavar="TAGS=JOB",
+        help="with --expect-inventory: the hosts with these tags are run by JOB (repeatable)",
+    )
+    parser.add_argument(
+        "--latest-attempt",
+        action="store_true",
+        help="of inputs named <shard>-<attempt> (a re-run job's artifacts), merge only the latest",
+    )
+    parser.add_argument(
+        "--allure-history",
+        type=Path,
+        metavar="FILE",
+        help="Allure's history (JSON lines, e.g. the last night's): read for trends, appended to",
+    )
     parser.add_argument("--no-html", action="store_true", help="skip the Allure HTML")
     args = parser.parse_args(argv)
+    inputs = args.inputs or [args.out]
+    if args.latest_attempt:
+        inputs, dropped = latest_attempts(inputs)
+        for line in dropped:
+            print(f"reports.build: {line}", file=sys.stderr)
+    expected = expected_jobs(args.expect_host)
+    if args.expect_inventory is not None:
+        try:
+            expected = {**expected_hosts(args.expect_inventory, args.expect_tags), **expected}
+        except (InventoryError, ValueError) as exc:
+            parser.error(str(exc).strip())
+    elif args.expect_tags:
+        parser.error("--expect-tags needs --expect-inventory")
     try:
-        layouts = [_layout(p) for p in (args.inputs or [args.out])]
+        layouts = [_layout(p) for p in inputs]
     except FileNotFoundError as exc:
         parser.error(str(exc))
     if args.baseline is not None and not args.baseline.is_file():
@@ -103,12 +142,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         [merged],
         baseline=args.baseline,
         catalogue=args.catalogue,
-        expect_hosts=args.expect_host,
+        expect_hosts=[f"{host}={job}" for host, job in expected.items()],
         html=not args.no_html,
+        allure_history=args.allure_history,
     )
     write_junit(matrix, args.out / "junit.xml")
     show_paths(args.out)
-    for host, job in expected_jobs(args.expect_host).items():
+    for host, job in expected.items():
         if host in matrix.not_run:
             print(f"reports.build: expected host {host} is {not_run_reason(job)}", file=sys.stderr)
     return 0 if matrix.ok and html_ok else 1
