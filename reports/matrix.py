@@ -29,6 +29,7 @@ from reports.matrix_model import (
     FAIL,
     HOST_UNCHANGED,
     NA,
+    NA_NEW_REASON,
     NEWLY_FAILING,
     NEWLY_NA,
     NEWLY_PASSING,
@@ -216,7 +217,7 @@ def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "")
     """Mark cells whose verdict moved since ``baseline`` (a matrix JSON), and what moved on the host.
 
     Newly failing: pass or n/a to fail/error; newly passing: fail/error to pass; newly n/a: anything to
-    n/a.  Each names the host facts that differ between the two runs, or says the host is unchanged.
+    n/a; n/a for a new reason: n/a then and now, said differently (a gate or the build moved).  Each names the host facts that differ between the two runs, or says the host is unchanged.
     """
     if baseline.get("schema") != SCHEMA:
         raise ValueError(
@@ -224,6 +225,11 @@ def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "")
         )
     before = {
         (b["id"], h): c["status"]
+        for b in baseline.get("behaviours", [])
+        for h, c in b.get("cells", {}).items()
+    }
+    reasons = {
+        (b["id"], h): str(c.get("reason", ""))
         for b in baseline.get("behaviours", [])
         for h, c in b.get("cells", {}).items()
     }
@@ -241,6 +247,8 @@ def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "")
                 cell.change = NEWLY_PASSING
             elif old != NA and cell.status == NA:
                 cell.change = NEWLY_NA
+            elif old == NA and cell.status == NA and reasons[(row.id, host)] != cell.reason:
+                cell.change = NA_NEW_REASON
             if cell.change:
                 cell.host_change = host_change(facts_then.get(host, {}), matrix.facts.get(host, {}))
 

@@ -19,6 +19,7 @@ from reports.matrix_model import (
     ERR,
     FAIL,
     NA,
+    NA_NEW_REASON,
     NEWLY_FAILING,
     NEWLY_NA,
     NEWLY_PASSING,
@@ -31,7 +32,12 @@ from reports.matrix_model import (
 )
 
 LABEL = {PASS: "pass", FAIL: "fail", NA: "n/a", ERR: "error"}
-CHANGE_LABEL = {NEWLY_FAILING: "newly failing", NEWLY_PASSING: "newly passing", NEWLY_NA: "newly n/a"}
+CHANGE_LABEL = {
+    NEWLY_FAILING: "newly failing",
+    NEWLY_PASSING: "newly passing",
+    NEWLY_NA: "newly n/a",
+    NA_NEW_REASON: "n/a for a new reason",
+}
 
 CSS = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
@@ -103,7 +109,7 @@ The seed: <a href="{seed.PAGE}">{seed.PAGE}</a>; the catalogue: <a href="catalog
 """
 
 
-GLANCE = ((FAIL, "fails"), (NA, "newly n/a"), (ERR, "error"))
+GLANCE = ((FAIL, "fails"), (NA, "n/a"), (ERR, "error"))
 
 
 def _glance(matrix: Matrix) -> str:
@@ -117,15 +123,19 @@ def _glance(matrix: Matrix) -> str:
         for row in matrix.rows:
             for host in matrix.hosts:
                 cell = row.cells[host]
-                if host in said_once or cell.status != status or (status == NA and cell.change != NEWLY_NA):
+                if host in said_once or cell.status != status:
                     continue
+                if status == NA and cell.change not in (NEWLY_NA, NA_NEW_REASON):
+                    continue
+                if _label(matrix, cell) == NOT_RUN:
+                    continue  # the interruption is said once, above
                 test = _deciding(cell)
                 allure = f' · <a href="{escape(test.allure)}">Allure</a>' if test and test.allure else ""
                 reason = cell.reason.split("\n", 1)[0]
                 items.append(
                     f'<li class="g-{status}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}">'
                     f'<a href="#{cell_id(row.id, host)}"><b>{escape(row.id)}</b> on {escape(host)}</a> '
-                    f"{word}: {escape(reason)}{allure}</li>"
+                    f"{CHANGE_LABEL.get(cell.change, word) if status == NA else word}: {escape(reason)}{allure}</li>"
                 )
     if not items:
         return ""
@@ -137,8 +147,26 @@ def _interrupted(matrix: Matrix) -> str:
         return ""
     return (
         '<p class="interrupted"><b>Interrupted run:</b> the run was stopped before it finished; '
-        "tests that did not run show as errors (no result).</p>\n"
+        'tests that never ran show as "not run".</p>\n'
     )
+
+
+NOT_RUN = "not run"
+
+
+def _never_ran(matrix: Matrix, tests: list[TestResult]) -> bool:
+    """Tests an interruption stopped before they ran (they did not report)."""
+    return matrix.interrupted and bool(tests) and all(t.category == "no-result" for t in tests)
+
+
+def _label(matrix: Matrix, cell: Cell) -> str:
+    """A cell's verdict in words: "not run" for an error that only says its tests never ran."""
+    if cell.status == ERR and (
+        cell.reason.startswith("not run:")
+        or _never_ran(matrix, [t for v in cell.via.values() for t in v.tests])
+    ):
+        return NOT_RUN
+    return LABEL[cell.status]
 
 
 def _host_heading(matrix: Matrix, host: str) -> str:
@@ -174,18 +202,19 @@ def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
         cell = row.cells[host]
         vias = "".join(
             f'<span class="via">{escape(name)}: '
-            f"{_linked(LABEL[v.status], next((t for t in v.tests if t.status == v.status), None))}</span>"
+            f"{_linked(NOT_RUN if _never_ran(matrix, v.tests) else LABEL[v.status], next((t for t in v.tests if t.status == v.status), None))}</span>"
             for name, v in cell.via.items()
             if name
         )
         change = f'<span class="change">{CHANGE_LABEL[cell.change]}</span>' if cell.change else ""
         # an unreachable host's reason is said once, above the table
         reason = "host unreachable (see above)" if matrix.unreachable(host) else cell.reason
-        title = f"{LABEL[cell.status]} on {host}" + (f"\n{reason}" if reason else "")
+        label = _label(matrix, cell)
+        title = f"{label} on {host}" + (f"\n{reason}" if reason else "")
         cells.append(
             f'<td class="cell s-{cell.status}" id="{cell_id(row.id, host)}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}" '
             f'data-status="{cell.status}" data-change="{cell.change}" title="{escape(title)}">'
-            f"{_linked(LABEL[cell.status], _deciding(cell))}{vias}{change}</td>"
+            f"{_linked(label, _deciding(cell))}{vias}{change}</td>"
         )
     clause = escape(row.seed)
     if seed_link:

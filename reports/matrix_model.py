@@ -18,6 +18,7 @@ STATUSES = (PASS, FAIL, NA, ERR)
 # Worst first: a failure is the strongest statement about a host; n/a only when nothing applied.
 _RANK = {FAIL: 3, ERR: 2, PASS: 1, NA: 0}
 NEWLY_FAILING, NEWLY_PASSING, NEWLY_NA = "newly-failing", "newly-passing", "newly-na"
+NA_NEW_REASON = "na-new-reason"  # n/a then and now, for another reason (a gate moved)
 HOST_UNCHANGED = "host unchanged"
 UNREACHABLE = "host-unreachable"  # reports.verdict's category for a host that could not be reached
 NO_RESULT = "no result: the test did not report (host or worker lost, run interrupted or never started)"

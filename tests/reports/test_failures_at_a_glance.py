@@ -121,3 +121,37 @@ def test_the_catalogue_link_of_each_test_resolves_inside_the_report_folder(sampl
     html = render_catalogue([entry, gated])
     assert '<section id="api/x">' in html and "X MUST &lt;y&gt;." in html
     assert "build ≥ 20348 (new in 2022)" in html
+
+
+def test_an_na_for_another_reason_is_listed_and_tests_that_never_ran_say_not_run(tmp_path: Path):
+    info = RunInfo(
+        expected={"h1"},
+        selected={
+            ("t.py::api/b[h1-docker]", "api/b", "h1", "docker"),
+            ("t.py::api/a[h1-docker]", "api/a", "h1", "docker"),
+        },
+    )
+    m = build_matrix(
+        [rec("api/a", "h1", "not-applicable", reason="not applicable: needs build >= 26100")], info
+    )
+    m.interrupted = True  # api/b never ran
+    baseline = {
+        "schema": 1,
+        "hosts": [{"name": "h1", "facts": {}}],
+        "behaviours": [
+            {
+                "id": "api/a",
+                "cells": {"h1": {"status": "na", "reason": "docker: not applicable: needs build >= 20348"}},
+            }
+        ],
+    }
+    apply_baseline(m, baseline, "last night")
+    assert m.changes()[0]["change"] == "na-new-reason"
+    _, html_path = write_matrix(m, tmp_path)
+    page = html_path.read_text()
+    glance = page[page.index('<ul class="glance">') : page.index('<ul class="summary">')]
+    assert "n/a for a new reason: docker: not applicable: needs build &gt;= 26100" in glance
+    assert "api/b" not in glance  # the interruption is said once, above
+    cell = page[page.index('id="c-api/b@h1"') :].split("</td>", 1)[0]
+    assert 'title="not run on h1' in cell and ">not run<" in cell
+    assert 'tests that never ran show as "not run"' in page
