@@ -125,7 +125,9 @@ def write_inventory(path: Path, night: int) -> None:
     path.write_text(yaml.safe_dump({"hosts": hosts}))
 
 
-def lab_night(workspace: Path, inventory: Path, shards: list[str]) -> tuple[float, dict[str, str]]:
+def lab_night(
+    workspace: Path, inventory: Path, shards: list[str], night: int = 1
+) -> tuple[float, dict[str, str]]:
     """The LabVMs stage: one job per shard, all at once; returns its wall time and each job's log."""
     lab = job("LabVMs")
     steps = scripts(lab)
@@ -142,7 +144,7 @@ def lab_night(workspace: Path, inventory: Path, shards: list[str]) -> tuple[floa
     for tags in shards:
         agent = Agent(
             workspace,
-            workspace / f"job-{tags}" / "out",
+            workspace / f"night-{night}" / f"job-{tags}" / "out",  # each night a fresh agent
             {
                 "labInventory.secureFilePath": str(inventory),
                 "hostTags": tags,
@@ -253,9 +255,9 @@ def test_two_nights_of_sharded_lab_runs_merge_with_a_baseline_and_fan_in(tmp_pat
     for old in workspace.glob("conformance-lab-*"):
         shutil.rmtree(old)
     write_inventory(inventory, night=2)
-    lab_night(workspace, inventory, ["ltsc2019", "ltsc2022"])
+    _, logs = lab_night(workspace, inventory, ["ltsc2019", "ltsc2022"], night=2)
     rc, log, second = report(workspace, inventory, night=2)
-    assert rc == 1, log
+    assert rc == 1, log + "\n".join(logs.values())
     changes = json.loads((second / "matrix.json").read_text())["changes"]
     assert changes == [
         {
