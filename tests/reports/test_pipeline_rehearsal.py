@@ -94,7 +94,7 @@ class Agent:
             for ln in lines
             if not ln.startswith(("set ", "#", "fi", "else", "if ", "last=", "baseline="))
         }
-        assert programs <= {sys.executable, "install", "mkdir", "echo"}, programs
+        assert programs <= {sys.executable, "install", "mkdir", "echo", "place()", "place"}, programs
         if "reports.run" in text:
             text = text.replace('--host-tags="', f'{SELECT} --host-tags="')
         clean = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
