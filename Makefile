@@ -13,7 +13,7 @@ ARGS   ?=
 # hosts only cost start-up; "auto" lets reports.run pick min(selected hosts, CPU cores).
 WORKERS ?= auto
 
-.PHONY: conformance test lint typecheck report venv clean mutation bench
+.PHONY: conformance test lint typecheck report venv clean mutation bench system-deps
 
 venv: $(STAMP)
 
@@ -41,7 +41,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+# mono-mcs and chromium: installed when root with apt, else one line with the command to run
+system-deps:
+	@.ci/system-deps
+
+test: system-deps lint typecheck
 	$(BIN)/python -m pytest tests -n 2 $(ARGS)
 
 # Mutation testing of the suite (long; not part of CI): kill rate and survivors, see tests/mutation/.

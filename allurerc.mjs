@@ -9,6 +9,8 @@ const categories = JSON.parse(readFileSync(new URL("./reports/categories.json", 
 export default defineConfig({
   name: "wcc conformance",
   output: "reports/out/allure-report",
+  // the history file (JSON lines) that carries trends and "new failed" from night to night
+  ...(process.env.WCC_ALLURE_HISTORY ? { historyPath: process.env.WCC_ALLURE_HISTORY } : {}),
   categories: { rules: categories.map(({ description, ...rule }) => rule) },
   plugins: {
     awesome: {

@@ -435,10 +435,18 @@ class HostInfo:
     ps_version: str
     module_version: str
     hns_version: str | None = None  # "Major.Minor" from HNSCall GET /globals/version; None without HNS
+    revision: int | None = None  # the registry's UBR: the cumulative update the build is at
+    isolation: tuple[str, ...] = ()  # isolation modes available: "process", "hyperv"
+
+    @property
+    def os_revision(self) -> str:
+        """``CurrentBuild.UBR`` (``20348.2849``), as Windows Update and the release notes write it."""
+        return f"{self.os_build}.{self.revision}" if self.revision is not None else str(self.os_build)
 
     @classmethod
     def from_json(cls, data: JSON) -> HostInfo:
         hns = data.get("HnsVersion")
+        revision = data.get("Revision")
         return cls(
             _str(data.get("ComputerName")),
             _int(data.get("OsBuild")),
@@ -447,4 +455,6 @@ class HostInfo:
             _str(data.get("PSVersion")),
             _str(data.get("ModuleVersion")),
             str(hns) if hns not in (None, "") else None,
+            _int(revision) if revision is not None else None,
+            tuple(_str(m) for m in _list(data.get("Isolation"))),
         )

@@ -60,6 +60,8 @@ class SimSettings(_Strict):
     deviations: tuple[str, ...] = ()
     latency: Literal["none", "lab"] = "none"
     daemon_debug: bool = False  # dockerd logs API calls; off, as on a stock host
+    # the build revision (UBR) the host is patched to; None: its profile's (winsim serve --revision)
+    revision: int | None = Field(default=None, ge=0, le=0xFFFFFFFF)
 
 
 class HostSpec(_Strict):

@@ -53,9 +53,17 @@ def allure_bin(root: Path = ROOT) -> Path:
 
 
 def generate(
-    results: Sequence[Path], out: Path, *, single_file: bool = True, name: str = "wcc conformance"
+    results: Sequence[Path],
+    out: Path,
+    *,
+    single_file: bool = True,
+    name: str = "wcc conformance",
+    history: Path | None = None,
 ) -> Path:
-    """Write the Allure report for ``results`` into ``out`` (replacing it); returns its index.html."""
+    """Write the Allure report for ``results`` into ``out`` (replacing it); returns its index.html.
+
+    ``history``: Allure's history file (JSON lines), read for the trend and appended this run.
+    """
     if not results:
         raise AllureError("no allure results directory given")
     for d in results:
@@ -78,6 +86,7 @@ def generate(
         "WCC_ALLURE_SINGLE_FILE": "1" if single_file else "0",
         "NO_COLOR": "1",
         "ALLURE_NO_ANALYTICS": "true",  # honoured by Allure's other report plugins
+        **({"WCC_ALLURE_HISTORY": str(history.resolve())} if history is not None else {}),
     }
     _run(cmd, ROOT, "allure generate", env)
     index = out / "index.html"

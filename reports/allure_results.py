@@ -7,7 +7,9 @@ the report should show what a reader needs:
   ``_wcc_stack``, ``_conformance_gates``): hidden;
 * pytest's own bookkeeping finalizer (``<fixture>::<lambda>``, never given a status) is dropped;
   a fixture's teardown is named ``<fixture> (teardown)``;
-* parameter values are shown as written (``ws2022-sim``), not as Python literals (``'ws2022-sim'``).
+* parameter values are shown as written (``ws2022-sim``), not as Python literals (``'ws2022-sim'``);
+* a failure's message is the fact it states, without ``AssertionError: ``, and is shown once:
+  a failed step that repeats the test's message keeps its status and drops the copy.
 
 Allure 3 names a test's page after ``md5(uuid)``: :func:`report_ids` maps pytest node ids to
 them, so the matrix can link each cell to its test (``allure-report/index.html#/<id>``).
@@ -28,6 +30,7 @@ from typing import Any
 
 from reports.records import write_atomic
 
+ASSERTION = "AssertionError: "
 TEARDOWN = re.compile(r"^(?P<fixture>[^:]+)::(?P<finalizer>.+)$")
 
 
@@ -58,10 +61,26 @@ def _container(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _result(data: dict[str, Any]) -> dict[str, Any]:
-    return {
+    out = {
         **data,
         "parameters": [{**p, "value": _plain(p.get("value"))} for p in data.get("parameters", [])],
     }
+    details = data.get("statusDetails")
+    if isinstance(details, dict) and isinstance(details.get("message"), str):
+        message = details["message"].removeprefix(ASSERTION)
+        out["statusDetails"] = {**details, "message": message}
+        if "steps" in data:
+            out["steps"] = [_step(s, message) for s in data["steps"]]
+    return out
+
+
+def _step(step: dict[str, Any], message: str) -> dict[str, Any]:
+    """A step without the test's failure message repeated (its status still says it failed)."""
+    details = step.get("statusDetails") or {}
+    out = {**step, "steps": [_step(s, message) for s in step.get("steps", [])]}
+    if isinstance(details, dict) and str(details.get("message", "")).removeprefix(ASSERTION) == message:
+        out.pop("statusDetails")
+    return out
 
 
 def _internal(fixture: str) -> bool:

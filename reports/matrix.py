@@ -27,8 +27,11 @@ from reports import matrix_html, seed
 from reports.matrix_model import (
     ERR,
     FAIL,
+    HOST_UNCHANGED,
     NA,
+    NA_NEW_REASON,
     NEWLY_FAILING,
+    NEWLY_NA,
     NEWLY_PASSING,
     NO_RESULT,
     PASS,
@@ -39,6 +42,7 @@ from reports.matrix_model import (
     Row,
     TestResult,
     ViaResult,
+    not_run_reason,
     worst,
 )
 from reports.records import (
@@ -71,10 +75,13 @@ def build_matrix(
     records: Sequence[Record],
     info: RunInfo,
     catalogue: Sequence[Mapping[str, Any]] = (),
-    expect_hosts: Iterable[str] = (),
+    expect_hosts: Mapping[str, str] | Iterable[str] = (),
     problems: Sequence[str] = (),
 ) -> Matrix:
-    hosts = sorted(info.expected | {r.host for r in records} | set(expect_hosts))
+    jobs = expected_jobs(expect_hosts)
+    hosts = sorted(info.expected | {r.host for r in records} | set(jobs))
+    reported = {r.host for r in records}
+    not_run = {h: job for h, job in jobs.items() if h not in reported}
     by_id = {str(e["id"]): e for e in catalogue}
     if info.selected:
         ids = {t[1] for t in info.selected} | {r.behaviour for r in records}
@@ -103,6 +110,9 @@ def build_matrix(
             source=str(entry.get("source") or ""),
         )
         for host in hosts:
+            if host in not_run:
+                row.cells[host] = Cell(ERR, not_run_reason(not_run[host]))
+                continue
             row.cells[host] = _cell(
                 {v: _via(got, expected_tests, bid, host, v) for v in sorted(vias[bid] or {""})}
             )
@@ -115,8 +125,34 @@ def build_matrix(
     for rec in records:
         costs[rec.host].add(rec)
     return Matrix(
-        hosts, facts, rows, datetime.now(UTC).isoformat(timespec="seconds"), list(problems), costs=costs
+        hosts,
+        facts,
+        rows,
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        list(problems),
+        costs=costs,
+        not_run=not_run,
     )
+
+
+def expected_jobs(values: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
+    """``--expect-host`` values (``HOST`` or ``HOST=JOB``) as host -> the job that should run it."""
+    if isinstance(values, Mapping):
+        return {str(h): str(j) for h, j in values.items()}
+    jobs: dict[str, str] = {}
+    for value in values:
+        host, _, job = value.partition("=")
+        if not host.strip():
+            raise ValueError(f"--expect-host {value}: give HOST or HOST=JOB")
+        jobs[host.strip()] = job.strip()
+    return jobs
+
+
+def expect_host(value: str) -> str:
+    """argparse type of ``--expect-host``: ``HOST`` or ``HOST=JOB``."""
+    if not value.partition("=")[0].strip():
+        raise argparse.ArgumentTypeError(f"{value!r}: give HOST or HOST=JOB")
+    return value
 
 
 def _via(
@@ -148,8 +184,42 @@ def _cell(vias: dict[str, ViaResult]) -> Cell:
     return Cell(status, "\n".join(reasons), vias)
 
 
+# Host facts a change is put down to, in the words a reader uses; os_build only when there is no
+# os_revision to say it (an older matrix).
+FACT_LABELS = {
+    "os_revision": "OS",
+    "os_build": "OS build",
+    "engine": "engine",
+    "docker_version": "engine version",
+    "containerd_version": "containerd",
+    "isolation": "isolation",
+    "hns_version": "HNS",
+}
+
+
+def host_change(before: Mapping[str, Any], now: Mapping[str, Any]) -> str:
+    """What differs between two sets of a host's facts: ``OS 20348.2849 → 20348.2966 (engine unchanged)``."""
+    keys = [
+        k for k in FACT_LABELS if not (k == "os_build" and "os_revision" in before and "os_revision" in now)
+    ]
+    moved = [k for k in keys if (k in before or k in now) and before.get(k) != now.get(k)]
+    if not moved:
+        return HOST_UNCHANGED
+    text = ", ".join(f"{FACT_LABELS[k]} {before.get(k, 'unknown')} → {now.get(k, 'unknown')}" for k in moved)
+    engine = {"engine", "docker_version", "containerd_version"}
+    if not engine & set(moved):
+        text += " (engine unchanged)"
+    elif not {"os_revision", "os_build"} & set(moved):
+        text += " (OS unchanged)"
+    return text
+
+
 def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "") -> None:
-    """Mark cells whose verdict moved between pass and fail/error since ``baseline`` (a matrix JSON)."""
+    """Mark cells whose verdict moved since ``baseline`` (a matrix JSON), and what moved on the host.
+
+    Newly failing: pass or n/a to fail/error; newly passing: fail/error to pass; newly n/a: anything to
+    n/a; n/a for a new reason: n/a then and now, said differently (a gate or the build moved).  Each names the host facts that differ between the two runs, or says the host is unchanged.
+    """
     if baseline.get("schema") != SCHEMA:
         raise ValueError(
             f"baseline {label or ''} is not a wcc matrix JSON (schema {baseline.get('schema')!r})"
@@ -159,17 +229,29 @@ def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "")
         for b in baseline.get("behaviours", [])
         for h, c in b.get("cells", {}).items()
     }
+    reasons = {
+        (b["id"], h): str(c.get("reason", ""))
+        for b in baseline.get("behaviours", [])
+        for h, c in b.get("cells", {}).items()
+    }
     matrix.baseline = label
+    facts_then = {str(h.get("name")): dict(h.get("facts") or {}) for h in baseline.get("hosts", [])}
     for row in matrix.rows:
         for host, cell in row.cells.items():
             old = before.get((row.id, host))
             if old is None or (matrix.interrupted and _no_result(cell)):
                 continue  # a test the interruption stopped says nothing new about the host
             cell.previous = old
-            if old == PASS and cell.status in (FAIL, ERR):
+            if old in (PASS, NA) and cell.status in (FAIL, ERR):
                 cell.change = NEWLY_FAILING
             elif old in (FAIL, ERR) and cell.status == PASS:
                 cell.change = NEWLY_PASSING
+            elif old != NA and cell.status == NA:
+                cell.change = NEWLY_NA
+            elif old == NA and cell.status == NA and reasons[(row.id, host)] != cell.reason:
+                cell.change = NA_NEW_REASON
+            if cell.change:
+                cell.host_change = host_change(facts_then.get(host, {}), matrix.facts.get(host, {}))
 
 
 def _no_result(cell: Cell) -> bool:
@@ -223,8 +305,11 @@ def summary_lines(matrix: Matrix) -> list[str]:
     lines = []
     for host in matrix.hosts:
         c = matrix.summary(host)
-        build = matrix.facts.get(host, {}).get("os_build")
+        build = matrix.facts.get(host, {}).get("os_revision") or matrix.facts.get(host, {}).get("os_build")
         where = f"{host} (build {build})" if build else host
+        if host in matrix.not_run:
+            lines.append(f"{where}: {not_run_reason(matrix.not_run[host])}")
+            continue
         if why := matrix.unreachable(host):
             lines.append(f"{where}: unreachable, no test ran: {why}")
             continue
@@ -234,7 +319,7 @@ def summary_lines(matrix: Matrix) -> list[str]:
         if host in matrix.costs and matrix.costs[host].tests:
             lines.append(f"  {host}: {matrix.costs[host].line()}")
     lines += [
-        f"{ch['change']}: {ch['behaviour']} on {ch['host']} ({ch['from']} -> {ch['to']})"
+        f"{ch['change']}: {ch['behaviour']} on {ch['host']} ({ch['from']} -> {ch['to']}); {ch['host_change']}"
         for ch in matrix.changes()
     ]
     return lines
@@ -248,9 +333,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--expect-host",
         action="append",
+        type=expect_host,
         default=[],
-        metavar="NAME",
-        help="a host that must have results (repeatable)",
+        metavar="HOST[=JOB]",
+        help="a host that must have results, and the job that runs it (repeatable)",
     )
 
 

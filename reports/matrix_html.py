@@ -19,17 +19,25 @@ from reports.matrix_model import (
     ERR,
     FAIL,
     NA,
+    NA_NEW_REASON,
     NEWLY_FAILING,
+    NEWLY_NA,
     NEWLY_PASSING,
     PASS,
     Cell,
     Matrix,
     Row,
     TestResult,
+    not_run_reason,
 )
 
 LABEL = {PASS: "pass", FAIL: "fail", NA: "n/a", ERR: "error"}
-CHANGE_LABEL = {NEWLY_FAILING: "newly failing", NEWLY_PASSING: "newly passing"}
+CHANGE_LABEL = {
+    NEWLY_FAILING: "newly failing",
+    NEWLY_PASSING: "newly passing",
+    NEWLY_NA: "newly n/a",
+    NA_NEW_REASON: "n/a for a new reason",
+}
 
 CSS = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #222; }
@@ -57,6 +65,8 @@ ul.summary li { margin: .2em 0; }
 .v-deviates { color: #c62828; font-weight: 600; }
 .v-incomplete { color: #a06000; font-weight: 600; }
 .v-conforms { color: #2e7d32; font-weight: 600; }
+ul.glance li.g-fail a b { color: #c62828; }
+ul.glance li.g-error a b { color: #a06000; }
 .interrupted { background: #fff3cd; border: 1px solid #ffb300; padding: .4em .8em; }
 """
 
@@ -86,8 +96,8 @@ def render(matrix: Matrix) -> str:
 <body>
 <h1>Conformance matrix</h1>
 <p class="meta">{plural(len(matrix.rows), "behaviour")} on {plural(len(matrix.hosts), "host")}, generated {escape(matrix.generated)}.{baseline}
-The seed: <a href="{seed.PAGE}">{seed.PAGE}</a>.</p>
-{_interrupted(matrix)}<ul class="summary">{"".join(_summary(matrix, h) for h in matrix.hosts)}</ul>
+The seed: <a href="{seed.PAGE}">{seed.PAGE}</a>; the catalogue: <a href="catalogue.html">catalogue.html</a>.</p>
+{_interrupted(matrix)}{_glance(matrix)}<ul class="summary">{"".join(_summary(matrix, h) for h in matrix.hosts)}</ul>
 {_changes(matrix)}
 <table id="matrix">
 <thead><tr><th>Behaviour</th>{head}</tr></thead>
@@ -99,21 +109,79 @@ The seed: <a href="{seed.PAGE}">{seed.PAGE}</a>.</p>
 """
 
 
+GLANCE = ((FAIL, "fails"), (NA, "n/a"), (ERR, "error"))
+
+
+def _glance(matrix: Matrix) -> str:
+    """What fails, is newly n/a or errors, per behaviour and host, linked to its cell and to Allure.
+
+    A host that was not run or could not be reached is said once, in the summary below.
+    """
+    said_once = {h for h in matrix.hosts if h in matrix.not_run or matrix.unreachable(h)}
+    items = []
+    for status, word in GLANCE:
+        for row in matrix.rows:
+            for host in matrix.hosts:
+                cell = row.cells[host]
+                if host in said_once or cell.status != status:
+                    continue
+                if status == NA and cell.change not in (NEWLY_NA, NA_NEW_REASON):
+                    continue
+                if _label(matrix, cell) == NOT_RUN:
+                    continue  # the interruption is said once, above
+                test = _deciding(cell)
+                allure = f' · <a href="{escape(test.allure)}">Allure</a>' if test and test.allure else ""
+                reason = cell.reason.split("\n", 1)[0]
+                items.append(
+                    f'<li class="g-{status}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}">'
+                    f'<a href="#{cell_id(row.id, host)}"><b>{escape(row.id)}</b> on {escape(host)}</a> '
+                    f"{CHANGE_LABEL.get(cell.change, word) if status == NA else word}: {escape(reason)}{allure}</li>"
+                )
+    if not items:
+        return ""
+    return f'<h2 id="glance">At a glance</h2><ul class="glance">{"".join(items)}</ul>\n'
+
+
 def _interrupted(matrix: Matrix) -> str:
     if not matrix.interrupted:
         return ""
     return (
         '<p class="interrupted"><b>Interrupted run:</b> the run was stopped before it finished; '
-        "tests that did not run show as errors (no result).</p>\n"
+        'tests that never ran show as "not run".</p>\n'
     )
+
+
+NOT_RUN = "not run"
+
+
+def _never_ran(matrix: Matrix, tests: list[TestResult]) -> bool:
+    """Tests an interruption stopped before they ran (they did not report)."""
+    return matrix.interrupted and bool(tests) and all(t.category == "no-result" for t in tests)
+
+
+def _label(matrix: Matrix, cell: Cell) -> str:
+    """A cell's verdict in words: "not run" for an error that only says its tests never ran."""
+    if cell.status == ERR and (
+        cell.reason.startswith("not run:")
+        or _never_ran(matrix, [t for v in cell.via.values() for t in v.tests])
+    ):
+        return NOT_RUN
+    return LABEL[cell.status]
 
 
 def _host_heading(matrix: Matrix, host: str) -> str:
     facts = matrix.facts.get(host, {})
-    extra = [f"build {facts['os_build']}"] if facts.get("os_build") else []
+    build = facts.get("os_revision") or facts.get("os_build")
+    extra = [f"build {build}"] if build else []
     extra += [f"docker {facts['docker_version']}"] if facts.get("docker_version") else []
+    extra += [f"containerd {facts['containerd_version']}"] if facts.get("containerd_version") else []
     sub = f"<br><small>{escape(', '.join(extra))}</small>" if extra else ""
     return f"{escape(host)}{sub}"
+
+
+def cell_id(behaviour: str, host: str) -> str:
+    """The HTML id of a cell, for links from the lists above the table."""
+    return escape(f"c-{behaviour}@{host}")
 
 
 def _deciding(cell: Cell) -> TestResult | None:
@@ -134,18 +202,19 @@ def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
         cell = row.cells[host]
         vias = "".join(
             f'<span class="via">{escape(name)}: '
-            f"{_linked(LABEL[v.status], next((t for t in v.tests if t.status == v.status), None))}</span>"
+            f"{_linked(NOT_RUN if _never_ran(matrix, v.tests) else LABEL[v.status], next((t for t in v.tests if t.status == v.status), None))}</span>"
             for name, v in cell.via.items()
             if name
         )
         change = f'<span class="change">{CHANGE_LABEL[cell.change]}</span>' if cell.change else ""
         # an unreachable host's reason is said once, above the table
         reason = "host unreachable (see above)" if matrix.unreachable(host) else cell.reason
-        title = f"{LABEL[cell.status]} on {host}" + (f"\n{reason}" if reason else "")
+        label = _label(matrix, cell)
+        title = f"{label} on {host}" + (f"\n{reason}" if reason else "")
         cells.append(
-            f'<td class="cell s-{cell.status}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}" '
+            f'<td class="cell s-{cell.status}" id="{cell_id(row.id, host)}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}" '
             f'data-status="{cell.status}" data-change="{cell.change}" title="{escape(title)}">'
-            f"{_linked(LABEL[cell.status], _deciding(cell))}{vias}{change}</td>"
+            f"{_linked(label, _deciding(cell))}{vias}{change}</td>"
         )
     clause = escape(row.seed)
     if seed_link:
@@ -186,6 +255,11 @@ def _counts(matrix: Matrix, host: str) -> str:
 
 
 def _summary(matrix: Matrix, host: str) -> str:
+    if host in matrix.not_run:
+        return (
+            f'<li data-host="{escape(host)}" class="not-run"><b>{escape(host)}</b>: '
+            f'<span class="v-incomplete">{escape(not_run_reason(matrix.not_run[host]))}</span></li>'
+        )
     if why := matrix.unreachable(host):
         return (
             f'<li data-host="{escape(host)}" class="unreachable"><b>{escape(host)}</b>: '
@@ -205,8 +279,10 @@ def _changes(matrix: Matrix) -> str:
     if not changes:
         return ""
     items = "".join(
-        f"<li>{CHANGE_LABEL[c['change']]}: <b>{escape(c['behaviour'])}</b> on {escape(c['host'])} "
-        f"({LABEL[c['from']]} → {LABEL[c['to']]})</li>"
+        f'<li data-behaviour="{escape(c["behaviour"])}" data-host="{escape(c["host"])}">'
+        f'{CHANGE_LABEL[c["change"]]}: <a href="#{cell_id(c["behaviour"], c["host"])}">'
+        f"<b>{escape(c['behaviour'])}</b> on {escape(c['host'])}</a> "
+        f"({LABEL[c['from']]} → {LABEL[c['to']]}); {escape(c['host_change'])}</li>"
         for c in changes
     )
     return f'<h2>Changes since the baseline</h2><ul class="changes">{items}</ul>'

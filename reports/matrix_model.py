@@ -17,7 +17,9 @@ PASS, FAIL, NA, ERR = "pass", "fail", "na", "error"
 STATUSES = (PASS, FAIL, NA, ERR)
 # Worst first: a failure is the strongest statement about a host; n/a only when nothing applied.
 _RANK = {FAIL: 3, ERR: 2, PASS: 1, NA: 0}
-NEWLY_FAILING, NEWLY_PASSING = "newly-failing", "newly-passing"
+NEWLY_FAILING, NEWLY_PASSING, NEWLY_NA = "newly-failing", "newly-passing", "newly-na"
+NA_NEW_REASON = "na-new-reason"  # n/a then and now, for another reason (a gate moved)
+HOST_UNCHANGED = "host unchanged"
 UNREACHABLE = "host-unreachable"  # reports.verdict's category for a host that could not be reached
 NO_RESULT = "no result: the test did not report (host or worker lost, run interrupted or never started)"
 
@@ -46,6 +48,8 @@ class Cell:
     via: dict[str, ViaResult] = field(default_factory=dict)
     change: str = ""
     previous: str = ""
+    # what differs in the host's facts between the baseline and now, or HOST_UNCHANGED
+    host_change: str = ""
 
 
 @dataclass
@@ -101,6 +105,8 @@ class Matrix:
     interrupted: bool = False
     # host -> what reaching it cost over the run: summed from its tests' records
     costs: dict[str, HostCost] = field(default_factory=dict)
+    # expected hosts without a single result -> the job that should have run them ("" unknown)
+    not_run: dict[str, str] = field(default_factory=dict)
 
     def summary(self, host: str) -> dict[str, int]:
         counts = dict.fromkeys(STATUSES, 0)
@@ -116,6 +122,8 @@ class Matrix:
         return _reason_once(tests[0].reason)
 
     def verdict(self, host: str) -> str:
+        if host in self.not_run:
+            return "not run"
         counts = self.summary(host)
         if counts[FAIL]:
             return "deviates"
@@ -134,7 +142,14 @@ class Matrix:
 
     def changes(self) -> list[dict[str, str]]:
         return [
-            {"behaviour": r.id, "host": h, "change": c.change, "from": c.previous, "to": c.status}
+            {
+                "behaviour": r.id,
+                "host": h,
+                "change": c.change,
+                "from": c.previous,
+                "to": c.status,
+                "host_change": c.host_change,
+            }
             for r in self.rows
             for h, c in r.cells.items()
             if c.change
@@ -160,6 +175,7 @@ class Matrix:
                     "summary": self.summary(h),
                     "verdict": self.verdict(h),
                     "unreachable": self.unreachable(h),
+                    "not_run": not_run_reason(self.not_run[h]) if h in self.not_run else "",
                     "cost": asdict(self.costs.get(h, HostCost())),
                 }
                 for h in self.hosts
@@ -191,6 +207,11 @@ def _reason_once(reason: str) -> str:
     return text
 
 
+def not_run_reason(job: str) -> str:
+    """What a cell and the summary say of an expected host that has no result at all."""
+    return f"not run: no results from {f'job {job}' if job else 'any input'}"
+
+
 def worst(statuses: Iterable[str]) -> str:
     return max(statuses, key=lambda s: _RANK[s], default=ERR)
 
@@ -201,6 +222,7 @@ def _cell_json(cell: Cell) -> dict[str, Any]:
         "reason": cell.reason,
         "change": cell.change,
         "previous": cell.previous,
+        "host_change": cell.host_change,
         "via": {
             name: {
                 "status": v.status,

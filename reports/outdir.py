@@ -28,6 +28,7 @@ OUTPUTS = (
     "matrix.json",
     "matrix.html",
     "seed.html",
+    "catalogue.html",
 )
 MATRIX = "matrix.json"
 # The last complete run's matrix, kept while the current matrix.json is an interrupted run's.

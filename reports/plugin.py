@@ -29,12 +29,12 @@ import pytest
 
 from fixtures.behaviour import Behaviour, behaviour_of
 from fixtures.identity import host_of
-from reports import allure_meta
+from reports import allure_meta, catalogue_html
 from reports.records import Record, RunInfo, append_record, update_run_info
 from reports.redact import Redactor, env_secrets
 from reports.verdict import Verdict
 
-DEFAULT_CATALOGUE_URL = "../../../suites/conformance.yaml#{id}"
+DEFAULT_CATALOGUE_URL = catalogue_html.ALLURE_LINK  # the catalogue rendered beside the matrix
 
 
 @dataclass

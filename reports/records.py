@@ -30,6 +30,7 @@ NOT_APPLICABLE = "not-applicable"
 OUTCOMES = (PASSED, FAILED, ERROR, NOT_APPLICABLE)
 
 HOSTS_FILE = "hosts.json"
+PROBLEMS_FILE = "problems.json"  # unreadable lines a merge found in its inputs (reports.merge)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ def read_records(dirs: Iterable[Path]) -> tuple[list[Record], list[str]]:
                 records.append(Record.from_json(json.loads(line)))
             except (ValueError, TypeError) as exc:
                 problems.append(f"{path}:{number}: unreadable record ({exc})")
+    for path in _files(dirs, PROBLEMS_FILE):
+        problems += [str(p) for p in json.loads(path.read_text(encoding="utf-8"))]
     return records, problems
 
 

@@ -23,11 +23,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from inventory import DEFAULT_INVENTORY, InventoryError, load_inventory
-from reports import allure_html, allure_results
-from reports.matrix import CATALOGUE, matrix_from_dirs, summary_lines, write_matrix
+from reports import allure_html, allure_results, catalogue_html
+from reports.matrix import (
+    CATALOGUE,
+    expect_host,
+    load_catalogue,
+    matrix_from_dirs,
+    summary_lines,
+    write_matrix,
+)
 from reports.matrix_model import Matrix
 from reports.outdir import Staging
-from reports.records import read_run_info
+from reports.records import read_run_info, write_atomic
 from reports.redact import env_secrets, redact_files
 from reports.supervise import Forced, Supervisor
 
@@ -67,17 +74,22 @@ def _option(args: Sequence[str], name: str) -> str | None:
 
 
 def auto_workers(args: Sequence[str]) -> int:
-    """One worker per selected host (a host's tests stay on one worker), at most one per CPU core."""
+    """One worker per selected host (a host's tests stay on one worker).
+
+    A real host's worker mostly waits on the network, so real hosts get one each whatever the
+    cores; simulated hosts run here and share the cores (at most one worker per core for them).
+    """
     path = _option(args, "--inventory") or os.environ.get("WCC_INVENTORY") or str(DEFAULT_INVENTORY)
     split = [
         [v.strip() for v in value.split(",") if v.strip()] if value else None
         for value in (_option(args, "--hosts"), _option(args, "--host-tags"))
     ]
     try:
-        hosts = len(load_inventory(path, check_env=False).select(*split))
+        hosts = load_inventory(path, check_env=False).select(*split)
     except (InventoryError, KeyError):
         return 1  # pytest says what is wrong with the inventory or the selection
-    return max(1, min(hosts, os.cpu_count() or 1))
+    simulated = sum(1 for h in hosts if h.sim is not None)
+    return max(1, len(hosts) - simulated + min(simulated, os.cpu_count() or 1))
 
 
 def worker_args(workers: str, args: Sequence[str]) -> list[str]:
@@ -117,18 +129,20 @@ def finish(
     expect_hosts: Sequence[str],
     html: bool,
     interrupted: bool = False,
+    allure_history: Path | None = None,
 ) -> tuple[Matrix, bool]:
     """Matrix + Allure HTML into ``out``; returns the matrix and whether the HTML step went well."""
     matrix = matrix_from_dirs(result_dirs, catalogue, baseline, expect_hosts, interrupted)
-    html_ok = _allure_html(out, allure_dirs) if html else True
+    html_ok = _allure_html(out, allure_dirs, allure_history) if html else True
     if (out / "allure-report" / "index.html").is_file():
         matrix.link_allure(allure_results.report_ids(allure_dirs))
     write_matrix(matrix, out)
+    write_atomic(out / catalogue_html.PAGE, catalogue_html.render(load_catalogue(catalogue)))
     print("\n".join(["", "Conformance matrix:", *summary_lines(matrix)]))
     return matrix, html_ok
 
 
-def _allure_html(out: Path, allure_dirs: Sequence[Path]) -> bool:
+def _allure_html(out: Path, allure_dirs: Sequence[Path], history: Path | None = None) -> bool:
     why = allure_html.node_missing()
     if why:
         print(f"Allure HTML skipped: {why}; `make report` builds it later")
@@ -136,7 +150,7 @@ def _allure_html(out: Path, allure_dirs: Sequence[Path]) -> bool:
     for folder in allure_dirs:
         allure_results.tidy(folder)
     try:
-        allure_html.generate(list(allure_dirs), out / "allure-report")
+        allure_html.generate(list(allure_dirs), out / "allure-report", history=history)
     except allure_html.AllureError as exc:
         print(f"Allure HTML failed: {exc}", file=sys.stderr)
         return False
@@ -162,12 +176,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--baseline", type=Path, help="matrix.json of an earlier run (default: the last complete run's)"
     )
     parser.add_argument("--catalogue", type=Path, default=CATALOGUE)
-    parser.add_argument("--expect-host", action="append", default=[], metavar="NAME")
+    parser.add_argument(
+        "--expect-host",
+        action="append",
+        default=[],
+        type=expect_host,
+        metavar="HOST[=JOB]",
+        help="a host that must have results, and the job that runs it (repeatable)",
+    )
     parser.add_argument("--no-html", action="store_true", help="skip the Allure HTML")
     parser.add_argument(
         "--workers",
         metavar="N|auto",
-        help="pytest-xdist workers; auto: one per selected host, at most one per CPU core",
+        help="pytest-xdist workers; auto: one per selected host (simulated ones: at most one per CPU core)",
     )
     args = parser.parse_args(own)
     if args.baseline is not None and not args.baseline.is_file():

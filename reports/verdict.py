@@ -6,8 +6,8 @@ timeout, lost shell...).  A skip is *not applicable* only when its reason says s
 skip is an error, never a pass.
 
     v = Verdict()
-    v.add("call", failed=True, exc=AssertionError("type was Native"), message="AssertionError: ...")
-    v.outcome, v.category   # ('failed', 'product-deviation')
+    v.add("call", failed=True, exc=AssertionError("type was Native"), message="AssertionError: type was Native")
+    v.outcome, v.category, v.reason   # ('failed', 'product-deviation', 'type was Native')
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ class Verdict:
                 outcome, category, message = ERROR, UNEXPECTED_SKIP, f"skipped, not a verdict: {reason}"
         elif failed:
             outcome, category = classify(exc) if exc is not None else (ERROR, BROKEN)
+            if outcome == FAILED and exc is not None:
+                message = _fact(message, exc)
             if when != "call" and outcome == FAILED:
                 outcome = ERROR  # an assertion in a fixture is the harness's, not the host's verdict
                 category = BROKEN
@@ -98,6 +100,15 @@ def _skip_reason(exc: BaseException | None, message: str) -> str:
     if isinstance(exc, pytest.skip.Exception):
         return str(exc.msg)
     return message.removeprefix("Skipped: ")
+
+
+def _fact(message: str, exc: BaseException) -> str:
+    """A failed assertion's message as the fact it states: without the exception's class name
+    (``AssertionError: ``) and, when the test gave a message, without pytest's ``assert ...``
+    explanation under it."""
+    text = message.removeprefix(f"{type(exc).__name__}: ")
+    head, sep, _ = text.partition("\nassert ")
+    return head if sep and head.strip() else text
 
 
 def _first_line(text: str) -> str:

@@ -1,15 +1,19 @@
-"""Assertion helpers for conformance tests: every failure names the host, what was checked,
-what was expected and what was observed, and points at the test's line (``__tracebackhide__``
-keeps these frames out of pytest's traceback)::
+r"""Assertion helpers for conformance tests: every failure names the host, what was checked,
+expected and observed, and points at the test's line (``__tracebackhide__`` keeps these frames
+out of pytest's traceback).
+
+Values are written as a person writes them on Windows, not as Python literals: a path with its
+single backslashes, a list in brackets, nothing for None::
 
     expect.equal(host, "compartment 1 type", "Native", c.type)
-    # AssertionError: ws2022-sim: compartment 1 type: expected 'Native', observed 'Unspecified'
+    # ws2022-sim: compartment 1 type: expected Native, observed Unspecified
+    # ... expected [C:\ProgramData\docker\windowsfilter\4f1a, ...], observed [...]
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
@@ -23,11 +27,23 @@ class Named(Protocol):
 def message(host: Named | str, what: str, expected: Any, observed: Any) -> str:
     """The one failure line: ``<host>: <what>: expected <expected>, observed <observed>``."""
     name = host if isinstance(host, str) else host.name
-    return f"{name}: {what}: expected {_show(expected)}, observed {_show(observed)}"
+    return f"{name}: {what}: expected {show(expected)}, observed {show(observed)}"
 
 
-def _show(value: Any) -> str:
-    return value if isinstance(value, Described) else repr(value)
+def show(value: Any) -> str:
+    """``value`` in a failure message: strings as written (quoted only when empty or padded)."""
+    if isinstance(value, Described):
+        return str(value)
+    if isinstance(value, str):
+        return value if value and value == value.strip() else f'"{value}"'
+    if value is None:
+        return "nothing"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{show(k)}: {show(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
+        return "[" + ", ".join(show(v) for v in items) + "]"
+    return str(value)
 
 
 class Described(str):

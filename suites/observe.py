@@ -37,7 +37,7 @@ def compartment_of(host: Host, subject: Subject) -> Compartment:
     by_id = {c.id: c for c in host.net.compartments()}
     return expect.present(
         host,
-        f"compartment {interface.compartment_id} of container {subject.id[:12]}'s interface {interface.alias!r}",
+        f"compartment {interface.compartment_id} of container {subject.id[:12]}'s interface '{interface.alias}'",
         by_id.get(interface.compartment_id),
         sorted(by_id),
     )
@@ -46,7 +46,7 @@ def compartment_of(host: Host, subject: Subject) -> Compartment:
 def gateway_of(host: Host, subject: Subject) -> str:
     """The gateway of the HNS subnet that holds the container's address."""
     __tracebackhide__ = True
-    network = expect.present(host, f"HNS network {subject.network!r}", host.hns.network(subject.network))
+    network = expect.present(host, f"HNS network '{subject.network}'", host.hns.network(subject.network))
     address = ipaddress.ip_address(subject.ip)
     gateways = [
         s.gateway
@@ -55,7 +55,7 @@ def gateway_of(host: Host, subject: Subject) -> str:
     ]
     return str(
         expect.present(
-            host, f"subnet of {subject.network!r} holding {subject.ip}", gateways, network.subnets
+            host, f"subnet of '{subject.network}' holding {subject.ip}", gateways, network.subnets
         )[0]
     )
 

@@ -49,7 +49,7 @@ def _through_debug_log(host, containers, args) -> tuple[str, list[Call]]:
     """The host's own CLI; dockerd logs each call it receives, in order."""
     mark = host.daemon.mark()
     result = host.docker.cli(*args)
-    expect.equal(host, f"exit code of docker run (stderr: {result.stderr.strip()[:300]!r})", 0, result.rc)
+    expect.equal(host, f"exit code of docker run (stderr: '{result.stderr.strip()[:300]}')", 0, result.rc)
     cid = result.stdout.strip().splitlines()[-1].strip()
     containers.track(cid)
     return cid, api_calls(host.daemon.debug_log(mark))
@@ -61,7 +61,7 @@ def _through_proxy(host, containers, args) -> tuple[str, list[Call]]:
         done = run_cli(proxy, args)
         expect.equal(
             host,
-            f"exit code of docker run via the recording proxy ({done.stderr.strip()[:300]!r})",
+            f"exit code of docker run via the recording proxy ('{done.stderr.strip()[:300]}')",
             0,
             done.returncode,
         )

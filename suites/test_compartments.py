@@ -110,7 +110,7 @@ def test_compartments_cannot_be_changed(host, via, subject):
         host,
         f"changing compartment {compartment.id}",
         expect.Described("refused (non-zero exit)"),
-        f"rc={attempt.rc} {attempt.stdout.strip()[:200]!r}",
+        f"rc={attempt.rc} '{attempt.stdout.strip()[:200]}'",
     )
     # This compartment only: other runs' containers add and remove their own meanwhile.
     expect.equal(

@@ -39,7 +39,7 @@ def test_compute_system_matches_container(host, via, containers):
     expect.that(
         system.state in agreeing,
         host,
-        f"HCS state while docker says {container.status!r}",
+        f"HCS state while docker says '{container.status}'",
         sorted(agreeing),
         system.state,
     )
@@ -49,7 +49,7 @@ def test_compute_system_matches_container(host, via, containers):
     expect.that(
         after is None or after.stopped,
         host,
-        f"compute system once docker says {container.status!r}",
+        f"compute system once docker says '{container.status}'",
         expect.Described("gone or stopped"),
         after.state if after else None,
     )

@@ -25,8 +25,8 @@ def test_container_nic_listed_by_alias(host, via, subject):
     expect.that(
         any(i.if_index == mine.if_index and i.compartment_id == mine.compartment_id for i in listed),
         host,
-        f"interfaces like {facts.CONTAINER_NIC_LIKE!r}",
-        f"{via} container {subject.id[:12]}'s interface (alias {mine.alias!r}, compartment {mine.compartment_id})",
+        f"interfaces like '{facts.CONTAINER_NIC_LIKE}'",
+        f"{via} container {subject.id[:12]}'s interface (alias '{mine.alias}', compartment {mine.compartment_id})",
         shown,
     )
     expect.that(
@@ -85,7 +85,7 @@ def test_compartment_id_narrows_interface_list(host, via, subject):
         any(i.if_index == mine.if_index for i in narrowed),
         host,
         f"interfaces of compartment {mine.compartment_id}",
-        f"the container's {mine.alias!r}",
+        f"the container's '{mine.alias}'",
         shown,
     )
     everywhere = [i.if_index for i in host.net.interfaces() if i.compartment_id == mine.compartment_id]

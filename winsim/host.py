@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import shlex
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,14 +62,17 @@ class SimHost:
         deviations: frozenset[str] = frozenset(),
         latency: str = "none",
         daemon_debug: bool = False,
+        revision: int | None = None,
     ) -> SimHost:
+        """``revision``: the build revision (UBR) the host is patched to, instead of its profile's."""
         if profile not in PROFILES:
             raise ValueError(f"unknown winsim profile {profile!r}; known: {', '.join(sorted(PROFILES))}")
         if latency not in LATENCY:
             raise ValueError(f"unknown latency profile {latency!r}; known: {', '.join(sorted(LATENCY))}")
-        host = cls(
-            name, PROFILES[profile], state_dir, deviations, LATENCY[latency], daemon_debug=daemon_debug
-        )
+        if revision is not None and not 0 <= revision <= 0xFFFFFFFF:
+            raise ValueError(f"build revision {revision} is not a REG_DWORD (0 to 4294967295)")
+        chosen = PROFILES[profile] if revision is None else replace(PROFILES[profile], ubr=revision)
+        host = cls(name, chosen, state_dir, deviations, LATENCY[latency], daemon_debug=daemon_debug)
         check_deviations(deviations)
         install_programs(host)
         return host

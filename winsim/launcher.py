@@ -56,6 +56,7 @@ def launch(
     detach: bool = False,
     log_file: Path | None = None,
     daemon_debug: bool = False,
+    revision: int | None = None,
 ) -> LaunchedHost:
     """Start one simulated host; raise :class:`LaunchError` naming the host if it does not come up.
 
@@ -69,6 +70,8 @@ def launch(
         cmd += ["--deviation", deviation]
     if daemon_debug:
         cmd.append("--daemon-debug")
+    if revision is not None:
+        cmd += ["--revision", str(revision)]
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     stderr_target = open(log_file or state_dir / "winsim.log", "a")  # noqa: SIM115 - handed to the child

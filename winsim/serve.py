@@ -48,6 +48,7 @@ def ready_line(host: SimHost, surfaces: list[Surface]) -> dict[str, Any]:
         "name": host.name,
         "profile": host.profile.name,
         "os_build": host.profile.build,
+        "revision": host.profile.ubr,
         "state_dir": str(host.state_dir),
         "deviations": sorted(host.deviations),
         "latency": host.latency.name,
@@ -74,6 +75,13 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME",
         help="break one documented behaviour (repeatable; the names are listed below)",
+    )
+    serve.add_argument(
+        "--revision",
+        type=int,
+        default=None,
+        metavar="UBR",
+        help="the build revision the host is patched to (the registry's UBR; default: the profile's)",
     )
     serve.add_argument("--latency", default="none", help="latency profile: " + " or ".join(sorted(LATENCY)))
     serve.add_argument(
@@ -108,6 +116,7 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
             frozenset(args.deviation),
             args.latency,
             args.daemon_debug,
+            args.revision,
         )
     except ValueError as exc:
         print(f"winsim: {exc}", file=sys.stderr)

@@ -384,11 +384,23 @@ function Get-WccHostInfo {
         ComputerName  = [string]$env:COMPUTERNAME
         OsBuild       = [int]$current.CurrentBuildNumber
         OsVersion     = '10.0.' + $current.CurrentBuildNumber + '.' + $current.UBR
+        Revision      = [int]$current.UBR
+        Isolation     = @(Get-WccIsolationModes)
         ProductName   = [string]$current.ProductName
         PSVersion     = $PSVersionTable.PSVersion.ToString()
         ModuleVersion = $script:WccModuleVersion
         HnsVersion    = Get-WccHnsVersion
     }
+}
+
+function Get-WccIsolationModes {
+    # The isolation modes the host can run: process with the Containers feature (its compute
+    # service, vmcompute), hyperv when the Hyper-V role is there too (its management service,
+    # vmms). INFERRED from the services each feature installs; no round trip of its own.
+    $modes = @()
+    if (Get-Service -Name vmcompute -ErrorAction SilentlyContinue) { $modes += 'process' }
+    if (Get-Service -Name vmms -ErrorAction SilentlyContinue) { $modes += 'hyperv' }
+    $modes
 }
 
 function Get-WccHnsVersion {

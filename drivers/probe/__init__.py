@@ -6,7 +6,8 @@ Probe functions and what they return (field names are stable):
 function                        arguments                              output objects
 ==============================  =====================================  ==========================================
 Get-WccHostInfo                                                        {ComputerName, OsBuild, OsVersion, ProductName, PSVersion, ModuleVersion,
-                                                                        HnsVersion ("13.2"; null without HNS)}
+                                                                        HnsVersion ("13.2"; null without HNS), Revision (UBR),
+                                                                        Isolation (["process", "hyperv"] as available)}
 Get-WccHnsVersion                                                      one string "Major.Minor" (HNSCall GET /globals/version) or nothing
 Get-WccComputeSystem            Query='{}'                             one string: HcsEnumerateComputeSystems JSON array
 Get-WccComputeSystemProperties  Id, Query='{}'                         one string: properties JSON; nothing if it does not exist
@@ -52,7 +53,7 @@ ConvertTo-WccArgument and Invoke-WccProgram (run fltmc.exe / docker.exe with Win
 mandatory deadline), Stop-WccProcessTree and Invoke-WccTaskKill (end a program's tree at its deadline),
 Initialize-WccNative (Add-Type of the vmcompute.dll declarations), Read-WccNativeString,
 Assert-WccHResult, Assert-WccLayerResult, Open-WccComputeSystem, Close-WccComputeSystem,
-Get-WccHandleProperties, Wait-WccComputeSystemState, New-WccDriverInfo, Get-WccLayerDescriptor.
+Get-WccHandleProperties, Wait-WccComputeSystemState, Get-WccIsolationModes, New-WccDriverInfo, Get-WccLayerDescriptor.
 """
 
 from __future__ import annotations

@@ -6,7 +6,9 @@ schema types every scalar as a string (its ``boolean`` is the strings true/yes/o
 ``timeoutInMinutes`` a string): Azure Pipelines reads scalars as strings and converts them
 itself.  So the file is loaded as Azure loads it, every scalar a string (PyYAML's BaseLoader),
 not with YAML 1.1 types, where ``always: true`` would be a Python bool the schema refuses.
-That is the one adjustment; the schema itself is used as published.
+The one exception is a task step: the schema types its ``continueOnError``, retry count, timeout
+and boolean inputs (DownloadPipelineArtifact's ``allowFailedBuilds``) as JSON booleans and
+integers, so those are read with YAML's types.  The schema itself is used as published.
 """
 
 from __future__ import annotations
@@ -33,8 +35,19 @@ def validator() -> jsonschema.Draft7Validator:
     return jsonschema.Draft7Validator(schema)
 
 
+# the keys of a task step the schema types as JSON (boolean, integer), besides its inputs
+TASK_TYPED = ("continueOnError", "retryCountOnTaskFailure", "timeoutInMinutes")
+
+
 def as_azure_reads_it(text: str) -> Any:
-    return yaml.load(text, Loader=yaml.BaseLoader)  # BaseLoader builds only str/list/dict
+    data = yaml.load(text, Loader=yaml.BaseLoader)  # BaseLoader builds only str/list/dict
+    typed = yaml.safe_load(text)
+    for stage, typed_stage in zip(data.get("stages", []), typed.get("stages", []), strict=True):
+        for job, typed_job in zip(stage.get("jobs", []), typed_stage.get("jobs", []), strict=True):
+            for step, typed_step in zip(job.get("steps", []), typed_job.get("steps", []), strict=True):
+                if "task" in step:
+                    step.update({k: typed_step[k] for k in (*TASK_TYPED, "inputs") if k in typed_step})
+    return data
 
 
 def problems(validator: jsonschema.Draft7Validator, data: Any) -> list[str]:

@@ -109,8 +109,8 @@ def test_html_is_self_contained_with_reasons_and_status_attributes(tmp_path: Pat
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)  # no external assets
     assert "<script" not in page
     assert 'data-status="fail"' in page
-    assert "expected &lt;Native&gt; &amp; more" in page  # escaped, in title and detail row
-    assert page.count("expected &lt;Native&gt;") == 2
+    assert "expected &lt;Native&gt; &amp; more" in page  # escaped: title, detail row, list at the top
+    assert page.count("expected &lt;Native&gt;") == 3
     assert json.loads(json_path.read_text())["behaviours"][0]["cells"]["h1"]["status"] == "fail"
 
 

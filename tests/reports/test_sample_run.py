@@ -78,7 +78,7 @@ def test_allure_results_carry_the_catalogue_labels(sample_run: SampleRun):
         params = {p["name"]: p for p in r["parameters"]}
         assert params["host"]["value"].strip("'") in sample.HOSTS
         assert params["via"]["value"].strip("'") in ("docker", "direct")
-        assert any("conformance.yaml" in link["url"] for link in r["links"])
+        assert any(link["url"] == "../catalogue.html#compartments/default-native" for link in r["links"])
     # one result per host and driver: history ids never collapse hosts together
     assert len({r["historyId"] for r in native}) == 6
     good = next(r for r in native if _labels(r, "target_host") == ["ws-good"])

@@ -123,7 +123,7 @@ def test_run_joins_the_inventory_value_so_pytest_keeps_its_rootdir():
     assert join_option_values(["--inventory"]) == ["--inventory"]
 
 
-def test_auto_workers_is_one_per_selected_host_at_most_one_per_core(monkeypatch):
+def test_auto_workers_is_one_per_selected_host_simulated_ones_at_most_one_per_core(monkeypatch):
     from reports import run
 
     monkeypatch.setattr(run.os, "cpu_count", lambda: 8)
@@ -135,3 +135,6 @@ def test_auto_workers_is_one_per_selected_host_at_most_one_per_core(monkeypatch)
     assert run.worker_args("auto", []) == ["-n", "1"]
     assert run.worker_args("3", []) == ["-n", "3"]
     assert run.worker_args("auto", ["-n", "4"]) == [] and run.worker_args("2", ["-n4"]) == []
+    # real hosts wait on the network: one worker each, whatever the cores
+    lab = "--inventory=" + str(run.DEFAULT_INVENTORY.with_name("lab.example.yml"))
+    assert run.worker_args("auto", [lab]) == ["-n", "2"]

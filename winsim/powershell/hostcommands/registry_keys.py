@@ -1,8 +1,11 @@
 r"""``Get-ItemProperty`` on the registry keys a container host's scripts read.
 
 Only ``HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion`` is modelled: the build and
-revision of the host's profile, as ``winver`` and ``systeminfo`` show them.  Value types
-follow the real key: ``CurrentBuildNumber`` is a REG_SZ string, ``UBR`` a REG_DWORD number.
+revision of the host's profile (``serve --revision`` patches it to another UBR), as ``winver``
+and ``systeminfo`` show them.  Value names and types follow the real key, a subset of what
+``Get-ItemProperty`` lists there (a real listing: https://powershell.one/code/6.html, with
+``CurrentBuild : 18363``, ``CurrentBuildNumber : 18363`` and ``UBR : 720``): ``CurrentBuild``
+and ``CurrentBuildNumber`` are REG_SZ strings, ``UBR`` a REG_DWORD number.
 
 >>> # PS> (Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion').UBR
 """
