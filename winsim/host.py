@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING
 from winsim.accounts import Credentials
 from winsim.deviations import check_deviations
 from winsim.model import HostModel
-from winsim.processes import MAX_COMMAND_LINE, Program, command_line_too_long, not_recognized
+from winsim.processes import (
+    MAX_COMMAND_LINE,
+    Program,
+    SimProcess,
+    command_line_too_long,
+    not_recognized,
+    spawn,
+)
 
 __all__ = ["Credentials", "SimHost"]
 from winsim.profiles import LATENCY, PROFILES, HostProfile, LatencyProfile
@@ -64,16 +71,29 @@ class SimHost:
             name, PROFILES[profile], state_dir, deviations, LATENCY[latency], daemon_debug=daemon_debug
         )
         check_deviations(deviations)
-        install_programs(host)
         return host
+
+    def __post_init__(self) -> None:
+        if not self.programs:  # a host runs its programs however it was made
+            install_programs(self)
 
     @property
     def model(self) -> HostModel:
         if self._model is None:
             with self.lock:  # surfaces' threads may ask at once; build exactly one model
                 if self._model is None:
-                    self._model = HostModel(self.profile, self.state_dir, self.deviations, self.daemon_debug)
+                    self._model = HostModel(
+                        self.profile, self.state_dir, self.deviations, self.daemon_debug, self._launch
+                    )
         return self._model
+
+    def _launch(self, command_line: str, env: dict[str, str], cwd: str, stdin_open: bool) -> SimProcess:
+        """A compute system's process: the host's program, unbounded in time (it runs until it
+        ends or its system stops), its stdin closed at once unless a pipe or console keeps it open."""
+        process = spawn(self, command_line, env=env, cwd=cwd, bounded=False)
+        if not stdin_open:
+            process.write_stdin(b"", eof=True)
+        return process
 
     def resolve_program(self, command_line: str) -> Program:
         """Find the program for the first token of a Windows command line."""

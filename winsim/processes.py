@@ -137,6 +137,9 @@ class ProcessIO:
     env: dict[str, str] = field(default_factory=dict)
     cwd: str = "C:\\Users\\Administrator"
     terminated: threading.Event = field(default_factory=threading.Event)
+    # A remote shell's command waits at most a few seconds in Start-Sleep, so a script cannot stall
+    # the simulator; a compute system's process is not bounded (it runs until ended).
+    bounded: bool = True
 
 
 # A program: runs with its ProcessIO and returns the exit code.
@@ -214,7 +217,11 @@ class SimProcess:
 
 
 def spawn(
-    host: HostServices, command_line: str, env: dict[str, str] | None = None, cwd: str | None = None
+    host: HostServices,
+    command_line: str,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    bounded: bool = True,
 ) -> SimProcess:
     """Start ``command_line`` on ``host`` the way CreateProcess would.
 
@@ -231,6 +238,7 @@ def spawn(
         stdout=OutStream(cond),
         stderr=OutStream(cond),
         env=dict(env or {}),
+        bounded=bounded,
     )
     if cwd:
         io.cwd = cwd

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from winsim.deviations import Deviation
+from winsim.model.container_process import ExitSink, Launcher, OutputSink, Pump, RunningProgram
 from winsim.model.errors import (
     E_FILE_NOT_FOUND,
     E_INVALID_PARAMETER,
@@ -66,6 +67,7 @@ class HcsProcess:
     created: datetime
     system: bool = False
     exit_code: int | None = None
+    program: RunningProgram | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -174,8 +176,10 @@ class Hcs:
         deviates: Callable[[Deviation], bool],
         record: Callable[[str, str], object],
         host_build: int = 0,
+        launcher: Launcher | None = None,
     ) -> None:
         self._lock = lock
+        self._launcher = launcher  # runs a process's command line as one of the host's programs
         self.host_build = host_build
         self._layers = layers
         self._hns = hns
@@ -313,8 +317,15 @@ class Hcs:
             self._record("HcsModifyComputeSystem", system_id)
 
     # ---- processes ---------------------------------------------------------------------
-    def create_process(self, system_id: str, params: ProcessConfig) -> int:
-        """HcsCreateProcess; returns the process id."""
+    def create_process(
+        self,
+        system_id: str,
+        params: ProcessConfig,
+        on_output: OutputSink | None = None,
+        on_exit: ExitSink | None = None,
+    ) -> int:
+        """HcsCreateProcess; returns the process id.  The command runs as the host's program of that
+        name; ``on_output`` gets what it writes, ``on_exit`` its exit code (once, under the lock)."""
         op = "hcsshim::CreateProcess"
         with self._lock:
             system = self._require(system_id, op)
@@ -326,21 +337,38 @@ class Hcs:
             first = command.split(" ", 1)[0].strip('"').replace("/", "\\").rsplit("\\", 1)[-1]
             image = first if first.lower().endswith(".exe") else first + ".exe"
             pid = next(self._pids)
-            system.processes[pid] = HcsProcess(pid, image, command, datetime.now(UTC))
+            proc = HcsProcess(pid, image, command, datetime.now(UTC))
+            system.processes[pid] = proc
             self._record("HcsCreateProcess", system_id)
+            if self._launcher is not None:
+                stdin_open = params.create_stdin_pipe or params.emulate_console
+                env = {"COMPUTERNAME": system.config.hostname.upper(), **dict(params.environment)}
+                proc.program = self._launcher(command, env, params.working_directory or "C:\\", stdin_open)
+                Pump(
+                    proc.program,
+                    self._lock,
+                    on_output or (lambda stream, data: None),
+                    lambda code: self._process_exited(proc, code, on_exit),
+                    name=f"hcs-process-{pid}",
+                ).start()
             self.changed.notify_all()
             return pid
 
-    def process_exited(self, system_id: str, pid: int, exit_code: int) -> None:
-        """A simulated process finished by itself."""
+    def write_process_stdin(self, system_id: str, pid: int, data: bytes, eof: bool = False) -> None:
+        """What a client sends to a process's stdin pipe (an attach, an exec's stream)."""
         with self._lock:
-            system = self._require(system_id, "hcsshim::Process")
-            proc = system.processes.get(pid)
-            if proc is None:
-                raise HcsError.of(E_NOT_FOUND, "hcsshim::Process", system_id)
-            if proc.exit_code is None:
-                proc.exit_code = exit_code
-            self.changed.notify_all()
+            proc = self._require(system_id, "hcsshim::Process").processes.get(pid)
+            program = proc.program if proc is not None and proc.exit_code is None else None
+        if program is not None:
+            program.write_stdin(data, eof)
+
+    def _process_exited(self, proc: HcsProcess, code: int, on_exit: ExitSink | None) -> None:
+        """The program ended: by itself (its own code) or by a stop of its system (already recorded)."""
+        if proc.exit_code is None:
+            proc.exit_code = code
+        self.changed.notify_all()
+        if on_exit is not None:
+            on_exit(proc.pid, proc.exit_code)
 
     # ---- internals ---------------------------------------------------------------------
     def _stop(self, system_id: str, op: str, journal_op: str, exit_type: str, event: str) -> None:
@@ -351,6 +379,8 @@ class Hcs:
             for proc in system.processes.values():
                 if proc.exit_code is None:
                     proc.exit_code = TERMINATED_EXIT_CODE
+                    if proc.program is not None:
+                        proc.program.terminate()
             for ep in system.endpoint_ids:
                 with contextlib.suppress(HnsError):  # deleted under us; HCS does not care
                     self._hns.detach_endpoint(ep, system.id)
