@@ -49,6 +49,10 @@ class Deviation(StrEnum):
     LIVE_RESTORE_ACCEPTED = "live-restore-accepted"
     FILTER_NOT_WCIFS = "filter-not-wcifs"
     IMAGE_BUILD_MISMATCH_RUNS = "image-build-mismatch-runs"
+    EXEC_EXIT_CODE_LOST = "exec-exit-code-lost"
+    STOP_TERMINATES_AT_ONCE = "stop-terminates-at-once"
+    SCRATCH_LAYER_LEFT_BEHIND = "scratch-layer-left-behind"
+    ENDPOINT_LEFT_BEHIND = "endpoint-left-behind"
 
 
 # deviation -> the documented behaviour it breaks (what a real host would have to get wrong).
@@ -89,6 +93,10 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.LIVE_RESTORE_ACCEPTED: "dockerd starts with live-restore in daemon.json",
     Deviation.FILTER_NOT_WCIFS: "the container filesystem filter is not named wcifs",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "process isolation runs an image built for another Windows build",
+    Deviation.EXEC_EXIT_CODE_LOST: "an exec's inspect reports exit code 0 whatever its process returned",
+    Deviation.STOP_TERMINATES_AT_ONCE: "docker stop terminates the compute system without asking it to shut down",
+    Deviation.SCRATCH_LAYER_LEFT_BEHIND: "removing a container leaves its scratch layer folder under windowsfilter",
+    Deviation.ENDPOINT_LEFT_BEHIND: "a container's HNS endpoint stays after the container stops or is removed",
 }
 
 

@@ -51,3 +51,55 @@ def test_ping_t_runs_and_logs(sim: Sim) -> None:
     assert len(replies) >= 2 and set(replies) == {"Reply from 127.0.0.1: bytes=32 time<1ms TTL=128"}
     assert _status(sim, "pinger").startswith("Up ")
     sim.cli("rm", "-f", "pinger")
+
+
+def test_exec_runs_in_the_containers_compute_system(sim: Sim) -> None:
+    sim.cli("run", "-d", "--name", "host", NANO, "ping", "-t", "127.0.0.1")
+    assert sim.cli("exec", "host", "cmd", "/c", "echo", "inside").stdout == "inside\n"
+    assert sim.cli("exec", "host", "cmd", "/c", "exit 5", check=False).returncode == 5
+    sim.cli("exec", "-d", "host", "powershell", "-Command", "Start-Sleep 300")
+    cid = sim.cli("inspect", "-f", "{{.Id}}", "host").stdout.strip()
+    listed = {
+        p.image_name
+        for p in sim.host.model.hcs.get_compute_system_properties(cid).processes.values()
+        if p.exit_code is None
+    }
+    assert {"PING.exe".lower(), "powershell.exe"} <= {n.lower() for n in listed}
+    top = sim.cli("top", "host").stdout.splitlines()
+    assert top[0].split() == ["Name", "PID", "CPU", "Private", "Working", "Set"]
+    rows = [line.split() for line in top[1:]]
+    assert ["powershell.exe", "00:00:00.000", "593.9kB"] in [[r[0], r[2], r[3]] for r in rows]
+    assert "CExecSvc.exe" in [r[0] for r in rows]
+    done = sim.cli("top", "host", "-x", check=False)
+    assert done.returncode != 0 and "Windows does not support arguments to top" in done.stderr
+
+
+def test_exec_in_a_stopped_container_is_refused(sim: Sim) -> None:
+    sim.cli("run", "--name", "done", NANO, "cmd", "/c", "ver")
+    cid = sim.cli("inspect", "-f", "{{.Id}}", "done").stdout.strip()
+    done = sim.cli("exec", "done", "cmd", check=False)
+    assert done.returncode != 0 and f"container {cid} is not running" in done.stderr.lower()
+
+
+def test_stats_one_shot_and_stop_timeout(sim: Sim) -> None:
+    sim.cli("run", "-d", "--name", "busy", NANO, "ping", "-t", "127.0.0.1")
+    out = sim.cli("stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}", "busy").stdout.split()
+    assert out[0] == "busy" and out[1].endswith("MiB")
+    started = time.monotonic()
+    sim.cli("stop", "-t", "30", "busy")
+    assert time.monotonic() - started < 10  # the shutdown ends ping at once; -t is only an upper bound
+    assert _status(sim, "busy").startswith("Exited (3221225786)")
+    journal = [e.op for e in sim.host.model.journal]
+    assert "HcsShutdownComputeSystem" in journal and "HcsTerminateComputeSystem" not in journal[-6:]
+
+
+def test_container_prune_removes_what_does_not_run(sim: Sim) -> None:
+    sim.cli("run", "--name", "old", NANO, "cmd", "/c", "ver")
+    sim.cli("run", "-d", "--name", "live", NANO, "ping", "-t", "127.0.0.1")
+    old = sim.cli("inspect", "-f", "{{.Id}}", "old").stdout.strip()
+    out = sim.cli("container", "prune", "-f").stdout
+    assert out.splitlines()[:2] == ["Deleted Containers:", old]
+    assert "Total reclaimed space: 0B" in out
+    names = sim.cli("ps", "-a", "--format", "{{.Names}}").stdout.split()
+    assert names == ["live"]
+    assert not sim.host.model.files.exists(rf"C:\ProgramData\docker\windowsfilter\{old}")

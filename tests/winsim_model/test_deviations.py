@@ -252,6 +252,36 @@ def process_isolation_needs_host_build(m: HostModel) -> bool:
     return False
 
 
+def exec_exit_code(m: HostModel) -> bool:
+    """An exec ended by its container's stop reports what HCS says its process exited with."""
+    c = run_seed(m)
+    ex = m.dockerd.start_exec(m.dockerd.create_exec(c.id, {"Cmd": ["ping", "-t", "localhost"]}).id)
+    listed = m.hcs.get_compute_system_properties(c.id).processes[ex.pid].image_name == "ping.exe"
+    m.dockerd.stop_container(c.id)
+    return listed and ex.exit_code == 0xC000013A
+
+
+def stop_shuts_down(m: HostModel) -> bool:
+    c = run_seed(m)
+    mark = m.journal_mark()
+    m.dockerd.stop_container(c.id)
+    ops = [e.op for e in m.journal_since(mark) if e.op.startswith("Hcs")]
+    return ops[:1] == ["HcsShutdownComputeSystem"] and c.exit_code == 0xC000013A
+
+
+def removal_destroys_scratch(m: HostModel) -> bool:
+    c = run_seed(m)
+    m.dockerd.remove_container(c.id, force=True)
+    return not m.files.exists(c.scratch_path) and m.windowsfilter.layer(c.scratch_path) is None
+
+
+def removal_deletes_endpoint(m: HostModel) -> bool:
+    c = run_seed(m)
+    endpoint = next(iter(c.networks.values())).hns_endpoint_id
+    m.dockerd.remove_container(c.id, force=True)
+    return all(e.id != endpoint for e in m.hns.endpoints()) and m.net.compartment_for_container(c.id) is None
+
+
 CHECKS: dict[str, Check] = {
     Deviation.DEBUG_LOG_DROPS_QUERY: debug_log_keeps_query,
     Deviation.WAIT_NEXT_EXIT_IMMEDIATE: wait_next_exit_blocks,
@@ -283,6 +313,10 @@ CHECKS: dict[str, Check] = {
     Deviation.LIVE_RESTORE_ACCEPTED: live_restore_refused,
     Deviation.FILTER_NOT_WCIFS: filter_wcifs,
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: process_isolation_needs_host_build,
+    Deviation.EXEC_EXIT_CODE_LOST: exec_exit_code,
+    Deviation.STOP_TERMINATES_AT_ONCE: stop_shuts_down,
+    Deviation.SCRATCH_LAYER_LEFT_BEHIND: removal_destroys_scratch,
+    Deviation.ENDPOINT_LEFT_BEHIND: removal_deletes_endpoint,
 }
 
 

@@ -249,10 +249,14 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
                     raise DockerError(ErrorKind.CONFLICT, f"Container {c.id} is not running")
                 raise DockerError(ErrorKind.NOT_MODIFIED, "container already stopped")
             self._cevent(c, "kill", signal=signal or ("9" if kill else "15"))
-            if kill:
+            if kill or self.model.deviates(Deviation.STOP_TERMINATES_AT_ONCE):
                 self._exit(c, container_process.KILL_EXIT_CODE, how="terminate")
             else:
+                # moby's containerStop: the stop signal asks HCS to shut the system down; its console
+                # processes end on CTRL_SHUTDOWN_EVENT at once, well within the -t timeout after which
+                # dockerd would terminate it
                 self._exit(c, container_process.STOP_EXIT_CODE, how="shutdown")
+            if not kill:
                 self._cevent(c, "stop")
 
     def restart_container(self, ref: str) -> None:
@@ -288,7 +292,9 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
     def _remove(self, c: Container) -> None:
         c.status = "removing"
         store = self.model.windowsfilter
-        if store.layer(c.scratch_path) is not None:
+        if store.layer(c.scratch_path) is not None and not self.model.deviates(
+            Deviation.SCRATCH_LAYER_LEFT_BEHIND
+        ):
             store.destroy_layer(c.scratch_path)
             self._log("debug", f"hcsshim::DestroyLayer path {c.scratch_path}")
         self.containers.pop(c.id, None)
@@ -357,6 +363,7 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
     def _exit(self, c: Container, code: int, how: str, restoring: bool = False) -> None:
         """Stop the compute system, free network and layer, record the exit (moby's handleContainerExit)."""
         hcs = self.model.hcs
+        c.pid = 0  # from here on an exit of its process is this one, not news
         system = hcs.get(c.id)
         if system is not None and not system.stopped:
             try:
@@ -381,7 +388,7 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
     def _release(self, c: Container) -> None:
         """Delete the HNS endpoints and unmount the scratch layer (Put)."""
         for att in c.networks.values():
-            if att.hns_endpoint_id:
+            if att.hns_endpoint_id and not self.model.deviates(Deviation.ENDPOINT_LEFT_BEHIND):
                 with contextlib.suppress(HnsError):
                     self.model.hns.delete_endpoint(att.hns_endpoint_id)
             att.endpoint_id = att.hns_endpoint_id = att.ip = att.gateway = att.mac = ""

@@ -20,7 +20,7 @@ from typing import Any
 from winsim.deviations import Deviation
 from winsim.model import container_process
 from winsim.model.docker_base import DAEMON_JSON, DOCKER_ROOT
-from winsim.model.docker_containers import DockerdContainers
+from winsim.model.docker_exec import DockerdExec
 from winsim.model.docker_objects import Container, DockerNetwork, new_id, ref_with_tag
 from winsim.model.errors import (
     DaemonStartError,
@@ -84,7 +84,7 @@ KNOWN_CONFIG_KEYS = frozenset(
 )
 
 
-class Dockerd(DockerdContainers):
+class Dockerd(DockerdExec):
     """The docker daemon: state plus operations, all under the model lock."""
 
     @property

@@ -68,6 +68,13 @@ class HcsProcess:
     system: bool = False
     exit_code: int | None = None
     program: RunningProgram | None = field(default=None, repr=False, compare=False)
+    on_exit: ExitSink | None = field(default=None, repr=False, compare=False)
+    # A typical idle process's times and memory (INFERRED), as HCS's ProcessList, docker top and stats show it.
+    user_time_100ns: int = 0
+    kernel_time_100ns: int = 0
+    memory_commit_bytes: int = 1449984
+    memory_private_working_set: int = 593920
+    memory_shared_working_set: int = 2990080
 
 
 @dataclass(frozen=True)
@@ -337,7 +344,7 @@ class Hcs:
             first = command.split(" ", 1)[0].strip('"').replace("/", "\\").rsplit("\\", 1)[-1]
             image = first if first.lower().endswith(".exe") else first + ".exe"
             pid = next(self._pids)
-            proc = HcsProcess(pid, image, command, datetime.now(UTC))
+            proc = HcsProcess(pid, image, command, datetime.now(UTC), on_exit=on_exit)
             system.processes[pid] = proc
             self._record("HcsCreateProcess", system_id)
             if self._launcher is not None:
@@ -348,7 +355,7 @@ class Hcs:
                     proc.program,
                     self._lock,
                     on_output or (lambda stream, data: None),
-                    lambda code: self._process_exited(proc, code, on_exit),
+                    lambda code: self._process_exited(proc, code),
                     name=f"hcs-process-{pid}",
                 ).start()
             self.changed.notify_all()
@@ -362,13 +369,13 @@ class Hcs:
         if program is not None:
             program.write_stdin(data, eof)
 
-    def _process_exited(self, proc: HcsProcess, code: int, on_exit: ExitSink | None) -> None:
+    def _process_exited(self, proc: HcsProcess, code: int) -> None:
         """The program ended: by itself (its own code) or by a stop of its system (already recorded)."""
         if proc.exit_code is None:
             proc.exit_code = code
         self.changed.notify_all()
-        if on_exit is not None:
-            on_exit(proc.pid, proc.exit_code)
+        if proc.on_exit is not None:
+            proc.on_exit(proc.pid, proc.exit_code)
 
     # ---- internals ---------------------------------------------------------------------
     def _stop(self, system_id: str, op: str, journal_op: str, exit_type: str, event: str) -> None:
@@ -376,11 +383,11 @@ class Hcs:
             system = self._require(system_id, op)
             if system.stopped:
                 raise HcsError.of(HCS_E_SYSTEM_ALREADY_STOPPED, op, system_id)
-            for proc in system.processes.values():
-                if proc.exit_code is None:
-                    proc.exit_code = TERMINATED_EXIT_CODE
-                    if proc.program is not None:
-                        proc.program.terminate()
+            ended = [p for p in system.processes.values() if p.exit_code is None]
+            for proc in ended:
+                proc.exit_code = TERMINATED_EXIT_CODE
+                if proc.program is not None:
+                    proc.program.terminate()  # its pump reports the exit
             for ep in system.endpoint_ids:
                 with contextlib.suppress(HnsError):  # deleted under us; HCS does not care
                     self._hns.detach_endpoint(ep, system.id)
@@ -392,6 +399,9 @@ class Hcs:
             self._record(journal_op, system_id)
             self._events.hcs_event(event, system_id)
             self.changed.notify_all()
+            for proc in ended:
+                if proc.program is None:  # a process only recorded (a model without a launcher)
+                    self._process_exited(proc, TERMINATED_EXIT_CODE)
 
     def _build_network(self, system: ComputeSystem) -> None:
         """The compartment, one vNIC per endpoint and the endpoint attachment, as HCS creates them."""
