@@ -51,8 +51,8 @@ class Deviation(StrEnum):
     IMAGE_BUILD_MISMATCH_RUNS = "image-build-mismatch-runs"
     EXEC_EXIT_CODE_LOST = "exec-exit-code-lost"
     STOP_TERMINATES_AT_ONCE = "stop-terminates-at-once"
-    SCRATCH_LAYER_LEFT_BEHIND = "scratch-layer-left-behind"
-    ENDPOINT_LEFT_BEHIND = "endpoint-left-behind"
+    LAYER_FOLDER_LEFT_BEHIND = "layer-folder-left-behind"
+    COMPARTMENT_LEFT_BEHIND = "compartment-left-behind"
 
 
 # deviation -> the documented behaviour it breaks (what a real host would have to get wrong).
@@ -94,9 +94,10 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.FILTER_NOT_WCIFS: "the container filesystem filter is not named wcifs",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "process isolation runs an image built for another Windows build",
     Deviation.EXEC_EXIT_CODE_LOST: "an exec's inspect reports exit code 0 whatever its process returned",
-    Deviation.STOP_TERMINATES_AT_ONCE: "docker stop terminates the compute system without asking it to shut down",
-    Deviation.SCRATCH_LAYER_LEFT_BEHIND: "removing a container leaves its scratch layer folder under windowsfilter",
-    Deviation.ENDPOINT_LEFT_BEHIND: "a container's HNS endpoint stays after the container stops or is removed",
+    Deviation.STOP_TERMINATES_AT_ONCE: "HcsShutdownComputeSystem terminates the compute system (ForcedExit) "
+    "instead of shutting it down",
+    Deviation.LAYER_FOLDER_LEFT_BEHIND: "DestroyLayer forgets the layer but leaves its folder under windowsfilter",
+    Deviation.COMPARTMENT_LEFT_BEHIND: "a stopped compute system's network compartment stays (its vNIC goes)",
 }
 
 

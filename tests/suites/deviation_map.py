@@ -44,6 +44,10 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.LIVE_RESTORE_ACCEPTED: "daemon/live-restore-refused",
     Deviation.FILTER_NOT_WCIFS: "daemon/filter-is-wcifs",
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: "hcs/process-isolation-needs-host-build",
+    Deviation.EXEC_EXIT_CODE_LOST: "hcs/exec-is-a-process",
+    Deviation.STOP_TERMINATES_AT_ONCE: "hcs/stop-shuts-down",
+    Deviation.LAYER_FOLDER_LEFT_BEHIND: "layers/removal-cleans-up",
+    Deviation.COMPARTMENT_LEFT_BEHIND: "network/removal-cleans-up",
 }
 
 # Deviations seen only through dockerd's debug log: their hosts run with debug logging on.

@@ -275,11 +275,13 @@ def removal_destroys_scratch(m: HostModel) -> bool:
     return not m.files.exists(c.scratch_path) and m.windowsfilter.layer(c.scratch_path) is None
 
 
-def removal_deletes_endpoint(m: HostModel) -> bool:
+def removal_deletes_network(m: HostModel) -> bool:
     c = run_seed(m)
     endpoint = next(iter(c.networks.values())).hns_endpoint_id
+    compartment = m.net.compartment_for_container(c.id)
     m.dockerd.remove_container(c.id, force=True)
-    return all(e.id != endpoint for e in m.hns.endpoints()) and m.net.compartment_for_container(c.id) is None
+    gone = compartment is not None and all(k.id != compartment.id for k in m.net.compartments())
+    return gone and all(e.id != endpoint for e in m.hns.endpoints())
 
 
 CHECKS: dict[str, Check] = {
@@ -315,8 +317,8 @@ CHECKS: dict[str, Check] = {
     Deviation.IMAGE_BUILD_MISMATCH_RUNS: process_isolation_needs_host_build,
     Deviation.EXEC_EXIT_CODE_LOST: exec_exit_code,
     Deviation.STOP_TERMINATES_AT_ONCE: stop_shuts_down,
-    Deviation.SCRATCH_LAYER_LEFT_BEHIND: removal_destroys_scratch,
-    Deviation.ENDPOINT_LEFT_BEHIND: removal_deletes_endpoint,
+    Deviation.LAYER_FOLDER_LEFT_BEHIND: removal_destroys_scratch,
+    Deviation.COMPARTMENT_LEFT_BEHIND: removal_deletes_network,
 }
 
 

@@ -249,7 +249,7 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
                     raise DockerError(ErrorKind.CONFLICT, f"Container {c.id} is not running")
                 raise DockerError(ErrorKind.NOT_MODIFIED, "container already stopped")
             self._cevent(c, "kill", signal=signal or ("9" if kill else "15"))
-            if kill or self.model.deviates(Deviation.STOP_TERMINATES_AT_ONCE):
+            if kill:
                 self._exit(c, container_process.KILL_EXIT_CODE, how="terminate")
             else:
                 # moby's containerStop: the stop signal asks HCS to shut the system down; its console
@@ -292,9 +292,7 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
     def _remove(self, c: Container) -> None:
         c.status = "removing"
         store = self.model.windowsfilter
-        if store.layer(c.scratch_path) is not None and not self.model.deviates(
-            Deviation.SCRATCH_LAYER_LEFT_BEHIND
-        ):
+        if store.layer(c.scratch_path) is not None:
             store.destroy_layer(c.scratch_path)
             self._log("debug", f"hcsshim::DestroyLayer path {c.scratch_path}")
         self.containers.pop(c.id, None)
@@ -388,7 +386,7 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
     def _release(self, c: Container) -> None:
         """Delete the HNS endpoints and unmount the scratch layer (Put)."""
         for att in c.networks.values():
-            if att.hns_endpoint_id and not self.model.deviates(Deviation.ENDPOINT_LEFT_BEHIND):
+            if att.hns_endpoint_id:
                 with contextlib.suppress(HnsError):
                     self.model.hns.delete_endpoint(att.hns_endpoint_id)
             att.endpoint_id = att.hns_endpoint_id = att.ip = att.gateway = att.mac = ""

@@ -286,7 +286,11 @@ class Hcs:
             self.changed.notify_all()
 
     def shutdown_compute_system(self, system_id: str) -> None:
-        """HcsShutdownComputeSystem: a graceful stop (ExitType GracefulExit)."""
+        """HcsShutdownComputeSystem: a graceful stop (ExitType GracefulExit): its console processes
+        end on CTRL_SHUTDOWN_EVENT, with STATUS_CONTROL_C_EXIT."""
+        if self._deviates(Deviation.STOP_TERMINATES_AT_ONCE):
+            self.terminate_compute_system(system_id)
+            return
         self._stop(system_id, "hcsshim::Shutdown", "HcsShutdownComputeSystem", "GracefulExit", "shutdown")
 
     def terminate_compute_system(self, system_id: str) -> None:
@@ -392,8 +396,12 @@ class Hcs:
                 with contextlib.suppress(HnsError):  # deleted under us; HCS does not care
                     self._hns.detach_endpoint(ep, system.id)
             if system.compartment_id is not None:
-                self._net.remove_compartment(system.compartment_id)
-                system.compartment_id = None
+                if self._deviates(Deviation.COMPARTMENT_LEFT_BEHIND):  # its vNICs go, the compartment stays
+                    for nic in self._net.interfaces(system.compartment_id):
+                        self._net.remove_interface(nic.if_index)
+                else:
+                    self._net.remove_compartment(system.compartment_id)
+            system.compartment_id = None
             system.state = "Stopped"
             system.exit_type = exit_type
             self._record(journal_op, system_id)
