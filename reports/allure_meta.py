@@ -34,7 +34,7 @@ def label_behaviour(meta: Behaviour, host: str, via: str, catalogue_url: str) ->
     """Call while the test runs (setup or call phase): allure attaches to the current test."""
     allure.dynamic.epic(meta.area)
     allure.dynamic.feature(meta.id)
-    allure.dynamic.story(meta.seed)
+    allure.dynamic.story(meta.seed or "beyond the seed")
     allure.dynamic.id(meta.id)
     allure.dynamic.label("behaviour", meta.id)
     allure.dynamic.link(
@@ -53,7 +53,8 @@ def label_build(os_build: int | None) -> None:
 
 
 def describe(meta: Behaviour) -> None:
-    allure.dynamic.description(f"{meta.must}\n\nSeed: {meta.seed}")
+    origin = f"Seed: {meta.seed}" if meta.seed else f"Beyond the seed; source: {meta.source}"
+    allure.dynamic.description(f"{meta.must}\n\n{origin}")
 
 
 def attach_json(name: str, data: Any) -> None:

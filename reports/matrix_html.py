@@ -150,11 +150,17 @@ def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
     clause = escape(row.seed)
     if seed_link:
         clause = f'<a href="{escape(seed_link)}" title="this clause in the seed">{clause}</a>'
+    origin = f'<span class="seed">Seed: {clause}</span>'
+    if row.source and not row.seed:
+        origin = (
+            f'<span class="seed beyond"><a href="{seed.PAGE}#{seed.beyond_anchor(row.id)}">Beyond the seed</a>'
+            f"; source: {seed.linked_source(row.source)}</span>"
+        )
     return (
         f'<tr class="behaviour" id="b-{escape(row.id)}" data-behaviour="{escape(row.id)}">'
         f'<td class="behaviour"><a class="bid" href="#b-{escape(row.id)}">{escape(row.id)}</a>'
         f'<span class="must">{escape(row.must)}</span>'
-        f'<span class="seed">Seed: {clause}</span></td>{"".join(cells)}</tr>'
+        f"{origin}</td>{''.join(cells)}</tr>"
     )
 
 

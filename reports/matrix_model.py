@@ -55,6 +55,7 @@ class Row:
     must: str
     seed: str
     cells: dict[str, Cell] = field(default_factory=dict)
+    source: str = ""  # beyond the seed: the behaviour's evidence instead of a seed clause
 
     @property
     def status(self) -> str:
@@ -169,6 +170,7 @@ class Matrix:
                     "area": r.area,
                     "must": r.must,
                     "seed": r.seed,
+                    "source": r.source,
                     "cells": {h: _cell_json(c) for h, c in r.cells.items()},
                 }
                 for r in self.rows

@@ -27,9 +27,6 @@ DEFAULT_ROUTE = "0.0.0.0/0"
 HCS_OWNER = "docker"  # INFERRED from moby's libcontainerd (defaultOwner)
 HCS_SYSTEM_TYPE = "Container"
 HCS_EVENT_LOG = "Microsoft-Windows-Hyper-V-Compute-Operational"
-# Its events for a shut-down and a terminated compute system (INFERRED: ids not captured from a real host).
-HCS_SHUTDOWN_EVENT_ID = 2002
-HCS_TERMINATE_EVENT_ID = 2003
 # HCS v1 ExitType of a compute system that shut down (INFERRED).
 HCS_GRACEFUL_EXIT = "GracefulExit"
 # The exit code docker stop leaves on a Windows container: STATUS_CONTROL_C_EXIT, "Exited (3221225786)"

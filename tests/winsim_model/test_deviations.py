@@ -256,9 +256,15 @@ def exec_exit_code(m: HostModel) -> bool:
     """An exec ended by its container's stop reports what HCS says its process exited with."""
     c = run_seed(m)
     ex = m.dockerd.start_exec(m.dockerd.create_exec(c.id, {"Cmd": ["ping", "-t", "localhost"]}).id)
-    listed = m.hcs.get_compute_system_properties(c.id).processes[ex.pid].image_name == "ping.exe"
+    system = m.hcs.get(c.id)
+    assert system is not None
+    process = system.processes[ex.pid]  # HCS's own record of it
     m.dockerd.stop_container(c.id)
-    return listed and ex.exit_code == 0xC000013A
+    return (
+        process.image_name == "ping.exe"
+        and process.exit_code not in (None, 0)
+        and ex.exit_code == process.exit_code
+    )
 
 
 def stop_shuts_down(m: HostModel) -> bool:

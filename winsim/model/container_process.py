@@ -20,11 +20,11 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
-# What `docker stop` leaves on a Windows container whose console process takes the shutdown:
-# STATUS_CONTROL_C_EXIT, "Exited (3221225786)" (servercore:1809 on Server 2019, engine 19.03.2:
-# microsoft/dotnet-framework-docker#431).
+# How a compute system's processes end when it shuts down: console processes take CTRL_SHUTDOWN_EVENT
+# and end with STATUS_CONTROL_C_EXIT, what `docker stop` shows: "Exited (3221225786)" (servercore:1809
+# on Server 2019, engine 19.03.2: microsoft/dotnet-framework-docker#431).
 STOP_EXIT_CODE = 0xC000013A
-KILL_EXIT_CODE = 1  # INFERRED: the init process's exit code after HcsTerminateComputeSystem
+KILL_EXIT_CODE = 1  # INFERRED: a process's exit code after HcsTerminateComputeSystem
 RESTORE_EXIT_CODE = 255  # containers dockerd finds dead when it starts again
 
 

@@ -255,7 +255,7 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
                 # moby's containerStop: the stop signal asks HCS to shut the system down; its console
                 # processes end on CTRL_SHUTDOWN_EVENT at once, well within the -t timeout after which
                 # dockerd would terminate it
-                self._exit(c, container_process.STOP_EXIT_CODE, how="shutdown")
+                self._exit(c, None, how="shutdown")
             if not kill:
                 self._cevent(c, "stop")
 
@@ -263,7 +263,7 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
         with self._lock:
             c = self.container(ref)
             if c.running:
-                self._exit(c, container_process.STOP_EXIT_CODE, how="shutdown")
+                self._exit(c, None, how="shutdown")
                 self._cevent(c, "stop")
             self._start(c)
             self._cevent(c, "restart")
@@ -358,10 +358,11 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
         with self._lock:
             return list(self.container(ref).output)
 
-    def _exit(self, c: Container, code: int, how: str, restoring: bool = False) -> None:
-        """Stop the compute system, free network and layer, record the exit (moby's handleContainerExit)."""
+    def _exit(self, c: Container, code: int | None, how: str, restoring: bool = False) -> None:
+        """Stop the compute system, free network and layer, record the exit (moby's handleContainerExit);
+        ``code`` None: the exit code HCS reports for the container's process once its system stopped."""
         hcs = self.model.hcs
-        c.pid = 0  # from here on an exit of its process is this one, not news
+        pid, c.pid = c.pid, 0  # from here on an exit of its process is this one, not news
         system = hcs.get(c.id)
         if system is not None and not system.stopped:
             try:
@@ -371,6 +372,10 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
                     hcs.terminate_compute_system(c.id)
             except HcsError as exc:
                 self._log("debug", f"terminate failed on restore: {exc}" if restoring else str(exc))
+        if code is None:  # what HCS says the container's process ended with
+            process = system.processes.get(pid) if system is not None else None
+            ended = process.exit_code if process is not None else None
+            code = container_process.STOP_EXIT_CODE if ended is None else ended
         if system is not None:
             hcs.close_compute_system(c.id)
         self._release(c)

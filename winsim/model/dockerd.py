@@ -132,7 +132,7 @@ class Dockerd(DockerdExec):
             self._log("info", "Processing signal 'terminated'", force=True)
             for c in list(self.containers.values()):
                 if c.running:
-                    self._exit(c, container_process.STOP_EXIT_CODE, how="shutdown")
+                    self._exit(c, None, how="shutdown")
             self.state = "stopped"
             self.pid = None
             self._log("info", "Daemon shutdown complete", force=True)

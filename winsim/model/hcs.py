@@ -26,7 +26,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from winsim.deviations import Deviation
-from winsim.model.container_process import ExitSink, Launcher, OutputSink, Pump, RunningProgram
+from winsim.model.container_process import (
+    KILL_EXIT_CODE,
+    STOP_EXIT_CODE,
+    ExitSink,
+    Launcher,
+    OutputSink,
+    Pump,
+    RunningProgram,
+)
 from winsim.model.errors import (
     E_FILE_NOT_FOUND,
     E_INVALID_PARAMETER,
@@ -56,7 +64,6 @@ SYSTEM_PROCESSES = (
     "svchost.exe",
     "CExecSvc.exe",
 )
-TERMINATED_EXIT_CODE = 0xC000013A  # STATUS_CONTROL_C_EXIT, what a terminated silo's processes report
 
 
 @dataclass
@@ -291,11 +298,25 @@ class Hcs:
         if self._deviates(Deviation.STOP_TERMINATES_AT_ONCE):
             self.terminate_compute_system(system_id)
             return
-        self._stop(system_id, "hcsshim::Shutdown", "HcsShutdownComputeSystem", "GracefulExit", "shutdown")
+        self._stop(
+            system_id,
+            "hcsshim::Shutdown",
+            "HcsShutdownComputeSystem",
+            "GracefulExit",
+            "shutdown",
+            STOP_EXIT_CODE,
+        )
 
     def terminate_compute_system(self, system_id: str) -> None:
         """HcsTerminateComputeSystem: a hard stop (ExitType ForcedExit)."""
-        self._stop(system_id, "hcsshim::Terminate", "HcsTerminateComputeSystem", "ForcedExit", "terminate")
+        self._stop(
+            system_id,
+            "hcsshim::Terminate",
+            "HcsTerminateComputeSystem",
+            "ForcedExit",
+            "terminate",
+            KILL_EXIT_CODE,
+        )
 
     def close_compute_system(self, system_id: str) -> None:
         """HcsCloseComputeSystem: the last handle closes; a stopped system disappears."""
@@ -382,14 +403,17 @@ class Hcs:
             proc.on_exit(proc.pid, proc.exit_code)
 
     # ---- internals ---------------------------------------------------------------------
-    def _stop(self, system_id: str, op: str, journal_op: str, exit_type: str, event: str) -> None:
+    def _stop(
+        self, system_id: str, op: str, journal_op: str, exit_type: str, event: str, exit_code: int
+    ) -> None:
+        """Stop the system; its running processes end with ``exit_code``."""
         with self._lock:
             system = self._require(system_id, op)
             if system.stopped:
                 raise HcsError.of(HCS_E_SYSTEM_ALREADY_STOPPED, op, system_id)
             ended = [p for p in system.processes.values() if p.exit_code is None]
             for proc in ended:
-                proc.exit_code = TERMINATED_EXIT_CODE
+                proc.exit_code = exit_code
                 if proc.program is not None:
                     proc.program.terminate()  # its pump reports the exit
             for ep in system.endpoint_ids:
@@ -409,7 +433,7 @@ class Hcs:
             self.changed.notify_all()
             for proc in ended:
                 if proc.program is None:  # a process only recorded (a model without a launcher)
-                    self._process_exited(proc, TERMINATED_EXIT_CODE)
+                    self._process_exited(proc, exit_code)
 
     def _build_network(self, system: ComputeSystem) -> None:
         """The compartment, one vNIC per endpoint and the endpoint attachment, as HCS creates them."""
