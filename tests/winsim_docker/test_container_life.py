@@ -103,3 +103,33 @@ def test_container_prune_removes_what_does_not_run(sim: Sim) -> None:
     names = sim.cli("ps", "-a", "--format", "{{.Names}}").stdout.split()
     assert names == ["live"]
     assert not sim.host.model.files.exists(rf"C:\ProgramData\docker\windowsfilter\{old}")
+
+
+def test_rm_deletes_scratch_endpoint_compartment_and_compute_system(sim: Sim) -> None:
+    sim.cli("run", "-d", "--name", "gone", NANO, "ping", "-t", "127.0.0.1")
+    cid = sim.cli("inspect", "-f", "{{.Id}}", "gone").stdout.strip()
+    model = sim.host.model
+    scratch = rf"C:\ProgramData\docker\windowsfilter\{cid}"
+    compartment = model.net.compartment_for_container(cid)
+    endpoints = {e.id for e in model.hns.endpoints() if cid in e.shared_containers}
+    assert model.files.exists(scratch) and compartment is not None and len(endpoints) == 1
+    sim.cli("rm", "-f", "gone")
+    assert not model.files.exists(scratch)
+    assert model.hcs.get(cid) is None
+    assert all(c.id != compartment.id for c in model.net.compartments())
+    assert not endpoints & {e.id for e in model.hns.endpoints()}
+
+
+def test_after_a_daemon_kill_nothing_is_restored_and_rm_cleans_up(sim: Sim) -> None:
+    sim.cli("run", "-d", "--name", "orphan", NANO, "ping", "-t", "127.0.0.1")
+    cid = sim.cli("inspect", "-f", "{{.Id}}", "orphan").stdout.strip()
+    model = sim.host.model
+    model.dockerd.kill()
+    assert model.hcs.get(cid) is not None  # HCS keeps the compute system while dockerd is dead
+    model.dockerd.start()
+    assert _status(sim, "orphan").startswith("Exited (255)")
+    assert model.hcs.get(cid) is None and model.net.compartment_for_container(cid) is None
+    assert not [e for e in model.hns.endpoints() if cid in e.shared_containers]
+    assert model.files.exists(rf"C:\ProgramData\docker\windowsfilter\{cid}")  # the container is still there
+    sim.cli("rm", "orphan")
+    assert not model.files.exists(rf"C:\ProgramData\docker\windowsfilter\{cid}")
