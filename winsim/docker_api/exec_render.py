@@ -63,9 +63,9 @@ def _cpu(total: int, kernel: int, user: int) -> dict[str, Any]:
 
 
 def stats(c: Container, sample: ContainerStats | None) -> dict[str, Any]:
-    """types.StatsJSON as Windows fills it: num_procs is the host's processor count, memory is
-    commit and private working set, networks are keyed by HNS endpoint id; a stopped container's
-    sample is all zero."""
+    """types.StatsJSON as Windows fills it (moby#25737): num_procs is the host's processor count,
+    memory_stats is commitbytes, commitpeakbytes and privateworkingset (a real answer: moby#36359),
+    networks are keyed by HNS endpoint id; a stopped container's sample is all zero."""
     zero = _cpu(0, 0, 0)
     out: dict[str, Any] = {
         "read": "0001-01-01T00:00:00Z",
