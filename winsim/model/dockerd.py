@@ -191,7 +191,9 @@ class Dockerd(DockerdExec):
                     del self.networks[net.id]
 
     def _restore_containers(self) -> None:
-        """libcontainerd on Windows cannot re-attach: it terminates every compute system it had."""
+        """libcontainerd on Windows cannot re-attach: it terminates every compute system it had ("we call in
+        to shoot it regardless", moby libcontainerd Restore, LoadContainer in later engines), then the
+        container is released (endpoints deleted, scratch layer unmounted) and stays, exited, until rm."""
         restart: list[Container] = []
         for c in self.containers.values():
             if not c.running:
