@@ -27,7 +27,12 @@ def collected(*args: str) -> list[str]:
 
 
 # areas whose behaviours live in more than one module
-AREA_FILES = {"hcs": ("suites/test_hcs.py::", "suites/test_isolation.py::")}
+LIFE = "suites/test_lifecycle.py::"  # exec, stop and removal, across areas
+AREA_FILES = {
+    "hcs": ("suites/test_hcs.py::", "suites/test_isolation.py::", LIFE),
+    "layers": ("suites/test_layers.py::", LIFE),
+    "network": ("suites/test_network.py::", LIFE),
+}
 
 
 def expected(area: str) -> int:
