@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import time
 
 from tests.winsim_docker.conftest import Sim
@@ -133,3 +136,24 @@ def test_after_a_daemon_kill_nothing_is_restored_and_rm_cleans_up(sim: Sim) -> N
     assert model.files.exists(rf"C:\ProgramData\docker\windowsfilter\{cid}")  # the container is still there
     sim.cli("rm", "orphan")
     assert not model.files.exists(rf"C:\ProgramData\docker\windowsfilter\{cid}")
+
+
+def test_exec_reads_its_stdin_and_stats_stream(sim: Sim) -> None:
+    sim.cli("run", "-d", "--name", "talk", NANO, "ping", "-t", "127.0.0.1")
+    exe = shutil.which("docker")
+    assert exe is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DOCKER_")}
+    env.update(sim.surface.env(), DOCKER_CONFIG=str(sim.host.state_dir / "cli-config"))
+    done = subprocess.run(
+        [exe, "exec", "-i", "talk", "cmd"],
+        input="echo typed\nexit 4\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 4 and "typed" in done.stdout
+    stream = sim.sdk().containers.get("talk").stats(stream=True, decode=True)
+    first = next(stream)
+    assert first["memory_stats"]["privateworkingset"] > 0 and first["name"] == "/talk"
+    stream.close()
