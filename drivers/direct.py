@@ -188,7 +188,7 @@ class DirectContainer:
         params = {
             "CommandLine": command_line,
             "WorkingDirectory": "C:\\",
-            "EmulateConsole": False,
+            "EmulateConsole": True,  # a console keeps a shell's input open, as `docker run -t` does
             "CreateStdInPipe": False,
             "CreateStdOutPipe": False,
             "CreateStdErrPipe": False,
@@ -201,6 +201,16 @@ class DirectContainer:
         )
         self.processes.append(process)
         return process
+
+    def shut_down(self, timeout: float) -> ComputeSystem | None:
+        """HcsShutdownComputeSystem, terminated if not stopped within ``timeout`` seconds (as docker
+        stop -t); the properties once stopped (None if HCS no longer knows the system)."""
+        self._step("HcsShutdownComputeSystem")
+        value = self._session.call(
+            "Stop-WccComputeSystem", Id=self.id, Shutdown=True, ShutdownTimeoutMs=int(timeout * 1000)
+        )
+        self.compute_system = None
+        return self._props(value) if value else None
 
     def teardown(self) -> None:
         """Undo every step that ran, newest first; try them all, then raise the first failure."""

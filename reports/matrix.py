@@ -107,7 +107,7 @@ def build_matrix(
             area=str(entry.get("area") or bid.split("/", 1)[0]),
             must=str(entry.get("must") or (sample.must if sample else "")),
             seed=str(entry.get("seed") or (sample.seed if sample else "")),
-            source=str(entry.get("source") or ""),
+            source=str(entry.get("source") or (sample.source if sample else "")),
         )
         for host in hosts:
             if host in not_run:
@@ -265,7 +265,11 @@ def write_matrix(matrix: Matrix, out: Path) -> tuple[Path, Path]:
     json_path, html_path = out / "matrix.json", out / "matrix.html"
     write_atomic(json_path, json.dumps(matrix.to_json(), indent=1, sort_keys=False) + "\n")
     write_atomic(html_path, matrix_html.render(matrix))
-    write_atomic(out / seed.PAGE, seed.render(seed.SEED.read_text(encoding="utf-8"), quoted_lines(matrix)))
+    beyond = [(r.id, r.must, r.source) for r in matrix.rows if r.source and not r.seed]
+    write_atomic(
+        out / seed.PAGE,
+        seed.render(seed.SEED.read_text(encoding="utf-8"), quoted_lines(matrix), beyond=beyond),
+    )
     return json_path, html_path
 
 

@@ -245,6 +245,7 @@ def _record(item: pytest.Item, state: _State, entry: _Item) -> Record:
         worker=state.worker,
         must=entry.meta.must,
         seed=entry.meta.seed,
+        source=entry.meta.source,
         os_build=state.facts.get(entry.host, {}).get("os_build"),
         round_trips=entry.round_trips,
         wire_round_trips=entry.wire_round_trips,

@@ -49,6 +49,7 @@ class Record:
     worker: str = "main"
     must: str = ""
     seed: str = ""
+    source: str = ""  # a behaviour beyond the seed: its evidence
     os_build: int | None = None
     round_trips: int | None = None  # framed calls to the host's PowerShell session
     wire_round_trips: int | None = None  # on the wire, waited on one after the other

@@ -55,8 +55,32 @@ p.line:target { background: #fff3b0; outline: 2px solid #ffb300; }
 """
 
 
-def render(seed: str, quoted: Mapping[int, Sequence[str]], matrix_page: str = "matrix.html") -> str:
-    """The seed with an anchor per line; ``quoted`` maps line numbers to the behaviours quoting them."""
+# A source's references that have a public page: owner/repo#123, and moby's files by path.
+_ISSUE = re.compile(r"\b([\w.-]+/[\w.-]+)#(\d+)\b")
+_MOBY_PATH = re.compile(r"\bmoby ((?:daemon|libcontainerd|libnetwork)/[\w./-]*\w)")
+
+
+def beyond_anchor(behaviour: str) -> str:
+    return "beyond-" + behaviour.replace("/", "-")
+
+
+def linked_source(source: str) -> str:
+    """The source as HTML, its GitHub issue references and moby paths linked."""
+    text = escape(source)
+    text = _ISSUE.sub(lambda m: f'<a href="https://github.com/{m[1]}/issues/{m[2]}">{m[0]}</a>', text)
+    return _MOBY_PATH.sub(
+        lambda m: f'moby <a href="https://github.com/moby/moby/tree/master/{m[1]}">{m[1]}</a>', text
+    )
+
+
+def render(
+    seed: str,
+    quoted: Mapping[int, Sequence[str]],
+    matrix_page: str = "matrix.html",
+    beyond: Sequence[tuple[str, str, str]] = (),
+) -> str:
+    """The seed with an anchor per line; ``quoted`` maps line numbers to the behaviours quoting them.
+    ``beyond`` lists the behaviours beyond the seed as (id, MUST, source), each shown with its source."""
     rows = []
     for number, line in enumerate(seed.splitlines(), 1):
         behaviours = quoted.get(number, ())
@@ -73,5 +97,17 @@ def render(seed: str, quoted: Mapping[int, Sequence[str]], matrix_page: str = "m
 <p>The document whose behaviours the conformance suite checks; quoted lines name the behaviours
 that check them (back to the <a href="{matrix_page}">matrix</a>).</p>
 {chr(10).join(rows)}
+{_beyond(beyond, matrix_page)}
 </body></html>
 """
+
+
+def _beyond(beyond: Sequence[tuple[str, str, str]], matrix_page: str) -> str:
+    if not beyond:
+        return ""
+    items = "".join(
+        f'<li id="{beyond_anchor(b)}"><a href="{matrix_page}#b-{escape(b)}">{escape(b)}</a>: {escape(must)}'
+        f"<br><small>Source: {linked_source(source)}</small></li>"
+        for b, must, source in beyond
+    )
+    return f"<h2>Beyond the seed</h2>\n<p>Behaviours the seed does not state, each with its evidence.</p>\n<ul>{items}</ul>"

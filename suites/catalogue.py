@@ -94,6 +94,7 @@ def collect(suites: Path = SUITES) -> list[dict[str, Any]]:
                 "id": meta.id,
                 "must": meta.must,
                 "seed": meta.seed,
+                "source": meta.source,
                 "area": meta.area,
                 "via": list(meta.via),
                 "destructive": meta.destructive,

@@ -39,6 +39,13 @@ HNS_ID_OPTION = "com.docker.network.windowsshim.hnsid"
 HCS_OWNER = "docker"  # INFERRED from moby's libcontainerd (defaultOwner)
 HCS_SYSTEM_TYPE = "Container"
 HCS_EVENT_LOG = "Microsoft-Windows-Hyper-V-Compute-Operational"
+# HCS v1 ExitType of a compute system that shut down (INFERRED).
+HCS_GRACEFUL_EXIT = "GracefulExit"
+# The exit code docker stop leaves on a Windows container: STATUS_CONTROL_C_EXIT, "Exited (3221225786)"
+# (servercore:1809, Server 2019, engine 19.03.2: microsoft/dotnet-framework-docker#431).
+STOP_EXIT_CODE = 0xC000013A
+# moby daemon/top_windows.go: the columns docker top shows for a Windows container.
+TOP_TITLES = ["Name", "PID", "CPU", "Private Working Set"]
 
 # HNS v1 EndpointState (hcsshim): 1 Created (a virtual resource only), 2 Attached, 3 AttachedSharing.
 ENDPOINT_CREATED_STATE = 1

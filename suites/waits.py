@@ -6,7 +6,7 @@ it holds the wait; no debug log and no polling are needed::
 
     wait = PendingWait.send(host, container.id, "next-exit")   # returns once the daemon answered 200
     container.start(); wait.pending                               # True while it holds the wait
-    container.stop(); wait.result(30)                            # {"StatusCode": 1067, ...}, wait.arrived
+    container.stop(); wait.result(30)                            # {"StatusCode": 3221225786, ...}, wait.arrived
 
 A wait left pending (a failed test) ends when its container is removed at cleanup: ``next-exit``
 answers on removal too, and the reader thread then closes its connection.

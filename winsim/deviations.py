@@ -55,6 +55,10 @@ class Deviation(StrEnum):
     RESTARTABLE_CONTAINERS_RESTORED = "restartable-containers-restored"
     STATIC_MAPPING_LEFT_BEHIND = "static-mapping-left-behind"
     PORT_CONFLICT_ACCEPTED = "port-conflict-accepted"
+    EXEC_EXIT_CODE_LOST = "exec-exit-code-lost"
+    STOP_TERMINATES_AT_ONCE = "stop-terminates-at-once"
+    LAYER_FOLDER_LEFT_BEHIND = "layer-folder-left-behind"
+    COMPARTMENT_LEFT_BEHIND = "compartment-left-behind"
 
 
 # deviation -> the documented behaviour it breaks (what a real host would have to get wrong).
@@ -105,6 +109,11 @@ DEVIATIONS: dict[Deviation, str] = {
     "compute system and process after it restarts (restored, not terminated and started anew)",
     Deviation.STATIC_MAPPING_LEFT_BEHIND: "deleting an HNS endpoint leaves its WinNAT static port mappings",
     Deviation.PORT_CONFLICT_ACCEPTED: "WinNAT accepts a second static mapping of a host port already mapped",
+    Deviation.EXEC_EXIT_CODE_LOST: "an exec's inspect reports exit code 0 whatever its process returned",
+    Deviation.STOP_TERMINATES_AT_ONCE: "HcsShutdownComputeSystem terminates the compute system (ForcedExit) "
+    "instead of shutting it down",
+    Deviation.LAYER_FOLDER_LEFT_BEHIND: "DestroyLayer forgets the layer but leaves its folder under windowsfilter",
+    Deviation.COMPARTMENT_LEFT_BEHIND: "a stopped compute system's network compartment stays (its vNIC goes)",
 }
 
 

@@ -22,8 +22,10 @@ from winsim.processes import (
     MAX_COMMAND_LINE,
     ProcessTable,
     Program,
+    SimProcess,
     command_line_too_long,
     not_recognized,
+    spawn,
 )
 
 __all__ = ["Credentials", "SimHost"]
@@ -74,16 +76,29 @@ class SimHost:
         chosen = PROFILES[profile] if revision is None else replace(PROFILES[profile], ubr=revision)
         host = cls(name, chosen, state_dir, deviations, LATENCY[latency], daemon_debug=daemon_debug)
         check_deviations(deviations)
-        install_programs(host)
         return host
+
+    def __post_init__(self) -> None:
+        if not self.programs:  # a host runs its programs however it was made
+            install_programs(self)
 
     @property
     def model(self) -> HostModel:
         if self._model is None:
             with self.lock:  # surfaces' threads may ask at once; build exactly one model
                 if self._model is None:
-                    self._model = HostModel(self.profile, self.state_dir, self.deviations, self.daemon_debug)
+                    self._model = HostModel(
+                        self.profile, self.state_dir, self.deviations, self.daemon_debug, self._launch
+                    )
         return self._model
+
+    def _launch(self, command_line: str, env: dict[str, str], cwd: str, stdin_open: bool) -> SimProcess:
+        """A compute system's process: the host's program, unbounded in time (it runs until it
+        ends or its system stops), its stdin closed at once unless a pipe or console keeps it open."""
+        process = spawn(self, command_line, env=env, cwd=cwd, bounded=False)
+        if not stdin_open:
+            process.write_stdin(b"", eof=True)
+        return process
 
     def resolve_program(self, command_line: str) -> Program:
         """Find the program for the first token of a Windows command line."""

@@ -182,6 +182,9 @@ class ProcessIO:
     exited: threading.Event = field(default_factory=threading.Event)
     holds_streams: bool = False  # it holds stdout/stderr's write ends (released on exit)
     started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # A remote shell's command waits at most a few seconds in Start-Sleep, so a script cannot stall
+    # the simulator; a compute system's process is not bounded (it runs until ended).
+    bounded: bool = True
 
     @property
     def image(self) -> str:
@@ -337,7 +340,11 @@ class SimProcess:
 
 
 def spawn(
-    host: HostServices, command_line: str, env: dict[str, str] | None = None, cwd: str | None = None
+    host: HostServices,
+    command_line: str,
+    env: dict[str, str] | None = None,
+    cwd: str | None = None,
+    bounded: bool = True,
 ) -> SimProcess:
     """Start ``command_line`` on ``host`` the way CreateProcess would.
 
@@ -354,6 +361,7 @@ def spawn(
         stdout=OutStream(cond),
         stderr=OutStream(cond),
         env=dict(env or {}),
+        bounded=bounded,
     )
     if cwd:
         io.cwd = cwd

@@ -81,6 +81,8 @@ namespace Wcc.Native
         [DllImport("vmcompute.dll", CharSet = CharSet.Unicode)]
         public static extern int HcsTerminateComputeSystem(IntPtr computeSystem, string options, out IntPtr result);
         [DllImport("vmcompute.dll", CharSet = CharSet.Unicode)]
+        public static extern int HcsShutdownComputeSystem(IntPtr computeSystem, string options, out IntPtr result);
+        [DllImport("vmcompute.dll", CharSet = CharSet.Unicode)]
         public static extern int HcsCreateProcess(IntPtr computeSystem, string processParameters, out HcsProcessInformation processInformation, out IntPtr process, out IntPtr result);
         [DllImport("vmcompute.dll")]
         public static extern int HcsCloseProcess(IntPtr process);
@@ -471,11 +473,23 @@ function Start-WccComputeSystem {
 }
 
 function Stop-WccComputeSystem {
-    param([Parameter(Mandatory = $true)][string] $Id, [int] $TimeoutMs = 60000)
+    # -Shutdown first asks HCS to shut the system down and terminates it only if it has not stopped
+    # within -ShutdownTimeoutMs, as docker stop -t does.
+    param([Parameter(Mandatory = $true)][string] $Id, [int] $TimeoutMs = 60000, [switch] $Shutdown, [int] $ShutdownTimeoutMs = 10000)
     Initialize-WccNative
     $handle = Open-WccComputeSystem $Id
     try {
         $result = [IntPtr]::Zero
+        if ($Shutdown) {
+            $hr = [Wcc.Native.Vmcompute]::HcsShutdownComputeSystem($handle, '', [ref]$result)
+            Assert-WccHResult ('HcsShutdownComputeSystem ' + $Id) $hr (Read-WccNativeString $result)
+            $deadline = (Get-Date).AddMilliseconds($ShutdownTimeoutMs)
+            while ((Get-Date) -lt $deadline) {
+                $json = Get-WccHandleProperties -Handle $handle
+                if ($null -eq $json -or [string](ConvertFrom-Json -InputObject $json).State -eq 'Stopped') { return $json }
+                Start-Sleep -Milliseconds 50
+            }
+        }
         $hr = [Wcc.Native.Vmcompute]::HcsTerminateComputeSystem($handle, '', [ref]$result)
         Assert-WccHResult ('HcsTerminateComputeSystem ' + $Id) $hr (Read-WccNativeString $result)
         Wait-WccComputeSystemState -Handle $handle -State @('Stopped') -TimeoutMs $TimeoutMs

@@ -13,7 +13,8 @@ Get-WccComputeSystem            Query='{}'                             one strin
 Get-WccComputeSystemProperties  Id, Query='{}'                         one string: properties JSON; nothing if it does not exist
 New-WccComputeSystem            Id, Configuration (schema1 JSON)       one string: properties JSON after create
 Start-WccComputeSystem          Id                                     one string: properties JSON after start
-Stop-WccComputeSystem           Id                                     one string (or nothing): properties after terminate
+Stop-WccComputeSystem           Id, Shutdown (switch),                 one string (or nothing): properties once stopped
+                                ShutdownTimeoutMs=10000
 New-WccProcess                  Id, Parameters (ProcessConfig JSON)    {ProcessId}
 Invoke-WccHnsCall               Method, Path, Request=''               one string: HNS envelope {Success, Error, Output}
 Get-WccHnsObject                Kind (networks|endpoints|namespaces),  one string: HNS envelope (GET only)

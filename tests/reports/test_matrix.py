@@ -168,7 +168,7 @@ def test_an_unreachable_host_is_said_once_with_its_reason(tmp_path: Path):
     assert (tmp_path / "matrix.html").read_text().count("connection refused") == 1
 
 
-def test_every_catalogued_behaviour_quotes_the_seed():
+def test_every_catalogued_behaviour_quotes_the_seed_or_names_its_source():
     from reports import seed
 
     text = seed.SEED.read_text(encoding="utf-8")
@@ -179,13 +179,18 @@ def test_every_catalogued_behaviour_quotes_the_seed():
     assert unquoted == [], (
         "these behaviours' seed clauses are not in reports/seed.txt (no link in the matrix)"
     )
+    assert all(bool(e["seed"]) != bool(e.get("source")) for e in load_catalogue())
 
 
-def test_a_behaviour_beyond_the_seed_shows_its_source(tmp_path):
-    catalogue = [
-        {"id": "network/p", "area": "network", "must": "P MUST hold.", "seed": "", "source": "moby x.go"}
-    ]
-    m = build_matrix([rec("network/p", "h1", "passed")], RunInfo(expected={"h1"}), catalogue)
-    assert m.to_json()["behaviours"][0]["source"] == "moby x.go"
+def test_a_behaviour_beyond_the_seed_shows_its_source(tmp_path: Path):
+    source = "moby daemon/stop.go; microsoft/dotnet-framework-docker#431"
+    beyond = Record("hcs/x", "h1", "docker", "passed", "t.py::x[h1]", must="X MUST y.", source=source)
+    m = build_matrix([beyond, rec("api/a", "h1", "passed")], RunInfo(expected={"h1"}))
+    assert [(r.id, r.source) for r in m.rows] == [("api/a", ""), ("hcs/x", source)]
     write_matrix(m, tmp_path)
-    assert '<span class="seed">Beyond the seed: moby x.go</span>' in (tmp_path / "matrix.html").read_text()
+    html = (tmp_path / "matrix.html").read_text()
+    assert '<a href="seed.html#beyond-hcs-x">Beyond the seed</a>' in html
+    page = (tmp_path / "seed.html").read_text()
+    assert '<li id="beyond-hcs-x"><a href="matrix.html#b-hcs/x">hcs/x</a>: X MUST y.' in page
+    assert '<a href="https://github.com/microsoft/dotnet-framework-docker/issues/431">' in page
+    assert '<a href="https://github.com/moby/moby/tree/master/daemon/stop.go">daemon/stop.go</a>' in page

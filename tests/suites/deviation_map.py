@@ -50,6 +50,10 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.RESTARTABLE_CONTAINERS_RESTORED: "daemon/no-restore-after-kill",
     Deviation.STATIC_MAPPING_LEFT_BEHIND: "network/port-published",
     Deviation.PORT_CONFLICT_ACCEPTED: "network/port-conflict",
+    Deviation.EXEC_EXIT_CODE_LOST: "hcs/exec-is-a-process",
+    Deviation.STOP_TERMINATES_AT_ONCE: "hcs/stop-shuts-down",
+    Deviation.LAYER_FOLDER_LEFT_BEHIND: "layers/removal-cleans-up",
+    Deviation.COMPARTMENT_LEFT_BEHIND: "network/removal-cleans-up",
 }
 
 # Deviations seen only through dockerd's debug log: their hosts run with debug logging on.

@@ -69,7 +69,7 @@ def test_proxy_records_every_call_and_holds_the_wait_until_it_completes(sim):
         stopped, _ = docker_through_proxy(docker, ["stop", cid])
         assert stopped.returncode == 0, stopped.stderr
         assert proxy.wait_until(lambda: wait.done is not None, 30)
-        assert json.loads(wait.body) == {"StatusCode": 1067, "Error": None}
+        assert json.loads(wait.body) == {"StatusCode": 3221225786, "Error": None}
     removed, calls = docker_through_proxy(docker, ["rm", "-f", cid])
     assert removed.returncode == 0, removed.stderr
     assert [c.split("/", 2)[-1] for c in calls][-1].endswith(f"containers/{cid}?force=1")

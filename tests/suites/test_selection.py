@@ -27,9 +27,11 @@ def collected(*args: str) -> list[str]:
 
 
 # areas whose behaviours live in more than one module
+LIFE = "suites/test_lifecycle.py::"  # exec, stop and removal, across areas
 AREA_FILES = {
-    "hcs": ("suites/test_hcs.py::", "suites/test_isolation.py::"),
-    "network": ("suites/test_network.py::", "suites/test_user_network.py::"),
+    "hcs": ("suites/test_hcs.py::", "suites/test_isolation.py::", LIFE),
+    "layers": ("suites/test_layers.py::", LIFE),
+    "network": ("suites/test_network.py::", "suites/test_user_network.py::", LIFE),
 }
 
 

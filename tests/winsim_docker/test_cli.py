@@ -56,7 +56,7 @@ def test_seed_command_and_debug_log_order(sim: Sim) -> None:
         and net["MacAddress"] == net["MacAddress"].lower()
     )
     sim.cli("stop", "example")
-    assert "Exited (1067)" in sim.cli("ps", "-a").stdout
+    assert "Exited (3221225786)" in sim.cli("ps", "-a").stdout
     sim.cli("start", "example")
     assert " Up " in sim.cli("ps", "-a").stdout
     sim.cli("rm", "-f", "example")

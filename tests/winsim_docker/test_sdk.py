@@ -33,7 +33,7 @@ def test_sdk_run_inspect_stop_remove(sim: Sim) -> None:
         client.containers.run("mcr.microsoft.com/windows/nanoserver:ltsc2022", "cmd /c exit 3")
     assert failed.value.exit_status == 3
     c.stop()
-    assert c.wait(condition="not-running")["StatusCode"] == 1067
+    assert c.wait(condition="not-running")["StatusCode"] == 3221225786
     c.remove()
     with pytest.raises(docker.errors.NotFound):
         client.containers.get("example")

@@ -31,8 +31,8 @@ def test_next_exit_sent_to_a_created_container_holds_through_start(make_sim: Mak
     assert reader.is_alive() and body == [], "still pending after start"
     api.stop(cid)
     reader.join(10)
-    assert json.loads(body[0]) == {"StatusCode": 1067, "Error": None}
-    assert api.inspect_container(cid)["State"]["ExitCode"] == 1067
+    assert json.loads(body[0]) == {"StatusCode": 3221225786, "Error": None}
+    assert api.inspect_container(cid)["State"]["ExitCode"] == 3221225786
 
 
 def test_next_exit_on_a_created_container_deviation_answers_at_once(make_sim: MakeSim) -> None:

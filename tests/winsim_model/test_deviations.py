@@ -326,6 +326,44 @@ def taken_port_refused(m: HostModel) -> bool:
     return refused
 
 
+def exec_exit_code(m: HostModel) -> bool:
+    """An exec ended by its container's stop reports what HCS says its process exited with."""
+    c = run_seed(m)
+    ex = m.dockerd.start_exec(m.dockerd.create_exec(c.id, {"Cmd": ["ping", "-t", "localhost"]}).id)
+    system = m.hcs.get(c.id)
+    assert system is not None
+    process = system.processes[ex.pid]  # HCS's own record of it
+    m.dockerd.stop_container(c.id)
+    return (
+        process.image_name == "ping.exe"
+        and process.exit_code not in (None, 0)
+        and ex.exit_code == process.exit_code
+    )
+
+
+def stop_shuts_down(m: HostModel) -> bool:
+    c = run_seed(m)
+    mark = m.journal_mark()
+    m.dockerd.stop_container(c.id)
+    ops = [e.op for e in m.journal_since(mark) if e.op.startswith("Hcs")]
+    return ops[:1] == ["HcsShutdownComputeSystem"] and c.exit_code == 0xC000013A
+
+
+def removal_destroys_scratch(m: HostModel) -> bool:
+    c = run_seed(m)
+    m.dockerd.remove_container(c.id, force=True)
+    return not m.files.exists(c.scratch_path) and m.windowsfilter.layer(c.scratch_path) is None
+
+
+def removal_deletes_network(m: HostModel) -> bool:
+    c = run_seed(m)
+    endpoint = next(iter(c.networks.values())).hns_endpoint_id
+    compartment = m.net.compartment_for_container(c.id)
+    m.dockerd.remove_container(c.id, force=True)
+    gone = compartment is not None and all(k.id != compartment.id for k in m.net.compartments())
+    return gone and all(e.id != endpoint for e in m.hns.endpoints())
+
+
 CHECKS: dict[str, Check] = {
     Deviation.DEBUG_LOG_DROPS_QUERY: debug_log_keeps_query,
     Deviation.WAIT_NEXT_EXIT_IMMEDIATE: wait_next_exit_blocks,
@@ -363,6 +401,10 @@ CHECKS: dict[str, Check] = {
     Deviation.RESTARTABLE_CONTAINERS_RESTORED: restartable_started_anew,
     Deviation.STATIC_MAPPING_LEFT_BEHIND: static_mapping_goes_with_its_endpoint,
     Deviation.PORT_CONFLICT_ACCEPTED: taken_port_refused,
+    Deviation.EXEC_EXIT_CODE_LOST: exec_exit_code,
+    Deviation.STOP_TERMINATES_AT_ONCE: stop_shuts_down,
+    Deviation.LAYER_FOLDER_LEFT_BEHIND: removal_destroys_scratch,
+    Deviation.COMPARTMENT_LEFT_BEHIND: removal_deletes_network,
 }
 
 

@@ -112,7 +112,7 @@ def test_stop_reverses_and_removes_compartment(model: HostModel) -> None:
         "hcsshim::DeactivateLayer",
     ]
     assert model.net.compartment(comp.id) is None and model.net.interfaces(comp.id) == []
-    assert c.status == "exited" and c.exit_code == 1067
+    assert c.status == "exited" and c.exit_code == 3221225786
     model.dockerd.remove_container(c.id)
     assert c.id not in model.windowsfilter.folders()
 
@@ -232,7 +232,7 @@ def test_wait_next_exit_blocks_until_the_container_exits(model: HostModel) -> No
         assert codes == []
     model.dockerd.stop_container(c.id)
     t.join(5)
-    assert codes == [1067]
+    assert codes == [3221225786]
 
 
 def test_wait_next_exit_on_a_created_container_holds_through_start(model: HostModel) -> None:
@@ -251,7 +251,7 @@ def test_wait_next_exit_on_a_created_container_holds_through_start(model: HostMo
     assert t.is_alive() and codes == [], "next-exit stays pending while the container runs"
     d.stop_container(c.id)
     t.join(5)
-    assert codes == [1067]
+    assert codes == [3221225786]
 
 
 def test_kill_keeps_compute_systems_and_restart_terminates_them(model: HostModel) -> None:

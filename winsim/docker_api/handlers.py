@@ -285,9 +285,11 @@ def containers_attach(req: Request) -> Reply:
         raise DockerError(ErrorKind.CONFLICT, "You cannot attach to a stopped container, start it first")
     tty = bool(c.config.get("Tty"))
     seen = c.exits
+    forward = req.flag("stdin")
 
     def run(sock: socket.socket) -> None:
         sent = 0
+        stdin_open = forward
         while True:
             with d.changed:
                 items = c.output[sent:]
@@ -297,10 +299,13 @@ def containers_attach(req: Request) -> Reply:
                 sock.sendall(data if tty else _frame(stream, data))
             if finished:
                 return
-            readable, _, _ = select.select([sock], [], [], 0)
-            if readable and not sock.recv(65536):
-                # stdin closed by the client; keep streaming output until the container exits
-                pass
+            readable, _, _ = select.select([sock], [], [], 0) if stdin_open else ([], [], [])
+            if readable:
+                data = sock.recv(65536)
+                # the client's stdin ends (an empty read): the container's too with StdinOnce, then
+                # output keeps streaming until the container exits
+                stdin_open = bool(data)
+                d.write_stdin(c.id, data, eof=not data and bool(c.config.get("StdinOnce")))
             with d.changed:
                 if not (c.exits > seen or c.removed or not d.running):
                     d.changed.wait(0.2)

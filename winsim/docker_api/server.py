@@ -22,7 +22,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from winsim.docker_api import endpoints
+from winsim.docker_api import endpoints, exec_handlers  # noqa: F401 - exec_handlers registers its routes
 from winsim.docker_api import tls as tls_material
 from winsim.docker_api.errors import error_response
 from winsim.docker_api.handlers import dispatch
@@ -161,7 +161,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Api-Version", profile.docker_api_version)
         self.send_header("Docker-Experimental", "false")
         self.send_header("Ostype", "windows")
-        self.send_header("Server", f"Docker/{profile.docker_version} (windows)")
+
+    def version_string(self) -> str:
+        """The one ``Server`` header (send_response writes it): clients read the daemon's OS from it."""
+        return f"Docker/{self.server.host.profile.docker_version} (windows)"
 
     def _send(self, reply: Reply) -> None:
         try:
@@ -225,6 +228,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Upgrade", "tcp")
         else:
             self.send_response_only(200)
+        self.send_header("Server", self.version_string())
         self.send_header("Content-Type", reply.content_type)
         self._common_headers()
         self.end_headers()

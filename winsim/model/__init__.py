@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from winsim.deviations import Deviation
+from winsim.model.container_process import Launcher
 from winsim.model.docker_base import DAEMON_JSON, DEBUG_LOG
 from winsim.model.dockerd import Dockerd
 from winsim.model.errors import (
@@ -139,7 +140,10 @@ class HostModel:
         state_dir: Path,
         deviations: frozenset[str] = frozenset(),
         daemon_debug: bool = False,
+        launcher: Launcher | None = None,
     ) -> None:
+        """``launcher`` runs what a compute system's processes run (the host's programs); without
+        one a process is only recorded, and runs until its system stops."""
         self.profile = profile
         self.state_dir = Path(state_dir)
         self.deviations = frozenset(Deviation(name) for name in deviations)  # an unknown name fails here
@@ -170,6 +174,7 @@ class HostModel:
             self.deviates,
             self.record,
             host_build=profile.build,
+            launcher=launcher,
         )
         self.dockerd = Dockerd(self, debug=daemon_debug)
         self.dockerd.start()

@@ -1,32 +1,57 @@
-r"""What a container's main process does, since no real image runs.
+r"""A process in a compute system runs as a program of its host: what it prints, how long it lives, its exit code.
 
-A shell started without a command (``powershell``, ``cmd``) stays up while its stdin is open
-(``docker run -i``) and exits 0 at once otherwise; ``cmd /c exit 3`` exits 3; ``cmd /c echo hi`` and
-``powershell -Command "Write-Output hi"`` print their text and exit 0; any other program runs
-until it is stopped.  Exit codes for ``docker stop`` / ``docker kill`` are data (INFERRED from
-field reports of Windows containers: stopped servercore processes show 1067, killed ones 1).
+HCS starts the command line through a *launcher* the host gives the model (``SimHost`` starts
+it as one of its programs: ``cmd.exe``, ``powershell.exe``, ``ping.exe``...), so ``cmd /c ver``
+prints the build's version line, ``powershell -Command "Start-Sleep 300"`` keeps running and
+``ping -t`` replies until the process is ended.  A :class:`Pump` thread moves what the program
+writes to whoever watches the process (dockerd's log of a container, an exec's attach) and
+reports its exit code once, under the model lock.
 
->>> plan(["cmd", "/c", "exit", "3"], open_stdin=False)
-Plan(exit_code=3, output='')
->>> plan(["powershell"], open_stdin=True).exit_code is None
-True
+Stdin: a process created with a stdin pipe (``docker run -i``) reads what its client sends until
+the client closes it; one with a console and no pipe (``docker run -t``) waits on a console that
+never ends its input, so an interactive shell stays up (docker/for-win#872: ``docker run -d -t``
+of servercore "comes up and stays around"); one with neither reads an empty stdin and a shell
+exits 0 at once.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from typing import Protocol
 
-STOP_EXIT_CODE = 1067  # ERROR_PROCESS_ABORTED: what docker stop leaves on a Windows container
-KILL_EXIT_CODE = 1  # TerminateProcess exit code used by the HCS shim
+# How a compute system's processes end when it shuts down: console processes take CTRL_SHUTDOWN_EVENT
+# and end with STATUS_CONTROL_C_EXIT, what `docker stop` shows: "Exited (3221225786)" (servercore:1809
+# on Server 2019, engine 19.03.2: microsoft/dotnet-framework-docker#431).
+STOP_EXIT_CODE = 0xC000013A
+KILL_EXIT_CODE = 1  # INFERRED: a process's exit code after HcsTerminateComputeSystem
 RESTORE_EXIT_CODE = 255  # containers dockerd finds dead when it starts again
-SHELLS = {"cmd", "powershell", "pwsh"}
 
 
-@dataclass(frozen=True)
-class Plan:
-    exit_code: int | None  # None: keeps running until stopped
-    output: str
+class ProgramOutput(Protocol):
+    """What a read of a running program returns (``winsim.processes.Output``)."""
+
+    @property
+    def stdout(self) -> bytes: ...
+    @property
+    def stderr(self) -> bytes: ...
+    @property
+    def exit_code(self) -> int | None: ...
+
+
+class RunningProgram(Protocol):
+    """A started program (``winsim.processes.SimProcess``)."""
+
+    def write_stdin(self, data: bytes, eof: bool = False) -> None: ...
+    def read_output(self, timeout: float) -> ProgramOutput: ...
+    def terminate(self) -> None: ...
+
+
+# (command line, environment, working directory, stdin stays open) -> the started program
+Launcher = Callable[[str, dict[str, str], str, bool], RunningProgram]
+# (stream "stdout" | "stderr", bytes) and (process id, exit code): called under the model lock
+OutputSink = Callable[[str, bytes], None]
+ExitSink = Callable[[int, int], None]
 
 
 def command_line(argv: list[str]) -> str:
@@ -34,37 +59,35 @@ def command_line(argv: list[str]) -> str:
     return " ".join(f'"{a}"' if (" " in a or not a) and not a.startswith('"') else a for a in argv)
 
 
-def _exe(arg: str) -> str:
-    base = arg.strip('"').replace("/", "\\").rsplit("\\", 1)[-1].lower()
-    return base[:-4] if base.endswith(".exe") else base
+class Pump:
+    """Drains one program: output to ``on_output``, then its exit code to ``on_exit``, each under ``lock``."""
 
+    def __init__(
+        self,
+        program: RunningProgram,
+        lock: threading.RLock,
+        on_output: OutputSink,
+        on_exit: Callable[[int], None],
+        name: str,
+    ) -> None:
+        self._program = program
+        self._lock = lock
+        self._on_output = on_output
+        self._on_exit = on_exit
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-def _script(text: str) -> Plan:
-    text = text.strip().strip('"').strip()
-    m = re.fullmatch(r"exit(?:\s+/b)?\s+(-?\d+)", text, re.IGNORECASE)
-    if m:
-        return Plan(int(m.group(1)), "")
-    m = re.fullmatch(r"(?:echo|write-output|write-host)\s+(.*)", text, re.IGNORECASE | re.DOTALL)
-    if m:
-        return Plan(0, m.group(1).strip().strip("'\"") + "\r\n")
-    return Plan(0, "")
+    def start(self) -> Pump:
+        self._thread.start()
+        return self
 
-
-def plan(argv: list[str], open_stdin: bool) -> Plan:
-    if not argv:
-        return Plan(0, "")
-    exe, args = _exe(argv[0]), argv[1:]
-    if exe not in SHELLS:
-        return Plan(None, "")
-    lowered = [a.lower() for a in args]
-    if exe == "cmd":
-        if "/c" in lowered:
-            return _script(" ".join(args[lowered.index("/c") + 1 :]))
-        return Plan(None if open_stdin else 0, "")
-    for flag in ("-command", "-c"):
-        if flag in lowered:
-            return _script(" ".join(args[lowered.index(flag) + 1 :]))
-    positional = [a for a in args if not a.startswith("-")]
-    if positional:
-        return _script(" ".join(positional))
-    return Plan(None if open_stdin else 0, "")
+    def _run(self) -> None:
+        while True:
+            out = self._program.read_output(timeout=0.5)
+            with self._lock:
+                if out.stdout:
+                    self._on_output("stdout", out.stdout)
+                if out.stderr:
+                    self._on_output("stderr", out.stderr)
+                if out.exit_code is not None:
+                    self._on_exit(out.exit_code)
+                    return

@@ -205,13 +205,12 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
                 self._release(c)
                 raise DockerError(ErrorKind.SYSTEM, self._create_error(exc, config)) from exc
             hcs.start_compute_system(c.id)
-            argv = c.argv
             if not self.model.deviates(Deviation.NO_CONTAINER_PROCESS):
                 env = (e.split("=", 1) for e in c.config.get("Env") or [] if "=" in e)
                 c.pid = hcs.create_process(
                     c.id,
                     ProcessConfig(
-                        command_line=container_process.command_line(argv),
+                        command_line=container_process.command_line(c.argv),
                         working_directory=c.config.get("WorkingDir") or "C:\\",
                         environment=tuple(dict(env).items()),
                         emulate_console=bool(c.config.get("Tty")),
@@ -219,6 +218,8 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
                         create_stdout_pipe=True,
                         create_stderr_pipe=not c.config.get("Tty"),
                     ),
+                    on_output=lambda stream, data: self._container_output(c, stream, data),
+                    on_exit=lambda pid, code: self._process_exit(c, pid, code),
                 )
         except (HcsError, HnsError, LayerError) as exc:
             self._release(c)
@@ -228,13 +229,16 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
         c.finished_at = None
         c.exit_code = 0
         self._cevent(c, "start")
-        plan = container_process.plan(argv, bool(c.config.get("OpenStdin")))
-        if plan.output:
-            c.output.append(("stdout", plan.output.encode()))
-        if plan.exit_code is not None:
-            if c.pid:
-                hcs.process_exited(c.id, c.pid, plan.exit_code)
-            self._exit(c, plan.exit_code, how="terminate")
+
+    def _container_output(self, c: Container, stream: str, data: bytes) -> None:
+        """What the container's process wrote: ``docker logs`` and attach read it (a tty has one stream)."""
+        c.output.append(("stdout" if c.config.get("Tty") else stream, data))
+        self.changed.notify_all()
+
+    def _process_exit(self, c: Container, pid: int, code: int) -> None:
+        """The container's process ended by itself: moby's exit handling shuts the system down."""
+        if c.running and c.pid == pid:
+            self._exit(c, code, how="terminate")
 
     def _endpoints_for(self, c: Container) -> list[str]:
         """One HNS endpoint per network; the first (the container's own network) carries the
@@ -276,14 +280,18 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
             if kill:
                 self._exit(c, container_process.KILL_EXIT_CODE, how="terminate")
             else:
-                self._exit(c, container_process.STOP_EXIT_CODE, how="shutdown")
+                # moby's containerStop: the stop signal asks HCS to shut the system down; its console
+                # processes end on CTRL_SHUTDOWN_EVENT at once, well within the -t timeout after which
+                # dockerd would terminate it
+                self._exit(c, None, how="shutdown")
+            if not kill:
                 self._cevent(c, "stop")
 
     def restart_container(self, ref: str) -> None:
         with self._lock:
             c = self.container(ref)
             if c.running:
-                self._exit(c, container_process.STOP_EXIT_CODE, how="shutdown")
+                self._exit(c, None, how="shutdown")
                 self._cevent(c, "stop")
             self._start(c)
             self._cevent(c, "restart")
@@ -365,13 +373,24 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
 
         return result
 
+    def write_stdin(self, ref: str, data: bytes, eof: bool = False) -> None:
+        """What an attached client sends: the container's process reads it if it has a stdin pipe."""
+        with self._lock:
+            c = self.container(ref)
+            if not (c.running and c.pid and c.config.get("OpenStdin")):
+                return
+            pid = c.pid
+        self.model.hcs.write_process_stdin(c.id, pid, data, eof)
+
     def logs(self, ref: str) -> list[tuple[str, bytes]]:
         with self._lock:
             return list(self.container(ref).output)
 
-    def _exit(self, c: Container, code: int, how: str, restoring: bool = False) -> None:
-        """Stop the compute system, free network and layer, record the exit (moby's handleContainerExit)."""
+    def _exit(self, c: Container, code: int | None, how: str, restoring: bool = False) -> None:
+        """Stop the compute system, free network and layer, record the exit (moby's handleContainerExit);
+        ``code`` None: the exit code HCS reports for the container's process once its system stopped."""
         hcs = self.model.hcs
+        pid, c.pid = c.pid, 0  # from here on an exit of its process is this one, not news
         system = hcs.get(c.id)
         if system is not None and not system.stopped:
             try:
@@ -381,6 +400,10 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
                     hcs.terminate_compute_system(c.id)
             except HcsError as exc:
                 self._log("debug", f"terminate failed on restore: {exc}" if restoring else str(exc))
+        if code is None:  # what HCS says the container's process ended with
+            process = system.processes.get(pid) if system is not None else None
+            ended = process.exit_code if process is not None else None
+            code = container_process.STOP_EXIT_CODE if ended is None else ended
         if system is not None:
             hcs.close_compute_system(c.id)
         self._release(c)

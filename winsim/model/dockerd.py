@@ -20,7 +20,7 @@ from typing import Any
 from winsim.deviations import Deviation
 from winsim.model import container_process
 from winsim.model.docker_base import DAEMON_JSON, DOCKER_ROOT
-from winsim.model.docker_containers import DockerdContainers
+from winsim.model.docker_exec import DockerdExec
 from winsim.model.docker_objects import Container, DockerNetwork, new_id, ref_with_tag
 from winsim.model.errors import (
     DaemonStartError,
@@ -84,7 +84,7 @@ KNOWN_CONFIG_KEYS = frozenset(
 )
 
 
-class Dockerd(DockerdContainers):
+class Dockerd(DockerdExec):
     """The docker daemon: state plus operations, all under the model lock."""
 
     @property
@@ -132,7 +132,7 @@ class Dockerd(DockerdContainers):
             self._log("info", "Processing signal 'terminated'", force=True)
             for c in list(self.containers.values()):
                 if c.running:
-                    self._exit(c, container_process.STOP_EXIT_CODE, how="shutdown")
+                    self._exit(c, None, how="shutdown")
             self.state = "stopped"
             self.pid = None
             self._log("info", "Daemon shutdown complete", force=True)
@@ -191,7 +191,9 @@ class Dockerd(DockerdContainers):
                     del self.networks[net.id]
 
     def _restore_containers(self) -> None:
-        """libcontainerd on Windows cannot re-attach: it terminates every compute system it had."""
+        """libcontainerd on Windows cannot re-attach: it terminates every compute system it had ("we call in
+        to shoot it regardless", moby libcontainerd Restore, LoadContainer in later engines), then the
+        container is released (endpoints deleted, scratch layer unmounted) and stays, exited, until rm."""
         restart: list[Container] = []
         for c in self.containers.values():
             if not c.running:

@@ -26,6 +26,15 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from winsim.deviations import Deviation
+from winsim.model.container_process import (
+    KILL_EXIT_CODE,
+    STOP_EXIT_CODE,
+    ExitSink,
+    Launcher,
+    OutputSink,
+    Pump,
+    RunningProgram,
+)
 from winsim.model.errors import (
     E_FILE_NOT_FOUND,
     E_INVALID_PARAMETER,
@@ -55,7 +64,6 @@ SYSTEM_PROCESSES = (
     "svchost.exe",
     "CExecSvc.exe",
 )
-TERMINATED_EXIT_CODE = 0xC000013A  # STATUS_CONTROL_C_EXIT, what a terminated silo's processes report
 
 
 @dataclass
@@ -66,6 +74,14 @@ class HcsProcess:
     created: datetime
     system: bool = False
     exit_code: int | None = None
+    program: RunningProgram | None = field(default=None, repr=False, compare=False)
+    on_exit: ExitSink | None = field(default=None, repr=False, compare=False)
+    # A typical idle process's times and memory (INFERRED), as HCS's ProcessList, docker top and stats show it.
+    user_time_100ns: int = 0
+    kernel_time_100ns: int = 0
+    memory_commit_bytes: int = 1449984
+    memory_private_working_set: int = 593920
+    memory_shared_working_set: int = 2990080
 
 
 @dataclass(frozen=True)
@@ -174,8 +190,10 @@ class Hcs:
         deviates: Callable[[Deviation], bool],
         record: Callable[[str, str], object],
         host_build: int = 0,
+        launcher: Launcher | None = None,
     ) -> None:
         self._lock = lock
+        self._launcher = launcher  # runs a process's command line as one of the host's programs
         self.host_build = host_build
         self._layers = layers
         self._hns = hns
@@ -275,12 +293,30 @@ class Hcs:
             self.changed.notify_all()
 
     def shutdown_compute_system(self, system_id: str) -> None:
-        """HcsShutdownComputeSystem: a graceful stop (ExitType GracefulExit)."""
-        self._stop(system_id, "hcsshim::Shutdown", "HcsShutdownComputeSystem", "GracefulExit", "shutdown")
+        """HcsShutdownComputeSystem: a graceful stop (ExitType GracefulExit): its console processes
+        end on CTRL_SHUTDOWN_EVENT, with STATUS_CONTROL_C_EXIT."""
+        if self._deviates(Deviation.STOP_TERMINATES_AT_ONCE):
+            self.terminate_compute_system(system_id)
+            return
+        self._stop(
+            system_id,
+            "hcsshim::Shutdown",
+            "HcsShutdownComputeSystem",
+            "GracefulExit",
+            "shutdown",
+            STOP_EXIT_CODE,
+        )
 
     def terminate_compute_system(self, system_id: str) -> None:
         """HcsTerminateComputeSystem: a hard stop (ExitType ForcedExit)."""
-        self._stop(system_id, "hcsshim::Terminate", "HcsTerminateComputeSystem", "ForcedExit", "terminate")
+        self._stop(
+            system_id,
+            "hcsshim::Terminate",
+            "HcsTerminateComputeSystem",
+            "ForcedExit",
+            "terminate",
+            KILL_EXIT_CODE,
+        )
 
     def close_compute_system(self, system_id: str) -> None:
         """HcsCloseComputeSystem: the last handle closes; a stopped system disappears."""
@@ -313,8 +349,15 @@ class Hcs:
             self._record("HcsModifyComputeSystem", system_id)
 
     # ---- processes ---------------------------------------------------------------------
-    def create_process(self, system_id: str, params: ProcessConfig) -> int:
-        """HcsCreateProcess; returns the process id."""
+    def create_process(
+        self,
+        system_id: str,
+        params: ProcessConfig,
+        on_output: OutputSink | None = None,
+        on_exit: ExitSink | None = None,
+    ) -> int:
+        """HcsCreateProcess; returns the process id.  The command runs as the host's program of that
+        name; ``on_output`` gets what it writes, ``on_exit`` its exit code (once, under the lock)."""
         op = "hcsshim::CreateProcess"
         with self._lock:
             system = self._require(system_id, op)
@@ -326,42 +369,71 @@ class Hcs:
             first = command.split(" ", 1)[0].strip('"').replace("/", "\\").rsplit("\\", 1)[-1]
             image = first if first.lower().endswith(".exe") else first + ".exe"
             pid = next(self._pids)
-            system.processes[pid] = HcsProcess(pid, image, command, datetime.now(UTC))
+            proc = HcsProcess(pid, image, command, datetime.now(UTC), on_exit=on_exit)
+            system.processes[pid] = proc
             self._record("HcsCreateProcess", system_id)
+            if self._launcher is not None:
+                stdin_open = params.create_stdin_pipe or params.emulate_console
+                env = {"COMPUTERNAME": system.config.hostname.upper(), **dict(params.environment)}
+                proc.program = self._launcher(command, env, params.working_directory or "C:\\", stdin_open)
+                Pump(
+                    proc.program,
+                    self._lock,
+                    on_output or (lambda stream, data: None),
+                    lambda code: self._process_exited(proc, code),
+                    name=f"hcs-process-{pid}",
+                ).start()
             self.changed.notify_all()
             return pid
 
-    def process_exited(self, system_id: str, pid: int, exit_code: int) -> None:
-        """A simulated process finished by itself."""
+    def write_process_stdin(self, system_id: str, pid: int, data: bytes, eof: bool = False) -> None:
+        """What a client sends to a process's stdin pipe (an attach, an exec's stream)."""
         with self._lock:
-            system = self._require(system_id, "hcsshim::Process")
-            proc = system.processes.get(pid)
-            if proc is None:
-                raise HcsError.of(E_NOT_FOUND, "hcsshim::Process", system_id)
-            if proc.exit_code is None:
-                proc.exit_code = exit_code
-            self.changed.notify_all()
+            proc = self._require(system_id, "hcsshim::Process").processes.get(pid)
+            program = proc.program if proc is not None and proc.exit_code is None else None
+        if program is not None:
+            program.write_stdin(data, eof)
+
+    def _process_exited(self, proc: HcsProcess, code: int) -> None:
+        """The program ended: by itself (its own code) or by a stop of its system (already recorded)."""
+        if proc.exit_code is None:
+            proc.exit_code = code
+        self.changed.notify_all()
+        if proc.on_exit is not None:
+            proc.on_exit(proc.pid, proc.exit_code)
 
     # ---- internals ---------------------------------------------------------------------
-    def _stop(self, system_id: str, op: str, journal_op: str, exit_type: str, event: str) -> None:
+    def _stop(
+        self, system_id: str, op: str, journal_op: str, exit_type: str, event: str, exit_code: int
+    ) -> None:
+        """Stop the system; its running processes end with ``exit_code``."""
         with self._lock:
             system = self._require(system_id, op)
             if system.stopped:
                 raise HcsError.of(HCS_E_SYSTEM_ALREADY_STOPPED, op, system_id)
-            for proc in system.processes.values():
-                if proc.exit_code is None:
-                    proc.exit_code = TERMINATED_EXIT_CODE
+            ended = [p for p in system.processes.values() if p.exit_code is None]
+            for proc in ended:
+                proc.exit_code = exit_code
+                if proc.program is not None:
+                    proc.program.terminate()  # its pump reports the exit
             for ep in system.endpoint_ids:
                 with contextlib.suppress(HnsError):  # deleted under us; HCS does not care
                     self._hns.detach_endpoint(ep, system.id)
             if system.compartment_id is not None:
-                self._net.remove_compartment(system.compartment_id)
-                system.compartment_id = None
+                if self._deviates(Deviation.COMPARTMENT_LEFT_BEHIND):  # its vNICs go, the compartment stays
+                    for nic in self._net.interfaces(system.compartment_id):
+                        self._net.remove_interface(nic.if_index)
+                else:
+                    self._net.remove_compartment(system.compartment_id)
+            system.compartment_id = None
             system.state = "Stopped"
             system.exit_type = exit_type
             self._record(journal_op, system_id)
             self._events.hcs_event(event, system_id)
             self.changed.notify_all()
+            for proc in ended:
+                if proc.program is None:  # a process only recorded (a model without a launcher)
+                    self._process_exited(proc, exit_code)
 
     def _build_network(self, system: ComputeSystem) -> None:
         """The compartment, one vNIC per endpoint and the endpoint attachment, as HCS creates them."""

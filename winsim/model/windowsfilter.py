@@ -229,7 +229,8 @@ class LayerStore:
         title = "hcsshim::DestroyLayer"
         with self._lock:
             lay = self._require(layer, title)
-            self._files.remove(lay.path)
+            if not self._deviates(Deviation.LAYER_FOLDER_LEFT_BEHIND):
+                self._files.remove(lay.path)
             del self._layers[win_key(lay.path)]
             self._record(title, lay.path)
 

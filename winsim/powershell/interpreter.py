@@ -11,6 +11,7 @@ errors go to ``on_error`` as :class:`ErrorRecord`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -84,8 +85,12 @@ class Interpreter:
         env: dict[str, str] | None = None,
         cwd: str = "C:\\Users\\Administrator",
         on_warning: Callable[[str], None] | None = None,
+        terminated: threading.Event | None = None,
+        bounded: bool = True,
     ) -> None:
         self.host = host
+        self.terminated = terminated or threading.Event()  # set when the process is ended
+        self.bounded = bounded  # Start-Sleep waits at most a few seconds (winsim.processes.ProcessIO)
         self.on_output = on_output
         self.on_error = on_error
         self.write_stdout = write_stdout
@@ -124,7 +129,14 @@ class Interpreter:
         Write-Host in a runspace without a host goes to its information stream, not stdout.
         """
         runspace = Interpreter(
-            self.host, on_output, on_error, write_stdout=lambda text: None, env=self.env, cwd=self.cwd
+            self.host,
+            on_output,
+            on_error,
+            write_stdout=lambda text: None,
+            env=self.env,
+            cwd=self.cwd,
+            terminated=self.terminated,
+            bounded=self.bounded,
         )
         runspace.process = self.process
         return runspace

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
 
 from winsim.processes import (
     MAX_COMMAND_LINE,
@@ -162,6 +163,7 @@ class CmdShell:
             stderr=err,
             env=dict(self.env),
             cwd=self.proc.cwd,
+            bounded=self.proc.bounded,
         )
         program = self.proc.host.resolve_program(text)
         if program is not_recognized:  # any callable may be a program; only identity is reliable
@@ -311,8 +313,9 @@ def _after_switch(command_line: str) -> tuple[str, str, bool]:
             strip_quotes = True
 
 
-def _unquote_command(text: str, s_switch: bool) -> str:
-    """cmd.exe's rule for the text after /c: keep quotes only in the simple ``"prog with space"`` case."""
+def _unquote_command(text: str, s_switch: bool, is_program: Callable[[str], bool]) -> str:
+    """cmd.exe's rule for the text after /c: keep quotes only in the simple ``"prog with space"``
+    case, where the quoted text names an executable (``cmd /?``); otherwise drop the outer pair."""
     if not text.startswith('"'):
         return text
     inner = text[1:]
@@ -321,6 +324,7 @@ def _unquote_command(text: str, s_switch: bool) -> str:
         and text.count('"') == 2
         and not any(c in _SPECIAL for c in text)
         and " " in text[1 : text.rfind('"')]
+        and is_program(text[1 : text.rfind('"')])
     )
     if simple:
         return text
@@ -334,7 +338,8 @@ def cmd_program(proc: ProcessIO) -> int:
     shell = CmdShell(proc)
     try:
         if mode:
-            shell.run_line(_unquote_command(text, s_switch))
+            is_program = lambda name: proc.host.resolve_program(f'"{name}"') is not not_recognized  # noqa: E731
+            shell.run_line(_unquote_command(text, s_switch, is_program))
             if mode == "/c":
                 return shell.errorlevel
         else:

@@ -46,6 +46,8 @@ class PowerShellProcess:
             on_warning=self._write_warning,
             env=merged_environment(proc.host, proc.env),
             cwd=proc.cwd,
+            terminated=proc.terminated,
+            bounded=proc.bounded,
         )
         self.interp.process = proc
 

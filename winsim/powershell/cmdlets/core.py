@@ -197,13 +197,14 @@ def set_strict_mode(inv: Invocation) -> Iterable[Any]:
 
 @cmdlet("Start-Sleep", Param("Seconds", position=0), Param("Milliseconds", type="int"))
 def start_sleep(inv: Invocation) -> Iterable[Any]:
-    """Sleeping is what the script asked for; bounded so a script cannot stall the simulator."""
-    import time
-
-    seconds = (
-        float(to_string(inv.args.get("Seconds", 0)) or 0) + to_int(inv.args.get("Milliseconds", 0)) / 1000.0
+    """Sleeping is what the script asked for, until the process is ended; a remote shell's command
+    is bounded so a script cannot stall the simulator (``ProcessIO.bounded``)."""
+    seconds = max(
+        float(to_string(inv.args.get("Seconds", 0)) or 0) + to_int(inv.args.get("Milliseconds", 0)) / 1000.0,
+        0.0,
     )
-    time.sleep(min(max(seconds, 0.0), 5.0))
+    session = inv.session
+    session.terminated.wait(min(seconds, 5.0) if session.bounded else seconds)
     return []
 
 

@@ -1,0 +1,163 @@
+"""Beyond the seed: the container's life after start: a second process (exec), stop, and removal.
+
+Each test changes a container (adds a process, stops it, removes it), so each makes its own.
+"""
+
+from __future__ import annotations
+
+import time
+
+from fixtures.behaviour import behaviour
+from suites import expect, facts
+from suites.observe import compartment_of, endpoint_of, interface_of
+from suites.subjects import DOCKER_COMMAND, Subject, start_direct, start_docker
+
+STOP_TIMEOUT = 30  # docker stop -t: seconds before dockerd terminates what did not shut down
+EXEC_EXIT = 3
+
+
+def _own(host, via, containers, direct) -> Subject:
+    return start_docker(host, containers) if via == "docker" else start_direct(host, direct)
+
+
+@behaviour(
+    id="hcs/exec-is-a-process",
+    must="`docker exec` MUST create a process in the container's own compute system: HCS's process list and "
+    "`docker top` show it by the pid the exec reports, and the exec reports the exit code its process returned.",
+    source="moby daemon/exec_windows.go and libcontainerd (Exec: HcsCreateProcess in the container's compute "
+    "system), daemon/top_windows.go (top is HCS's process list: Name, PID, CPU, Private Working Set)",
+)
+def test_exec_is_a_process_of_the_compute_system(host, via, containers):
+    container = containers.run(command=DOCKER_COMMAND)
+    api = host.docker.client.api
+    running = api.exec_create(container.id, ["ping", "-t", "localhost"])["Id"]
+    api.exec_start(running, detach=True)
+    info = api.exec_inspect(running)
+    pid = int(info["Pid"])
+    expect.equal(host, f"Running of exec {running[:12]} (ping -t)", True, info["Running"])
+    listed = [(p.process_id, p.image_name.lower()) for p in host.hcs.processes(container.id)]
+    expect.that(
+        (pid, "ping.exe") in listed,
+        host,
+        f"HCS process list of {container.id[:12]} (exec pid {pid})",
+        expect.Described(f"holds ({pid}, 'ping.exe')"),
+        listed,
+    )
+    top = api.top(container.id)
+    expect.equal(host, f"docker top {container.id[:12]} columns", facts.TOP_TITLES, top["Titles"])
+    shown = [row[0].lower() for row in top["Processes"] if row[1] == str(pid)]
+    expect.equal(host, f"docker top {container.id[:12]} row of pid {pid}", ["ping.exe"], shown)
+    ended = api.exec_create(container.id, ["cmd", "/c", f"exit {EXEC_EXIT}"])["Id"]
+    api.exec_start(ended)
+    done = api.exec_inspect(ended)
+    expect.equal(
+        host,
+        f"exec {ended[:12]} (cmd /c exit {EXEC_EXIT}): Running, ExitCode",
+        (False, EXEC_EXIT),
+        (done["Running"], done["ExitCode"]),
+    )
+
+
+@behaviour(
+    id="hcs/stop-shuts-down",
+    must="Stopping a container MUST ask HCS to shut its compute system down, ending it within the stop timeout, "
+    "not terminate it: HCS reports ExitType GracefulExit, and docker the exit code its process ends with on a "
+    "shutdown, 3221225786 (STATUS_CONTROL_C_EXIT).",
+    source="moby daemon/stop.go (the stop signal, then a kill after -t) and libcontainerd/local (SIGTERM: "
+    "hcsshim Shutdown; SIGKILL: Terminate); exit code: microsoft/dotnet-framework-docker#431 "
+    "(docker stop of servercore:1809 on Server 2019 shows Exited (3221225786))",
+    via=("docker", "direct"),
+)
+def test_stop_shuts_the_compute_system_down(host, via, containers, direct):
+    subject = _own(host, via, containers, direct)
+    began = time.monotonic()
+    if via == "docker":
+        subject.handle.stop(timeout=STOP_TIMEOUT)
+    else:
+        stopped = subject.handle.shut_down(STOP_TIMEOUT)
+        expect.equal(
+            host,
+            f"State and ExitType of compute system {subject.id[:12]} once shut down",
+            ("Stopped", facts.HCS_GRACEFUL_EXIT),
+            (stopped.state, stopped.raw.get("ExitType")) if stopped else None,
+        )
+    took = time.monotonic() - began
+    expect.that(
+        took < STOP_TIMEOUT,
+        host,
+        f"seconds until {subject.id[:12]} stopped",
+        f"under the {STOP_TIMEOUT}s timeout (a shutdown, not a terminate after it)",
+        round(took, 1),
+    )
+    if via == "docker":
+        subject.handle.reload()
+        state = subject.handle.attrs["State"]
+        expect.equal(
+            host,
+            f"docker State.Status, ExitCode of {subject.id[:12]} after stop",
+            ("exited", facts.STOP_EXIT_CODE),
+            (state["Status"], state["ExitCode"]),
+        )
+
+
+@behaviour(
+    id="layers/removal-cleans-up",
+    must="Removing a container (docker rm, or DestroyLayer after the direct lifecycle's teardown) MUST delete its "
+    "scratch folder under windowsfilter and the volume its layer was mounted on.",
+    source="moby daemon/graphdriver/windows (Remove: hcsshim DestroyLayer of the container's folder; Put: "
+    "UnprepareLayer, DeactivateLayer); leftovers in windowsfilter are among the most reported Windows "
+    "container problems (issue 21)",
+    via=("docker", "direct"),
+)
+def test_removal_deletes_scratch_and_volume(host, via, containers, direct):
+    subject = _own(host, via, containers, direct)
+    # the container's own folder, as its creator knows it (docker: GraphDriver.Data.dir)
+    scratch = (
+        str(subject.handle.attrs["GraphDriver"]["Data"]["dir"])
+        if via == "docker"
+        else str(subject.handle.scratch)
+    )
+    volume = host.layers.mount_path(scratch)
+    expect.that(host.layers.exists(scratch), host, f"scratch folder {scratch} while running", True, False)
+    if via == "docker":
+        subject.handle.remove(force=True)
+    else:
+        subject.handle.teardown()
+    left = [
+        what for what, path in (("scratch folder", scratch), ("volume", volume)) if host.layers.exists(path)
+    ]
+    folders = [f for f in host.layers.folders() if expect.same_id(f, expect.basename(scratch))]
+    expect.equal(host, f"what of {subject.id[:12]}'s layer is left after removal", ([], []), (left, folders))
+
+
+@behaviour(
+    id="network/removal-cleans-up",
+    must="Removing a container (docker rm, or the direct lifecycle's teardown) MUST leave none of its network "
+    "behind: its HNS endpoint, its compartment, the vNIC that carried its address and its compute system are gone.",
+    source="moby libnetwork/drivers/windows (DeleteEndpoint: HNS DELETE /endpoints) and libcontainerd "
+    "(the compute system's terminate takes its compartment); HNS endpoints and compartments left behind are "
+    "among the most reported Windows container problems (issue 21)",
+    via=("docker", "direct"),
+)
+def test_removal_deletes_endpoint_and_compartment(host, via, containers, direct):
+    subject = _own(host, via, containers, direct)
+    endpoint = endpoint_of(host, subject)
+    compartment = compartment_of(host, subject)
+    nic = interface_of(host, subject)
+    if via == "docker":
+        subject.handle.remove(force=True)
+    else:
+        subject.handle.teardown()
+    left = {
+        "endpoint": host.hns.endpoint(endpoint.id) is not None,
+        "compartment": compartment.id in {c.id for c in host.net.compartments()},
+        "vNIC": any(subject.ip in i.ipv4_addresses for i in host.net.interfaces()),
+        "compute system": host.hcs.get(subject.id) is not None,
+    }
+    expect.equal(
+        host,
+        f"what of {subject.id[:12]}'s network is left after removal "
+        f"(endpoint {endpoint.id}, compartment {compartment.id}, vNIC {nic.alias!r})",
+        [],
+        [what for what, there in left.items() if there],
+    )
