@@ -21,7 +21,11 @@ SEED_COMMAND = (
     seed=SEED_COMMAND,
     evidence="moby libnetwork/drivers/windows/windows.go CreateNetwork: the HNSNetwork's Name is the "
     "com.docker.network.windowsshim.networkname option, else the docker network id; the id HNS answers is kept "
-    "as com.docker.network.windowsshim.hnsid",
+    "as com.docker.network.windowsshim.hnsid; n/a before 1809 (17763): there HNS keeps one nat network, "
+    "and a second, the user's, is refused with 'HNS failed with error : Unspecified error' "
+    "(tests/fidelity/samples/error-second-nat-network-ws2016.txt; moby#29207, moby#39078), so no user nat "
+    "network exists to check",
+    min_build=17763,
 )
 def test_user_network_is_hns_network_named_by_id(host, via, containers, networks):
     made = networks.create(driver="nat")

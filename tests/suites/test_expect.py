@@ -37,5 +37,5 @@ def test_the_traceback_ends_at_the_tests_line_not_in_expect(
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--rootdir", str(pytester.path))
     result.assert_outcomes(failed=1)
     text = result.stdout.str()
-    assert "h: compartment 1 type: expected 'Native', observed 'Unspecified'" in text
+    assert "h: compartment 1 type: expected Native, observed Unspecified" in text
     assert "test_one.py:4: AssertionError" in text and "expect.py" not in text

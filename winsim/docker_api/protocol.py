@@ -53,9 +53,38 @@ class Request:
             value = json.loads(raw)
         except json.JSONDecodeError as exc:
             raise DockerError(ErrorKind.INVALID_PARAMETER, f"invalid filter: {exc.msg}") from exc
-        return {
-            k: list(v) if isinstance(v, list) else [x for x, on in v.items() if on] for k, v in value.items()
-        }
+        # moby's filters.FromJSON takes map[string]map[string]bool, or the legacy map[string][]string;
+        # anything else is a 400 (the Go decoder's wording here is INFERRED)
+        if not isinstance(value, dict):
+            raise DockerError(
+                ErrorKind.INVALID_PARAMETER,
+                f"invalid filter: json: cannot unmarshal {_go_type(value)} into Go value of type map[string]map[string]bool",
+            )
+        out: dict[str, list[str]] = {}
+        for k, v in value.items():
+            if isinstance(v, list) and all(isinstance(x, str) for x in v):
+                out[k] = list(v)
+            elif isinstance(v, dict) and all(isinstance(on, bool) for on in v.values()):
+                out[k] = [x for x, on in v.items() if on]
+            else:
+                raise DockerError(
+                    ErrorKind.INVALID_PARAMETER,
+                    f"invalid filter: json: cannot unmarshal {_go_type(v)} into Go value of type map[string]bool",
+                )
+        return out
+
+
+def _go_type(value: object) -> str:
+    """The JSON kind as Go's encoding/json names it in an UnmarshalTypeError."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "null"
 
 
 def split_uri(uri: str) -> tuple[str, tuple[int, int] | None, dict[str, str]]:
