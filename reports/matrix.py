@@ -265,8 +265,14 @@ def write_matrix(matrix: Matrix, out: Path) -> tuple[Path, Path]:
     json_path, html_path = out / "matrix.json", out / "matrix.html"
     write_atomic(json_path, json.dumps(matrix.to_json(), indent=1, sort_keys=False) + "\n")
     write_atomic(html_path, matrix_html.render(matrix))
-    write_atomic(out / seed.PAGE, seed.render(seed.SEED.read_text(encoding="utf-8"), quoted_lines(matrix)))
+    text = seed.SEED.read_text(encoding="utf-8")
+    write_atomic(out / seed.PAGE, seed.render(text, quoted_lines(matrix), beyond=beyond_the_seed(matrix)))
     return json_path, html_path
+
+
+def beyond_the_seed(matrix: Matrix) -> list[seed.Beyond]:
+    """The behaviours with no seed clause, in the matrix's order."""
+    return [seed.Beyond(row.id, row.must, row.source) for row in matrix.rows if not row.seed]
 
 
 def quoted_lines(matrix: Matrix) -> dict[int, list[str]]:

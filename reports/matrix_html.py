@@ -221,7 +221,10 @@ def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
         clause = f'<a href="{escape(seed_link)}" title="this clause in the seed">{clause}</a>'
     origin = f'<span class="seed">Seed: {clause}</span>'
     if row.source and not row.seed:
-        origin = f'<span class="seed">Beyond the seed: {escape(row.source)}</span>'
+        origin = (
+            f'<span class="seed"><a href="{escape(seed.anchor(row.id))}" title="beyond the seed, with its '
+            f'source linked">Beyond the seed</a>: {escape(row.source)}</span>'
+        )
     return (
         f'<tr class="behaviour" id="b-{escape(row.id)}" data-behaviour="{escape(row.id)}">'
         f'<td class="behaviour"><a class="bid" href="#b-{escape(row.id)}">{escape(row.id)}</a>'

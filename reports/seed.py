@@ -4,21 +4,89 @@
 "Skip to content" line the copy began with).  Each behaviour's ``seed`` text quotes it
 (fragments joined by ``...``); :func:`clause_lines` finds the lines a quote comes from, and
 :func:`render` writes ``seed.html`` with an anchor per line (``seed.html#L30``) and, beside each
-quoted line, the behaviours that quote it, linking back to their rows in the matrix.
+quoted line, the behaviours that quote it, linking back to their rows in the matrix.  A
+behaviour with no seed clause is listed after the seed, "beyond the seed" (``seed.html#beyond-<id>``),
+with its MUST sentence and its source: :func:`source_html` links each reference the source makes
+(a URL; a ``tests/fidelity/samples`` sample, by the URL its header cites; ``owner/repo#N``; a moby
+or hcsshim file).
 
     lines = clause_lines(SEED.read_text(), "one default compartment ... CompartmentType Unspecified")  # [30]
-    html = render(SEED.read_text(), {30: ["compartments/default-is-native"]})
+    html = render(SEED.read_text(), {30: ["compartments/default-is-native"]},
+                  beyond=[Beyond("network/port-published", "A container ... MUST ...", "moby daemon/...go")])
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 SEED = Path(__file__).with_name("seed.txt")
 PAGE = "seed.html"
+SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "fidelity" / "samples"
+# Where a source names a file of a repository by its short name (the default branch's copy).
+REPOS = {
+    "moby": "https://github.com/moby/moby/blob/master/",
+    "hcsshim": "https://github.com/microsoft/hcsshim/blob/main/",
+}
+_REFERENCE = re.compile(
+    r"(?P<url>https?://[^\s()<>']+[^\s()<>'.,;:])"
+    r"|(?P<sample>tests/fidelity/samples/[\w.*?-]+)"
+    r"|(?P<issue>\b[\w.-]+/[\w.-]+#\d+)"
+    rf"|(?P<file>\b(?:{'|'.join(REPOS)}) [\w./-]+\.\w+)"
+)
+_CITED_URL = re.compile(r"^source:\s*(https?://\S+)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Beyond:
+    """A behaviour beyond the seed: its MUST sentence and the evidence it comes from."""
+
+    id: str
+    must: str
+    source: str
+
+
+def anchor(behaviour: str) -> str:
+    """``seed.html#beyond-<id>``: where a behaviour beyond the seed is listed."""
+    return f"{PAGE}#beyond-{behaviour}"
+
+
+def _sample_links(pattern: str, samples: Path) -> str:
+    """Each sample the name (or glob) matches, linked to the URL its header cites."""
+    found = sorted(samples.glob(pattern.removeprefix("tests/fidelity/samples/")))
+    if not found:
+        return escape(pattern)
+    links = []
+    for path in found:
+        cited = _CITED_URL.search(path.read_text(encoding="utf-8"))
+        name = escape(f"tests/fidelity/samples/{path.name}")
+        links.append(f'<a href="{escape(cited.group(1))}">{name}</a>' if cited else name)
+    return ", ".join(links)
+
+
+def source_html(source: str, samples: Path = SAMPLES) -> str:
+    """The source as HTML, each reference it makes linked; the rest of its text as it is."""
+    parts: list[str] = []
+    end = 0
+    for m in _REFERENCE.finditer(source):
+        parts.append(escape(source[end : m.start()]))
+        text = m.group(0)
+        if m.group("url"):
+            parts.append(f'<a href="{escape(text)}">{escape(text)}</a>')
+        elif m.group("sample"):
+            parts.append(_sample_links(text, samples))
+        elif m.group("issue"):
+            repo, number = text.split("#")
+            parts.append(f'<a href="https://github.com/{escape(repo)}/issues/{number}">{escape(text)}</a>')
+        else:
+            repo, path = text.split(" ", 1)
+            parts.append(f'<a href="{REPOS[repo]}{escape(path)}">{escape(text)}</a>')
+        end = m.end()
+    parts.append(escape(source[end:]))
+    return "".join(parts)
 
 
 def _norm(text: str) -> str:
@@ -52,11 +120,36 @@ p.quoted { background: #eef4fb; }
 p.line:target { background: #fff3b0; outline: 2px solid #ffb300; }
 .by { font-size: .8em; margin-left: .5em; }
 .by a { font-family: ui-monospace, monospace; }
+.beyond dt { font-family: ui-monospace, monospace; margin-top: .8em; }
+.beyond dt:target, .beyond dt:target + dd { background: #fff3b0; }
+.beyond .source { color: #444; font-size: .9em; }
 """
 
 
-def render(seed: str, quoted: Mapping[int, Sequence[str]], matrix_page: str = "matrix.html") -> str:
-    """The seed with an anchor per line; ``quoted`` maps line numbers to the behaviours quoting them."""
+def _beyond(beyond: Sequence[Beyond], matrix_page: str) -> str:
+    if not beyond:
+        return ""
+    items = "".join(
+        f'<dt id="beyond-{escape(b.id)}"><a href="{matrix_page}#b-{escape(b.id)}">{escape(b.id)}</a></dt>'
+        f'<dd><span class="must">{escape(b.must)}</span><br><span class="source">Source: '
+        f"{source_html(b.source) if b.source else 'none given'}</span></dd>"
+        for b in beyond
+    )
+    return f"""<h2 id="beyond">Beyond the seed</h2>
+<p>Behaviours the seed does not state, each with the evidence its MUST sentence comes from.</p>
+<dl class="beyond">{items}</dl>"""
+
+
+def render(
+    seed: str,
+    quoted: Mapping[int, Sequence[str]],
+    matrix_page: str = "matrix.html",
+    beyond: Sequence[Beyond] = (),
+) -> str:
+    """The seed with an anchor per line; ``quoted`` maps line numbers to the behaviours quoting them.
+
+    ``beyond``: the behaviours with no seed clause, listed after the seed with their sources.
+    """
     rows = []
     for number, line in enumerate(seed.splitlines(), 1):
         behaviours = quoted.get(number, ())
@@ -73,5 +166,6 @@ def render(seed: str, quoted: Mapping[int, Sequence[str]], matrix_page: str = "m
 <p>The document whose behaviours the conformance suite checks; quoted lines name the behaviours
 that check them (back to the <a href="{matrix_page}">matrix</a>).</p>
 {chr(10).join(rows)}
+{_beyond(beyond, matrix_page)}
 </body></html>
 """

@@ -188,4 +188,5 @@ def test_a_behaviour_beyond_the_seed_shows_its_source(tmp_path):
     m = build_matrix([rec("network/p", "h1", "passed")], RunInfo(expected={"h1"}), catalogue)
     assert m.to_json()["behaviours"][0]["source"] == "moby x.go"
     write_matrix(m, tmp_path)
-    assert '<span class="seed">Beyond the seed: moby x.go</span>' in (tmp_path / "matrix.html").read_text()
+    html = (tmp_path / "matrix.html").read_text()
+    assert '<a href="seed.html#beyond-network/p"' in html and "Beyond the seed</a>: moby x.go</span>" in html
