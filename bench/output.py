@@ -30,6 +30,16 @@ def summary(methods: list[Method], round_trip: float, runs: list[SuiteRun]) -> d
         "suite": [
             {
                 **asdict(r),
+                # each host's floor beside the run's wall (every host is busy for the whole run)
+                "floors": [
+                    {
+                        **asdict(f),
+                        "floor_seconds": f.seconds,
+                        "wall_seconds": r.seconds,
+                        "wall_over_floor": r.seconds / f.seconds if f.seconds else 0.0,
+                    }
+                    for f in r.floors
+                ],
                 "tests_per_second": r.tests_per_second,
                 "speed_up": r.tests_per_second / base.tests_per_second
                 if base and base.tests_per_second
@@ -64,6 +74,19 @@ def table(data: dict[str, Any]) -> str:
                 f"{r['hosts']:>5} {r['workers']:>7} {r['tests']:>6} {r['failed']:>6} {r['seconds']:>7.1f}s "
                 f"{r['tests_per_second']:>8.2f} {r['speed_up']:>7.2f}x {r['cpu_busy'] * 100:>6.0f}% of {r['cores']} cores"
             )
+        lines += [
+            "",
+            "Wall per host beside its floor (lifecycles x their charged time + round trips x RTT, lab latency):",
+            f"{'hosts':>5} {'host':<12} {'lifecycles':>10} {'round trips':>11} {'host time':>10} {'floor':>8} "
+            f"{'wall':>8} {'wall/floor':>10}",
+        ]
+        for r in data["suite"]:
+            for f in r["floors"]:
+                lines.append(
+                    f"{r['hosts']:>5} {f['host']:<12} {f['lifecycles']:>10} {f['round_trips']:>11} "
+                    f"{f['host_seconds']:>9.1f}s {f['floor_seconds']:>7.1f}s {f['wall_seconds']:>7.1f}s "
+                    f"{f['wall_over_floor']:>9.2f}x"
+                )
     return "\n".join(lines)
 
 

@@ -3,17 +3,26 @@
 Each size is one ``pytest suites -n N`` run (its own simulated hosts, started and stopped by the
 fixtures); the machine's CPU busy share over the run comes from ``/proc/stat``, so a run that is
 limited by the cores (not by the hosts) shows it.
+
+Each host's *floor* is the wall time its latency profile alone forces on the run: the host
+operations it charged (container create, start, stop: a lifecycle each; a dockerd restart) at
+the profile's times, plus the round trips its clients waited on times its round trip.  The hosts
+write what they charged when they stop (``winsim serve --charges``, ``winsim.latency.Charges``);
+wall over floor is what the suite, the simulator and the machine add.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -21,6 +30,44 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1, 2, 4, 8)
 LATENCY = "lab"  # the link and host costs of a lab (winsim.profiles); "none" makes it CPU-bound
 _OUTCOME = re.compile(r"(\d+) (passed|failed|skipped|error|errors|xfailed|xpassed|host down)")
+
+
+CHARGES_ENV = "WINSIM_CHARGES"  # where each simulated host writes what it charged (winsim serve)
+
+
+@dataclass(frozen=True)
+class HostFloor:
+    """One host's floor: what its latency profile charged, as counts and the seconds they cost."""
+
+    host: str
+    lifecycles: int  # containers created
+    round_trips: int  # waited on by its clients
+    round_trip: float  # seconds each
+    host_seconds: float  # its operations' charged time (container create/start/stop, dockerd restart)
+
+    @property
+    def seconds(self) -> float:
+        return self.host_seconds + self.round_trips * self.round_trip
+
+
+def floor(host: str, charges: dict[str, Any]) -> HostFloor:
+    """The floor of one host from its ``<host>.charges.json``."""
+    operations = charges["operations"]
+    return HostFloor(
+        host=host,
+        lifecycles=int(operations.get("container_create", {}).get("count", 0)),
+        round_trips=int(charges["round_trips"]),
+        round_trip=float(charges["round_trip"]),
+        host_seconds=sum((float(o["seconds"]) for o in operations.values()), 0.0),
+    )
+
+
+def read_floors(folder: Path) -> list[HostFloor]:
+    suffix = ".charges.json"
+    return [
+        floor(path.name.removesuffix(suffix), json.loads(path.read_text()))
+        for path in sorted(folder.glob(f"*{suffix}"))
+    ]
 
 
 @dataclass(frozen=True)
@@ -32,6 +79,7 @@ class SuiteRun:
     seconds: float
     cpu_busy: float  # share of all cores busy over the run, 0..1
     cores: int
+    floors: list[HostFloor] = field(default_factory=list)  # each host's, by name
 
     @property
     def tests_per_second(self) -> float:
@@ -62,14 +110,16 @@ def inventory(hosts: int) -> dict[str, object]:
     return {"hosts": entries}
 
 
-def run_one(hosts: int, workdir: Path) -> SuiteRun:
+def run_one(hosts: int, workdir: Path, select: Sequence[str] = ("suites",)) -> SuiteRun:
+    """The suite (or the ``select``ed tests) on ``hosts`` simulated hosts, one worker each."""
     folder = workdir / f"suite-{hosts}"
     folder.mkdir(parents=True, exist_ok=True)
     inv = folder / "inventory.yml"
     inv.write_text(yaml.safe_dump(inventory(hosts)))
-    cmd = [sys.executable, "-m", "pytest", "suites", f"--inventory={inv}", "-n", str(hosts)]
+    charges = folder / "charges"
+    cmd = [sys.executable, "-m", "pytest", *select, f"--inventory={inv}", "-n", str(hosts)]
     cmd += ["-p", "no:cacheprovider", "-q", "--no-header"]
-    env = dict(os.environ, TMPDIR=str(folder))
+    env = dict(os.environ, TMPDIR=str(folder), **{CHARGES_ENV: str(charges)})
     busy0, total0 = _cpu_times()
     started = time.monotonic()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
@@ -90,6 +140,7 @@ def run_one(hosts: int, workdir: Path) -> SuiteRun:
         seconds=seconds,
         cpu_busy=(busy1 - busy0) / (total1 - total0) if total1 > total0 else 0.0,
         cores=os.cpu_count() or 1,
+        floors=read_floors(charges),
     )
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from winsim.accounts import Credentials
 from winsim.deviations import check_deviations
+from winsim.latency import Charges
 from winsim.model import HostModel
 from winsim.processes import (
     MAX_COMMAND_LINE,
@@ -53,6 +54,7 @@ class SimHost:
     lock: threading.RLock = field(default_factory=threading.RLock)
     function_trace: FunctionTrace | None = None  # records which script functions ran (winsim.tracing)
     processes: ProcessTable = field(default_factory=ProcessTable)  # the programs running now, by pid
+    charges: Charges = field(default_factory=Charges)  # what the latency profile charged (winsim.latency)
     _model: HostModel | None = None
 
     @classmethod

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from winsim.accounts import Credentials
+    from winsim.latency import Charges
     from winsim.model import HostModel
     from winsim.profiles import HostProfile, LatencyProfile
     from winsim.tracing import FunctionTrace
@@ -144,6 +145,8 @@ class HostServices(Protocol):
     def state_dir(self) -> Path: ...
     @property
     def latency(self) -> LatencyProfile: ...
+    @property
+    def charges(self) -> Charges: ...
     @property
     def credentials(self) -> Credentials: ...
     @property

@@ -26,6 +26,8 @@ from winsim.ssh import server as ssh_server
 from winsim.tracing import ENV_VAR, FunctionTrace
 from winsim.winrm import server as winrm_server
 
+CHARGES_ENV = "WINSIM_CHARGES"  # --charges DIR's default
+
 
 class Surface(Protocol):
     """A running protocol server of a simulated host."""
@@ -99,6 +101,13 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
         default=os.environ.get(ENV_VAR) or None,
         help=f"record the script functions that run in DIR/<host>.functions (default: ${ENV_VAR})",
     )
+    serve.add_argument(
+        "--charges",
+        type=Path,
+        default=os.environ.get(CHARGES_ENV) or None,
+        metavar="DIR",
+        help=f"on stopping, write what the latency profile charged to DIR/<host>.charges.json (default: ${CHARGES_ENV})",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -143,4 +152,14 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
     finally:
         for surface in surfaces:
             surface.close()
+        if args.charges:
+            _write_charges(host, Path(args.charges))
     return 0
+
+
+def _write_charges(host: SimHost, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{host.name}.charges.json"
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps(host.charges.as_json(host.latency.round_trip)) + "\n")
+    temp.replace(path)  # whole or absent: a reader never sees half a tally

@@ -95,7 +95,7 @@ def test_a_type_checking_import_of_an_upper_layer_is_a_circle(copy: Path, monkey
     add_line(
         copy / "winsim" / "latency.py",
         "\nif TYPE_CHECKING:\n    from winsim.host import SimHost  # noqa: F401\n",
-        "from typing import TYPE_CHECKING, Protocol\n",
+        "from typing import TYPE_CHECKING, Any, Protocol\n",
     )
     monkeypatch.syspath_prepend(str(copy))
     monkeypatch.delitem(sys.modules, "winsim", raising=False)  # so grimp finds the copy's winsim
