@@ -54,6 +54,7 @@ class Deviation(StrEnum):
     HNS_NETWORK_NAMED_BY_NAME = "hns-network-named-by-name"
     RESTARTABLE_CONTAINERS_RESTORED = "restartable-containers-restored"
     STATIC_MAPPING_LEFT_BEHIND = "static-mapping-left-behind"
+    HYPERV_HOST_COMPARTMENT = "hyperv-host-compartment"
     PORT_CONFLICT_ACCEPTED = "port-conflict-accepted"
 
 
@@ -105,6 +106,8 @@ DEVIATIONS: dict[Deviation, str] = {
     "compute system and process after it restarts (restored, not terminated and started anew)",
     Deviation.STATIC_MAPPING_LEFT_BEHIND: "deleting an HNS endpoint leaves its WinNAT static port mappings",
     Deviation.PORT_CONFLICT_ACCEPTED: "WinNAT accepts a second static mapping of a host port already mapped",
+    Deviation.HYPERV_HOST_COMPARTMENT: "a Hyper-V isolated container's compartment and vNIC are made in the host's "
+    "network stack, as under process isolation",
 }
 
 

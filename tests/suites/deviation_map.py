@@ -49,6 +49,7 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.HNS_NETWORK_NAMED_BY_NAME: "network/user-network-named-by-id",
     Deviation.RESTARTABLE_CONTAINERS_RESTORED: "daemon/no-restore-after-kill",
     Deviation.STATIC_MAPPING_LEFT_BEHIND: "network/port-published",
+    Deviation.HYPERV_HOST_COMPARTMENT: "isolation/hyperv-utility-vm",
     Deviation.PORT_CONFLICT_ACCEPTED: "network/port-conflict",
 }
 

@@ -35,7 +35,11 @@ CONSEQUENCES = {
     # Both break the one check "the layer's filter is wcifs" (its name, or where it is attached).
     Deviation.FILTER_NOT_WCIFS: {Deviation.LAYER_FILTER_NOT_WCIFS},
     Deviation.LAYER_FILTER_NOT_WCIFS: {Deviation.FILTER_NOT_WCIFS},
-    Deviation.ENDPOINT_BRINGS_COMPARTMENT: {Deviation.ENDPOINT_NIC_AT_CREATE},
+    # an endpoint that brings a host compartment and NIC brings them under Hyper-V isolation too
+    Deviation.ENDPOINT_BRINGS_COMPARTMENT: {
+        Deviation.ENDPOINT_NIC_AT_CREATE,
+        Deviation.HYPERV_HOST_COMPARTMENT,
+    },
     Deviation.ENDPOINT_NIC_AT_CREATE: {Deviation.ENDPOINT_BRINGS_COMPARTMENT},
     # a daemon that restores every container restores those with a restart policy too
     Deviation.CONTAINERS_RESTORED: {Deviation.RESTARTABLE_CONTAINERS_RESTORED},
@@ -326,6 +330,25 @@ def taken_port_refused(m: HostModel) -> bool:
     return refused
 
 
+def hyperv_network_in_vm(m: HostModel) -> bool:
+    """A Hyper-V isolated container's compartment and NIC are not the host's; its endpoint is attached."""
+    c = m.dockerd.create_container(
+        {
+            "Image": _image(m).id,
+            "Cmd": ["powershell"],
+            "OpenStdin": True,
+            "HostConfig": {"Isolation": "hyperv"},
+        }
+    )
+    m.dockerd.start_container(c.id)
+    ip = next(e.ip for e in m.hns.endpoints() if c.id.lower() in e.shared_containers)
+    in_host = any(c.id.lower() in comp.description.lower() for comp in m.net.compartments()) or any(
+        ip in [a for a, _ in nic.addresses] for nic in m.net.interfaces()
+    )
+    m.dockerd.remove_container(c.id, force=True)
+    return not in_host
+
+
 CHECKS: dict[str, Check] = {
     Deviation.DEBUG_LOG_DROPS_QUERY: debug_log_keeps_query,
     Deviation.WAIT_NEXT_EXIT_IMMEDIATE: wait_next_exit_blocks,
@@ -363,6 +386,7 @@ CHECKS: dict[str, Check] = {
     Deviation.RESTARTABLE_CONTAINERS_RESTORED: restartable_started_anew,
     Deviation.STATIC_MAPPING_LEFT_BEHIND: static_mapping_goes_with_its_endpoint,
     Deviation.PORT_CONFLICT_ACCEPTED: taken_port_refused,
+    Deviation.HYPERV_HOST_COMPARTMENT: hyperv_network_in_vm,
 }
 
 
