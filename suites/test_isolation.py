@@ -72,7 +72,7 @@ def _norm(path: str) -> str:
     "(tests/fidelity/samples/hcsdiag-list-vm-client.txt); the compartment and NIC inside the VM are INFERRED",
     isolation=("hyperv",),
 )
-def test_hyperv_container_is_backed_by_a_utility_vm(host, containers):
+def test_hyperv_container_is_backed_by_a_utility_vm(host, via, containers):
     network = default_network(host)
     container = containers.run(command=DOCKER_COMMAND, network=network, isolation="hyperv")
     short = container.id[:12]
