@@ -189,3 +189,24 @@ def test_a_behaviour_beyond_the_seed_shows_its_source(tmp_path):
     assert m.to_json()["behaviours"][0]["source"] == "moby x.go"
     write_matrix(m, tmp_path)
     assert '<span class="seed">Beyond the seed: moby x.go</span>' in (tmp_path / "matrix.html").read_text()
+
+
+def test_a_behaviour_shows_the_isolation_it_runs_under(tmp_path):
+    catalogue = [
+        {
+            "id": "isolation/v",
+            "area": "isolation",
+            "must": "V MUST hold.",
+            "seed": "",
+            "source": "docs",
+            "gates": {"isolation": ["hyperv"]},
+        },
+        {"id": "network/p", "area": "network", "must": "P MUST hold.", "seed": "", "source": "docs"},
+    ]
+    records = [rec("isolation/v", "h1", "passed"), rec("network/p", "h1", "passed")]
+    m = build_matrix(records, RunInfo(expected={"h1"}), catalogue)
+    assert [b["isolation"] for b in m.to_json()["behaviours"]] == [["hyperv"], []]
+    write_matrix(m, tmp_path)
+    html = (tmp_path / "matrix.html").read_text()
+    assert '<span class="isolation">Isolation: hyperv</span>' in html
+    assert '<span class="isolation">Isolation: the daemon&#x27;s default</span>' in html
