@@ -192,7 +192,7 @@ def test_a_behaviour_beyond_the_seed_shows_its_source(tmp_path):
 
 
 def test_a_behaviour_shows_the_isolation_it_runs_under(tmp_path):
-    catalogue = [
+    catalogue: list[dict[str, object]] = [
         {
             "id": "isolation/v",
             "area": "isolation",
