@@ -79,6 +79,8 @@ class HostSpec(_Strict):
     network_driver: Literal["nat", "transparent", "l2bridge"] = "nat"
     base_image: str | None = None  # default: the inventory's base_images for os_build
     tags: tuple[str, ...] = ()
+    # the isolation modes this host's tests run under; None: the modes its services offer (host facts)
+    isolation: tuple[Literal["process", "hyperv"], ...] | None = None
     exclusive: bool = False
     # Seconds any request may wait for this host (Docker API, PowerShell calls) before a heartbeat
     # decides whether it is busy or lost; once lost, its remaining tests fail at once.

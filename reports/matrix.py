@@ -108,6 +108,7 @@ def build_matrix(
             must=str(entry.get("must") or (sample.must if sample else "")),
             seed=str(entry.get("seed") or (sample.seed if sample else "")),
             source=str(entry.get("source") or (sample.source if sample else "")),
+            isolation=tuple(str(m) for m in (entry.get("gates") or {}).get("isolation") or ()),
         )
         for host in hosts:
             if host in not_run:

@@ -50,6 +50,7 @@ td.behaviour { max-width: 42em; }
 .bid { font-family: ui-monospace, monospace; font-weight: 600; }
 .must { display: block; }
 .seed { display: block; color: #444; font-style: italic; font-size: .9em; }
+.isolation { display: block; color: #444; font-size: .9em; }
 td.cell a { color: inherit; }
 tr.area th { text-align: left; background: #dde3ea; }
 td.cell { text-align: center; font-weight: 600; min-width: 7em; }
@@ -225,6 +226,8 @@ def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
             f'<span class="seed beyond"><a href="{seed.PAGE}#{seed.beyond_anchor(row.id)}">Beyond the seed</a>'
             f"; source: {seed.linked_source(row.source)}</span>"
         )
+    modes = ", ".join(row.isolation) or "the daemon's default"
+    origin += f'<span class="isolation">Isolation: {escape(modes)}</span>'
     return (
         f'<tr class="behaviour" id="b-{escape(row.id)}" data-behaviour="{escape(row.id)}">'
         f'<td class="behaviour"><a class="bid" href="#b-{escape(row.id)}">{escape(row.id)}</a>'

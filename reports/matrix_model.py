@@ -60,6 +60,7 @@ class Row:
     seed: str
     cells: dict[str, Cell] = field(default_factory=dict)
     source: str = ""  # a behaviour beyond the seed: where its MUST comes from
+    isolation: tuple[str, ...] = ()  # the isolation modes its containers run under; (): the daemon's default
 
     @property
     def status(self) -> str:
@@ -187,6 +188,7 @@ class Matrix:
                     "must": r.must,
                     "seed": r.seed,
                     "source": r.source,
+                    "isolation": list(r.isolation),
                     "cells": {h: _cell_json(c) for h, c in r.cells.items()},
                 }
                 for r in self.rows

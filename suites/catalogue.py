@@ -109,6 +109,8 @@ def collect(suites: Path = SUITES) -> list[dict[str, Any]]:
             }
             if meta.source:  # beyond the seed: the MUST's evidence instead of a seed clause
                 entries[meta.id]["source"] = meta.source
+            if meta.isolation:  # checked under these isolation modes only
+                entries[meta.id]["gates"]["isolation"] = list(meta.isolation)
     return [entries[key] for key in sorted(entries)]
 
 

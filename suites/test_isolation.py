@@ -1,10 +1,15 @@
-"""Process isolation shares the host's kernel: an image built for another Windows build is refused."""
+"""Isolation: process isolation shares the host's kernel (an image of another build is refused); Hyper-V
+isolation runs the container in a utility VM, with its network stack inside."""
 
 from __future__ import annotations
 
+import re
+
 from fixtures.behaviour import behaviour
 from suites import expect, facts
-from suites.subjects import DOCKER_COMMAND
+from suites.subjects import DOCKER_COMMAND, default_network, docker_ip
+
+GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
 
 @behaviour(
@@ -17,6 +22,7 @@ from suites.subjects import DOCKER_COMMAND
     evidence="the seed's microsoft/windowsservercore is a 14393 image, so it runs on 2016 and is refused from "
     "1809 on, where HCS words the refusal this way (tests/fidelity/samples/error-os-mismatch-*.txt; "
     "learn.microsoft.com windows container version compatibility)",
+    isolation=("process",),
 )
 def test_mismatched_image_is_refused_with_process_isolation(host, via, containers, run_id):
     image = containers.ensure_image(facts.SEED_IMAGE)
@@ -44,4 +50,77 @@ def test_mismatched_image_is_refused_with_process_isolation(host, via, container
         f"whether container {name} runs",
         "false",
         inspect.stdout.split()[-1] if inspect.rc == 0 else "false",
+    )
+
+
+def _norm(path: str) -> str:
+    return path.replace("/", "\\").rstrip("\\").lower()
+
+
+@behaviour(
+    id="isolation/hyperv-utility-vm",
+    must="A container run with `--isolation=hyperv` MUST show HostConfig.Isolation hyperv in inspect and be one "
+    "running HCS compute system under its container id (SystemType Container, a RuntimeId: its "
+    "utility VM's); its network compartment and NIC MUST be inside that VM: no compartment of the host "
+    "(Get-NetCompartment) describes it and no host interface carries its address, while its HNS endpoint holds "
+    "that address attached to it; its scratch layer MUST be windowsfilter\\<container id> with a layerchain.json "
+    "listing its image's layers, as under process isolation.",
+    seed="",
+    source="learn.microsoft.com 'Isolation modes' (each Hyper-V isolated container runs in a highly optimized "
+    "virtual machine with its own kernel); hcsshim internal/schema1 ContainerConfig (HvPartition, one compute "
+    "system per container, its utility VM's RuntimeId); hcsdiag list of a utility VM "
+    "(tests/fidelity/samples/hcsdiag-list-vm-client.txt); the compartment and NIC inside the VM are INFERRED",
+    isolation=("hyperv",),
+)
+def test_hyperv_container_is_backed_by_a_utility_vm(host, via, containers):
+    network = default_network(host)
+    container = containers.run(command=DOCKER_COMMAND, network=network, isolation="hyperv")
+    short = container.id[:12]
+    expect.equal(
+        host, f"inspect HostConfig.Isolation of {short}", "hyperv", container.attrs["HostConfig"]["Isolation"]
+    )
+    system = expect.present(host, f"HCS compute system {short}", host.hcs.get(container.id))
+    expect.equal(
+        host,
+        f"SystemType and State of HCS compute system {short}",
+        ("Container", "Running"),
+        (system.system_type, system.state),
+    )
+    expect.that(
+        bool(GUID.fullmatch(system.runtime_id)),
+        host,
+        f"RuntimeId of HCS compute system {short} (its utility VM)",
+        expect.Described("a GUID"),
+        system.runtime_id,
+    )
+    address = docker_ip(container, network)
+    described = facts.COMPARTMENT_DESCRIPTION.format(id=container.id)
+    expect.equal(
+        host,
+        f"host compartments (Get-NetCompartment) describing {short} ({described})",
+        [],
+        [c.id for c in host.net.compartments() if container.id.lower() in c.description.lower()],
+    )
+    expect.equal(
+        host,
+        f"host interfaces carrying {short}'s address {address}",
+        [],
+        [(i.alias, i.compartment_id) for i in host.net.interfaces() if address in i.ipv4_addresses],
+    )
+    endpoints = [e for e in host.hns.endpoints() if e.ip_address == address]
+    expect.equal(
+        host,
+        f"HNS endpoints with {short}'s address {address}: their containers",
+        [[container.id.lower()]],
+        [[c.lower() for c in e.shared_containers] for e in endpoints],
+    )
+    scratch = str(container.attrs["GraphDriver"]["Data"]["dir"])
+    expect.equal(host, f"scratch folder of {short}", container.id.lower(), expect.basename(scratch).lower())
+    chain = expect.present(host, f"layerchain.json of {short}", host.layers.layerchain(scratch))
+    image = host.docker.client.images.get(container.attrs["Image"])
+    expect.equal(
+        host,
+        f"{short}'s layerchain.json: first entry (image {image.id[:19]}'s dir) and count (RootFS.Layers)",
+        (_norm(image.attrs["GraphDriver"]["Data"]["dir"]), len(image.attrs["RootFS"]["Layers"])),
+        (_norm(chain[0]), len({_norm(e) for e in chain})),
     )

@@ -54,6 +54,7 @@ class Deviation(StrEnum):
     HNS_NETWORK_NAMED_BY_NAME = "hns-network-named-by-name"
     RESTARTABLE_CONTAINERS_RESTORED = "restartable-containers-restored"
     STATIC_MAPPING_LEFT_BEHIND = "static-mapping-left-behind"
+    HYPERV_HOST_COMPARTMENT = "hyperv-host-compartment"
     PORT_CONFLICT_ACCEPTED = "port-conflict-accepted"
     EXEC_EXIT_CODE_LOST = "exec-exit-code-lost"
     STOP_TERMINATES_AT_ONCE = "stop-terminates-at-once"
@@ -114,6 +115,8 @@ DEVIATIONS: dict[Deviation, str] = {
     "instead of shutting it down",
     Deviation.LAYER_FOLDER_LEFT_BEHIND: "DestroyLayer forgets the layer but leaves its folder under windowsfilter",
     Deviation.COMPARTMENT_LEFT_BEHIND: "a stopped compute system's network compartment stays (its vNIC goes)",
+    Deviation.HYPERV_HOST_COMPARTMENT: "a Hyper-V isolated container's compartment and vNIC are made in the host's "
+    "network stack, as under process isolation",
 }
 
 

@@ -194,3 +194,24 @@ def test_a_behaviour_beyond_the_seed_shows_its_source(tmp_path: Path):
     assert '<li id="beyond-hcs-x"><a href="matrix.html#b-hcs/x">hcs/x</a>: X MUST y.' in page
     assert '<a href="https://github.com/microsoft/dotnet-framework-docker/issues/431">' in page
     assert '<a href="https://github.com/moby/moby/tree/master/daemon/stop.go">daemon/stop.go</a>' in page
+
+
+def test_a_behaviour_shows_the_isolation_it_runs_under(tmp_path):
+    catalogue: list[dict[str, object]] = [
+        {
+            "id": "isolation/v",
+            "area": "isolation",
+            "must": "V MUST hold.",
+            "seed": "",
+            "source": "docs",
+            "gates": {"isolation": ["hyperv"]},
+        },
+        {"id": "network/p", "area": "network", "must": "P MUST hold.", "seed": "", "source": "docs"},
+    ]
+    records = [rec("isolation/v", "h1", "passed"), rec("network/p", "h1", "passed")]
+    m = build_matrix(records, RunInfo(expected={"h1"}), catalogue)
+    assert [b["isolation"] for b in m.to_json()["behaviours"]] == [["hyperv"], []]
+    write_matrix(m, tmp_path)
+    html = (tmp_path / "matrix.html").read_text()
+    assert '<span class="isolation">Isolation: hyperv</span>' in html
+    assert '<span class="isolation">Isolation: the daemon&#x27;s default</span>' in html

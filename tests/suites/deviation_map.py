@@ -49,6 +49,7 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.HNS_NETWORK_NAMED_BY_NAME: "network/user-network-named-by-id",
     Deviation.RESTARTABLE_CONTAINERS_RESTORED: "daemon/no-restore-after-kill",
     Deviation.STATIC_MAPPING_LEFT_BEHIND: "network/port-published",
+    Deviation.HYPERV_HOST_COMPARTMENT: "isolation/hyperv-utility-vm",
     Deviation.PORT_CONFLICT_ACCEPTED: "network/port-conflict",
     Deviation.EXEC_EXIT_CODE_LOST: "hcs/exec-is-a-process",
     Deviation.STOP_TERMINATES_AT_ONCE: "hcs/stop-shuts-down",
@@ -61,6 +62,15 @@ NEEDS_DAEMON_DEBUG = frozenset({Deviation.DEBUG_LOG_DROPS_QUERY})
 
 # Behaviours a deviation breaks besides its own, because their tests read the fact it breaks:
 # the layerchain's first entry is checked against the image's GraphDriver.Data.dir.
+# isolation/hyperv-utility-vm checks, under Hyper-V isolation, the scratch folder and layerchain.json
+# facts of the layers behaviours, and that no host compartment or NIC holds the container's address
+# (which an endpoint that brings its own compartment breaks under either isolation).
+_HYPERV = "isolation/hyperv-utility-vm"
 ALSO_BREAKS: dict[str, frozenset[str]] = {
-    Deviation.IMAGE_LAYER_DIR_MISSING: frozenset({"layers/layerchain-nearest-first"}),
+    Deviation.IMAGE_LAYER_DIR_MISSING: frozenset({"layers/layerchain-nearest-first", _HYPERV}),
+    Deviation.SCRATCH_LAYER_RANDOM_ID: frozenset({_HYPERV}),
+    Deviation.LAYERCHAIN_BASE_FIRST: frozenset({_HYPERV}),
+    Deviation.LAYERCHAIN_BASE_ONLY: frozenset({_HYPERV}),
+    Deviation.LAYERCHAIN_SKIPS_PARENT: frozenset({_HYPERV}),
+    Deviation.ENDPOINT_BRINGS_COMPARTMENT: frozenset({_HYPERV}),
 }

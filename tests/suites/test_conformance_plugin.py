@@ -97,6 +97,16 @@ def test_gate_reason_without_gates_is_none():
     assert gate_reason(Behaviour("hcs/x", "It MUST.", "s"), "h", 1, ()) is None
 
 
+def test_isolation_gate_names_the_missing_mode_and_what_the_host_runs():
+    meta = Behaviour("isolation/x", "It MUST.", "", source="docs", isolation=("hyperv",))
+    assert gate_reason(meta, "h", 20348, (), ("process", "hyperv")) is None
+    assert gate_reason(meta, "h", 20348, (), ("process",)) == (
+        "not applicable: needs hyperv isolation; h runs process (inventory or its services)"
+    )
+    with pytest.raises(ValueError, match="isolation must be a subset"):
+        Behaviour("isolation/x", "It MUST hold.", "", source="docs", isolation=("hyper-v",)).validate()
+
+
 def test_alone_and_destructive_behaviours_carry_their_markers():
     from fixtures.behaviour import behaviour
 

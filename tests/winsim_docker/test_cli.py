@@ -105,6 +105,28 @@ def test_seed_image_is_refused_with_process_isolation_and_runs_with_hyperv(sim: 
     assert inspect["State"]["Running"] and inspect["HostConfig"]["Isolation"] == "hyperv"
 
 
+def test_hyperv_container_is_a_vm_to_hcsdiag_with_its_network_inside(sim: Sim) -> None:
+    """Under Hyper-V isolation hcsdiag lists the container as a Hyper-V Container with its utility
+    VM's upper-case runtime id,
+    and the host's network stack has no compartment or NIC of it; HNS shows its endpoint attached."""
+    from winsim.model.hns import ENDPOINT_STATES
+    from winsim.powershell.hostcommands.executables import hcsdiag_list_text
+
+    cid = sim.cli(
+        "run", "-id", "--isolation=hyperv", "mcr.microsoft.com/windows/servercore:ltsc2022"
+    ).stdout.strip()
+    model = sim.host.model
+    system = model.hcs.get_compute_system_properties(cid)
+    assert f"{cid}\r\n    Hyper-V Container," in hcsdiag_list_text(model)
+    assert f"Running, {system.runtime_id.upper()}, docker" in hcsdiag_list_text(model)
+    (endpoint,) = [e for e in model.hns.endpoints() if cid in e.shared_containers]
+    assert (endpoint.state, endpoint.compartment_id) == (ENDPOINT_STATES["Attached"], None)  # in the VM
+    assert not any(cid in c.description for c in model.net.compartments())
+    assert not any(endpoint.ip in [a for a, _ in nic.addresses] for nic in model.net.interfaces())
+    sim.cli("rm", "-f", cid)
+    assert model.hcs.systems() == [] and model.hns.endpoints() == []
+
+
 def test_pull_and_exit_codes(sim: Sim) -> None:
     sim.cli("rmi", "mcr.microsoft.com/windows/nanoserver:ltsc2022")
     out = sim.cli(

@@ -35,7 +35,11 @@ CONSEQUENCES = {
     # Both break the one check "the layer's filter is wcifs" (its name, or where it is attached).
     Deviation.FILTER_NOT_WCIFS: {Deviation.LAYER_FILTER_NOT_WCIFS},
     Deviation.LAYER_FILTER_NOT_WCIFS: {Deviation.FILTER_NOT_WCIFS},
-    Deviation.ENDPOINT_BRINGS_COMPARTMENT: {Deviation.ENDPOINT_NIC_AT_CREATE},
+    # an endpoint that brings a host compartment and NIC brings them under Hyper-V isolation too
+    Deviation.ENDPOINT_BRINGS_COMPARTMENT: {
+        Deviation.ENDPOINT_NIC_AT_CREATE,
+        Deviation.HYPERV_HOST_COMPARTMENT,
+    },
     Deviation.ENDPOINT_NIC_AT_CREATE: {Deviation.ENDPOINT_BRINGS_COMPARTMENT},
     # a daemon that restores every container restores those with a restart policy too
     Deviation.CONTAINERS_RESTORED: {Deviation.RESTARTABLE_CONTAINERS_RESTORED},
@@ -364,6 +368,25 @@ def removal_deletes_network(m: HostModel) -> bool:
     return gone and all(e.id != endpoint for e in m.hns.endpoints())
 
 
+def hyperv_network_in_vm(m: HostModel) -> bool:
+    """A Hyper-V isolated container's compartment and NIC are not the host's; its endpoint is attached."""
+    c = m.dockerd.create_container(
+        {
+            "Image": _image(m).id,
+            "Cmd": ["powershell"],
+            "OpenStdin": True,
+            "HostConfig": {"Isolation": "hyperv"},
+        }
+    )
+    m.dockerd.start_container(c.id)
+    ip = next(e.ip for e in m.hns.endpoints() if c.id.lower() in e.shared_containers)
+    in_host = any(c.id.lower() in comp.description.lower() for comp in m.net.compartments()) or any(
+        ip in [a for a, _ in nic.addresses] for nic in m.net.interfaces()
+    )
+    m.dockerd.remove_container(c.id, force=True)
+    return not in_host
+
+
 CHECKS: dict[str, Check] = {
     Deviation.DEBUG_LOG_DROPS_QUERY: debug_log_keeps_query,
     Deviation.WAIT_NEXT_EXIT_IMMEDIATE: wait_next_exit_blocks,
@@ -405,6 +428,7 @@ CHECKS: dict[str, Check] = {
     Deviation.STOP_TERMINATES_AT_ONCE: stop_shuts_down,
     Deviation.LAYER_FOLDER_LEFT_BEHIND: removal_destroys_scratch,
     Deviation.COMPARTMENT_LEFT_BEHIND: removal_deletes_network,
+    Deviation.HYPERV_HOST_COMPARTMENT: hyperv_network_in_vm,
 }
 
 

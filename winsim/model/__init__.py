@@ -227,10 +227,12 @@ class HostModel:
         return "wcnfs" if self.deviates(Deviation.FILTER_NOT_WCIFS) else "wcifs"
 
     def services(self) -> list[ServiceInfo]:
-        """The container-related services (docker, hns, vmcompute)."""
+        """The container-related services (docker, hns, vmcompute, and vmms: the Hyper-V role, which
+        the Hyper-V isolation this host runs needs)."""
         d = self.dockerd
         return [
             ServiceInfo("docker", "Docker Engine", d.service_status, d.pid),
             ServiceInfo("hns", "Host Network Service", "Running", 1876),
             ServiceInfo("vmcompute", "Hyper-V Host Compute Service", "Running", 1520),
+            ServiceInfo("vmms", "Hyper-V Virtual Machine Management", "Running", 2412),
         ]

@@ -164,6 +164,7 @@ class ComputeSystem:
     compartment_id: int | None = None
     endpoint_ids: list[str] = field(default_factory=list)
     processes: dict[int, HcsProcess] = field(default_factory=dict)
+    network_built: bool = False  # the compartment (in the utility VM under Hyper-V isolation) is made
 
     @property
     def stopped(self) -> bool:
@@ -281,7 +282,7 @@ class Hcs:
             system = self._require(system_id, op)
             if system.state != "Created":
                 raise HcsError.of(HCS_E_INVALID_STATE, op, system_id)
-            if system.compartment_id is None:
+            if not system.network_built:
                 self._build_network(system)
             system.state = "Running"
             now = datetime.now(UTC)
@@ -335,9 +336,12 @@ class Hcs:
             system = self._require(system_id, op)
             try:
                 if request.add:
-                    if system.state != "Running" or system.compartment_id is None:
+                    if system.state != "Running" or not system.network_built:
                         raise HcsError.of(HCS_E_INVALID_STATE, op, system_id)
-                    self._hns.attach_endpoint(endpoint, system.id, system.compartment_id)
+                    if system.compartment_id is None:  # its compartment is inside the utility VM
+                        self._hns.attach_to_guest(endpoint, system.id)
+                    else:
+                        self._hns.attach_endpoint(endpoint, system.id, system.compartment_id)
                     system.endpoint_ids.append(endpoint)
                 else:
                     self._hns.detach_endpoint(endpoint, system.id)
@@ -426,6 +430,7 @@ class Hcs:
                 else:
                     self._net.remove_compartment(system.compartment_id)
             system.compartment_id = None
+            system.network_built = False
             system.state = "Stopped"
             system.exit_type = exit_type
             self._record(journal_op, system_id)
@@ -437,6 +442,14 @@ class Hcs:
 
     def _build_network(self, system: ComputeSystem) -> None:
         """The compartment, one vNIC per endpoint and the endpoint attachment, as HCS creates them."""
+        system.network_built = True
+        if system.config.hv_partition and not self._deviates(Deviation.HYPERV_HOST_COMPARTMENT):
+            # Hyper-V isolation: the compartment and the endpoint's NIC live in the utility VM's own
+            # network stack, so the host gains neither; HNS still shows the endpoint attached (INFERRED:
+            # moby's Windows driver attaches the same endpoint by id under either isolation).
+            for ep in system.endpoint_ids:
+                self._hns.attach_to_guest(ep, system.id)
+            return
         if not system.endpoint_ids:
             comp = self._net.create_container_compartment(system.id)
             system.compartment_id = comp.id

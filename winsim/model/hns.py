@@ -352,6 +352,17 @@ class Hns:
             self._record("HNSCall POST /endpoints/attach", ep.id)
             return ep.copy()
 
+    def attach_to_guest(self, endpoint_id: str, container_id: str) -> HnsEndpoint:
+        """Attach the endpoint to a Hyper-V isolated container: its NIC is the utility VM's, so no
+        host compartment or interface gets it."""
+        with self._lock:
+            ep = self._endpoint(endpoint_id)
+            if container_id.lower() not in ep.shared_containers:
+                ep.shared_containers.append(container_id.lower())
+            ep.state = ENDPOINT_STATES["Attached"]
+            self._record("HNSCall POST /endpoints/attach", ep.id)
+            return ep.copy()
+
     def bind_to_compartment(self, endpoint_id: str, compartment_id: int) -> None:
         """Give the endpoint its vNIC in a compartment without marking it attached."""
         with self._lock:
