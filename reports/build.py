@@ -25,7 +25,7 @@ from pathlib import Path
 from inventory import InventoryError
 from reports import allure_meta
 from reports.junit import write_junit
-from reports.matrix import CATALOGUE, expect_host, expected_jobs, not_run_reason
+from reports.matrix import CATALOGUE, add_expect_host_option, expected_jobs, not_run_reason
 from reports.merge import MixedRuns, combine, write_results
 from reports.run import finish, show_paths
 from reports.shards import expected_hosts, latest_attempts
@@ -66,14 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--baseline", type=Path, help="an earlier matrix.json: mark newly failing/passing cells"
     )
     parser.add_argument("--catalogue", type=Path, default=CATALOGUE)
-    parser.add_argument(
-        "--expect-host",
-        action="append",
-        default=[],
-        type=expect_host,
-        metavar="HOST[=JOB]",
-        help="a host that must have results, and the job that runs it (repeatable)",
-    )
+    add_expect_host_option(parser)
     parser.add_argument(
         "--expect-inventory",
         type=Path,

@@ -156,6 +156,18 @@ def expect_host(value: str) -> str:
     return value
 
 
+def add_expect_host_option(parser: argparse.ArgumentParser) -> None:
+    """``--expect-host``, as reports.run and reports.build both take it."""
+    parser.add_argument(
+        "--expect-host",
+        action="append",
+        default=[],
+        type=expect_host,
+        metavar="HOST[=JOB]",
+        help="a host that must have results, and the job that runs it (repeatable)",
+    )
+
+
 def _via(
     got: Mapping[tuple[str, str, str], list[Record]],
     expected: Mapping[tuple[str, str, str], set[str]],

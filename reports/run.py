@@ -26,7 +26,7 @@ from inventory import DEFAULT_INVENTORY, InventoryError, load_inventory
 from reports import allure_html, allure_results, catalogue_html
 from reports.matrix import (
     CATALOGUE,
-    expect_host,
+    add_expect_host_option,
     load_catalogue,
     matrix_from_dirs,
     summary_lines,
@@ -176,14 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--baseline", type=Path, help="matrix.json of an earlier run (default: the last complete run's)"
     )
     parser.add_argument("--catalogue", type=Path, default=CATALOGUE)
-    parser.add_argument(
-        "--expect-host",
-        action="append",
-        default=[],
-        type=expect_host,
-        metavar="HOST[=JOB]",
-        help="a host that must have results, and the job that runs it (repeatable)",
-    )
+    add_expect_host_option(parser)
     parser.add_argument("--no-html", action="store_true", help="skip the Allure HTML")
     parser.add_argument(
         "--workers",

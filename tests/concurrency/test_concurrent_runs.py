@@ -18,12 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-from fixtures.simhosts import resolve
-from inventory.model import HostSpec, SimSettings
-from tests.faults.conftest import ROOT, start_pytest
-from winsim.launcher import launch
+from tests.faults.conftest import ROOT, serve_lab_host, start_pytest
 
 SELECTION = (
     "suites/test_layers.py::test_start_mounts_scratch_as_volume",
@@ -39,15 +35,7 @@ RUN_TIMEOUT = 300.0
 @pytest.fixture
 def lab_host(tmp_path: Path) -> Iterator[Path]:
     """One ws2022 host with lab latency, started on its own; an inventory naming it as a lab host."""
-    launched = launch("shared", "ws2022", tmp_path / "host", detach=True, latency="lab")
-    base = HostSpec(name="shared", transport="sim", sim=SimSettings(profile="ws2022", via="winrm"))
-    (tmp_path / "sim").mkdir()
-    spec = resolve(base, launched.endpoints, tmp_path)  # sets the password's environment variable
-    data = spec.model_dump(mode="json", exclude_defaults=True)
-    data["os_build"] = 20348
-    data["base_image"] = "mcr.microsoft.com/windows/servercore:ltsc2022"
-    inventory = tmp_path / "shared.yml"
-    inventory.write_text(yaml.safe_dump({"hosts": [data]}))
+    launched, inventory = serve_lab_host(tmp_path, latency="lab")
     yield inventory
     launched.stop()
 

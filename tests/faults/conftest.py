@@ -89,10 +89,9 @@ def fault_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Cal
     return run
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[LaunchedHost, Path]]:
-    """One simulated host started on its own, and an inventory that names it as a lab host."""
-    launched = launch("shared", "ws2022", tmp_path / "host", detach=True)
+def serve_lab_host(tmp_path: Path, latency: str = "none") -> tuple[LaunchedHost, Path]:
+    """One ws2022 host started on its own (``winsim serve``), and an inventory naming it as a lab host."""
+    launched = launch("shared", "ws2022", tmp_path / "host", detach=True, latency=latency)
     base = HostSpec(name="shared", transport="sim", sim=SimSettings(profile="ws2022", via="winrm"))
     (tmp_path / "sim").mkdir()
     spec = resolve(base, launched.endpoints, tmp_path)  # sets the password's environment variable
@@ -101,5 +100,12 @@ def served(tmp_path: Path) -> Iterator[tuple[LaunchedHost, Path]]:
     data["base_image"] = "mcr.microsoft.com/windows/servercore:ltsc2022"
     inventory = tmp_path / "shared.yml"
     inventory.write_text(yaml.safe_dump({"hosts": [data]}))
+    return launched, inventory
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[LaunchedHost, Path]]:
+    """One simulated host started on its own, and an inventory that names it as a lab host."""
+    launched, inventory = serve_lab_host(tmp_path)
     yield launched, inventory
     launched.stop()
