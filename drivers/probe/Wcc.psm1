@@ -400,8 +400,16 @@ function Get-WccIsolationModes {
     # service, vmcompute), hyperv when the Hyper-V role is there too (its management service,
     # vmms). INFERRED from the services each feature installs; no round trip of its own.
     $modes = @()
-    if (Get-Service -Name vmcompute -ErrorAction SilentlyContinue) { $modes += 'process' }
-    if (Get-Service -Name vmms -ErrorAction SilentlyContinue) { $modes += 'hyperv' }
+    foreach ($service in @(@('vmcompute', 'process'), @('vmms', 'hyperv'))) {
+        try {
+            $null = Get-Service -Name $service[0] -ErrorAction Stop
+            $modes += $service[1]
+        }
+        catch {
+            # the feature is not installed: Get-Service's "cannot find any service" error; any other is passed on
+            if ($_.FullyQualifiedErrorId -notlike 'NoServiceFoundForGivenName*') { throw }
+        }
+    }
     $modes
 }
 
