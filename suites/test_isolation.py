@@ -7,7 +7,7 @@ import re
 
 from fixtures.behaviour import behaviour
 from suites import expect, facts
-from suites.subjects import DOCKER_COMMAND, default_network, docker_ip
+from suites.subjects import DIRECT_COMMAND, DOCKER_COMMAND, default_network, docker_ip
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
@@ -59,27 +59,54 @@ def _norm(path: str) -> str:
 
 @behaviour(
     id="isolation/hyperv-utility-vm",
-    must="A container run with `--isolation=hyperv` MUST show HostConfig.Isolation hyperv in inspect and be one "
-    "running HCS compute system under its container id (SystemType Container, a RuntimeId: its "
-    "utility VM's); its network compartment and NIC MUST be inside that VM: no compartment of the host "
-    "(Get-NetCompartment) describes it and no host interface carries its address, while its HNS endpoint holds "
-    "that address attached to it; its scratch layer MUST be windowsfilter\\<container id> with a layerchain.json "
-    "listing its image's layers, as under process isolation.",
+    must="A container run with Hyper-V isolation (`docker run --isolation=hyperv`, or HcsCreateComputeSystem with "
+    "HvPartition and HvRuntime) MUST be one running HCS compute system under its container id (SystemType "
+    "Container, a RuntimeId: its utility VM's), and HcsEnumerateComputeSystems MUST list no other system carrying "
+    "that id (the utility VM is not a compute system of its own); its network compartment and NIC MUST be inside "
+    "that VM: no compartment of the host (Get-NetCompartment) describes it and no host interface carries its "
+    "address, while its HNS endpoint holds that address attached to it; its scratch layer MUST be "
+    "windowsfilter\\<container id> with a layerchain.json listing its image's layers, nearest first, as under "
+    "process isolation. Through Docker, inspect MUST show HostConfig.Isolation hyperv.",
     seed="",
     source="learn.microsoft.com 'Isolation modes' (each Hyper-V isolated container runs in a highly optimized "
-    "virtual machine with its own kernel); hcsshim internal/schema1 ContainerConfig (HvPartition, one compute "
-    "system per container, its utility VM's RuntimeId); hcsdiag list of a utility VM "
-    "(tests/fidelity/samples/hcsdiag-list-vm-client.txt); the compartment and NIC inside the VM are INFERRED",
+    "virtual machine with its own kernel); moby daemon/internal/libcontainerd/local/local_windows.go (one "
+    "hcsshim.CreateContainer per container, HvPartition and HvRuntime.ImagePath the base layer's UtilityVM, no "
+    "VolumePath; MicrosoftDocs/Virtualization-Documentation#1128 quotes that document); hcsshim internal/hcs/schema1 "
+    "ContainerProperties (RuntimeId); hcsdiag list of a utility VM (tests/fidelity/samples/hcsdiag-list-vm-client.txt); "
+    "moby daemon/graphdriver/windows/windows.go Remove (a Hyper-V container's template VM, listed on RS1/RS2 with "
+    "IsRuntimeTemplate and its own id, is the only other system HCS v1 enumerates for it); that no per-container "
+    "utility VM system is listed, and the compartment and NIC inside the VM, are INFERRED",
     isolation=("hyperv",),
+    via=("docker", "direct"),
 )
-def test_hyperv_container_is_backed_by_a_utility_vm(host, via, containers):
+def test_hyperv_container_is_backed_by_a_utility_vm(host, via, containers, direct):
     network = default_network(host)
-    container = containers.run(command=DOCKER_COMMAND, network=network, isolation="hyperv")
-    short = container.id[:12]
-    expect.equal(
-        host, f"inspect HostConfig.Isolation of {short}", "hyperv", container.attrs["HostConfig"]["Isolation"]
-    )
-    system = expect.present(host, f"HCS compute system {short}", host.hcs.get(container.id))
+    if via == "docker":
+        container = containers.run(command=DOCKER_COMMAND, network=network, isolation="hyperv")
+        cid = container.id
+        expect.equal(
+            host,
+            f"inspect HostConfig.Isolation of {cid[:12]}",
+            "hyperv",
+            container.attrs["HostConfig"]["Isolation"],
+        )
+        address = docker_ip(container, network)
+        scratch = str(container.attrs["GraphDriver"]["Data"]["dir"])
+        image = host.docker.client.images.get(container.attrs["Image"])
+        image_dir = _norm(image.attrs["GraphDriver"]["Data"]["dir"])
+        layer_count = len(image.attrs["RootFS"]["Layers"])
+    else:
+        dc = direct(network=network, isolation="hyperv")
+        dc.create_scratch()
+        dc.activate()  # nothing is mounted on the host under Hyper-V isolation
+        endpoint = dc.create_endpoint()
+        dc.create_compute_system()
+        dc.start()
+        dc.create_process(DIRECT_COMMAND)
+        cid, address, scratch = dc.id, endpoint.ip_address, str(dc.scratch)
+        image_dir, layer_count = _norm(dc.parent_layers[0]), len(dc.parent_layers)
+    short = cid[:12]
+    system = expect.present(host, f"HCS compute system {short}", host.hcs.get(cid))
     expect.equal(
         host,
         f"SystemType and State of HCS compute system {short}",
@@ -93,13 +120,18 @@ def test_hyperv_container_is_backed_by_a_utility_vm(host, via, containers):
         expect.Described("a GUID"),
         system.runtime_id,
     )
-    address = docker_ip(container, network)
-    described = facts.COMPARTMENT_DESCRIPTION.format(id=container.id)
+    expect.equal(
+        host,
+        f"compute systems HcsEnumerateComputeSystems lists with {short}'s id in their Id or Name",
+        [cid.lower()],
+        [s.id.lower() for s in host.hcs.list() if cid.lower() in f"{s.id} {s.name}".lower()],
+    )
+    described = facts.COMPARTMENT_DESCRIPTION.format(id=cid)
     expect.equal(
         host,
         f"host compartments (Get-NetCompartment) describing {short} ({described})",
         [],
-        [c.id for c in host.net.compartments() if container.id.lower() in c.description.lower()],
+        [c.id for c in host.net.compartments() if cid.lower() in c.description.lower()],
     )
     expect.equal(
         host,
@@ -111,16 +143,14 @@ def test_hyperv_container_is_backed_by_a_utility_vm(host, via, containers):
     expect.equal(
         host,
         f"HNS endpoints with {short}'s address {address}: their containers",
-        [[container.id.lower()]],
+        [[cid.lower()]],
         [[c.lower() for c in e.shared_containers] for e in endpoints],
     )
-    scratch = str(container.attrs["GraphDriver"]["Data"]["dir"])
-    expect.equal(host, f"scratch folder of {short}", container.id.lower(), expect.basename(scratch).lower())
+    expect.equal(host, f"scratch folder of {short}", cid.lower(), expect.basename(scratch).lower())
     chain = expect.present(host, f"layerchain.json of {short}", host.layers.layerchain(scratch))
-    image = host.docker.client.images.get(container.attrs["Image"])
     expect.equal(
         host,
-        f"{short}'s layerchain.json: first entry (image {image.id[:19]}'s dir) and count (RootFS.Layers)",
-        (_norm(image.attrs["GraphDriver"]["Data"]["dir"]), len(image.attrs["RootFS"]["Layers"])),
+        f"{short}'s layerchain.json: first entry (its image's top layer) and count (the image's layers)",
+        (image_dir, layer_count),
         (_norm(chain[0]), len({_norm(e) for e in chain})),
     )

@@ -49,6 +49,8 @@ def test_default_sim_inventory_has_two_builds():
     )
     # One dockerd logs API calls, one does not (a stock daemon): both ways the suite sees them run.
     assert {h.sim.daemon_debug for h in inv.hosts if h.sim} == {True, False}
+    # One host has the Hyper-V role, one is stock (process isolation only): both isolation modes run.
+    assert {h.name: h.sim.hyperv for h in inv.hosts if h.sim} == {"ws2019-sim": False, "ws2022-sim": True}
 
 
 def test_example_inventories_load(monkeypatch):
@@ -172,6 +174,14 @@ def test_an_anchor_that_contains_itself_is_an_unknown_key_not_a_recursion(tmp_pa
 def test_sim_host_needs_sim_section(tmp_path):
     msg = error_of(write(tmp_path, "hosts:\n  - {name: s, transport: sim}\n"))
     assert "host 's'" in msg and "sim" in msg
+
+
+def test_hyperv_isolation_on_a_simulated_host_needs_its_hyperv_role(tmp_path):
+    bad = "hosts:\n  - {name: s, transport: sim, sim: {profile: ws2022}, isolation: [process, hyperv]}\n"
+    msg = error_of(write(tmp_path, bad))
+    assert "host 's'" in msg and "sim: {hyperv: true}" in msg
+    good = bad.replace("{profile: ws2022}", "{profile: ws2022, hyperv: true}")
+    assert load_inventory(write(tmp_path, good)).get("s").isolation == ("process", "hyperv")
 
 
 def test_select_by_name_and_tags():

@@ -39,7 +39,7 @@ def test_a_change_names_the_revision_the_host_moved_to_or_says_it_is_unchanged(t
     assert (facts["os_revision"], facts["engine"], facts["isolation"]) == (
         "20348.2849",
         "Docker Engine - Community",
-        "process, hyperv",  # vmcompute and vmms both run on a simulated host
+        "process",  # a stock simulated host: vmcompute of Containers, no Hyper-V role (no vmms)
     )
     assert first["changes"] == []
 

@@ -45,18 +45,28 @@ def host_name(deviation: str | None) -> str:
 
 
 def write_inventory(path: Path) -> None:
+    # Every host has the Hyper-V role (not a stock host's default), so the hyperv-gated behaviours run.
     hosts = [
-        {"name": FAITHFUL, "transport": "sim", "sim": {"profile": PROFILE}, "os_build": BUILD},
+        {
+            "name": FAITHFUL,
+            "transport": "sim",
+            "sim": {"profile": PROFILE, "hyperv": True},
+            "os_build": BUILD,
+        },
         {
             "name": FAITHFUL_DEBUG,
             "transport": "sim",
-            "sim": {"profile": PROFILE, "daemon_debug": True},
+            "sim": {"profile": PROFILE, "daemon_debug": True, "hyperv": True},
             "os_build": BUILD,
         },
     ]
     for deviation in sorted(DEVIATION_BREAKS):
         old = deviation in ON_OLD_BUILD
-        sim: dict[str, object] = {"profile": OLD_PROFILE if old else PROFILE, "deviations": [str(deviation)]}
+        sim: dict[str, object] = {
+            "profile": OLD_PROFILE if old else PROFILE,
+            "deviations": [str(deviation)],
+            "hyperv": True,
+        }
         if deviation in NEEDS_DAEMON_DEBUG:
             sim["daemon_debug"] = True
         hosts.append(

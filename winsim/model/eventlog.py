@@ -25,6 +25,14 @@ HCS_EVENTS: dict[str, tuple[int, str]] = {
     "shutdown": (2002, "The compute system '{id}' was shut down."),
 }
 
+# HCS's error event when a compute system needs Hyper-V and the host has not the role: its id and
+# text as HCS returns them in the call's ErrorEvents (tests/fidelity/samples/hyperv-compute-11008-no-role.txt);
+# the channel (Admin) and level (Error) are INFERRED.
+HYPERV_NOT_INSTALLED_EVENT = (
+    11008,
+    "Cannot create system '{id}' since Hyper-V is not installed on the host.",
+)
+
 LEVEL_NAMES = {1: "Critical", 2: "Error", 3: "Warning", 4: "Information", 5: "Verbose"}
 
 
@@ -85,6 +93,13 @@ class EventLog:
             return
         event_id, template = HCS_EVENTS[action]
         self.write(HCS_OPERATIONAL, HCS_PROVIDER, event_id, template.format(id=system_id), system_id)
+
+    def hyperv_not_installed(self, system_id: str) -> None:
+        """A compute system refused for want of the Hyper-V role, on the Admin channel."""
+        if not self._hcs_enabled:
+            return
+        event_id, template = HYPERV_NOT_INSTALLED_EVENT
+        self.write(HCS_ADMIN, HCS_PROVIDER, event_id, template.format(id=system_id), system_id, level=2)
 
     def hcs_started(self) -> None:
         """vmcompute's own start, on the Admin channel."""

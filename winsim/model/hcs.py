@@ -479,6 +479,7 @@ class Hcs:
         report it on hosts without it) and its utility VM image: HvRuntime.ImagePath, a folder
         (INFERRED: HCS's answer to a missing one is taken to be a file-not-found, as for a missing layer)."""
         if not self.hyperv:
+            self._events.hyperv_not_installed(system_id)
             raise HcsError.of(HCS_E_HYPERV_NOT_INSTALLED, op, system_id)
         image = config.hv_runtime_image_path
         if not image or not self._layers.is_folder(image):
