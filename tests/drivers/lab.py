@@ -46,10 +46,17 @@ class Lab:
 
     @classmethod
     def start(
-        cls, state_dir: Path, name: str = "drv-ws2022", profile: str = "ws2022", latency: str = "none"
+        cls,
+        state_dir: Path,
+        name: str = "drv-ws2022",
+        profile: str = "ws2022",
+        latency: str = "none",
+        hyperv: bool = False,
     ) -> Lab:
         # Debug logging on: the driver tests read dockerd's debug log.
-        sim = SimHost.create(name, profile, state_dir / "host", latency=latency, daemon_debug=True)
+        sim = SimHost.create(
+            name, profile, state_dir / "host", latency=latency, daemon_debug=True, hyperv=hyperv
+        )
         surfaces = start_surfaces(sim)
         run_dir = state_dir / "run"
         (run_dir / "sim").mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.host import Host
+from drivers.errors import DriverError, ProbeError
+from drivers.host import Host, connect
+from tests.drivers.lab import Lab
 
 
 def test_direct_lifecycle_step_by_step(shared_host: Host):
@@ -59,3 +61,44 @@ def test_teardown_runs_when_a_step_fails(shared_host: Host):
         "DestroyLayer",
     ]
     assert c.id not in shared_host.layers.folders()
+
+
+def test_hyperv_lifecycle_builds_libcontainerds_configuration(tmp_path, via: str):
+    """Under Hyper-V isolation: HvPartition, HvRuntime.ImagePath the base layer's UtilityVM, no VolumePath
+    (moby libcontainerd/local/local_windows.go); nothing mounted on the host, no host compartment."""
+    lab = Lab.start(tmp_path, name="drv-hv", hyperv=True)
+    h = connect(lab.spec(via), run_id="drvhv")
+    try:
+        image = h.docker.client.images.list()[0].tags[0]
+        with h.hcs.direct(image, isolation="hyperv") as c:
+            c.create_scratch()
+            assert c.activate() == ""
+            c.create_endpoint()
+            config = c.configuration()
+            assert (config["HvPartition"], config["LayerFolderPath"]) == (True, c.scratch)
+            assert config["HvRuntime"] == {"ImagePath": c.parent_layers[-1] + "\\UtilityVM"}
+            assert "VolumePath" not in config
+            cs = c.create_compute_system()
+            assert c.start().state == "Running" and cs.id == c.id
+            assert h.net.compartment_for_container(c.id) is None  # inside the utility VM
+            assert [s.id for s in h.hcs.list() if c.id in s.id] == [c.id]
+        assert "UnprepareLayer+DeactivateLayer" not in c.steps
+        assert h.hcs.get(c.id) is None and c.id not in h.layers.folders()
+    finally:
+        h.close()
+        lab.close()
+
+
+def test_hyperv_compute_system_is_refused_without_the_hyperv_role(shared_host: Host):
+    image = shared_host.docker.client.images.list()[0].tags[0]
+    with shared_host.hcs.direct(image, isolation="hyperv") as c:
+        c.create_scratch()
+        c.create_endpoint()
+        with pytest.raises(ProbeError, match="a required feature is not installed"):
+            c.create_compute_system()
+    assert shared_host.hcs.get(c.id) is None and c.id not in shared_host.layers.folders()
+
+
+def test_an_unknown_isolation_is_refused(shared_host: Host):
+    with pytest.raises(DriverError, match="isolation 'vm'"):
+        shared_host.hcs.direct("x", isolation="vm")
