@@ -64,13 +64,16 @@ NEEDS_DAEMON_DEBUG = frozenset({Deviation.DEBUG_LOG_DROPS_QUERY})
 # the layerchain's first entry is checked against the image's GraphDriver.Data.dir.
 # isolation/hyperv-utility-vm checks, under Hyper-V isolation, the scratch folder and layerchain.json
 # facts of the layers behaviours, and that no host compartment or NIC holds the container's address
-# (which an endpoint that brings its own compartment breaks under either isolation).
+# (which an endpoint that brings its own compartment breaks under either isolation).  A behaviour
+# written "id[via]" is broken through that via only: dockerd's layer deviations leave the direct
+# lifecycle's own scratch layer and layerchain alone.
 _HYPERV = "isolation/hyperv-utility-vm"
+_HYPERV_DOCKER = f"{_HYPERV}[docker]"
 ALSO_BREAKS: dict[str, frozenset[str]] = {
-    Deviation.IMAGE_LAYER_DIR_MISSING: frozenset({"layers/layerchain-nearest-first", _HYPERV}),
-    Deviation.SCRATCH_LAYER_RANDOM_ID: frozenset({_HYPERV}),
-    Deviation.LAYERCHAIN_BASE_FIRST: frozenset({_HYPERV}),
-    Deviation.LAYERCHAIN_BASE_ONLY: frozenset({_HYPERV}),
-    Deviation.LAYERCHAIN_SKIPS_PARENT: frozenset({_HYPERV}),
+    Deviation.IMAGE_LAYER_DIR_MISSING: frozenset({"layers/layerchain-nearest-first", _HYPERV_DOCKER}),
+    Deviation.SCRATCH_LAYER_RANDOM_ID: frozenset({_HYPERV_DOCKER}),
+    Deviation.LAYERCHAIN_BASE_FIRST: frozenset({_HYPERV_DOCKER}),
+    Deviation.LAYERCHAIN_BASE_ONLY: frozenset({_HYPERV_DOCKER}),
+    Deviation.LAYERCHAIN_SKIPS_PARENT: frozenset({_HYPERV_DOCKER}),
     Deviation.ENDPOINT_BRINGS_COMPARTMENT: frozenset({_HYPERV}),
 }
