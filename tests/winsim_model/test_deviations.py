@@ -47,6 +47,8 @@ CONSEQUENCES = {
     Deviation.CONTAINERS_RESTORED: {Deviation.RESTARTABLE_CONTAINERS_RESTORED},
     # one build-aware alias check serves both alias deviations, each breaking it on its own builds
     Deviation.NIC_ALIAS_2016_FORM: {Deviation.NIC_ALIAS_FORMAT},
+    # without a container process nothing holds a shutdown, so no stop reaches its timeout
+    Deviation.NO_CONTAINER_PROCESS: {Deviation.STOP_TERMINATES_AT_ONCE},
 }
 POWERSHELL_SIDE = {
     Deviation.COMPARTMENT_WRITABLE,
