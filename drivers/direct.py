@@ -228,11 +228,13 @@ class DirectContainer:
         self.compute_system = self._props(value)
         return self.compute_system
 
-    def create_process(self, command_line: str) -> HcsProcess:
+    def create_process(self, command_line: str, console: bool = True) -> HcsProcess:
+        """HcsCreateProcess; ``console`` (EmulateConsole, as ``docker run -t`` asks) keeps a shell's
+        input open, and such a process gets no console control event on a shutdown (moby#40678)."""
         params = {
             "CommandLine": command_line,
             "WorkingDirectory": "C:\\",
-            "EmulateConsole": True,  # a console keeps a shell's input open, as `docker run -t` does
+            "EmulateConsole": console,
             "CreateStdInPipe": False,
             "CreateStdOutPipe": False,
             "CreateStdErrPipe": False,

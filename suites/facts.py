@@ -39,11 +39,18 @@ HNS_ID_OPTION = "com.docker.network.windowsshim.hnsid"
 HCS_OWNER = "docker"  # INFERRED from moby's libcontainerd (defaultOwner)
 HCS_SYSTEM_TYPE = "Container"
 HCS_EVENT_LOG = "Microsoft-Windows-Hyper-V-Compute-Operational"
-# HCS v1 ExitType of a compute system that shut down (INFERRED).
+# HCS's exit types, as its schema names them (MicrosoftDocs/Virtualization-Documentation
+# virtualization/api/hcs/SchemaReference.md@d79faa59, NotificationType): a shut-down system's and a
+# terminated one's.  INFERRED: that schema1's ExitType property, which the v1 API returns, uses these names.
 HCS_GRACEFUL_EXIT = "GracefulExit"
+HCS_FORCED_EXIT = "ForcedExit"
 # The exit code docker stop leaves on a Windows container: STATUS_CONTROL_C_EXIT, "Exited (3221225786)"
 # (servercore:1809, Server 2019, engine 19.03.2: microsoft/dotnet-framework-docker#431).
 STOP_EXIT_CODE = 0xC000013A
+# The exit code docker reports for a container whose compute system was terminated: INFERRED (no public
+# transcript of a Windows container killed after -t shows its "Exited (N)"; hcsshim reads the process's
+# ExitCode from HcsGetProcessProperties after the exit notification, internal/hcs/process.go@02eb49c1).
+TERMINATE_EXIT_CODE = 1
 # moby daemon/top_windows.go: the columns docker top shows for a Windows container.
 TOP_TITLES = ["Name", "PID", "CPU", "Private Working Set"]
 

@@ -112,7 +112,7 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.PORT_CONFLICT_ACCEPTED: "WinNAT accepts a second static mapping of a host port already mapped",
     Deviation.EXEC_EXIT_CODE_LOST: "an exec's inspect reports exit code 0 whatever its process returned",
     Deviation.STOP_TERMINATES_AT_ONCE: "HcsShutdownComputeSystem terminates the compute system (ForcedExit) "
-    "instead of shutting it down",
+    "instead of shutting it down, so a stop ends every container at once, before its timeout",
     Deviation.LAYER_FOLDER_LEFT_BEHIND: "DestroyLayer forgets the layer but leaves its folder under windowsfilter",
     Deviation.COMPARTMENT_LEFT_BEHIND: "a stopped compute system's network compartment stays (its vNIC goes)",
     Deviation.HYPERV_HOST_COMPARTMENT: "a Hyper-V isolated container's compartment and vNIC are made in the host's "

@@ -96,6 +96,31 @@ def test_stats_one_shot_and_stop_timeout(sim: Sim) -> None:
     assert "HcsShutdownComputeSystem" in journal and "HcsTerminateComputeSystem" not in journal[-6:]
 
 
+def test_stop_t_waits_for_a_console_process_then_terminates(sim: Sim) -> None:
+    """`docker run -t`: a console process gets no CTRL_SHUTDOWN_EVENT, so `docker stop -t 2` waits the 2 s
+    and then terminates it; the same shell without a console ends on the shutdown at once."""
+    sim.cli("run", "-dit", "--name", "held", NANO, "powershell")
+    sim.cli("run", "-di", "--name", "ends", NANO, "powershell")
+    held_id = sim.cli("inspect", "-f", "{{.Id}}", "held").stdout.strip()
+    top = [row.split()[0] for row in sim.cli("top", "held").stdout.splitlines()[1:]]
+    assert "powershell.exe" in top and "CExecSvc.exe" in top
+    began = time.monotonic()
+    sim.cli("stop", "-t", "2", "held")
+    held = time.monotonic() - began
+    began = time.monotonic()
+    sim.cli("stop", "-t", "2", "ends")
+    ends = time.monotonic() - began
+    assert 2.0 <= held < 3.5 and ends < 1.0, (held, ends)
+    assert _status(sim, "held").startswith("Exited (1)")  # INFERRED: the exit code after a terminate
+    assert _status(sim, "ends").startswith("Exited (3221225786)")
+    log = sim.host.model.dockerd.debug_log()
+    assert any(
+        f"Container {held_id} failed to exit within 2 seconds of signal 15 - using the force" in line
+        for line in log
+    )
+    assert sim.host.model.hcs.get(held_id) is None
+
+
 def test_container_prune_removes_what_does_not_run(sim: Sim) -> None:
     sim.cli("run", "--name", "old", NANO, "cmd", "/c", "ver")
     sim.cli("run", "-d", "--name", "live", NANO, "ping", "-t", "127.0.0.1")

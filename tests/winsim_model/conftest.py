@@ -35,8 +35,9 @@ def model(make_model: MakeModel) -> HostModel:
     return make_model()
 
 
-def run_seed(model: HostModel, name: str | None = None) -> Container:
-    """The seed's command at model level: network, then run -id powershell (a generated name unless given)."""
+def run_seed(model: HostModel, name: str | None = None, tty: bool = False) -> Container:
+    """The seed's command at model level: network, then run -id powershell (a generated name unless given;
+    ``tty``: run -it, the process has a console)."""
     d = model.dockerd
     if not any(n.name == "examplenetwork" for n in d.networks.values()):
         d.create_network("examplenetwork", "nat")
@@ -45,6 +46,7 @@ def run_seed(model: HostModel, name: str | None = None) -> Container:
             "Image": "mcr.microsoft.com/windows/servercore:ltsc2022",
             "Cmd": ["powershell"],
             "OpenStdin": True,
+            "Tty": tty,
             "HostConfig": {"NetworkMode": "examplenetwork"},
         },
         name=name,

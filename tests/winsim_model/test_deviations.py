@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from tests.winsim_model.conftest import MakeModel, run_seed
 from winsim.deviations import DEVIATIONS, Deviation
 from winsim.model import HCS_OPERATIONAL, DaemonNotRunning, DaemonStartError, HostModel
+from winsim.model.container_process import KILL_EXIT_CODE
 from winsim.model.docker_base import DAEMON_JSON
 from winsim.model.errors import DockerError
 from winsim.model.hcs import ContainerConfig
@@ -45,6 +47,8 @@ CONSEQUENCES = {
     Deviation.CONTAINERS_RESTORED: {Deviation.RESTARTABLE_CONTAINERS_RESTORED},
     # one build-aware alias check serves both alias deviations, each breaking it on its own builds
     Deviation.NIC_ALIAS_2016_FORM: {Deviation.NIC_ALIAS_FORMAT},
+    # without a container process nothing holds a shutdown, so no stop reaches its timeout
+    Deviation.NO_CONTAINER_PROCESS: {Deviation.STOP_TERMINATES_AT_ONCE},
 }
 POWERSHELL_SIDE = {
     Deviation.COMPARTMENT_WRITABLE,
@@ -346,11 +350,16 @@ def exec_exit_code(m: HostModel) -> bool:
 
 
 def stop_shuts_down(m: HostModel) -> bool:
+    """The seed's container ends on the shutdown; one with a console (Tty) is terminated, after -t only."""
     c = run_seed(m)
     mark = m.journal_mark()
     m.dockerd.stop_container(c.id)
     ops = [e.op for e in m.journal_since(mark) if e.op.startswith("Hcs")]
-    return ops[:1] == ["HcsShutdownComputeSystem"] and c.exit_code == 0xC000013A
+    graceful = ops[:1] == ["HcsShutdownComputeSystem"] and c.exit_code == 0xC000013A
+    held = run_seed(m, tty=True)
+    began = time.monotonic()
+    m.dockerd.stop_container(held.id, timeout=1)
+    return graceful and time.monotonic() - began >= 1 and held.exit_code == KILL_EXIT_CODE
 
 
 def removal_destroys_scratch(m: HostModel) -> bool:

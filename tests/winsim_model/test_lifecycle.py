@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -17,6 +18,7 @@ from winsim.model import (
     HcsError,
     HostModel,
 )
+from winsim.model.container_process import KILL_EXIT_CODE, STOP_EXIT_CODE
 from winsim.model.docker_base import DAEMON_JSON
 from winsim.model.hcs import ContainerConfig, LayerRef, ProcessConfig, SystemQuery
 from winsim.model.paths import win_basename
@@ -104,8 +106,8 @@ def test_stop_reverses_and_removes_compartment(model: HostModel) -> None:
     mark = model.journal_mark()
     model.dockerd.stop_container(c.id)
     assert ops(model, mark) == [
+        "HcsShutdownComputeSystem",  # the call, then what its completion undoes
         "HNSCall POST /endpoints/detach",
-        "HcsShutdownComputeSystem",
         "HcsCloseComputeSystem",
         "HNSCall DELETE /endpoints",
         "hcsshim::UnprepareLayer",
@@ -123,6 +125,56 @@ def test_volume_path_changes_on_every_activation(model: HostModel) -> None:
     model.dockerd.stop_container(c.id)
     model.dockerd.start_container(c.id)
     assert c.volume_path != first
+
+
+def test_stop_waits_the_timeout_for_a_console_process_then_terminates(model: HostModel) -> None:
+    c = run_seed(model, tty=True)
+    system = model.hcs.get(c.id)
+    assert system is not None
+    mark = model.journal_mark()
+    began = time.monotonic()
+    model.dockerd.stop_container(c.id, timeout=1)
+    took = time.monotonic() - began
+    assert 1.0 <= took < 1.5
+    assert [o for o in ops(model, mark) if o.startswith("Hcs")][:2] == [
+        "HcsShutdownComputeSystem",
+        "HcsTerminateComputeSystem",
+    ]
+    assert (system.exit_type, c.status, c.exit_code) == ("ForcedExit", "exited", KILL_EXIT_CODE)
+    assert model.hcs.get(c.id) is None
+    assert any(
+        "failed to exit within 1 seconds of signal 15 - using the force" in line
+        for line in model.dockerd.debug_log()
+    )
+
+
+def test_a_shutdown_waits_for_a_console_process_and_ends_the_others(model: HostModel) -> None:
+    c = run_seed(model, tty=True)
+    init = c.pid
+    pid = model.hcs.create_process(c.id, ProcessConfig(command_line="ping -t localhost"))
+    model.hcs.shutdown_compute_system(c.id)
+    system = model.hcs.get(c.id)
+    assert system is not None and system.state == "Running" and system.shutting_down
+    assert system.processes[pid].exit_code == STOP_EXIT_CODE  # no console: CTRL_SHUTDOWN_EVENT ended it
+    assert system.processes[init].exit_code is None  # the console process holds the shutdown
+    model.hcs.shutdown_compute_system(c.id)  # asked again: still pending
+    model.hcs.terminate_compute_system(c.id)
+    assert (system.state, system.exit_type, system.processes[init].exit_code, c.exit_code) == (
+        "Stopped",
+        "ForcedExit",
+        KILL_EXIT_CODE,
+        KILL_EXIT_CODE,
+    )
+
+
+def test_a_created_system_cannot_be_shut_down(model: HostModel) -> None:
+    c = model.dockerd.create_container({"Image": "mcr.microsoft.com/windows/servercore:ltsc2022"})
+    layer = model.windowsfilter.layer(c.scratch_path)
+    assert layer is not None
+    model.hcs.create_compute_system("s1", ContainerConfig(name="s1", layer_folder_path=c.scratch_path))
+    with pytest.raises(HcsError) as state:
+        model.hcs.shutdown_compute_system("s1")
+    assert state.value.hresult == 0xC0370105  # HCS_E_INVALID_STATE (HcsShutDownComputeSystem's reference)
 
 
 def test_hcs_events_for_create_start_terminate(model: HostModel) -> None:

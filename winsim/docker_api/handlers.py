@@ -195,8 +195,18 @@ def containers_start(req: Request) -> Reply:
 @route("POST", "/containers/([^/]+)/stop")
 def containers_stop(req: Request) -> Reply:
     spend(req.host, "container_stop")
-    _d(req).stop_container(req.params[0], signal=req.query.get("signal", ""))
+    _d(req).stop_container(req.params[0], signal=req.query.get("signal", ""), timeout=_stop_seconds(req))
     return Response(204)
+
+
+def _stop_seconds(req: Request) -> int | None:
+    """``t``: seconds before the kill (moby's router: strconv.Atoi, its error unwrapped, so a 500)."""
+    text = req.query.get("t", "")
+    if not text:
+        return None
+    if not re.fullmatch(r"[+-]?[0-9]+", text):
+        raise DockerError(ErrorKind.SYSTEM, f'strconv.Atoi: parsing "{text}": invalid syntax')
+    return int(text)
 
 
 @route("POST", "/containers/([^/]+)/kill")
@@ -209,7 +219,7 @@ def containers_kill(req: Request) -> Reply:
 def containers_restart(req: Request) -> Reply:
     spend(req.host, "container_stop")
     spend(req.host, "container_start")
-    _d(req).restart_container(req.params[0])
+    _d(req).restart_container(req.params[0], timeout=_stop_seconds(req))
     return Response(204)
 
 

@@ -13,6 +13,7 @@ import contextlib
 import json
 import re
 import secrets
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -248,9 +249,10 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
         self.changed.notify_all()
 
     def _process_exit(self, c: Container, pid: int, code: int) -> None:
-        """The container's process ended by itself: moby's exit handling shuts the system down."""
+        """The container's process ended by itself: moby's exit handling shuts the system down
+        (libcontainerd/local reapContainer: shutdownContainer)."""
         if c.running and c.pid == pid:
-            self._exit(c, code, how="terminate")
+            self._exit(c, code, how="shutdown")
 
     def _endpoints_for(self, c: Container) -> list[str]:
         """One HNS endpoint per network; the first (the container's own network) carries the
@@ -280,8 +282,10 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
                 ) from exc
         return out
 
-    def stop_container(self, ref: str, kill: bool = False, signal: str = "") -> None:
-        """POST /containers/{id}/stop (304 when not running) or /kill (409 when not running)."""
+    def stop_container(
+        self, ref: str, kill: bool = False, signal: str = "", timeout: int | None = None
+    ) -> None:
+        """POST /containers/{id}/stop?t= (304 when not running) or /kill (409 when not running)."""
         with self._lock:
             c = self.container(ref)
             if not c.running:
@@ -291,19 +295,51 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
             self._cevent(c, "kill", signal=signal or ("9" if kill else "15"))
             if kill:
                 self._exit(c, container_process.KILL_EXIT_CODE, how="terminate")
-            else:
-                # moby's containerStop: the stop signal asks HCS to shut the system down; its console
-                # processes end on CTRL_SHUTDOWN_EVENT at once, well within the -t timeout after which
-                # dockerd would terminate it
-                self._exit(c, None, how="shutdown")
-            if not kill:
-                self._cevent(c, "stop")
+                return
+            self._stop_in_time(c, self._stop_timeout(c) if timeout is None else timeout)
+            self._cevent(c, "stop")
 
-    def restart_container(self, ref: str) -> None:
+    def _stop_timeout(self, c: Container) -> int:
+        """The container's StopTimeout, else dockerd's default on Windows: 30 s (moby
+        container/container_windows.go@02e3d3ce DefaultStopTimeout, read by Container.StopTimeout)."""
+        configured = c.config.get("StopTimeout")
+        return configured if isinstance(configured, int) else 30
+
+    def _stop_in_time(self, c: Container, timeout: int) -> None:
+        """moby's containerStop (daemon/stop.go): the stop signal, which libcontainerd turns into HCS's
+        shutdown (libcontainerd/local/local_windows.go SignalProcess: anything but SIGKILL is
+        Shutdown), a wait of ``timeout`` seconds (negative: for ever) for the container to exit,
+        then the kill, which is HCS's terminate.  The lock is released while waiting."""
+        seen, system = c.exits, self.model.hcs.get(c.id)
+        try:
+            self.model.hcs.shutdown_compute_system(c.id)
+        except HcsError as exc:  # moby logs a failed shutdown and waits all the same
+            self._log("error", f"failed to shutdown hccshim container: {exc}")
+
+        def settled() -> bool:  # the container exited, or its system did (its process's exit may lag)
+            return c.exits != seen or system is None or system.stopped
+
+        deadline = None if timeout < 0 else time.monotonic() + timeout
+        while not settled():
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                break
+            if not self.running:
+                raise DaemonNotRunning("dockerd went away during stop")
+            self.changed.wait(0.1 if left is None else min(left, 0.1))
+        if c.exits == seen and c.running:
+            if not settled():
+                self._log(
+                    "info",
+                    f"Container {c.id} failed to exit within {timeout} seconds of signal 15 - using the force",
+                )
+            self._exit(c, None, how="terminate")
+
+    def restart_container(self, ref: str, timeout: int | None = None) -> None:
         with self._lock:
             c = self.container(ref)
             if c.running:
-                self._exit(c, None, how="shutdown")
+                self._stop_in_time(c, self._stop_timeout(c) if timeout is None else timeout)
                 self._cevent(c, "stop")
             self._start(c)
             self._cevent(c, "restart")
@@ -408,7 +444,7 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
             try:
                 if how == "shutdown":
                     hcs.shutdown_compute_system(c.id)
-                else:
+                if not system.stopped:  # moby's shutdownContainer: what the shutdown left, terminated
                     hcs.terminate_compute_system(c.id)
             except HcsError as exc:
                 self._log("debug", f"terminate failed on restore: {exc}" if restoring else str(exc))

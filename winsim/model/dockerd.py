@@ -131,8 +131,8 @@ class Dockerd(DockerdExec):
                 return
             self._log("info", "Processing signal 'terminated'", force=True)
             for c in list(self.containers.values()):
-                if c.running:
-                    self._exit(c, None, how="shutdown")
+                if c.running:  # moby's daemon Shutdown: containerStop with each container's StopTimeout
+                    self._stop_in_time(c, self._stop_timeout(c))
             self.state = "stopped"
             self.pid = None
             self._log("info", "Daemon shutdown complete", force=True)

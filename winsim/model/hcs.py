@@ -75,6 +75,7 @@ class HcsProcess:
     created: datetime
     system: bool = False
     exit_code: int | None = None
+    console: bool = False  # created with EmulateConsole (docker run -t): no CTRL_SHUTDOWN_EVENT reaches it
     program: RunningProgram | None = field(default=None, repr=False, compare=False)
     on_exit: ExitSink | None = field(default=None, repr=False, compare=False)
     # A typical idle process's times and memory (INFERRED), as HCS's ProcessList, docker top and stats show it.
@@ -167,6 +168,7 @@ class ComputeSystem:
     endpoint_ids: list[str] = field(default_factory=list)
     processes: dict[int, HcsProcess] = field(default_factory=dict)
     network_built: bool = False  # the compartment (in the utility VM under Hyper-V isolation) is made
+    shutting_down: bool = False  # a shutdown waits for processes that did not end on it
 
     @property
     def stopped(self) -> bool:
@@ -301,22 +303,46 @@ class Hcs:
             self.changed.notify_all()
 
     def shutdown_compute_system(self, system_id: str) -> None:
-        """HcsShutdownComputeSystem: a graceful stop (ExitType GracefulExit): its console processes
-        end on CTRL_SHUTDOWN_EVENT, with STATUS_CONTROL_C_EXIT."""
+        """HcsShutdownComputeSystem: a graceful stop, asynchronous as HCS v1's is (hcsshim treats
+        HCS_E_OPERATION_PENDING as accepted and waits for the system's exit).
+
+        Each process without a console takes CTRL_SHUTDOWN_EVENT and, with the default handler, ends
+        with STATUS_CONTROL_C_EXIT (docker stop of servercore: "Exited (3221225786)",
+        microsoft/dotnet-framework-docker#431).  A process with a console (EmulateConsole, ``docker run
+        -t``) gets no console control event and keeps running (moby/moby#40678: "killed after the
+        10-second timeout"), so the shutdown waits: the system stops (GracefulExit) once such processes
+        end by themselves, or is terminated (ForcedExit) by whoever gave up waiting, as dockerd does
+        after ``docker stop -t`` (moby daemon/stop.go).  INFERRED: that under process isolation too the
+        console process holds the shutdown (moby#40678 was seen on Windows 10, Hyper-V isolation by
+        default there); CExecSvc's ProcessShutdownTimeoutSeconds (5 s by default, moby#25982) is not
+        modelled, since no program of the host handles the event and keeps running."""
         if self._deviates(Deviation.STOP_TERMINATES_AT_ONCE):
             self.terminate_compute_system(system_id)
             return
-        self._stop(
-            system_id,
-            "hcsshim::Shutdown",
-            "HcsShutdownComputeSystem",
-            "GracefulExit",
-            "shutdown",
-            STOP_EXIT_CODE,
-        )
+        op = "hcsshim::Shutdown"
+        with self._lock:
+            system = self._require(system_id, op)
+            if system.stopped:
+                raise HcsError.of(HCS_E_SYSTEM_ALREADY_STOPPED, op, system_id)
+            if system.state != "Running":
+                raise HcsError.of(HCS_E_INVALID_STATE, op, system_id)
+            self._record("HcsShutdownComputeSystem", system_id)
+            if system.shutting_down:
+                return
+            system.shutting_down = True
+            signalled = [p for p in self._live_user_processes(system) if not p.console]
+            for proc in signalled:
+                proc.exit_code = STOP_EXIT_CODE
+                if proc.program is not None:
+                    proc.program.terminate()  # its pump reports the exit
+            self.changed.notify_all()
+            for proc in signalled:
+                if proc.program is None:  # a process only recorded (a model without a launcher)
+                    self._process_exited(proc, STOP_EXIT_CODE)
+            self._finish_shutdown(system)
 
     def terminate_compute_system(self, system_id: str) -> None:
-        """HcsTerminateComputeSystem: a hard stop (ExitType ForcedExit)."""
+        """HcsTerminateComputeSystem: a hard stop (ExitType ForcedExit), a pending shutdown's too."""
         self._stop(
             system_id,
             "hcsshim::Terminate",
@@ -380,7 +406,9 @@ class Hcs:
             first = command.split(" ", 1)[0].strip('"').replace("/", "\\").rsplit("\\", 1)[-1]
             image = first if first.lower().endswith(".exe") else first + ".exe"
             pid = next(self._pids)
-            proc = HcsProcess(pid, image, command, datetime.now(UTC), on_exit=on_exit)
+            proc = HcsProcess(
+                pid, image, command, datetime.now(UTC), on_exit=on_exit, console=params.emulate_console
+            )
             system.processes[pid] = proc
             self._record("HcsCreateProcess", system_id)
             if self._launcher is not None:
@@ -410,14 +438,26 @@ class Hcs:
         if proc.exit_code is None:
             proc.exit_code = code
         self.changed.notify_all()
+        for system in list(self._systems.values()):  # a shutdown it held completes before its watcher hears
+            if system.processes.get(proc.pid) is proc:
+                self._finish_shutdown(system)
         if proc.on_exit is not None:
             proc.on_exit(proc.pid, proc.exit_code)
+
+    def _live_user_processes(self, system: ComputeSystem) -> list[HcsProcess]:
+        return [p for p in system.processes.values() if p.exit_code is None and not p.system]
+
+    def _finish_shutdown(self, system: ComputeSystem) -> None:
+        """A pending shutdown completes once no process of the system's own is left running."""
+        if system.shutting_down and not system.stopped and not self._live_user_processes(system):
+            self._stop(system.id, "hcsshim::Shutdown", "", "GracefulExit", "shutdown", STOP_EXIT_CODE)
 
     # ---- internals ---------------------------------------------------------------------
     def _stop(
         self, system_id: str, op: str, journal_op: str, exit_type: str, event: str, exit_code: int
     ) -> None:
-        """Stop the system; its running processes end with ``exit_code``."""
+        """Stop the system; its running processes end with ``exit_code`` (``journal_op`` empty: the
+        completion of a shutdown already journalled)."""
         with self._lock:
             system = self._require(system_id, op)
             if system.stopped:
@@ -440,7 +480,9 @@ class Hcs:
             system.network_built = False
             system.state = "Stopped"
             system.exit_type = exit_type
-            self._record(journal_op, system_id)
+            system.shutting_down = False
+            if journal_op:
+                self._record(journal_op, system_id)
             self._events.hcs_event(event, system_id)
             self.changed.notify_all()
             for proc in ended:
