@@ -175,6 +175,7 @@ class HostModel:
             self.record,
             host_build=profile.build,
             launcher=launcher,
+            files=self.files,
         )
         self.dockerd = Dockerd(self, debug=daemon_debug)
         self.dockerd.start()

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from winsim.deviations import Deviation
+from winsim.model.container_files import ContainerFiles, MappedDirectory
 from winsim.model.container_process import (
     KILL_EXIT_CODE,
     STOP_EXIT_CODE,
@@ -52,6 +53,7 @@ from winsim.model.eventlog import EventLog
 from winsim.model.guids import new_guid
 from winsim.model.hns import Hns
 from winsim.model.netstack import NetStack
+from winsim.model.paths import HostFiles
 from winsim.model.windowsfilter import LayerStore
 
 # Processes a Windows Server container's silo runs once started (INFERRED typical set).
@@ -90,15 +92,6 @@ class LayerRef:
 
     id: str
     path: str
-
-
-@dataclass(frozen=True)
-class MappedDirectory:
-    """A host folder mapped into the container."""
-
-    host_path: str
-    container_path: str
-    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -192,8 +185,10 @@ class Hcs:
         record: Callable[[str, str], object],
         host_build: int = 0,
         launcher: Launcher | None = None,
+        files: HostFiles | None = None,
     ) -> None:
         self._lock = lock
+        self._files = files  # the host's disk, which a container's processes see through their view
         self._launcher = launcher  # runs a process's command line as one of the host's programs
         self.host_build = host_build
         self._layers = layers
@@ -379,7 +374,13 @@ class Hcs:
             if self._launcher is not None:
                 stdin_open = params.create_stdin_pipe or params.emulate_console
                 env = {"COMPUTERNAME": system.config.hostname.upper(), **dict(params.environment)}
-                proc.program = self._launcher(command, env, params.working_directory or "C:\\", stdin_open)
+                proc.program = self._launcher(
+                    command,
+                    env,
+                    params.working_directory or "C:\\",
+                    stdin_open,
+                    self._container_files(system),
+                )
                 Pump(
                     proc.program,
                     self._lock,
@@ -407,6 +408,19 @@ class Hcs:
             proc.on_exit(proc.pid, proc.exit_code)
 
     # ---- internals ---------------------------------------------------------------------
+    def _container_files(self, system: ComputeSystem) -> HostFiles | None:
+        """The container's C: drive: its scratch volume, with its mapped directories bound to the
+        host's folders (the host's own files for a model without a disk)."""
+        if self._files is None:
+            return None
+        config = system.config
+        mapped = config.mapped_directories
+        if self._deviates(Deviation.MAPPED_DIRECTORIES_DROPPED):
+            mapped = ()
+        elif self._deviates(Deviation.MAPPED_READ_ONLY_WRITABLE):
+            mapped = tuple(replace(m, read_only=False) for m in mapped)
+        return ContainerFiles(self._files, config.volume_path or config.layer_folder_path, mapped)
+
     def _stop(
         self, system_id: str, op: str, journal_op: str, exit_type: str, event: str, exit_code: int
     ) -> None:
