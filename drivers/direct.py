@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from drivers.errors import DriverError, ProbeError
@@ -45,6 +47,28 @@ class HnsCalls(Protocol):
 
 def owner_for(run_id: str) -> str:
     return f"wcc-{run_id}"
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host folder mapped into the container, as ``docker run -v <source>:<destination>[:ro]`` binds it."""
+
+    source: str
+    destination: str
+    read_only: bool = False
+
+
+def mapped_directory(mount: Mount) -> dict[str, Any]:
+    """One schema1 ``MappedDirectories`` entry, as libcontainerd builds it from an OCI mount (hcsshim
+    MappedDir; its fields carry no omitempty, so the limits are marshalled as 0 and the UVM flag false)."""
+    return {
+        "HostPath": mount.source,
+        "ContainerPath": mount.destination,
+        "ReadOnly": mount.read_only,
+        "BandwidthMaximum": 0,
+        "IOPSMaximum": 0,
+        "CreateInUtilityVM": False,
+    }
 
 
 class DirectParts(Protocol):
@@ -142,8 +166,9 @@ class DirectContainer:
         self.endpoint = HnsEndpoint.from_json(out if isinstance(out, dict) else {})
         return self.endpoint
 
-    def configuration(self) -> dict[str, Any]:
-        """The schema1 ContainerConfig, as libcontainerd builds it for process isolation."""
+    def configuration(self, mounts: Sequence[Mount] = ()) -> dict[str, Any]:
+        """The schema1 ContainerConfig, as libcontainerd builds it for process isolation (``mounts``:
+        its MappedDirectories, omitted when empty)."""
         if self.scratch is None or not self.volume:
             raise DriverError("the compute system needs create_scratch() and activate() first")
         calls = [
@@ -156,7 +181,7 @@ class DirectContainer:
             if not outcome.ok:
                 raise ProbeError(self._session.host_name, "Get-WccNameToGuid", outcome.errors)
             guids.append(str(outcome.value[0]))
-        return {
+        config: dict[str, Any] = {
             "SystemType": "Container",
             "Name": self.id,
             "Owner": self.owner,
@@ -165,13 +190,20 @@ class DirectContainer:
             "LayerFolderPath": self.scratch,
             "Layers": [{"ID": g, "Path": p} for g, p in zip(guids, self.parent_layers, strict=True)],
             "HostName": self.id[:12],
-            "HvPartition": False,
-            "EndpointList": [self.endpoint.id] if self.endpoint else [],
-            "AllowUnqualifiedDNSQuery": True,
         }
+        if mounts:  # in hcsshim's field order: after HostName
+            config["MappedDirectories"] = [mapped_directory(m) for m in mounts]
+        config.update(
+            {
+                "HvPartition": False,
+                "EndpointList": [self.endpoint.id] if self.endpoint else [],
+                "AllowUnqualifiedDNSQuery": True,
+            }
+        )
+        return config
 
-    def create_compute_system(self) -> ComputeSystem:
-        config = json.dumps(self.configuration(), separators=(",", ":"))
+    def create_compute_system(self, mounts: Sequence[Mount] = ()) -> ComputeSystem:
+        config = json.dumps(self.configuration(mounts), separators=(",", ":"))
         self._step("HcsCreateComputeSystem")
         value = self._session.call("New-WccComputeSystem", Id=self.id, Configuration=config)
         self.compute_system = self._props(value)

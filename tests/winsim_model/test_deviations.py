@@ -45,6 +45,9 @@ CONSEQUENCES = {
     Deviation.CONTAINERS_RESTORED: {Deviation.RESTARTABLE_CONTAINERS_RESTORED},
     # one build-aware alias check serves both alias deviations, each breaking it on its own builds
     Deviation.NIC_ALIAS_2016_FORM: {Deviation.NIC_ALIAS_FORMAT},
+    # both break the one check "a bind's host folder is the container's, read-only ones refusing writes"
+    Deviation.MAPPED_DIRECTORIES_DROPPED: {Deviation.MAPPED_READ_ONLY_WRITABLE},
+    Deviation.MAPPED_READ_ONLY_WRITABLE: {Deviation.MAPPED_DIRECTORIES_DROPPED},
 }
 POWERSHELL_SIDE = {
     Deviation.COMPARTMENT_WRITABLE,
@@ -345,6 +348,33 @@ def exec_exit_code(m: HostModel) -> bool:
     )
 
 
+def bind_mount_mapped(m: HostModel) -> bool:
+    """The host folders of -v binds are the container's folders; a read-only one refuses the container's writes."""
+    m.files.write_text(r"C:\rw\in.txt", "host")
+    m.files.mkdir(r"C:\ro")
+    c = m.dockerd.create_container(
+        {
+            "Image": _image(m).id,
+            "Cmd": ["powershell"],
+            "OpenStdin": True,
+            "HostConfig": {"Binds": [r"C:\rw:C:\data", r"C:\ro:C:\ro:ro"]},
+        }
+    )
+    m.dockerd.start_container(c.id)
+    view = m.hcs.container_files(c.id)
+    assert view is not None
+    if not view.exists(r"C:\data\in.txt") or view.read_text(r"C:\data\in.txt") != "host":
+        return False
+    view.write_text(r"C:\data\out.txt", "container")
+    try:
+        view.write_text(r"C:\ro\out.txt", "container")
+    except PermissionError:
+        refused = True
+    else:
+        refused = False
+    return refused and m.files.read_text(r"C:\rw\out.txt") == "container" and m.files.list_dir(r"C:\ro") == []
+
+
 def stop_shuts_down(m: HostModel) -> bool:
     c = run_seed(m)
     mark = m.journal_mark()
@@ -429,6 +459,8 @@ CHECKS: dict[str, Check] = {
     Deviation.LAYER_FOLDER_LEFT_BEHIND: removal_destroys_scratch,
     Deviation.COMPARTMENT_LEFT_BEHIND: removal_deletes_network,
     Deviation.HYPERV_HOST_COMPARTMENT: hyperv_network_in_vm,
+    Deviation.MAPPED_DIRECTORIES_DROPPED: bind_mount_mapped,
+    Deviation.MAPPED_READ_ONLY_WRITABLE: bind_mount_mapped,
 }
 
 

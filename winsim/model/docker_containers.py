@@ -511,13 +511,20 @@ def _marshalled(config: ContainerConfig) -> str:
         "LayerFolderPath": config.layer_folder_path,
         "Layers": [{"ID": lay.id, "Path": lay.path} for lay in config.layers],
         "HostName": config.hostname,
-        "HvPartition": config.hv_partition,
-        "EndpointList": list(config.endpoints),
-        "AllowUnqualifiedDNSQuery": config.allow_unqualified_dns_query,
     }
-    if config.mapped_directories:
+    if config.mapped_directories:  # hcsshim schema1 MappedDir, every field marshalled (no omitempty)
         document["MappedDirectories"] = [
-            {"HostPath": m.host_path, "ContainerPath": m.container_path, "ReadOnly": m.read_only}
+            {
+                "HostPath": m.host_path,
+                "ContainerPath": m.container_path,
+                "ReadOnly": m.read_only,
+                "BandwidthMaximum": 0,
+                "IOPSMaximum": 0,
+                "CreateInUtilityVM": False,
+            }
             for m in config.mapped_directories
         ]
+    document["HvPartition"] = config.hv_partition
+    document["EndpointList"] = list(config.endpoints)
+    document["AllowUnqualifiedDNSQuery"] = config.allow_unqualified_dns_query
     return json.dumps(document, separators=(",", ":"))

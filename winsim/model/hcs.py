@@ -407,10 +407,14 @@ class Hcs:
         if proc.on_exit is not None:
             proc.on_exit(proc.pid, proc.exit_code)
 
+    def container_files(self, system_id: str) -> HostFiles | None:
+        """The container's C: drive as its processes see it: its scratch volume, with its mapped
+        directories bound to the host's folders (None for a model without a disk)."""
+        with self._lock:
+            return self._container_files(self._require(system_id, "hcsshim::OpenComputeSystem"))
+
     # ---- internals ---------------------------------------------------------------------
     def _container_files(self, system: ComputeSystem) -> HostFiles | None:
-        """The container's C: drive: its scratch volume, with its mapped directories bound to the
-        host's folders (the host's own files for a model without a disk)."""
         if self._files is None:
             return None
         config = system.config
