@@ -19,6 +19,7 @@ from typing import Any
 
 from winsim.deviations import Deviation
 from winsim.model import container_process, ports
+from winsim.model.container_files import MappedDirectory
 from winsim.model.docker_networks import DockerdNetworks
 from winsim.model.docker_objects import Container, NetAttachment, ref_with_tag
 from winsim.model.docker_volumes import DockerdVolumes
@@ -30,7 +31,7 @@ from winsim.model.errors import (
     HnsError,
     LayerError,
 )
-from winsim.model.hcs import ContainerConfig, LayerRef, MappedDirectory, NetworkRequest, ProcessConfig
+from winsim.model.hcs import ContainerConfig, LayerRef, NetworkRequest, ProcessConfig
 from winsim.model.paths import win_basename
 
 _NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
