@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from drivers.errors import DriverError, ProbeError
@@ -49,6 +51,28 @@ ISOLATIONS = ("process", "hyperv")
 
 def owner_for(run_id: str) -> str:
     return f"wcc-{run_id}"
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host folder mapped into the container, as ``docker run -v <source>:<destination>[:ro]`` binds it."""
+
+    source: str
+    destination: str
+    read_only: bool = False
+
+
+def mapped_directory(mount: Mount) -> dict[str, Any]:
+    """One schema1 ``MappedDirectories`` entry, as libcontainerd builds it from an OCI mount (hcsshim
+    MappedDir; its fields carry no omitempty, so the limits are marshalled as 0 and the UVM flag false)."""
+    return {
+        "HostPath": mount.source,
+        "ContainerPath": mount.destination,
+        "ReadOnly": mount.read_only,
+        "BandwidthMaximum": 0,
+        "IOPSMaximum": 0,
+        "CreateInUtilityVM": False,
+    }
 
 
 class DirectParts(Protocol):
@@ -180,11 +204,12 @@ class DirectContainer:
             f"{self._session.host_name}: utility VM image could not be found (image {self.image})"
         )
 
-    def configuration(self) -> dict[str, Any]:
+    def configuration(self, mounts: Sequence[Mount] = ()) -> dict[str, Any]:
         """The schema1 ContainerConfig, as libcontainerd builds it (moby
         daemon/internal/libcontainerd/local/local_windows.go createWindows): under Hyper-V isolation
         HvPartition true, no VolumePath (the scratch is mounted in the VM, not on the host) and
         HvRuntime.ImagePath the nearest parent's UtilityVM folder; LayerFolderPath is the scratch in both.
+        ``mounts``: its MappedDirectories, omitted when empty.
         """
         if self.scratch is None or (not self.hyperv and not self.volume):
             raise DriverError("the compute system needs create_scratch() and activate() first")
@@ -206,6 +231,10 @@ class DirectContainer:
             "LayerFolderPath": self.scratch,
             "Layers": [{"ID": g, "Path": p} for g, p in zip(guids, self.parent_layers, strict=True)],
             "HostName": self.id[:12],
+        }
+        if mounts:  # in hcsshim's field order: after HostName
+            config["MappedDirectories"] = [mapped_directory(m) for m in mounts]
+        config |= {
             "HvPartition": self.hyperv,
             "EndpointList": [self.endpoint.id] if self.endpoint else [],
             "AllowUnqualifiedDNSQuery": True,
@@ -214,8 +243,8 @@ class DirectContainer:
             config["HvRuntime"] = {"ImagePath": self.utility_vm_image()}
         return config
 
-    def create_compute_system(self) -> ComputeSystem:
-        config = json.dumps(self.configuration(), separators=(",", ":"))
+    def create_compute_system(self, mounts: Sequence[Mount] = ()) -> ComputeSystem:
+        config = json.dumps(self.configuration(mounts), separators=(",", ":"))
         self._step("HcsCreateComputeSystem")
         value = self._session.call("New-WccComputeSystem", Id=self.id, Configuration=config)
         self.compute_system = self._props(value)

@@ -15,6 +15,7 @@ from drivers.daemon import DaemonDriver
 from drivers.docker import DockerDriver
 from drivers.events import EventsDriver
 from drivers.filters import FiltersDriver
+from drivers.folders import FoldersDriver
 from drivers.hcs import HcsDriver
 from drivers.hns import HnsDriver
 from drivers.layers import LayersDriver
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
 
 class Drivers(Generic[PR]):
-    """``docker``, ``hcs``, ``hns``, ``net``, ``layers``, ``events``, ``daemon``, ``filters``."""
+    """``docker``, ``hcs``, ``hns``, ``net``, ``layers``, ``events``, ``daemon``, ``filters``, ``folders``."""
 
     def __init__(
         self, prober: PR, session: PowerShellSession, spec: HostSpec, direct: DirectParts | None = None
@@ -39,4 +40,5 @@ class Drivers(Generic[PR]):
         self.layers = LayersDriver(prober, session)
         self.events = EventsDriver(prober, session)
         self.filters = FiltersDriver(prober, session)
+        self.folders = FoldersDriver(prober, session)
         self.hcs = HcsDriver(prober, session, direct)

@@ -369,6 +369,22 @@ class Filter:
 
 
 @dataclass(frozen=True)
+class FolderEntry:
+    """One entry of a host folder as the host sees it: a file with its text, or a folder."""
+
+    name: str
+    directory: bool
+    content: str | None
+
+    @classmethod
+    def from_json(cls, data: JSON) -> FolderEntry:
+        content = data.get("Content")
+        return cls(
+            _str(data.get("Name")), bool(data.get("Directory")), None if content is None else str(content)
+        )
+
+
+@dataclass(frozen=True)
 class FilterInstance:
     """One row of ``fltmc instances``: a filter attached to a volume."""
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
+import time
+
+from drivers.direct import Mount
 from fixtures.behaviour import behaviour
 from suites import expect, explain, facts
 from suites.subjects import DOCKER_COMMAND
@@ -253,3 +257,91 @@ def _expect_mounted(host, when: str, path: str) -> None:
     expect.that(
         host.layers.exists(path), host, f"volume path {path} {when}", expect.Described("resolves"), "missing"
     )
+
+
+BIND_WAIT = 30.0  # seconds for a direct container's process to finish writing through its mapping
+
+
+@behaviour(
+    id="layers/bind-mount-mapped",
+    must="A bind mount MUST map the host folder into the container (HCS MappedDirectories): a file the host "
+    "wrote there reads back inside the container with its content, a file the container writes appears in the "
+    "host folder with its content, and under a read-only mapping the container's write is refused "
+    '(cmd: exit code 1, "Access is denied.") and nothing appears in the host folder.',
+    source='moby daemon/oci_windows.go (a container\'s mounts become OCI mounts, "ro" for read-only) and '
+    "libcontainerd/local/local_windows.go (each mount becomes an hcsshim MappedDir{HostPath: Source, "
+    "ContainerPath: Destination, ReadOnly} in the ContainerConfig's MappedDirectories); hcsshim "
+    "internal/schema1 MappedDir; learn.microsoft.com virtualization/windowscontainers/manage-containers/"
+    "persistent-storage (bind mounts share a host directory; read-only changes are not persisted to the host). "
+    "The refusal's wording and exit code: INFERRED (cmd's ERROR_ACCESS_DENIED message; no captured sample)",
+    via=("docker", "direct"),
+)
+def test_bind_mount_maps_the_host_folder(host, via, containers, direct, host_folders, run_id):
+    token = secrets.token_hex(6)
+    written = f"host {token} wrote"
+    rw = host_folders.create(f"in-{token}.txt", written)
+    ro = host_folders.create(f"in-{token}.txt", written)
+    out_name = f"out-{token}.txt"
+    if via == "docker":
+        container = containers.run(command=DOCKER_COMMAND, volumes=[f"{rw}:C:\\data", f"{ro}:C:\\ro:ro"])
+        code, stdout, _ = _exec(host, container.id, f"type C:\\data\\in-{token}.txt")
+        expect.equal(
+            host,
+            f"type C:\\data\\in-{token}.txt in {container.id[:12]}: exit code, output",
+            (0, written),
+            (code, stdout),
+        )
+        code, _, _ = _exec(host, container.id, f"echo container {token} wrote> C:\\data\\{out_name}")
+        expect.equal(host, f"exit code of the container's write to C:\\data\\{out_name}", 0, code)
+        code, _, stderr = _exec(host, container.id, f"echo container {token} wrote> C:\\ro\\{out_name}")
+        expect.equal(
+            host,
+            f"the container's write to read-only C:\\ro\\{out_name}: exit code, stderr",
+            (1, "Access is denied.\r\n"),
+            (code, stderr),
+        )
+        seen = _files(host, rw)
+    else:
+        dc = direct()
+        dc.create_scratch()
+        dc.activate()
+        dc.create_compute_system([Mount(rw, "C:\\data"), Mount(ro, "C:\\ro", read_only=True)])
+        dc.start()
+        # the HCS process reads the host's file through one mapping and writes it through both; done.txt last
+        dc.create_process(
+            f"cmd /c copy C:\\data\\in-{token}.txt C:\\data\\{out_name} & copy C:\\ro\\in-{token}.txt "
+            f"C:\\ro\\{out_name} & echo done> C:\\data\\done-{token}.txt"
+        )
+        deadline = time.monotonic() + BIND_WAIT
+        seen = _files(host, rw)
+        while f"done-{token}.txt" not in seen and time.monotonic() < deadline:
+            time.sleep(0.5)
+            seen = _files(host, rw)
+        expect.equal(
+            host,
+            f"done-{token}.txt in {rw} within {BIND_WAIT:.0f} s",
+            "done\r\n",
+            seen.get(f"done-{token}.txt"),
+        )
+        written = f"host {token} wrote"  # the copy carries the host's own text
+    expected = written if via == "direct" else f"container {token} wrote\r\n"
+    expect.equal(host, f"{out_name} in host folder {rw} (mapped at C:\\data)", expected, seen.get(out_name))
+    expect.equal(
+        host,
+        f"files in host folder {ro} (mapped read-only at C:\\ro)",
+        [f"in-{token}.txt"],
+        sorted(_files(host, ro)),
+    )
+
+
+def _exec(host, container_id: str, command: str) -> tuple[int, str, str]:
+    """``docker exec <c> cmd /c <command>``: exit code, stdout, stderr."""
+    api = host.docker.client.api
+    exec_id = api.exec_create(container_id, ["cmd", "/c", command])["Id"]
+    out, err = api.exec_start(exec_id, demux=True)
+    code = api.exec_inspect(exec_id)["ExitCode"]
+    return int(code), (out or b"").decode("utf-8", "replace"), (err or b"").decode("utf-8", "replace")
+
+
+def _files(host, folder: str) -> dict[str, str | None]:
+    return {e.name: e.content for e in host.folders.entries(folder) if not e.directory}

@@ -60,6 +60,8 @@ class Deviation(StrEnum):
     STOP_TERMINATES_AT_ONCE = "stop-terminates-at-once"
     LAYER_FOLDER_LEFT_BEHIND = "layer-folder-left-behind"
     COMPARTMENT_LEFT_BEHIND = "compartment-left-behind"
+    MAPPED_DIRECTORIES_DROPPED = "mapped-directories-dropped"
+    MAPPED_READ_ONLY_WRITABLE = "mapped-read-only-writable"
 
 
 # deviation -> the documented behaviour it breaks (what a real host would have to get wrong).
@@ -117,6 +119,10 @@ DEVIATIONS: dict[Deviation, str] = {
     Deviation.COMPARTMENT_LEFT_BEHIND: "a stopped compute system's network compartment stays (its vNIC goes)",
     Deviation.HYPERV_HOST_COMPARTMENT: "a Hyper-V isolated container's compartment and vNIC are made in the host's "
     "network stack, as under process isolation",
+    Deviation.MAPPED_DIRECTORIES_DROPPED: "HCS ignores a configuration's MappedDirectories: a bind mount's container "
+    "path is the container's own folder, not the host's",
+    Deviation.MAPPED_READ_ONLY_WRITABLE: "HCS maps a read-only MappedDirectories entry read-write: the container's "
+    "writes reach the host folder",
 }
 
 

@@ -34,6 +34,7 @@ from winsim.profiles import LATENCY, PROFILES, HostProfile, LatencyProfile
 from winsim.programs import install_programs
 
 if TYPE_CHECKING:
+    from winsim.model.paths import HostFiles
     from winsim.tracing import FunctionTrace
 
 
@@ -103,10 +104,13 @@ class SimHost:
                     )
         return self._model
 
-    def _launch(self, command_line: str, env: dict[str, str], cwd: str, stdin_open: bool) -> SimProcess:
+    def _launch(
+        self, command_line: str, env: dict[str, str], cwd: str, stdin_open: bool, view: HostFiles | None
+    ) -> SimProcess:
         """A compute system's process: the host's program, unbounded in time (it runs until it
-        ends or its system stops), its stdin closed at once unless a pipe or console keeps it open."""
-        process = spawn(self, command_line, env=env, cwd=cwd, bounded=False)
+        ends or its system stops), seeing its container's files, its stdin closed at once unless
+        a pipe or console keeps it open."""
+        process = spawn(self, command_line, env=env, cwd=cwd, bounded=False, view=view)
         if not stdin_open:
             process.write_stdin(b"", eof=True)
         return process

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from winsim.accounts import Credentials
     from winsim.latency import Charges
     from winsim.model import HostModel
+    from winsim.model.paths import HostFiles
     from winsim.profiles import HostProfile, LatencyProfile
     from winsim.tracing import FunctionTrace
 
@@ -188,6 +189,13 @@ class ProcessIO:
     # A remote shell's command waits at most a few seconds in Start-Sleep, so a script cannot stall
     # the simulator; a compute system's process is not bounded (it runs until ended).
     bounded: bool = True
+    # The files it sees: a compute system's process sees its container's C: drive; None, the host's.
+    view: HostFiles | None = None
+
+    @property
+    def files(self) -> HostFiles:
+        """The file system this process reads and writes."""
+        return self.view if self.view is not None else self.host.model.files
 
     @property
     def image(self) -> str:
@@ -348,6 +356,7 @@ def spawn(
     env: dict[str, str] | None = None,
     cwd: str | None = None,
     bounded: bool = True,
+    view: HostFiles | None = None,
 ) -> SimProcess:
     """Start ``command_line`` on ``host`` the way CreateProcess would.
 
@@ -365,6 +374,7 @@ def spawn(
         stderr=OutStream(cond),
         env=dict(env or {}),
         bounded=bounded,
+        view=view,
     )
     if cwd:
         io.cwd = cwd
@@ -441,6 +451,7 @@ def start_child(
     stderr: OutStream,
     env: dict[str, str] | None = None,
     cwd: str | None = None,
+    view: HostFiles | None = None,
 ) -> ChildProcess:
     """Start ``command_line`` as a child of process ``parent_pid`` writing into ``stdout``/``stderr``.
 
@@ -454,6 +465,7 @@ def start_child(
         stdout=stdout,
         stderr=stderr,
         env=dict(env or {}),
+        view=view,
     )
     if cwd:
         io.cwd = cwd
@@ -473,6 +485,7 @@ def run_captured(
     env: dict[str, str] | None = None,
     cwd: str | None = None,
     parent_pid: int = 0,
+    view: HostFiles | None = None,
 ) -> tuple[int, str, str]:
     """Run ``command_line`` with its own pipes: (exit code, stdout text, stderr text)."""
     program = host.resolve_program(command_line)
@@ -486,6 +499,7 @@ def run_captured(
         stdout=OutStream(cond),
         stderr=OutStream(cond),
         env=dict(env or {}),
+        view=view,
     )
     if cwd:
         io.cwd = cwd

@@ -656,6 +656,36 @@ function Remove-WccLayer {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
+# Host folders a test maps into containers (bind mounts, MappedDirectories)
+# ---------------------------------------------------------------------------------------------------------------
+
+function Get-WccHostFolder {
+    # What the host sees in a folder: each entry with its text (files, read as UTF-8); nothing if the folder is absent.
+    param([Parameter(Mandatory = $true)][string] $Path)
+    if (-not (Test-Path -LiteralPath $Path -PathType Container)) { return }
+    foreach ($item in @(Get-ChildItem -LiteralPath $Path -Force)) {
+        $directory = $item.PSIsContainer
+        $content = $null
+        if (-not $directory) { $content = [IO.File]::ReadAllText($item.FullName) }
+        [pscustomobject]@{ Name = $item.Name; Directory = $directory; Content = $content }
+    }
+}
+
+function New-WccHostFolder {
+    # Creates the folder (and its parents), then writes one file into it (UTF-8, no BOM) when FileName is given.
+    param([Parameter(Mandatory = $true)][string] $Path, [string] $FileName = '', [string] $Content = '')
+    if (-not (Test-Path -LiteralPath $Path -PathType Container)) { [void](New-Item -ItemType Directory -Path $Path) }
+    if ($FileName) { [IO.File]::WriteAllText([IO.Path]::Combine($Path, $FileName), $Content) }
+    Get-WccHostFolder -Path $Path
+}
+
+function Remove-WccHostFolder {
+    # Removes the folder and all it holds; an absent folder is already removed.
+    param([Parameter(Mandatory = $true)][string] $Path)
+    if (Test-Path -LiteralPath $Path) { Remove-Item -LiteralPath $Path -Recurse -Force }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
 # Network compartments, interfaces, routes
 # ---------------------------------------------------------------------------------------------------------------
 

@@ -28,6 +28,9 @@ New-WccScratchLayer             Path, ParentPaths                      {Path, Pa
 Enable-WccLayer                 Path, ParentPaths                      {Path, MountPath}
 Disable-WccLayer                Path                                   nothing
 Remove-WccLayer                 Path                                   nothing
+Get-WccHostFolder               Path                                   {Name, Directory, Content (a file's text)}; nothing if absent
+New-WccHostFolder               Path, FileName='', Content=''          as Get-WccHostFolder, after creating it
+Remove-WccHostFolder            Path                                   nothing
 Get-WccCompartment                                                     {Id, Description, Guid, Type}
 Get-WccCompartmentCommand                                              command names
 Get-WccInterface                CompartmentId=-1, AliasLike=''         {IfIndex, Alias, CompartmentId, AddressFamily, IPv4Addresses, ConnectionState}

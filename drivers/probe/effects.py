@@ -23,6 +23,7 @@ READ_ONLY = frozenset(
         "Test-WccPath",
         "Get-WccLayerChain",
         "Get-WccLayerMountPath",
+        "Get-WccHostFolder",
         "Get-WccNameToGuid",
         "Get-WccCompartment",
         "Get-WccCompartmentCommand",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from drivers.direct import Mount
 from drivers.errors import DriverError, ProbeError
 from drivers.host import Host, connect
 from tests.drivers.lab import Lab
@@ -102,3 +105,52 @@ def test_hyperv_compute_system_is_refused_without_the_hyperv_role(shared_host: H
 def test_an_unknown_isolation_is_refused(shared_host: Host):
     with pytest.raises(DriverError, match="isolation 'vm'"):
         shared_host.hcs.direct("x", isolation="vm")
+
+
+def _entries_once(host: Host, folder: str, name: str, deadline: float = 10.0) -> dict[str, str | None]:
+    """The folder's files once ``name`` is there (a container's process writes it), or as they are at the deadline."""
+    end = time.monotonic() + deadline
+    while True:
+        entries = {e.name: e.content for e in host.folders.entries(folder)}
+        if name in entries or time.monotonic() > end:
+            return entries
+        time.sleep(0.1)
+
+
+def test_direct_mounts_map_host_folders(shared_host: Host):
+    """MappedDirectories as libcontainerd builds them; an HCS process writes through the mapping."""
+    h = shared_host
+    image = h.docker.client.images.list()[0].tags[0]
+    rw, ro = h.folders.for_run(h.run_id, "direct-rw"), h.folders.for_run(h.run_id, "direct-ro")
+    try:
+        assert [(e.name, e.content) for e in h.folders.create(rw, "in.txt", "from the host")] == [
+            ("in.txt", "from the host")
+        ]
+        h.folders.create(ro, "in.txt", "read only")
+        mounts = [Mount(rw, "C:\\data"), Mount(ro, "C:\\ro", read_only=True)]
+        with h.hcs.direct(image) as c:
+            c.create_scratch()
+            c.activate()
+            config = c.configuration(mounts)
+            assert list(config)[7:10] == ["HostName", "MappedDirectories", "HvPartition"]
+            assert config["MappedDirectories"][1] == {
+                "HostPath": ro,
+                "ContainerPath": "C:\\ro",
+                "ReadOnly": True,
+                "BandwidthMaximum": 0,
+                "IOPSMaximum": 0,
+                "CreateInUtilityVM": False,
+            }
+            assert "MappedDirectories" not in c.configuration()
+            c.create_compute_system(mounts)
+            c.start()
+            c.create_process(
+                "cmd /c copy C:\\data\\in.txt C:\\data\\copy.txt & copy C:\\ro\\in.txt C:\\ro\\copy.txt"
+                " & echo done> C:\\data\\done.txt"
+            )
+            seen = _entries_once(h, rw, "done.txt")
+            assert seen == {"copy.txt": "from the host", "done.txt": "done\r\n", "in.txt": "from the host"}
+            assert {e.name for e in h.folders.entries(ro)} == {"in.txt"}
+    finally:
+        h.folders.remove(h.folders.for_run(h.run_id))
+    assert h.folders.entries(rw) == []

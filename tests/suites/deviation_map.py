@@ -55,6 +55,8 @@ DEVIATION_BREAKS: dict[Deviation, str] = {
     Deviation.STOP_TERMINATES_AT_ONCE: "hcs/stop-shuts-down",
     Deviation.LAYER_FOLDER_LEFT_BEHIND: "layers/removal-cleans-up",
     Deviation.COMPARTMENT_LEFT_BEHIND: "network/removal-cleans-up",
+    Deviation.MAPPED_DIRECTORIES_DROPPED: "layers/bind-mount-mapped",
+    Deviation.MAPPED_READ_ONLY_WRITABLE: "layers/bind-mount-mapped",
 }
 
 # Deviations seen only through dockerd's debug log: their hosts run with debug logging on.

@@ -49,6 +49,9 @@ CONSEQUENCES = {
     Deviation.NIC_ALIAS_2016_FORM: {Deviation.NIC_ALIAS_FORMAT},
     # without a container process nothing holds a shutdown, so no stop reaches its timeout
     Deviation.NO_CONTAINER_PROCESS: {Deviation.STOP_TERMINATES_AT_ONCE},
+    # both break the one check "a bind's host folder is the container's, read-only ones refusing writes"
+    Deviation.MAPPED_DIRECTORIES_DROPPED: {Deviation.MAPPED_READ_ONLY_WRITABLE},
+    Deviation.MAPPED_READ_ONLY_WRITABLE: {Deviation.MAPPED_DIRECTORIES_DROPPED},
 }
 POWERSHELL_SIDE = {
     Deviation.COMPARTMENT_WRITABLE,
@@ -349,6 +352,33 @@ def exec_exit_code(m: HostModel) -> bool:
     )
 
 
+def bind_mount_mapped(m: HostModel) -> bool:
+    """The host folders of -v binds are the container's folders; a read-only one refuses the container's writes."""
+    m.files.write_text(r"C:\rw\in.txt", "host")
+    m.files.mkdir(r"C:\ro")
+    c = m.dockerd.create_container(
+        {
+            "Image": _image(m).id,
+            "Cmd": ["powershell"],
+            "OpenStdin": True,
+            "HostConfig": {"Binds": [r"C:\rw:C:\data", r"C:\ro:C:\ro:ro"]},
+        }
+    )
+    m.dockerd.start_container(c.id)
+    view = m.hcs.container_files(c.id)
+    assert view is not None
+    if not view.exists(r"C:\data\in.txt") or view.read_text(r"C:\data\in.txt") != "host":
+        return False
+    view.write_text(r"C:\data\out.txt", "container")
+    try:
+        view.write_text(r"C:\ro\out.txt", "container")
+    except PermissionError:
+        refused = True
+    else:
+        refused = False
+    return refused and m.files.read_text(r"C:\rw\out.txt") == "container" and m.files.list_dir(r"C:\ro") == []
+
+
 def stop_shuts_down(m: HostModel) -> bool:
     """The seed's container ends on the shutdown; one with a console (Tty) is terminated, after -t only."""
     c = run_seed(m)
@@ -438,6 +468,8 @@ CHECKS: dict[str, Check] = {
     Deviation.LAYER_FOLDER_LEFT_BEHIND: removal_destroys_scratch,
     Deviation.COMPARTMENT_LEFT_BEHIND: removal_deletes_network,
     Deviation.HYPERV_HOST_COMPARTMENT: hyperv_network_in_vm,
+    Deviation.MAPPED_DIRECTORIES_DROPPED: bind_mount_mapped,
+    Deviation.MAPPED_READ_ONLY_WRITABLE: bind_mount_mapped,
 }
 
 

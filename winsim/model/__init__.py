@@ -179,6 +179,7 @@ class HostModel:
             host_build=profile.build,
             launcher=launcher,
             hyperv=hyperv,
+            files=self.files,
         )
         self.dockerd = Dockerd(self, debug=daemon_debug)
         self.dockerd.start()

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from winsim.model.paths import HostFiles
 
 # How a compute system's processes end when it shuts down: console processes take CTRL_SHUTDOWN_EVENT
 # and end with STATUS_CONTROL_C_EXIT, what `docker stop` shows: "Exited (3221225786)" (servercore:1809
@@ -47,8 +50,9 @@ class RunningProgram(Protocol):
     def terminate(self) -> None: ...
 
 
-# (command line, environment, working directory, stdin stays open) -> the started program
-Launcher = Callable[[str, dict[str, str], str, bool], RunningProgram]
+# (command line, environment, working directory, stdin stays open, the files it sees: the
+# container's C: drive, None for the host's own) -> the started program
+Launcher = Callable[[str, dict[str, str], str, bool, "HostFiles | None"], RunningProgram]
 # (stream "stdout" | "stderr", bytes) and (process id, exit code): called under the model lock
 OutputSink = Callable[[str, bytes], None]
 ExitSink = Callable[[int, int], None]

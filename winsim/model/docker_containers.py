@@ -20,6 +20,7 @@ from typing import Any
 
 from winsim.deviations import Deviation
 from winsim.model import container_process, ports
+from winsim.model.container_files import MappedDirectory
 from winsim.model.docker_networks import DockerdNetworks
 from winsim.model.docker_objects import Container, NetAttachment, ref_with_tag
 from winsim.model.docker_volumes import DockerdVolumes
@@ -31,7 +32,7 @@ from winsim.model.errors import (
     HnsError,
     LayerError,
 )
-from winsim.model.hcs import ContainerConfig, LayerRef, MappedDirectory, NetworkRequest, ProcessConfig
+from winsim.model.hcs import ContainerConfig, LayerRef, NetworkRequest, ProcessConfig
 from winsim.model.paths import win_basename, win_join
 
 _NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
@@ -564,15 +565,22 @@ def _marshalled(config: ContainerConfig) -> str:
         "LayerFolderPath": config.layer_folder_path,
         "Layers": [{"ID": lay.id, "Path": lay.path} for lay in config.layers],
         "HostName": config.hostname,
-        "HvPartition": config.hv_partition,
-        "EndpointList": list(config.endpoints),
     }
+    if config.mapped_directories:  # hcsshim schema1 MappedDir, every field marshalled (no omitempty)
+        document["MappedDirectories"] = [
+            {
+                "HostPath": m.host_path,
+                "ContainerPath": m.container_path,
+                "ReadOnly": m.read_only,
+                "BandwidthMaximum": 0,
+                "IOPSMaximum": 0,
+                "CreateInUtilityVM": False,
+            }
+            for m in config.mapped_directories
+        ]
+    document["HvPartition"] = config.hv_partition
+    document["EndpointList"] = list(config.endpoints)
     if config.hv_runtime_image_path:
         document["HvRuntime"] = {"ImagePath": config.hv_runtime_image_path}
     document["AllowUnqualifiedDNSQuery"] = config.allow_unqualified_dns_query
-    if config.mapped_directories:
-        document["MappedDirectories"] = [
-            {"HostPath": m.host_path, "ContainerPath": m.container_path, "ReadOnly": m.read_only}
-            for m in config.mapped_directories
-        ]
     return json.dumps(document, separators=(",", ":"))

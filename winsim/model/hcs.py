@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from winsim.deviations import Deviation
+from winsim.model.container_files import ContainerFiles, MappedDirectory
 from winsim.model.container_process import (
     KILL_EXIT_CODE,
     STOP_EXIT_CODE,
@@ -53,6 +54,7 @@ from winsim.model.eventlog import EventLog
 from winsim.model.guids import new_guid
 from winsim.model.hns import Hns
 from winsim.model.netstack import NetStack
+from winsim.model.paths import HostFiles
 from winsim.model.windowsfilter import LayerStore
 
 # Processes a Windows Server container's silo runs once started (INFERRED typical set).
@@ -92,15 +94,6 @@ class LayerRef:
 
     id: str
     path: str
-
-
-@dataclass(frozen=True)
-class MappedDirectory:
-    """A host folder mapped into the container."""
-
-    host_path: str
-    container_path: str
-    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,10 +190,12 @@ class Hcs:
         host_build: int = 0,
         launcher: Launcher | None = None,
         hyperv: bool = False,
+        files: HostFiles | None = None,
     ) -> None:
         """``hyperv``: the host has the Hyper-V role, which Hyper-V isolated containers need."""
         self._lock = lock
         self.hyperv = hyperv
+        self._files = files  # the host's disk, which a container's processes see through their view
         self._launcher = launcher  # runs a process's command line as one of the host's programs
         self.host_build = host_build
         self._layers = layers
@@ -414,7 +409,13 @@ class Hcs:
             if self._launcher is not None:
                 stdin_open = params.create_stdin_pipe or params.emulate_console
                 env = {"COMPUTERNAME": system.config.hostname.upper(), **dict(params.environment)}
-                proc.program = self._launcher(command, env, params.working_directory or "C:\\", stdin_open)
+                proc.program = self._launcher(
+                    command,
+                    env,
+                    params.working_directory or "C:\\",
+                    stdin_open,
+                    self._container_files(system),
+                )
                 Pump(
                     proc.program,
                     self._lock,
@@ -452,7 +453,24 @@ class Hcs:
         if system.shutting_down and not system.stopped and not self._live_user_processes(system):
             self._stop(system.id, "hcsshim::Shutdown", "", "GracefulExit", "shutdown", STOP_EXIT_CODE)
 
+    def container_files(self, system_id: str) -> HostFiles | None:
+        """The container's C: drive as its processes see it: its scratch volume, with its mapped
+        directories bound to the host's folders (None for a model without a disk)."""
+        with self._lock:
+            return self._container_files(self._require(system_id, "hcsshim::OpenComputeSystem"))
+
     # ---- internals ---------------------------------------------------------------------
+    def _container_files(self, system: ComputeSystem) -> HostFiles | None:
+        if self._files is None:
+            return None
+        config = system.config
+        mapped = config.mapped_directories
+        if self._deviates(Deviation.MAPPED_DIRECTORIES_DROPPED):
+            mapped = ()
+        elif self._deviates(Deviation.MAPPED_READ_ONLY_WRITABLE):
+            mapped = tuple(replace(m, read_only=False) for m in mapped)
+        return ContainerFiles(self._files, config.volume_path or config.layer_folder_path, mapped)
+
     def _stop(
         self, system_id: str, op: str, journal_op: str, exit_type: str, event: str, exit_code: int
     ) -> None:

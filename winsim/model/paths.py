@@ -78,11 +78,12 @@ class HostFiles:
     True
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, volumes: dict[str, str] | None = None) -> None:
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
-        # The mount manager's table: volume GUID (lower case) -> the folder it shows.
-        self._volumes: dict[str, str] = {}
+        # The mount manager's table: volume GUID (lower case) -> the folder it shows (a view of the
+        # same disk, such as a container's, shares its host's).
+        self._volumes: dict[str, str] = {} if volumes is None else volumes
 
     def mount_volume(self, guid: str, folder: str) -> None:
         self._volumes[guid.lower()] = win_norm(folder)
@@ -96,7 +97,7 @@ class HostFiles:
         A volume path (``\\\\?\\Volume{GUID}\\...``) resolves through the folder mounted there;
         an unknown volume raises FileNotFoundError.
         """
-        text = win_path.replace("/", "\\")
+        text = self.host_path(win_path.replace("/", "\\"))
         volume = _VOLUME.match(text)
         if volume:
             folder = self._volumes.get(volume.group(1).lower())
@@ -114,6 +115,10 @@ class HostFiles:
                 raise ValueError(f"path escapes or is invalid on the simulated host: {win_path!r}")
             current = current / self._match(current, part)
         return current
+
+    def host_path(self, win_path: str) -> str:
+        """The host's Windows path of ``win_path``: itself here; a view (a container's C:) maps it."""
+        return win_path
 
     @staticmethod
     def _match(directory: Path, name: str) -> str:

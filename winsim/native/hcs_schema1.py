@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from winsim.model.container_files import MappedDirectory
 from winsim.model.errors import HCS_E_INVALID_JSON, HcsError
 from winsim.model.hcs import (
     ComputeSystem,
     ContainerConfig,
     HcsProcess,
     LayerRef,
-    MappedDirectory,
     ProcessConfig,
     SystemQuery,
 )

@@ -29,7 +29,7 @@ def _absolute(session: Any, path: str) -> str:
 
 
 def call(session: Any, name: str, args: list[Any]) -> Any:
-    files = session.host.model.files
+    files = session.process.files if session.process is not None else session.host.model.files
     path = _absolute(session, to_string(args[0])) if args else ""
     if name == "exists":
         return bool(path) and files.exists(path) and not files.is_dir(path)

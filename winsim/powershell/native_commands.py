@@ -42,8 +42,9 @@ def run_native(it: Runspace, node: Node, name: str, args: list[str], pipeline_in
     command_line = " ".join([quote_arg(name)] + [quote_arg(a) for a in args])
     stdin = "".join(to_string(v) + "\r\n" for v in pipeline_input) if pipeline_input else None
     parent = it.process.pid if it.process is not None else 0
+    view = it.process.view if it.process is not None else None  # a container's shell's child sees its files
     code, out, err = run_captured(
-        it.host, command_line, stdin=stdin, env=it.env, cwd=it.cwd, parent_pid=parent
+        it.host, command_line, stdin=stdin, env=it.env, cwd=it.cwd, parent_pid=parent, view=view
     )
     lines = out.replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":

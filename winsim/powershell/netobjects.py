@@ -254,6 +254,7 @@ def start_process(session: Runspace, info: Any) -> Process:
         OutStream(cond),
         env=session.env,
         cwd=session.cwd,
+        view=parent.view if parent is not None else None,
     )
     # programs write UTF-8 (OutStream's encoding); an encoding the script set decodes it
     out_codec, err_codec = (

@@ -140,11 +140,23 @@ class CmdShell:
         if text.startswith("@"):
             text = text[1:]
         sink = OutStream(threading.Condition())
-        out = sink if redirect_out == "nul" else stdout
+        to_file = redirect_out not in ("", "nul")
+        out = sink if redirect_out == "nul" or to_file else stdout
         err = sink if redirect_err == "nul" else (out if redirect_err == "out" else self.proc.stderr)
-        if redirect_out not in ("", "nul") or redirect_err not in ("", "nul", "out"):
-            self.proc.stderr.write("winsim does not model redirection to files in cmd.exe.\r\n")
+        if redirect_err not in ("", "nul", "out"):
+            self.proc.stderr.write("winsim does not model redirection of stderr to files in cmd.exe.\r\n")
             return 1
+        if to_file:
+            # cmd opens (creates or truncates) the file before it runs the command; a refusal runs nothing
+            append = redirect_out.startswith(">")
+            target = self._full(redirect_out.lstrip(">"))
+            refused = self._write(target, b"", append)
+            if refused:
+                self.proc.stderr.write(refused)
+                return 1
+            code = self.run_simple(text, stdin, sink)
+            self.proc.files.append_text(target, sink.take().decode("utf-8", "replace"))
+            return code
         word = text.split(None, 1)[0] if text.split() else ""
         rest = text[len(word) :].lstrip() if word else ""
         builtin = _BUILTINS.get(word.lower().rstrip("."))
@@ -164,6 +176,7 @@ class CmdShell:
             env=dict(self.env),
             cwd=self.proc.cwd,
             bounded=self.proc.bounded,
+            view=self.proc.view,
         )
         program = self.proc.host.resolve_program(text)
         if program is not_recognized:  # any callable may be a program; only identity is reliable
@@ -176,6 +189,27 @@ class CmdShell:
         processes = self.proc.host.processes
         processes.register(child, self.proc.pid, inherit=True)
         return run_registered(child, program)
+
+    def _full(self, path: str) -> str:
+        """A path as cmd resolves it: absolute, or under its current directory."""
+        path = path.strip('"')
+        return path if path[1:3] == ":\\" else self.proc.cwd.rstrip("\\") + "\\" + path
+
+    def _write(self, path: str, data: bytes, append: bool = False) -> str:
+        """Write a file as CreateFile/WriteFile would; the message cmd prints when that fails ("" if it did not)."""
+        files = self.proc.files
+        try:
+            if not files.is_dir(_parent(path)):
+                return "The system cannot find the path specified.\r\n"
+            if files.is_dir(path):
+                return "Access is denied.\r\n"
+            if append and files.exists(path):
+                files.append_text(path, data.decode("utf-8", "replace"))
+            else:
+                files.write_bytes(path, data)
+        except PermissionError:  # ERROR_ACCESS_DENIED (a read-only mapped directory)
+            return "Access is denied.\r\n"
+        return ""
 
     def start(self, rest: str, out: OutStream, err: OutStream) -> int:
         """``start /b <command>``: a child that inherits cmd's handles and is not waited for.
@@ -194,11 +228,19 @@ class CmdShell:
             return 1
         stdin = StdinStream()
         stdin.close()
-        start_child(self.proc.host, self.proc.pid, command, stdin, out, err, self.env, self.proc.cwd)
+        start_child(
+            self.proc.host, self.proc.pid, command, stdin, out, err, self.env, self.proc.cwd, self.proc.view
+        )
         return 0
 
 
+def _parent(path: str) -> str:
+    head = path.rstrip("\\").rsplit("\\", 1)[0]
+    return head + "\\" if head.endswith(":") else head
+
+
 def _redirections(text: str) -> tuple[str, str, str]:
+    """(command, stdout target, stderr target): a target ``>name`` appends (``>>``), ``out`` is 2>&1."""
     out = err = ""
     m = re.search(r"\s*2>&1\s*", text)
     if m:
@@ -206,9 +248,12 @@ def _redirections(text: str) -> tuple[str, str, str]:
     m = re.search(r"\s*2>\s*(\S+)", text)
     if m:
         err, text = m.group(1).lower(), text[: m.start()] + text[m.end() :]
-    m = re.search(r"\s*1?>\s*(\S+)", text)
+    m = re.search(r"\s*1?(>>?)\s*(\S+)", text)
     if m:
-        out, text = m.group(1).lower(), text[: m.start()] + text[m.end() :]
+        target = m.group(2)
+        append = ">" if m.group(1) == ">>" else ""
+        out = "nul" if target.lower() == "nul" else append + target
+        text = text[: m.start()] + text[m.end() :]
     return text.strip(), out, err
 
 
@@ -219,6 +264,45 @@ def _echo(shell: CmdShell, rest: str, out: OutStream, err: OutStream) -> int:
         out.write("ECHO is on.\r\n")
         return 0
     out.write(rest.replace("^", "") + "\r\n")
+    return 0
+
+
+def _type(shell: CmdShell, rest: str, out: OutStream, err: OutStream) -> int:
+    """``type <file>``: its bytes as they are."""
+    if not rest.strip():
+        err.write("The syntax of the command is incorrect.\r\n")
+        return 1
+    path = shell._full(rest.strip())
+    files = shell.proc.files
+    if files.is_dir(path):
+        err.write("Access is denied.\r\n")
+        return 1
+    if not files.exists(path):
+        err.write("The system cannot find the file specified.\r\n")
+        return 1
+    out.write(files.read_bytes(path))
+    return 0
+
+
+def _copy(shell: CmdShell, rest: str, out: OutStream, err: OutStream) -> int:
+    """``copy <source> <destination>`` of one file (a folder destination keeps the source's name)."""
+    words = [w for w in rest.split() if not w.startswith("/")]
+    if len(words) != 2:
+        err.write("winsim models copy of one file to one destination only.\r\n")
+        return 1
+    source, target = (shell._full(w) for w in words)
+    files = shell.proc.files
+    if not files.exists(source) or files.is_dir(source):
+        err.write("The system cannot find the file specified.\r\n")
+        return 1
+    if files.is_dir(target):
+        target = target.rstrip("\\") + "\\" + source.rstrip("\\").rsplit("\\", 1)[-1]
+    refused = shell._write(target, files.read_bytes(source))
+    if refused:
+        err.write(refused)
+        out.write("        0 file(s) copied.\r\n")
+        return 1
+    out.write("        1 file(s) copied.\r\n")
     return 0
 
 
@@ -285,6 +369,8 @@ _BUILTINS = {
     "cd": _cd,
     "chdir": _cd,
     "whoami": _whoami,
+    "type": _type,
+    "copy": _copy,
     "rem": lambda shell, rest, out, err: 0,
     "cls": lambda shell, rest, out, err: 0,
 }

@@ -50,7 +50,8 @@ CRLF = "\r\n"
 
 
 def _files(inv: Invocation) -> HostFiles:
-    return inv.host.model.files
+    # the process's own view: a shell in a container sees its C: drive
+    return inv.session.process.files if inv.session.process is not None else inv.host.model.files
 
 
 def _cwd(inv: Invocation) -> str:

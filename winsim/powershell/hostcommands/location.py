@@ -53,7 +53,7 @@ def set_location(inv: Invocation) -> Iterable[PSObject]:
         full = resolve(raw, inv.session.cwd)
     except DriveNotFound as exc:
         raise drive_not_found(exc.drive, "SetLocationCommand") from exc
-    files = inv.host.model.files
+    files = inv.session.process.files if inv.session.process is not None else inv.host.model.files
     if not files.is_dir(full):
         raise PSError(
             f"Cannot find path '{full}' because it does not exist.",
