@@ -287,7 +287,7 @@ def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "")
                 before = modes_then.get((row.id, host, mode_name))
                 if before is not None:
                     mode.previous, mode.change = before[0], _change(before, mode.status, mode.reason)
-            if cell.change:
+            if cell.change or any(m.change for m in cell.isolation.values()):
                 cell.host_change = host_change(facts_then.get(host, {}), matrix.facts.get(host, {}))
 
 

@@ -203,8 +203,9 @@ def _linked(text: str, test: TestResult | None) -> str:
     return f'<a href="{escape(test.allure)}" title="{escape(test.nodeid)} in the Allure report">{text}</a>'
 
 
-def _mode(matrix: Matrix, name: str, mode: Mode) -> str:
-    """One isolation mode's sub-cell: its verdict, then each driver's, its reason on hover."""
+def _mode(matrix: Matrix, name: str, mode: Mode, own_reason: bool) -> str:
+    """One isolation mode's sub-cell: its verdict, then each driver's; with ``own_reason`` its reason on hover
+    (else the cell's hover already says it, or an unreachable host's reason is said once, above)."""
     vias = "".join(
         f' · <span class="via" data-via="{escape(via)}">{escape(via)} '
         f"{_linked(NOT_RUN if _never_ran(matrix, v.tests) else LABEL[v.status], next((t for t in v.tests if t.status == v.status), None))}</span>"
@@ -215,7 +216,7 @@ def _mode(matrix: Matrix, name: str, mode: Mode) -> str:
         NOT_RUN if _never_ran(matrix, [t for v in mode.via.values() for t in v.tests]) else LABEL[mode.status]
     )
     change = f" ({CHANGE_LABEL[mode.change]})" if mode.change else ""
-    title = f"{name}: {label}" + (f"\n{mode.reason}" if mode.reason else "")
+    title = f"{name}: {label}" + (f"\n{mode.reason}" if mode.reason and own_reason else "")
     return (
         f'<span class="mode m-{mode.status}" data-isolation="{escape(name)}" data-status="{mode.status}" '
         f'data-change="{mode.change}" title="{escape(title)}">{escape(name)}: {label}{change}{vias}</span>'
@@ -226,7 +227,8 @@ def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
     cells = []
     for host in matrix.hosts:
         cell = row.cells[host]
-        modes = "".join(_mode(matrix, name, mode) for name, mode in cell.isolation.items())
+        own = len(cell.isolation) > 1 and not matrix.unreachable(host)
+        modes = "".join(_mode(matrix, name, mode, own) for name, mode in cell.isolation.items())
         change = f'<span class="change">{CHANGE_LABEL[cell.change]}</span>' if cell.change else ""
         # an unreachable host's reason is said once, above the table
         reason = "host unreachable (see above)" if matrix.unreachable(host) else cell.reason

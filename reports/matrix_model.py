@@ -163,19 +163,26 @@ class Matrix:
                         test.allure = f"{report}#/{pages[test.nodeid]}"
 
     def changes(self) -> list[dict[str, str]]:
+        """One entry per behaviour, host and isolation mode whose verdict moved since the baseline
+        (a cell without modes, a host not run, by its own change)."""
         return [
             {
                 "behaviour": r.id,
                 "host": h,
-                "change": c.change,
-                "from": c.previous,
-                "to": c.status,
+                "isolation": mode,
+                "change": change,
+                "from": previous,
+                "to": status,
                 "host_change": c.host_change,
-                "isolation": ", ".join(m for m, mode in c.isolation.items() if mode.change),
             }
             for r in self.rows
             for h, c in r.cells.items()
-            if c.change
+            for mode, change, previous, status in (
+                [(m, sub.change, sub.previous, sub.status) for m, sub in c.isolation.items()]
+                if c.isolation
+                else [("", c.change, c.previous, c.status)]
+            )
+            if change
         ]
 
     @property
