@@ -35,12 +35,16 @@ class ImageLayers(Protocol):
 
 class LayerFolders(Protocol):
     def path(self, folder: str) -> str: ...
+    def exists(self, path: str) -> bool: ...
     def layerchain(self, folder: str) -> list[str] | None: ...
 
 
 class HnsCalls(Protocol):
     def network(self, id_or_name: str) -> HnsNetwork | None: ...
     def call(self, method: str, path: str, request: dict[str, Any] | None = None) -> Any: ...
+
+
+ISOLATIONS = ("process", "hyperv")
 
 
 def owner_for(run_id: str) -> str:
@@ -64,10 +68,19 @@ class DirectParts(Protocol):
 
 
 class DirectContainer:
-    def __init__(self, parts: DirectParts, image: str, network: str = "nat") -> None:
+    """One container made step by step; ``isolation`` is "process" or "hyperv" (a utility VM)."""
+
+    def __init__(
+        self, parts: DirectParts, image: str, network: str = "nat", isolation: str = "process"
+    ) -> None:
+        if isolation not in ISOLATIONS:
+            raise DriverError(
+                f"DirectContainer isolation {isolation!r}: expected one of {', '.join(ISOLATIONS)}"
+            )
         self._parts = parts
         self.image = image
         self.network = network
+        self.isolation = isolation
         self.id = secrets.token_hex(32)
         self.owner = owner_for(parts.run_id)
         self.parent_layers: list[str] = []
@@ -81,7 +94,14 @@ class DirectContainer:
         self._started = False
 
     def __repr__(self) -> str:
-        return f"DirectContainer({self.id[:12]}, image={self.image!r}, steps={self.steps})"
+        return (
+            f"DirectContainer({self.id[:12]}, image={self.image!r}, isolation={self.isolation}, "
+            f"steps={self.steps})"
+        )
+
+    @property
+    def hyperv(self) -> bool:
+        return self.isolation == "hyperv"
 
     def __enter__(self) -> DirectContainer:
         return self
@@ -117,8 +137,15 @@ class DirectContainer:
         return self.scratch
 
     def activate(self) -> str:
+        """ActivateLayer + PrepareLayer: the scratch mounted on the host; its volume path.
+
+        Under Hyper-V isolation nothing is mounted on the host (the utility VM mounts the layers:
+        moby daemon/daemon_windows.go conditionalMountOnStart), so this calls nothing and returns "".
+        """
         if self.scratch is None:
             raise DriverError("activate() needs create_scratch() first")
+        if self.hyperv:
+            return ""
         self._step("ActivateLayer+PrepareLayer")
         value = self._session.call("Enable-WccLayer", Path=self.scratch, ParentPaths=self.parent_layers)
         self._activated = True
@@ -142,9 +169,24 @@ class DirectContainer:
         self.endpoint = HnsEndpoint.from_json(out if isinstance(out, dict) else {})
         return self.endpoint
 
+    def utility_vm_image(self) -> str:
+        """The nearest parent layer's UtilityVM folder, as libcontainerd finds the utility VM image."""
+        for layer in self.resolve_layers():
+            path = layer.rstrip("\\") + "\\UtilityVM"
+            if self._parts.layers.exists(path):
+                return path
+        # libcontainerd's own refusal, before any HCS call
+        raise DriverError(
+            f"{self._session.host_name}: utility VM image could not be found (image {self.image})"
+        )
+
     def configuration(self) -> dict[str, Any]:
-        """The schema1 ContainerConfig, as libcontainerd builds it for process isolation."""
-        if self.scratch is None or not self.volume:
+        """The schema1 ContainerConfig, as libcontainerd builds it (moby
+        daemon/internal/libcontainerd/local/local_windows.go createWindows): under Hyper-V isolation
+        HvPartition true, no VolumePath (the scratch is mounted in the VM, not on the host) and
+        HvRuntime.ImagePath the nearest parent's UtilityVM folder; LayerFolderPath is the scratch in both.
+        """
+        if self.scratch is None or (not self.hyperv and not self.volume):
             raise DriverError("the compute system needs create_scratch() and activate() first")
         calls = [
             ProbeCall("Get-WccNameToGuid", {"Name": layer.rstrip("\\").rsplit("\\", 1)[-1]})
@@ -156,19 +198,21 @@ class DirectContainer:
             if not outcome.ok:
                 raise ProbeError(self._session.host_name, "Get-WccNameToGuid", outcome.errors)
             guids.append(str(outcome.value[0]))
-        return {
-            "SystemType": "Container",
-            "Name": self.id,
-            "Owner": self.owner,
-            "VolumePath": self.volume.rstrip("\\"),
+        config: dict[str, Any] = {"SystemType": "Container", "Name": self.id, "Owner": self.owner}
+        if not self.hyperv:
+            config["VolumePath"] = (self.volume or "").rstrip("\\")
+        config |= {
             "IgnoreFlushesDuringBoot": True,
             "LayerFolderPath": self.scratch,
             "Layers": [{"ID": g, "Path": p} for g, p in zip(guids, self.parent_layers, strict=True)],
             "HostName": self.id[:12],
-            "HvPartition": False,
+            "HvPartition": self.hyperv,
             "EndpointList": [self.endpoint.id] if self.endpoint else [],
             "AllowUnqualifiedDNSQuery": True,
         }
+        if self.hyperv:
+            config["HvRuntime"] = {"ImagePath": self.utility_vm_image()}
+        return config
 
     def create_compute_system(self) -> ComputeSystem:
         config = json.dumps(self.configuration(), separators=(",", ":"))

@@ -57,10 +57,12 @@ class HcsDriver(DriverBase[PR]):
 
         return Call("Get-WccComputeSystemProperties", {"Id": id, "Query": PROCESS_LIST_QUERY}, parse)
 
-    def direct(self: HcsDriver[Immediate], image: str, network: str = "nat") -> DirectContainer:
+    def direct(
+        self: HcsDriver[Immediate], image: str, network: str = "nat", isolation: str = "process"
+    ) -> DirectContainer:
         self._immediate("HcsDriver.direct")
         if self._direct_parts is None:
             raise DriverError(
                 f"{self.host_name}: this HCS driver was made without the direct lifecycle's parts"
             )
-        return DirectContainer(self._direct_parts, image, network)
+        return DirectContainer(self._direct_parts, image, network, isolation)

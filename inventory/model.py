@@ -60,6 +60,9 @@ class SimSettings(_Strict):
     deviations: tuple[str, ...] = ()
     latency: Literal["none", "lab"] = "none"
     daemon_debug: bool = False  # dockerd logs API calls; off, as on a stock host
+    # the Hyper-V role besides Containers (winsim serve --hyperv); off, as on a stock host, whose
+    # containers then run only with process isolation
+    hyperv: bool = False
     # the build revision (UBR) the host is patched to; None: its profile's (winsim serve --revision)
     revision: int | None = Field(default=None, ge=0, le=0xFFFFFFFF)
 
@@ -102,6 +105,10 @@ class HostSpec(_Strict):
                 raise ValueError("transport 'sim' needs a 'sim:' section with at least 'profile'")
             if self.address or self.password_env:
                 raise ValueError("a 'sim' host is started locally: leave out address and password_env")
+            if "hyperv" in (self.isolation or ()) and not self.sim.hyperv:
+                raise ValueError(
+                    "isolation 'hyperv' on a simulated host needs the Hyper-V role: sim: {hyperv: true}"
+                )
         elif self.sim is not None:
             raise ValueError(f"'sim:' only goes with transport 'sim', not {t!r}")
         if t in ("winrm", "ssh") and not self.address:

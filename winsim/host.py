@@ -49,6 +49,7 @@ class SimHost:
     deviations: frozenset[str] = frozenset()
     latency: LatencyProfile = LATENCY["none"]
     daemon_debug: bool = False  # daemon.json says "debug": true (off on a stock host)
+    hyperv: bool = False  # the Hyper-V role is installed (a stock container host has only Containers)
     credentials: Credentials = field(default_factory=lambda: Credentials("Administrator", _random_password()))
     programs: dict[str, Program] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -67,6 +68,7 @@ class SimHost:
         latency: str = "none",
         daemon_debug: bool = False,
         revision: int | None = None,
+        hyperv: bool = False,
     ) -> SimHost:
         """``revision``: the build revision (UBR) the host is patched to, instead of its profile's."""
         if profile not in PROFILES:
@@ -76,7 +78,9 @@ class SimHost:
         if revision is not None and not 0 <= revision <= 0xFFFFFFFF:
             raise ValueError(f"build revision {revision} is not a REG_DWORD (0 to 4294967295)")
         chosen = PROFILES[profile] if revision is None else replace(PROFILES[profile], ubr=revision)
-        host = cls(name, chosen, state_dir, deviations, LATENCY[latency], daemon_debug=daemon_debug)
+        host = cls(
+            name, chosen, state_dir, deviations, LATENCY[latency], daemon_debug=daemon_debug, hyperv=hyperv
+        )
         check_deviations(deviations)
         return host
 
@@ -90,7 +94,12 @@ class SimHost:
             with self.lock:  # surfaces' threads may ask at once; build exactly one model
                 if self._model is None:
                     self._model = HostModel(
-                        self.profile, self.state_dir, self.deviations, self.daemon_debug, self._launch
+                        self.profile,
+                        self.state_dir,
+                        self.deviations,
+                        self.daemon_debug,
+                        self._launch,
+                        hyperv=self.hyperv,
                     )
         return self._model
 

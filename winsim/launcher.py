@@ -57,6 +57,7 @@ def launch(
     log_file: Path | None = None,
     daemon_debug: bool = False,
     revision: int | None = None,
+    hyperv: bool = False,
 ) -> LaunchedHost:
     """Start one simulated host; raise :class:`LaunchError` naming the host if it does not come up.
 
@@ -72,6 +73,8 @@ def launch(
         cmd.append("--daemon-debug")
     if revision is not None:
         cmd += ["--revision", str(revision)]
+    if hyperv:
+        cmd.append("--hyperv")
     root = str(Path(__file__).resolve().parent.parent)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     stderr_target = open(log_file or state_dir / "winsim.log", "a")  # noqa: SIM115 - handed to the child

@@ -55,6 +55,7 @@ def ready_line(host: SimHost, surfaces: list[Surface]) -> dict[str, Any]:
         "deviations": sorted(host.deviations),
         "latency": host.latency.name,
         "daemon_debug": host.daemon_debug,
+        "hyperv": host.hyperv,
         "credentials": {"username": host.credentials.username, "password": host.credentials.password},
     }
     for surface in surfaces:
@@ -88,6 +89,11 @@ def add_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--latency", default="none", help="latency profile: " + " or ".join(sorted(LATENCY)))
     serve.add_argument(
         "--daemon-debug", action="store_true", help='dockerd logs API calls ("debug": true in daemon.json)'
+    )
+    serve.add_argument(
+        "--hyperv",
+        action="store_true",
+        help="the Hyper-V role is installed besides Containers (vmms runs; --isolation=hyperv works)",
     )
     serve.add_argument(
         "--bind",
@@ -126,6 +132,7 @@ def _serve(args: argparse.Namespace, state_dir: Path) -> int:
             args.latency,
             args.daemon_debug,
             args.revision,
+            args.hyperv,
         )
     except ValueError as exc:
         print(f"winsim: {exc}", file=sys.stderr)

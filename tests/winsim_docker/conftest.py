@@ -58,7 +58,10 @@ def make_sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MakeSi
     made: list[Sim] = []
 
     def make(
-        profile: str = "ws2022", deviations: frozenset[str] = frozenset(), daemon_debug: bool = True
+        profile: str = "ws2022",
+        deviations: frozenset[str] = frozenset(),
+        daemon_debug: bool = True,
+        hyperv: bool = False,
     ) -> Sim:
         # Debug on by default here: these tests read dockerd's log (a stock host has it off).
         check_deviations(deviations)
@@ -68,6 +71,7 @@ def make_sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MakeSi
             tmp_path / f"h{len(made)}",
             deviations,
             daemon_debug=daemon_debug,
+            hyperv=hyperv,
         )
         sim = Sim(host, start(host, "127.0.0.1", tls=True))
         made.append(sim)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from tests.winsim_docker.conftest import MakeSim, Sim
 from winsim.deviations import Deviation
+from winsim.profiles import PROFILES
 
 
 def calls(sim: Sim) -> list[str]:
@@ -85,9 +88,11 @@ def test_network_ls_info_and_image_inspect(sim: Sim) -> None:
     assert image["Os"] == "windows" and image["OsVersion"].startswith("10.0.14393.")  # a 2016 image
 
 
-def test_seed_image_is_refused_with_process_isolation_and_runs_with_hyperv(sim: Sim) -> None:
+def test_seed_image_is_refused_with_process_isolation_and_runs_with_hyperv(make_sim: MakeSim) -> None:
     """microsoft/windowsservercore is a 14393 image: a 20348 host refuses it at CreateComputeSystem
-    with HCS's own words (tests/fidelity/samples/error-os-mismatch-24.0.txt) and runs it in Hyper-V."""
+    with HCS's own words (tests/fidelity/samples/error-os-mismatch-24.0.txt) and runs it in Hyper-V
+    when it has the Hyper-V role."""
+    sim = make_sim(hyperv=True)
     refused = sim.cli(
         "run", "-id", "--name", "seed", "microsoft/windowsservercore", "powershell", check=False
     )
@@ -105,18 +110,45 @@ def test_seed_image_is_refused_with_process_isolation_and_runs_with_hyperv(sim: 
     assert inspect["State"]["Running"] and inspect["HostConfig"]["Isolation"] == "hyperv"
 
 
-def test_hyperv_container_is_a_vm_to_hcsdiag_with_its_network_inside(sim: Sim) -> None:
+@pytest.mark.parametrize(("profile", "call"), [("ws2016", "hcsshim::"), ("ws2022", "hcs::")])
+def test_hyperv_isolation_without_the_hyperv_role_is_refused(
+    make_sim: MakeSim, profile: str, call: str
+) -> None:
+    """A stock host (Containers, no Hyper-V role) refuses --isolation=hyperv at CreateComputeSystem with
+    HCS_E_HYPERV_NOT_INSTALLED's text, worded per engine (tests/fidelity/samples/error-hyperv-not-installed-*)."""
+    sim = make_sim(profile)
+    image = f"mcr.microsoft.com/windows/servercore:{PROFILES[profile].ltsc_tag}"
+    refused = sim.cli("run", "-id", "--isolation=hyperv", image, "powershell", check=False)
+    assert refused.returncode == 125
+    assert re.search(
+        rf"Error response from daemon: {re.escape(call)}CreateComputeSystem [0-9a-f]{{64}}: "
+        r"The virtual machine could not be started because a required feature is not installed\.",
+        refused.stderr,
+    ), refused.stderr
+    assert sim.host.model.hcs.systems() == []
+    assert "vmms" not in [s.name for s in sim.host.model.services()]
+    assert sim.cli("run", "-id", "--isolation=process", image, "powershell").returncode == 0
+
+
+def test_hyperv_container_is_a_vm_to_hcsdiag_with_its_network_inside(make_sim: MakeSim) -> None:
     """Under Hyper-V isolation hcsdiag lists the container as a Hyper-V Container with its utility
     VM's upper-case runtime id,
-    and the host's network stack has no compartment or NIC of it; HNS shows its endpoint attached."""
+    and the host's network stack has no compartment or NIC of it; HNS shows its endpoint attached.
+    Its configuration is libcontainerd's: no volume (nothing mounted on the host), the base layer's
+    UtilityVM as HvRuntime.ImagePath."""
     from winsim.model.hns import ENDPOINT_STATES
     from winsim.powershell.hostcommands.executables import hcsdiag_list_text
 
+    sim = make_sim(hyperv=True)
     cid = sim.cli(
         "run", "-id", "--isolation=hyperv", "mcr.microsoft.com/windows/servercore:ltsc2022"
     ).stdout.strip()
     model = sim.host.model
     system = model.hcs.get_compute_system_properties(cid)
+    base = system.config.layers[-1].path
+    assert (system.config.volume_path, system.config.hv_runtime_image_path) == ("", base + "\\UtilityVM")
+    assert model.filters()[2].instances == 0  # wcifs: the scratch is not mounted on the host
+    assert [s.id for s in model.hcs.systems()] == [cid]  # its utility VM is no compute system of its own
     assert f"{cid}\r\n    Hyper-V Container," in hcsdiag_list_text(model)
     assert f"Running, {system.runtime_id.upper()}, docker" in hcsdiag_list_text(model)
     (endpoint,) = [e for e in model.hns.endpoints() if cid in e.shared_containers]

@@ -17,10 +17,15 @@ def make_model(tmp_path: Path) -> MakeModel:
     counter = iter(range(1000))
 
     def make(
-        profile: str = "ws2022", deviations: frozenset[str] = frozenset(), daemon_debug: bool = True
+        profile: str = "ws2022",
+        deviations: frozenset[str] = frozenset(),
+        daemon_debug: bool = True,
+        hyperv: bool = False,
     ) -> HostModel:
         # Debug logging on unless asked: many model tests read dockerd's log (a stock host has it off).
-        return HostModel(PROFILES[profile], tmp_path / f"host{next(counter)}", deviations, daemon_debug)
+        # ``hyperv``: the Hyper-V role, off as on a stock host.
+        path = tmp_path / f"host{next(counter)}"
+        return HostModel(PROFILES[profile], path, deviations, daemon_debug, hyperv=hyperv)
 
     return make
 

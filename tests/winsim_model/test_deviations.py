@@ -439,8 +439,9 @@ def test_every_model_deviation_has_a_check() -> None:
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_deviation_breaks_its_behaviour(make_model: MakeModel, name: Deviation) -> None:
     check, profile = CHECKS[name], CHECK_PROFILE.get(name, "ws2022")
-    assert check(make_model(profile)), f"{name}: the behaviour must hold on a faithful host"
-    assert not check(make_model(profile, deviations=frozenset({name}))), (
+    # with the Hyper-V role, so that the Hyper-V isolation checks run too
+    assert check(make_model(profile, hyperv=True)), f"{name}: the behaviour must hold on a faithful host"
+    assert not check(make_model(profile, deviations=frozenset({name}), hyperv=True)), (
         f"{name}: the deviant host must break it"
     )
 
@@ -448,7 +449,7 @@ def test_deviation_breaks_its_behaviour(make_model: MakeModel, name: Deviation) 
 @pytest.mark.parametrize("name", sorted(CHECKS))
 def test_deviation_breaks_nothing_else(make_model: MakeModel, name: Deviation) -> None:
     """A deviant host still passes every other model check (run in turn on one host; daemon checks last)."""
-    model = make_model(deviations=frozenset({name}))
+    model = make_model(deviations=frozenset({name}), hyperv=True)
     others = [o for o in CHECKS if o != name and o not in CONSEQUENCES.get(name, set())]
     daemon = (
         Deviation.CONTAINERS_RESTORED,

@@ -141,9 +141,12 @@ class HostModel:
         deviations: frozenset[str] = frozenset(),
         daemon_debug: bool = False,
         launcher: Launcher | None = None,
+        hyperv: bool = False,
     ) -> None:
         """``launcher`` runs what a compute system's processes run (the host's programs); without
-        one a process is only recorded, and runs until its system stops."""
+        one a process is only recorded, and runs until its system stops.  ``hyperv``: the host has
+        the Hyper-V role besides the Containers feature (a stock Windows Server has not)."""
+        self.hyperv = hyperv
         self.profile = profile
         self.state_dir = Path(state_dir)
         self.deviations = frozenset(Deviation(name) for name in deviations)  # an unknown name fails here
@@ -175,6 +178,7 @@ class HostModel:
             self.record,
             host_build=profile.build,
             launcher=launcher,
+            hyperv=hyperv,
         )
         self.dockerd = Dockerd(self, debug=daemon_debug)
         self.dockerd.start()
@@ -227,12 +231,14 @@ class HostModel:
         return "wcnfs" if self.deviates(Deviation.FILTER_NOT_WCIFS) else "wcifs"
 
     def services(self) -> list[ServiceInfo]:
-        """The container-related services (docker, hns, vmcompute, and vmms: the Hyper-V role, which
-        the Hyper-V isolation this host runs needs)."""
+        """The container-related services: docker, and hns and vmcompute of the Containers feature;
+        vmms (Hyper-V Virtual Machine Management) only with the Hyper-V role."""
         d = self.dockerd
-        return [
+        services = [
             ServiceInfo("docker", "Docker Engine", d.service_status, d.pid),
             ServiceInfo("hns", "Host Network Service", "Running", 1876),
             ServiceInfo("vmcompute", "Hyper-V Host Compute Service", "Running", 1520),
-            ServiceInfo("vmms", "Hyper-V Virtual Machine Management", "Running", 2412),
         ]
+        if self.hyperv:
+            services.append(ServiceInfo("vmms", "Hyper-V Virtual Machine Management", "Running", 2412))
+        return services

@@ -31,7 +31,7 @@ from winsim.model.errors import (
     LayerError,
 )
 from winsim.model.hcs import ContainerConfig, LayerRef, MappedDirectory, NetworkRequest, ProcessConfig
-from winsim.model.paths import win_basename
+from winsim.model.paths import win_basename, win_join
 
 _NAME_RE = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
 _ADJECTIVES = (
@@ -172,7 +172,11 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
     def _start(self, c: Container) -> None:
         store = self.model.windowsfilter
         parents = list(store.layer_chain(c.scratch_path) or [])
-        if self.model.deviates(Deviation.START_WITHOUT_ACTIVATION):
+        hyperv = c.host_config.get("Isolation") == "hyperv"
+        if hyperv:
+            # the utility VM mounts the layers, not the host (moby daemon_windows.go conditionalMountOnStart)
+            c.volume_path = ""
+        elif self.model.deviates(Deviation.START_WITHOUT_ACTIVATION):
             c.volume_path = c.scratch_path
         else:
             self._log("debug", f"WindowsGraphDriver Get() id {win_basename(c.scratch_path)} mountLabel ")
@@ -181,6 +185,13 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
             store.prepare_layer(c.scratch_path, parents)
             self._log("debug", f"hcsshim::PrepareLayer path {c.scratch_path}")
             c.volume_path = store.get_layer_mount_path(c.scratch_path)
+        # libcontainerd's utility VM image: the nearest parent layer with a UtilityVM folder
+        # (moby daemon/internal/libcontainerd/local/local_windows.go createWindows)
+        uvm = next(
+            (win_join(p, "UtilityVM") for p in parents if store.is_folder(win_join(p, "UtilityVM"))), ""
+        )
+        if hyperv and not uvm:
+            raise DockerError(ErrorKind.SYSTEM, "utility VM image could not be found")
         try:
             hns_ids = self._endpoints_for(c)
             config = ContainerConfig(
@@ -191,7 +202,8 @@ class DockerdContainers(DockerdNetworks, DockerdVolumes):
                 layer_folder_path=c.scratch_path,
                 layers=tuple(LayerRef(store.name_to_guid(win_basename(p)), p) for p in parents),
                 hostname=c.config.get("Hostname") or c.id[:12],
-                hv_partition=c.host_config.get("Isolation") == "hyperv",
+                hv_partition=hyperv,
+                hv_runtime_image_path=uvm if hyperv else "",
                 endpoints=tuple(hns_ids),
                 allow_unqualified_dns_query=True,
                 mapped_directories=tuple(
@@ -506,15 +518,22 @@ def _marshalled(config: ContainerConfig) -> str:
         "SystemType": config.system_type,
         "Name": config.name,
         "Owner": config.owner,
-        "VolumePath": config.volume_path,
+    }
+    if (
+        config.volume_path
+    ):  # omitempty: a Hyper-V container has none (MicrosoftDocs/Virtualization-Documentation#1128)
+        document["VolumePath"] = config.volume_path
+    document |= {
         "IgnoreFlushesDuringBoot": config.ignore_flushes_during_boot,
         "LayerFolderPath": config.layer_folder_path,
         "Layers": [{"ID": lay.id, "Path": lay.path} for lay in config.layers],
         "HostName": config.hostname,
         "HvPartition": config.hv_partition,
         "EndpointList": list(config.endpoints),
-        "AllowUnqualifiedDNSQuery": config.allow_unqualified_dns_query,
     }
+    if config.hv_runtime_image_path:
+        document["HvRuntime"] = {"ImagePath": config.hv_runtime_image_path}
+    document["AllowUnqualifiedDNSQuery"] = config.allow_unqualified_dns_query
     if config.mapped_directories:
         document["MappedDirectories"] = [
             {"HostPath": m.host_path, "ContainerPath": m.container_path, "ReadOnly": m.read_only}

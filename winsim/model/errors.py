@@ -20,6 +20,9 @@ HCS_E_INVALID_STATE = 0xC0370105
 HCS_E_INVALID_JSON = 0xC037010D
 HCS_E_PROCESS_ALREADY_STOPPED = 0x8037011F
 HCS_E_IMAGE_MISMATCH = 0xC0370101
+# golang.org/x/sys/windows zerrors_windows.go (HCS_E_HYPERV_NOT_INSTALLED); its text from daemons on hosts
+# without the Hyper-V role (tests/fidelity/samples/error-hyperv-not-installed-*.txt)
+HCS_E_HYPERV_NOT_INSTALLED = 0x80370102
 E_NOT_FOUND = 0x80070490
 E_FILE_NOT_FOUND = 0x80070002
 E_PATH_NOT_FOUND = 0x80070003
@@ -38,6 +41,7 @@ MESSAGES: dict[int, str] = {
     # tests/fidelity/samples/error-os-mismatch-*.txt: the text from 1809 on; older builds said
     # IMAGE_MISMATCH_TEXT_BEFORE_1809 (the 17133 sample)
     HCS_E_IMAGE_MISMATCH: "The container operating system does not match the host operating system.",
+    HCS_E_HYPERV_NOT_INSTALLED: "The virtual machine could not be started because a required feature is not installed.",
     E_NOT_FOUND: "Element not found.",
     E_FILE_NOT_FOUND: "The system cannot find the file specified.",
     E_PATH_NOT_FOUND: "The system cannot find the path specified.",

@@ -39,6 +39,7 @@ from winsim.model.errors import (
     E_FILE_NOT_FOUND,
     E_INVALID_PARAMETER,
     E_NOT_FOUND,
+    HCS_E_HYPERV_NOT_INSTALLED,
     HCS_E_IMAGE_MISMATCH,
     HCS_E_INVALID_STATE,
     HCS_E_SYSTEM_ALREADY_EXISTS,
@@ -114,6 +115,7 @@ class ContainerConfig:
     layers: tuple[LayerRef, ...] = ()
     hostname: str = ""
     hv_partition: bool = False
+    hv_runtime_image_path: str = ""  # HvRuntime.ImagePath: the utility VM image (a base layer's UtilityVM)
     endpoints: tuple[str, ...] = ()
     allow_unqualified_dns_query: bool = False
     mapped_directories: tuple[MappedDirectory, ...] = ()
@@ -192,8 +194,11 @@ class Hcs:
         record: Callable[[str, str], object],
         host_build: int = 0,
         launcher: Launcher | None = None,
+        hyperv: bool = False,
     ) -> None:
+        """``hyperv``: the host has the Hyper-V role, which Hyper-V isolated containers need."""
         self._lock = lock
+        self.hyperv = hyperv
         self._launcher = launcher  # runs a process's command line as one of the host's programs
         self.host_build = host_build
         self._layers = layers
@@ -250,6 +255,8 @@ class Hcs:
                 raise HcsError.of(HCS_E_SYSTEM_ALREADY_EXISTS, op, system_id)
             if config.system_type != "Container":
                 raise HcsError.of(E_INVALID_PARAMETER, op, system_id)
+            if config.hv_partition:
+                self._check_utility_vm(config, op, system_id)
             self._check_storage(config, op, system_id)
             self._check_os_build(config, op, system_id)
             endpoints = list(config.endpoints)
@@ -466,6 +473,16 @@ class Hcs:
                 self._hns.bind_to_compartment(ep, comp.id)
             else:
                 self._hns.attach_endpoint(ep, system.id, comp.id)
+
+    def _check_utility_vm(self, config: ContainerConfig, op: str, system_id: str) -> None:
+        """A Hyper-V isolated container needs the Hyper-V role (HCS_E_HYPERV_NOT_INSTALLED, as daemons
+        report it on hosts without it) and its utility VM image: HvRuntime.ImagePath, a folder
+        (INFERRED: HCS's answer to a missing one is taken to be a file-not-found, as for a missing layer)."""
+        if not self.hyperv:
+            raise HcsError.of(HCS_E_HYPERV_NOT_INSTALLED, op, system_id)
+        image = config.hv_runtime_image_path
+        if not image or not self._layers.is_folder(image):
+            raise HcsError.of(E_FILE_NOT_FOUND, op, system_id)
 
     def _check_storage(self, config: ContainerConfig, op: str, system_id: str) -> None:
         folder = config.layer_folder_path

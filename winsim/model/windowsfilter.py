@@ -99,6 +99,10 @@ class LayerStore:
         with self._lock:
             return win_key(self.path_of(layer)) in self._layers and self._files.is_dir(self.path_of(layer))
 
+    def is_folder(self, path: str) -> bool:
+        """A folder of the host (a layer's subfolder, such as a base layer's UtilityVM)."""
+        return self._files.is_dir(path)
+
     def folders(self) -> list[str]:
         """Folder names in the windowsfilter directory (what ``dir`` shows)."""
         return self._files.list_dir(self.root)
@@ -118,7 +122,9 @@ class LayerStore:
 
     # ---- vmcompute layer calls ---------------------------------------------------------
     def import_layer(self, layer: str, parent_layer_paths: list[str], os_build: int | None = None) -> str:
-        """ImportLayer: an image layer folder with its ``Files`` (and hives for a base layer)."""
+        """ImportLayer: an image layer folder with its ``Files`` (and, for a base layer, its hives and
+        the utility VM image Hyper-V isolation boots: moby's windowsfilter driver restores files under
+        ``UtilityVM\\Files`` of a base layer it imports, daemon/graphdriver/windows/windows.go)."""
         title = "hcsshim::ImportLayer"
         with self._lock:
             path = self.path_of(layer)
@@ -126,6 +132,7 @@ class LayerStore:
             self._files.mkdir(win_join(path, "Files"))
             if not parent_layer_paths:
                 self._files.mkdir(win_join(path, "Hives"))
+                self._files.mkdir(win_join(path, "UtilityVM", "Files"))
                 self._files.write_bytes(win_join(path, "blank-base.vhdx"), b"")
                 self._files.write_bytes(win_join(path, "blank.vhdx"), b"")
             self._layers[win_key(path)] = Layer(path, "image", list(parent_layer_paths), os_build=os_build)

@@ -56,6 +56,7 @@ def container_config(text: str, op: str, subject: str) -> ContainerConfig:
         ),
         hostname=str(doc.get("HostName") or ""),
         hv_partition=bool(doc.get("HvPartition")),
+        hv_runtime_image_path=_image_path(doc.get("HvRuntime")),
         endpoints=tuple(str(e) for e in doc.get("EndpointList") or []),
         allow_unqualified_dns_query=bool(doc.get("AllowUnqualifiedDNSQuery")),
         mapped_directories=tuple(
@@ -66,6 +67,11 @@ def container_config(text: str, op: str, subject: str) -> ContainerConfig:
             if isinstance(m, dict)
         ),
     )
+
+
+def _image_path(runtime: Any) -> str:
+    """HvRuntime.ImagePath ("" when the object or the field is missing)."""
+    return str(runtime.get("ImagePath") or "") if isinstance(runtime, dict) else ""
 
 
 def process_config(text: str, op: str, subject: str) -> ProcessConfig:
