@@ -27,7 +27,7 @@ class SharedSubjects:
         self._containers = {
             mode: Containers(host, run_id, self.stack, f"shared-{mode}", mode) for mode in ISOLATIONS
         }
-        self._direct = Direct(host, self.stack, self._containers["process"])
+        self._direct = {mode: Direct(host, self.stack, self._containers[mode]) for mode in ISOLATIONS}
         self._subjects: dict[tuple[str, str], Subject] = {}
 
     def get(self, via: str, isolation: str) -> Subject:
@@ -35,8 +35,8 @@ class SharedSubjects:
         if subject is None or not still_running(self.host, subject):
             if via == "docker":
                 subject = start_docker(self.host, self._containers[isolation])
-            else:  # process only until the driver runs the direct lifecycle under Hyper-V (fixtures.conformance)
-                subject = start_direct(self.host, self._direct)
+            else:
+                subject = start_direct(self.host, self._direct[isolation])
             self._subjects[(via, isolation)] = subject
         return subject
 
