@@ -1,10 +1,11 @@
 """What wcc adds to allure-pytest's results: labels, parameters, links, attachments, environment, categories.
 
 Labels follow the conformance catalogue: epic = area, feature = behaviour id, story = the seed
-clause, ``as_id`` = the behaviour id (stable across runs); the host and the driver are *parameters*
-so one test on two hosts is two results with distinct history ids.
+clause, ``as_id`` = the behaviour id (stable across runs); the host, the driver and the isolation mode
+are *parameters* so one test on two hosts (or under two modes) is two results with distinct history ids.
 
-    label_behaviour(meta, host="ws2022-sim", via="docker", catalogue_url="../suites/conformance.yaml#{id}")
+    label_behaviour(meta, host="ws2022-sim", via="docker", isolation="hyperv",
+                    catalogue_url="../suites/conformance.yaml#{id}")
     write_environment(Path("reports/out/allure-results"), {"ws2022-sim": {"os_build": 20348}})
 """
 
@@ -30,7 +31,7 @@ BUILD_LABEL = "os_build"
 FACT_KEYS = ("os_build", "docker_version", "hns_version")
 
 
-def label_behaviour(meta: Behaviour, host: str, via: str, catalogue_url: str) -> None:
+def label_behaviour(meta: Behaviour, host: str, via: str, isolation: str, catalogue_url: str) -> None:
     """Call while the test runs (setup or call phase): allure attaches to the current test."""
     allure.dynamic.epic(meta.area)
     allure.dynamic.feature(meta.id)
@@ -42,6 +43,7 @@ def label_behaviour(meta: Behaviour, host: str, via: str, catalogue_url: str) ->
     )
     allure.dynamic.parameter("host", host)
     allure.dynamic.parameter("via", via)
+    allure.dynamic.parameter("isolation", isolation)
     # the raw fixture parameter carries the same value; keep it out of the title and history id
     allure.dynamic.parameter("_wcc_host_name", host, excluded=True, mode=ParameterMode.HIDDEN)
     allure.dynamic.label(HOST_LABEL, host)

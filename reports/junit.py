@@ -1,7 +1,7 @@
 """The merged run as JUnit XML: one ``<testsuite>`` per host, each test with its wcc properties.
 
 CI systems (Azure's PublishTestResults, GitLab, Jenkins) read it; every ``<testcase>`` carries
-``behaviour``, ``host``, ``via`` and ``build`` as properties, and a test that should have run
+``behaviour``, ``host``, ``via``, ``isolation`` and ``build`` as properties, and a test that should have run
 but did not report is an ``<error>`` (as in the matrix), never missing.
 
     write_junit(matrix, Path("merged/junit.xml"))
@@ -24,11 +24,18 @@ def _split(nodeid: str) -> tuple[str, str]:
     return (f"{module}.{klass}" if klass else module), function or name
 
 
-def _case(test: TestResult, behaviour: str, host: str, via: str, build: str) -> ET.Element:
+def _case(test: TestResult, behaviour: str, host: str, via: str, isolation: str, build: str) -> ET.Element:
     classname, name = _split(test.nodeid)
     case = ET.Element("testcase", classname=classname, name=name, time=f"{test.duration:.3f}")
     props = ET.SubElement(case, "properties")
-    for key, value in (("behaviour", behaviour), ("host", host), ("via", via), ("build", build)):
+    fields = (
+        ("behaviour", behaviour),
+        ("host", host),
+        ("via", via),
+        ("isolation", isolation),
+        ("build", build),
+    )
+    for key, value in fields:
         ET.SubElement(props, "property", name=key, value=value)
     tag = {FAIL: "failure", ERR: "error", NA: "skipped"}.get(test.status)
     if tag:
@@ -44,14 +51,16 @@ def render(matrix: Matrix) -> str:
         facts = matrix.facts.get(host, {})
         build = str(facts.get("os_version") or facts.get("os_build") or "")
         cases = [
-            _case(test, row.id, host, via, build)
+            _case(test, row.id, host, via, isolation, build)
             for row in matrix.rows
-            for via, result in row.cells[host].via.items()
+            for isolation, via, result in row.cells[host].results()
             for test in result.tests
         ]
         if host in matrix.not_run:
             cases = [
-                _case(TestResult(f"{host}::{row.id}", ERR, row.cells[host].reason), row.id, host, "", build)
+                _case(
+                    TestResult(f"{host}::{row.id}", ERR, row.cells[host].reason), row.id, host, "", "", build
+                )
                 for row in matrix.rows
             ]
         cases.sort(key=lambda c: (c.get("classname", ""), c.get("name", "")))

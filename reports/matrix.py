@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from fixtures.behaviour import ISOLATIONS
 from reports import matrix_html, seed
 from reports.matrix_model import (
     ERR,
@@ -39,6 +40,7 @@ from reports.matrix_model import (
     Cell,
     HostCost,
     Matrix,
+    Mode,
     Row,
     TestResult,
     ViaResult,
@@ -89,14 +91,17 @@ def build_matrix(
         ids = set(by_id) | {r.behaviour for r in records}
 
     vias: dict[str, set[str]] = {i: set(by_id.get(i, {}).get("via") or ()) for i in ids}
-    expected_tests: dict[tuple[str, str, str], set[str]] = {}
-    for nodeid, bid, host, via in info.selected:
+    modes: dict[str, set[str]] = {i: set() for i in ids}  # the isolation modes its tests ran under
+    expected_tests: dict[tuple[str, str, str, str], set[str]] = {}
+    for nodeid, bid, host, via, mode in info.selected:
         vias[bid].add(via)
-        expected_tests.setdefault((bid, host, via), set()).add(nodeid)
-    got: dict[tuple[str, str, str], list[Record]] = {}
+        modes[bid].add(mode)
+        expected_tests.setdefault((bid, host, mode, via), set()).add(nodeid)
+    got: dict[tuple[str, str, str, str], list[Record]] = {}
     for rec in records:
         vias[rec.behaviour].add(rec.via)
-        got.setdefault((rec.behaviour, rec.host, rec.via), []).append(rec)
+        modes[rec.behaviour].add(rec.isolation)
+        got.setdefault((rec.behaviour, rec.host, rec.isolation, rec.via), []).append(rec)
 
     rows = []
     for bid in sorted(ids):
@@ -108,14 +113,25 @@ def build_matrix(
             must=str(entry.get("must") or (sample.must if sample else "")),
             seed=str(entry.get("seed") or (sample.seed if sample else "")),
             source=str(entry.get("source") or (sample.source if sample else "")),
-            isolation=tuple(str(m) for m in (entry.get("gates") or {}).get("isolation") or ()),
+            isolation=tuple(str(m) for m in entry.get("isolation") or ()),
+            isolation_evidence={str(k): str(v) for k, v in (entry.get("isolation_evidence") or {}).items()},
         )
+        # process first, as ISOLATIONS orders them; a behaviour with no test at all shows under process
+        ran = sorted(modes[bid] or {"process"}, key=_mode_order)
         for host in hosts:
             if host in not_run:
                 row.cells[host] = Cell(ERR, not_run_reason(not_run[host]))
                 continue
             row.cells[host] = _cell(
-                {v: _via(got, expected_tests, bid, host, v) for v in sorted(vias[bid] or {""})}
+                {
+                    mode: _mode(
+                        {
+                            v: _via(got, expected_tests, (bid, host, mode, v))
+                            for v in sorted(vias[bid] or {""})
+                        }
+                    )
+                    for mode in ran
+                }
             )
         rows.append(row)
     facts = {h: dict(info.facts.get(h, {})) for h in hosts}
@@ -168,14 +184,15 @@ def add_expect_host_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _mode_order(mode: str) -> tuple[int, str]:
+    return (ISOLATIONS.index(mode) if mode in ISOLATIONS else len(ISOLATIONS), mode)
+
+
 def _via(
-    got: Mapping[tuple[str, str, str], list[Record]],
-    expected: Mapping[tuple[str, str, str], set[str]],
-    bid: str,
-    host: str,
-    via: str,
+    got: Mapping[tuple[str, str, str, str], list[Record]],
+    expected: Mapping[tuple[str, str, str, str], set[str]],
+    key: tuple[str, str, str, str],  # behaviour, host, isolation, via
 ) -> ViaResult:
-    key = (bid, host, via)
     tests = [
         TestResult(r.nodeid, _FROM_OUTCOME[r.outcome], r.reason, r.category, r.duration)
         for r in sorted(got.get(key, []), key=lambda r: r.nodeid)
@@ -189,12 +206,24 @@ def _via(
     return ViaResult(status, reasons[0] if reasons else "", tests)
 
 
-def _cell(vias: dict[str, ViaResult]) -> Cell:
+def _mode(vias: dict[str, ViaResult]) -> Mode:
     status = worst(v.status for v in vias.values())
     reasons = [
         f"{via}: {v.reason}" if via else v.reason for via, v in vias.items() if v.status != PASS and v.reason
     ]
-    return Cell(status, "\n".join(reasons), vias)
+    return Mode(status, "\n".join(reasons), vias)
+
+
+def _cell(modes: dict[str, Mode]) -> Cell:
+    """A host's cell: the worst of its modes; its reason says each mode's (prefixed when there are several)."""
+    status = worst(m.status for m in modes.values())
+    several = len(modes) > 1
+    reasons = [
+        "\n".join(f"{mode} · {line}" if several else line for line in m.reason.splitlines())
+        for mode, m in modes.items()
+        if m.status != PASS and m.reason
+    ]
+    return Cell(status, "\n".join(reasons), modes)
 
 
 # Host facts a change is put down to, in the words a reader uses; os_build only when there is no
@@ -232,43 +261,51 @@ def apply_baseline(matrix: Matrix, baseline: Mapping[str, Any], label: str = "")
 
     Newly failing: pass or n/a to fail/error; newly passing: fail/error to pass; newly n/a: anything to
     n/a; n/a for a new reason: n/a then and now, said differently (a gate or the build moved).  Each names the host facts that differ between the two runs, or says the host is unchanged.
+    Each isolation mode of a cell is compared with the same mode then; a baseline from before
+    isolation was an axis ran everything under process, so its cell is its process mode.
     """
     if baseline.get("schema") != SCHEMA:
         raise ValueError(
             f"baseline {label or ''} is not a wcc matrix JSON (schema {baseline.get('schema')!r})"
         )
-    before = {
-        (b["id"], h): c["status"]
-        for b in baseline.get("behaviours", [])
-        for h, c in b.get("cells", {}).items()
-    }
-    reasons = {
-        (b["id"], h): str(c.get("reason", ""))
-        for b in baseline.get("behaviours", [])
-        for h, c in b.get("cells", {}).items()
-    }
+    then: dict[tuple[str, str], tuple[str, str]] = {}
+    modes_then: dict[tuple[str, str, str], tuple[str, str]] = {}
+    for b in baseline.get("behaviours", []):
+        for h, c in b.get("cells", {}).items():
+            then[(b["id"], h)] = (c["status"], str(c.get("reason", "")))
+            for mode, m in (c.get("isolation") or {"process": c}).items():
+                modes_then[(b["id"], h, mode)] = (m["status"], str(m.get("reason", "")))
     matrix.baseline = label
     facts_then = {str(h.get("name")): dict(h.get("facts") or {}) for h in baseline.get("hosts", [])}
     for row in matrix.rows:
         for host, cell in row.cells.items():
-            old = before.get((row.id, host))
+            old = then.get((row.id, host))
             if old is None or (matrix.interrupted and _no_result(cell)):
                 continue  # a test the interruption stopped says nothing new about the host
-            cell.previous = old
-            if old in (PASS, NA) and cell.status in (FAIL, ERR):
-                cell.change = NEWLY_FAILING
-            elif old in (FAIL, ERR) and cell.status == PASS:
-                cell.change = NEWLY_PASSING
-            elif old != NA and cell.status == NA:
-                cell.change = NEWLY_NA
-            elif old == NA and cell.status == NA and reasons[(row.id, host)] != cell.reason:
-                cell.change = NA_NEW_REASON
-            if cell.change:
+            cell.previous, cell.change = old[0], _change(old, cell.status, cell.reason)
+            for mode_name, mode in cell.isolation.items():
+                before = modes_then.get((row.id, host, mode_name))
+                if before is not None:
+                    mode.previous, mode.change = before[0], _change(before, mode.status, mode.reason)
+            if cell.change or any(m.change for m in cell.isolation.values()):
                 cell.host_change = host_change(facts_then.get(host, {}), matrix.facts.get(host, {}))
 
 
+def _change(before: tuple[str, str], status: str, reason: str) -> str:
+    old, old_reason = before
+    if old in (PASS, NA) and status in (FAIL, ERR):
+        return NEWLY_FAILING
+    if old in (FAIL, ERR) and status == PASS:
+        return NEWLY_PASSING
+    if old != NA and status == NA:
+        return NEWLY_NA
+    if old == NA and status == NA and old_reason != reason:
+        return NA_NEW_REASON
+    return ""
+
+
 def _no_result(cell: Cell) -> bool:
-    tests = [t for v in cell.via.values() for t in v.tests]
+    tests = cell.tests()
     return all(t.category == "no-result" for t in tests) if tests else cell.reason == NO_RESULT
 
 
@@ -307,11 +344,7 @@ def matrix_from_dirs(
     matrix = build_matrix(records, read_run_info(dirs), load_catalogue(catalogue), expect_hosts, problems)
     # interrupted after every test reported (e.g. during pytest's teardown): the results are whole
     matrix.interrupted = interrupted and any(
-        t.category == "no-result"
-        for r in matrix.rows
-        for c in r.cells.values()
-        for v in c.via.values()
-        for t in v.tests
+        t.category == "no-result" for r in matrix.rows for c in r.cells.values() for t in c.tests()
     )
     if baseline is not None:
         apply_baseline(matrix, json.loads(baseline.read_text(encoding="utf-8")), str(baseline))
@@ -336,10 +369,15 @@ def summary_lines(matrix: Matrix) -> list[str]:
         if host in matrix.costs and matrix.costs[host].tests:
             lines.append(f"  {host}: {matrix.costs[host].line()}")
     lines += [
-        f"{ch['change']}: {ch['behaviour']} on {ch['host']} ({ch['from']} -> {ch['to']}); {ch['host_change']}"
+        f"{ch['change']}: {ch['behaviour']} on {ch['host']}{_under(ch['isolation'])} "
+        f"({ch['from']} -> {ch['to']}); {ch['host_change']}"
         for ch in matrix.changes()
     ]
     return lines
+
+
+def _under(modes: str) -> str:
+    return f" under {modes}" if modes else ""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -2,7 +2,9 @@
 
 Each cell says its verdict in words and colour (pass green, fail red, n/a grey, error amber),
 links to the deciding test's page in the Allure report (when there is one), shows the reason on
-hover (``title``) and, when not a pass, again in a details row under the behaviour.  Each
+hover (``title``) and, when not a pass, again in a details row under the behaviour.  Under the
+host's verdict, one sub-cell per isolation mode (``span.mode``, ``data-isolation``, coloured by
+its own verdict, its reason on hover) says that mode's verdict and each driver's.  Each
 behaviour shows its MUST sentence and the seed clause it comes from, linked to that line of the
 seed (``seed.html``, written beside the matrix).  Cells carry ``data-behaviour``, ``data-host``
 and ``data-status`` for tools.
@@ -26,6 +28,7 @@ from reports.matrix_model import (
     PASS,
     Cell,
     Matrix,
+    Mode,
     Row,
     TestResult,
     not_run_reason,
@@ -58,7 +61,12 @@ td.s-pass { background: #2e7d32; color: #fff; }
 td.s-fail { background: #c62828; color: #fff; }
 td.s-na { background: #9e9e9e; color: #fff; }
 td.s-error { background: #ffb300; color: #000; }
-.via { display: block; font-weight: 400; font-size: .8em; }
+.via { font-weight: 400; font-size: .8em; }
+.mode { display: block; font-weight: 400; font-size: .8em; margin-top: 2px; padding: 0 3px; border: 1px solid #fff8; }
+.mode.m-pass { background: #2e7d32; color: #fff; }
+.mode.m-fail { background: #c62828; color: #fff; }
+.mode.m-na { background: #9e9e9e; color: #fff; }
+.mode.m-error { background: #ffb300; color: #000; }
 .change { display: block; font-size: .8em; text-decoration: underline; }
 tr.detail td { background: #fafafa; font-size: .9em; }
 tr.detail li { white-space: pre-wrap; }
@@ -162,10 +170,7 @@ def _never_ran(matrix: Matrix, tests: list[TestResult]) -> bool:
 
 def _label(matrix: Matrix, cell: Cell) -> str:
     """A cell's verdict in words: "not run" for an error that only says its tests never ran."""
-    if cell.status == ERR and (
-        cell.reason.startswith("not run:")
-        or _never_ran(matrix, [t for v in cell.via.values() for t in v.tests])
-    ):
+    if cell.status == ERR and (cell.reason.startswith("not run:") or _never_ran(matrix, cell.tests())):
         return NOT_RUN
     return LABEL[cell.status]
 
@@ -176,6 +181,7 @@ def _host_heading(matrix: Matrix, host: str) -> str:
     extra = [f"build {build}"] if build else []
     extra += [f"docker {facts['docker_version']}"] if facts.get("docker_version") else []
     extra += [f"containerd {facts['containerd_version']}"] if facts.get("containerd_version") else []
+    extra += [f"isolation {facts['isolation']}"] if facts.get("isolation") else []
     sub = f"<br><small>{escape(', '.join(extra))}</small>" if extra else ""
     return f"{escape(host)}{sub}"
 
@@ -187,7 +193,7 @@ def cell_id(behaviour: str, host: str) -> str:
 
 def _deciding(cell: Cell) -> TestResult | None:
     """The test whose verdict the cell shows (the first with the cell's status)."""
-    tests = [t for v in cell.via.values() for t in v.tests]
+    tests = cell.tests()
     return next((t for t in tests if t.status == cell.status), tests[0] if tests else None)
 
 
@@ -197,16 +203,32 @@ def _linked(text: str, test: TestResult | None) -> str:
     return f'<a href="{escape(test.allure)}" title="{escape(test.nodeid)} in the Allure report">{text}</a>'
 
 
+def _mode(matrix: Matrix, name: str, mode: Mode, own_reason: bool) -> str:
+    """One isolation mode's sub-cell: its verdict, then each driver's; with ``own_reason`` its reason on hover
+    (else the cell's hover already says it, or an unreachable host's reason is said once, above)."""
+    vias = "".join(
+        f' · <span class="via" data-via="{escape(via)}">{escape(via)} '
+        f"{_linked(NOT_RUN if _never_ran(matrix, v.tests) else LABEL[v.status], next((t for t in v.tests if t.status == v.status), None))}</span>"
+        for via, v in mode.via.items()
+        if via
+    )
+    label = (
+        NOT_RUN if _never_ran(matrix, [t for v in mode.via.values() for t in v.tests]) else LABEL[mode.status]
+    )
+    change = f" ({CHANGE_LABEL[mode.change]})" if mode.change else ""
+    title = f"{name}: {label}" + (f"\n{mode.reason}" if mode.reason and own_reason else "")
+    return (
+        f'<span class="mode m-{mode.status}" data-isolation="{escape(name)}" data-status="{mode.status}" '
+        f'data-change="{mode.change}" title="{escape(title)}">{escape(name)}: {label}{change}{vias}</span>'
+    )
+
+
 def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
     cells = []
     for host in matrix.hosts:
         cell = row.cells[host]
-        vias = "".join(
-            f'<span class="via">{escape(name)}: '
-            f"{_linked(NOT_RUN if _never_ran(matrix, v.tests) else LABEL[v.status], next((t for t in v.tests if t.status == v.status), None))}</span>"
-            for name, v in cell.via.items()
-            if name
-        )
+        own = len(cell.isolation) > 1 and not matrix.unreachable(host)
+        modes = "".join(_mode(matrix, name, mode, own) for name, mode in cell.isolation.items())
         change = f'<span class="change">{CHANGE_LABEL[cell.change]}</span>' if cell.change else ""
         # an unreachable host's reason is said once, above the table
         reason = "host unreachable (see above)" if matrix.unreachable(host) else cell.reason
@@ -215,7 +237,7 @@ def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
         cells.append(
             f'<td class="cell s-{cell.status}" id="{cell_id(row.id, host)}" data-behaviour="{escape(row.id)}" data-host="{escape(host)}" '
             f'data-status="{cell.status}" data-change="{cell.change}" title="{escape(title)}">'
-            f"{_linked(label, _deciding(cell))}{vias}{change}</td>"
+            f"{_linked(label, _deciding(cell))}{modes}{change}</td>"
         )
     clause = escape(row.seed)
     if seed_link:
@@ -226,8 +248,12 @@ def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
             f'<span class="seed beyond"><a href="{seed.PAGE}#{seed.beyond_anchor(row.id)}">Beyond the seed</a>'
             f"; source: {seed.linked_source(row.source)}</span>"
         )
-    modes = ", ".join(row.isolation) or "the daemon's default"
-    origin += f'<span class="isolation">Isolation: {escape(modes)}</span>'
+    held = ", ".join(row.isolation) or "not known"
+    why = "".join(
+        f'<span class="isolation-evidence" data-isolation="{escape(m)}">{escape(m)}: {escape(e)}</span>'
+        for m, e in row.isolation_evidence.items()
+    )
+    origin += f'<span class="isolation">Holds under isolation: {escape(held)}{why}</span>'
     return (
         f'<tr class="behaviour" id="b-{escape(row.id)}" data-behaviour="{escape(row.id)}">'
         f'<td class="behaviour"><a class="bid" href="#b-{escape(row.id)}">{escape(row.id)}</a>'
@@ -237,13 +263,15 @@ def _row(matrix: Matrix, row: Row, seed_link: str | None) -> str:
 
 
 def _detail(matrix: Matrix, row: Row) -> str:
-    """One line per distinct (verdict, reason) on each host; drivers that agree share a line."""
+    """One line per distinct (verdict, reason) on each host; modes and drivers that agree share a line."""
     items = []
     for host in (h for h in matrix.hosts if not matrix.unreachable(h)):
+        cell = row.cells[host]
         groups: dict[tuple[str, str], list[str]] = {}
-        for via, result in row.cells[host].via.items():
+        for mode, via, result in cell.results():
             if result.status != PASS:
-                groups.setdefault((result.status, result.reason), []).append(via)
+                name = " ".join(p for p in (mode if len(cell.isolation) > 1 else "", via) if p)
+                groups.setdefault((result.status, result.reason), []).append(name)
         for (status, reason), vias in groups.items():
             where = f"{host} / {', '.join(vias)}" if any(vias) else host
             items.append(f"<li><b>{escape(where)}</b> {LABEL[status]}: {escape(reason)}</li>")
@@ -280,6 +308,10 @@ def _summary(matrix: Matrix, host: str) -> str:
     )
 
 
+def _under(modes: str) -> str:
+    return f" under {modes}" if modes else ""
+
+
 def _changes(matrix: Matrix) -> str:
     changes = matrix.changes()
     if not changes:
@@ -287,7 +319,7 @@ def _changes(matrix: Matrix) -> str:
     items = "".join(
         f'<li data-behaviour="{escape(c["behaviour"])}" data-host="{escape(c["host"])}">'
         f'{CHANGE_LABEL[c["change"]]}: <a href="#{cell_id(c["behaviour"], c["host"])}">'
-        f"<b>{escape(c['behaviour'])}</b> on {escape(c['host'])}</a> "
+        f"<b>{escape(c['behaviour'])}</b> on {escape(c['host'])}{escape(_under(c['isolation']))}</a> "
         f"({LABEL[c['from']]} → {LABEL[c['to']]}); {escape(c['host_change'])}</li>"
         for c in changes
     )

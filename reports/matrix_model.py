@@ -1,5 +1,8 @@
 """The conformance matrix as data: verdict names, the cells, rows and whole matrix, and its JSON.
 
+A cell is one behaviour on one host; under it, one :class:`Mode` per isolation mode the tests ran
+under (the axis: behaviour × host × isolation), and under each mode one :class:`ViaResult` per driver.
+
 Built by :mod:`reports.matrix`, rendered by :mod:`reports.matrix_html`; both import this.
 """
 
@@ -42,14 +45,32 @@ class ViaResult:
 
 
 @dataclass
-class Cell:
+class Mode:
+    """A behaviour on a host under one isolation mode: its verdict and its drivers' results."""
+
     status: str
     reason: str = ""
     via: dict[str, ViaResult] = field(default_factory=dict)
+    change: str = ""  # since the baseline, as the cell's (a baseline from before the axis: its process)
+    previous: str = ""
+
+
+@dataclass
+class Cell:
+    status: str
+    reason: str = ""
+    isolation: dict[str, Mode] = field(default_factory=dict)  # mode -> its result, process first
     change: str = ""
     previous: str = ""
     # what differs in the host's facts between the baseline and now, or HOST_UNCHANGED
     host_change: str = ""
+
+    def results(self) -> list[tuple[str, str, ViaResult]]:
+        """(isolation, via, result) of every driver under every mode."""
+        return [(m, v, r) for m, mode in self.isolation.items() for v, r in mode.via.items()]
+
+    def tests(self) -> list[TestResult]:
+        return [t for _, _, r in self.results() for t in r.tests]
 
 
 @dataclass
@@ -60,7 +81,8 @@ class Row:
     seed: str
     cells: dict[str, Cell] = field(default_factory=dict)
     source: str = ""  # a behaviour beyond the seed: where its MUST comes from
-    isolation: tuple[str, ...] = ()  # the isolation modes its containers run under; (): the daemon's default
+    isolation: tuple[str, ...] = ()  # the isolation modes it holds under (the catalogue's); (): not known
+    isolation_evidence: dict[str, str] = field(default_factory=dict)  # mode -> why it holds there, or not
 
     @property
     def status(self) -> str:
@@ -117,7 +139,7 @@ class Matrix:
 
     def unreachable(self, host: str) -> str:
         """Why the host could not be reached, when none of its tests got further; else ""."""
-        tests = [t for r in self.rows for v in r.cells[host].via.values() for t in v.tests]
+        tests = [t for r in self.rows for t in r.cells[host].tests()]
         if not tests or any(t.category != UNREACHABLE for t in tests):
             return ""
         return _reason_once(tests[0].reason)
@@ -136,24 +158,31 @@ class Matrix:
         """Point every test at its page in the Allure report (``pages``: node id -> page id)."""
         for row in self.rows:
             for cell in row.cells.values():
-                for via in cell.via.values():
-                    for test in via.tests:
-                        if test.nodeid in pages:
-                            test.allure = f"{report}#/{pages[test.nodeid]}"
+                for test in cell.tests():
+                    if test.nodeid in pages:
+                        test.allure = f"{report}#/{pages[test.nodeid]}"
 
     def changes(self) -> list[dict[str, str]]:
+        """One entry per behaviour, host and isolation mode whose verdict moved since the baseline
+        (a cell without modes, a host not run, by its own change)."""
         return [
             {
                 "behaviour": r.id,
                 "host": h,
-                "change": c.change,
-                "from": c.previous,
-                "to": c.status,
+                "isolation": mode,
+                "change": change,
+                "from": previous,
+                "to": status,
                 "host_change": c.host_change,
             }
             for r in self.rows
             for h, c in r.cells.items()
-            if c.change
+            for mode, change, previous, status in (
+                [(m, sub.change, sub.previous, sub.status) for m, sub in c.isolation.items()]
+                if c.isolation
+                else [("", c.change, c.previous, c.status)]
+            )
+            if change
         ]
 
     @property
@@ -189,6 +218,7 @@ class Matrix:
                     "seed": r.seed,
                     "source": r.source,
                     "isolation": list(r.isolation),
+                    "isolation_evidence": dict(r.isolation_evidence),
                     "cells": {h: _cell_json(c) for h, c in r.cells.items()},
                 }
                 for r in self.rows
@@ -225,12 +255,17 @@ def _cell_json(cell: Cell) -> dict[str, Any]:
         "change": cell.change,
         "previous": cell.previous,
         "host_change": cell.host_change,
-        "via": {
-            name: {
-                "status": v.status,
-                "reason": v.reason,
-                "tests": [t.__dict__ for t in v.tests],
+        "isolation": {
+            mode: {
+                "status": m.status,
+                "reason": m.reason,
+                "change": m.change,
+                "previous": m.previous,
+                "via": {
+                    name: {"status": v.status, "reason": v.reason, "tests": [t.__dict__ for t in v.tests]}
+                    for name, v in m.via.items()
+                },
             }
-            for name, v in cell.via.items()
+            for mode, m in cell.isolation.items()
         },
     }

@@ -42,6 +42,7 @@ class _Item:
     meta: Behaviour
     host: str
     via: str
+    isolation: str
     verdict: Verdict = field(default_factory=Verdict)
     host_obj: Any = None
     before: Any = None  # host.stats snapshot: end of the host's previous test here, or end of this setup
@@ -152,23 +153,23 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         return
     info = RunInfo(expected=set(state.selected), secret_envs=set(state.secret_envs))
     for item in session.items:
-        meta, host, via = _identify(item)
+        meta, host, via, isolation = _identify(item)
         if meta is not None and host:
             info.expected.add(host)
-            info.selected.add((item.nodeid, meta.id, host, via))
+            info.selected.add((item.nodeid, meta.id, host, via, isolation))
     update_run_info(state.results, info)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     state = _state(item.config)
-    meta, host, via = _identify(item)
+    meta, host, via, isolation = _identify(item)
     tracked = meta is not None and bool(host)
     if tracked:
         assert meta is not None
-        state.items[item.nodeid] = _Item(meta, host, via)
+        state.items[item.nodeid] = _Item(meta, host, via, isolation)
         if state.allure_dir is not None:
-            allure_meta.label_behaviour(meta, host, via, state.catalogue_url)
+            allure_meta.label_behaviour(meta, host, via, isolation, state.catalogue_url)
     yield
     if tracked:
         entry = state.items[item.nodeid]
@@ -237,6 +238,7 @@ def _record(item: pytest.Item, state: _State, entry: _Item) -> Record:
         behaviour=entry.meta.id,
         host=entry.host,
         via=entry.via,
+        isolation=entry.isolation,
         outcome=verdict.outcome,
         nodeid=item.nodeid,
         reason=verdict.full_reason,
@@ -285,13 +287,14 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _identify(item: pytest.Item) -> tuple[Behaviour | None, str, str]:
+def _identify(item: pytest.Item) -> tuple[Behaviour | None, str, str, str]:
+    """The behaviour, host, via and isolation mode of a test (unparametrized: the daemon's default, process)."""
     meta = behaviour_of(item)
     if meta is None:
-        return None, "", ""
+        return None, "", "", ""
     params: Mapping[str, Any] = getattr(getattr(item, "callspec", None), "params", {})
     via = params.get("via") or (meta.via[0] if len(meta.via) == 1 else "")
-    return meta, host_of(item), str(via)
+    return meta, host_of(item), str(via), str(params.get("isolation") or "process")
 
 
 def _publish_facts(state: _State, facts: dict[str, dict[str, Any]]) -> None:

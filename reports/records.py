@@ -6,7 +6,8 @@ line, which :func:`read_records` skips and reports).  ``hosts.json`` beside them
 run expected: the selected hosts, their facts and the selected tests.
 
     rec = Record(behaviour="compartments/default-native", host="ws2022-sim", via="direct",
-                 outcome=PASSED, nodeid="suites/test_compartments.py::test_x[ws2022-sim-direct]")
+                 outcome=PASSED, nodeid="suites/test_compartments.py::test_x[ws2022-sim-direct-process]",
+                 isolation="process")
     append_record(Path("reports/out/results"), "gw0", rec)
     records, problems = read_records([Path("reports/out/results")])
 """
@@ -16,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -35,13 +36,15 @@ PROBLEMS_FILE = "problems.json"  # unreadable lines a merge found in its inputs 
 
 @dataclass(frozen=True)
 class Record:
-    """What one conformance test concluded about one host, through one driver."""
+    """What one conformance test concluded about one host, through one driver, under one isolation mode."""
 
     behaviour: str
     host: str
     via: str
     outcome: str
     nodeid: str
+    # the mode its containers ran under; a record from before isolation was an axis ran under process
+    isolation: str = "process"
     reason: str = ""
     # product-deviation | host-unreachable | timeout | lost-shell | unexpected-skip | broken | ""
     category: str = ""
@@ -107,8 +110,8 @@ class RunInfo:
 
     expected: set[str] = field(default_factory=set)
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
-    # (nodeid, behaviour, host, via) of every conformance test collected for the run
-    selected: set[tuple[str, str, str, str]] = field(default_factory=set)
+    # (nodeid, behaviour, host, via, isolation) of every conformance test collected for the run
+    selected: set[tuple[str, str, str, str, str]] = field(default_factory=set)
     # names (never values) of environment variables holding passwords, for redaction after the run
     secret_envs: set[str] = field(default_factory=set)
 
@@ -132,9 +135,15 @@ class RunInfo:
         return cls(
             expected=set(data.get("expected", [])),
             facts={str(k): dict(v) for k, v in data.get("facts", {}).items()},
-            selected={(str(a), str(b), str(c), str(d)) for a, b, c, d in data.get("selected", [])},
+            # an entry from before isolation was an axis has four fields: it ran under process
+            selected={_selected(entry) for entry in data.get("selected", [])},
             secret_envs=set(data.get("secret_envs", [])),
         )
+
+
+def _selected(entry: Sequence[Any]) -> tuple[str, str, str, str, str]:
+    nodeid, behaviour, host, via, *mode = (str(v) for v in entry)
+    return nodeid, behaviour, host, via, mode[0] if mode else "process"
 
 
 def update_run_info(results_dir: Path, update: RunInfo) -> RunInfo:

@@ -78,6 +78,12 @@ def collect(suites: Path = SUITES) -> list[dict[str, Any]]:
             if meta is None:
                 raise CatalogueError(f"{file}::{name}: a conformance test needs @behaviour(...)")
             node = f"{file}::{name}"
+            owed = meta.missing_isolation_evidence()
+            if owed:
+                raise CatalogueError(
+                    f"{node}: behaviour {meta.id} gives no isolation_evidence for {', '.join(owed)} "
+                    f"(why it holds there and in which form, or why it does not, with the source)"
+                )
             if meta.id in metas:
                 if metas[meta.id] != meta:
                     raise CatalogueError(
@@ -104,13 +110,16 @@ def collect(suites: Path = SUITES) -> list[dict[str, Any]]:
                     "features": list(meta.features),
                     "evidence": meta.evidence,
                 },
+                # the modes it holds under; per mode, why it holds there or why not (n/a with that reason)
+                "isolation": list(meta.isolation),
+                "isolation_evidence": {
+                    m: meta.isolation_evidence[m] for m in sorted(meta.isolation_evidence)
+                },
                 "tests": [node],
                 "file": file,
             }
             if meta.source:  # beyond the seed: the MUST's evidence instead of a seed clause
                 entries[meta.id]["source"] = meta.source
-            if meta.isolation:  # checked under these isolation modes only
-                entries[meta.id]["gates"]["isolation"] = list(meta.isolation)
     return [entries[key] for key in sorted(entries)]
 
 

@@ -93,3 +93,15 @@ PORT_CONFLICT = (
     r"(?:(?:failed during hnsCallRawResponse: )?hnsCall failed in Win32: {text} \(0x20\)"
     r"|[Hh][Nn][Ss] failed with error : {text})"
 )
+
+# Why a behaviour does not hold on the host under Hyper-V isolation (each behaviour's isolation_evidence).
+HYPERV_NETWORK_IN_VM = (
+    "its compartment and vNIC are inside the utility VM, so no host compartment, interface or route "
+    "describes it (learn.microsoft.com 'Isolation modes': its own kernel; INFERRED for the network stack); "
+    "the hyperv form, no host compartment or interface for it, is pinned by isolation/hyperv-utility-vm"
+)
+HYPERV_LAYER_IN_VM = (
+    "dockerd does not mount a Hyper-V container's layer on the host: it is mounted inside the utility VM "
+    "(moby daemon/daemon_windows.go conditionalMountOnStart); winsim does not model where that mount is, "
+    "so the host-side form (no volume for it) is not pinned"
+)

@@ -2,7 +2,8 @@
 
 A *subject* is a started container as the suite sees it: its id (container id == compute
 system id), its IPv4 address and the network it is on.  ``start_docker`` and ``start_direct``
-perform the seed's lifecycle; tests that only observe share one subject per host and via.
+perform the seed's lifecycle; tests that only observe share one subject per host, via and
+isolation mode (each runs under its ``Containers``' isolation, ``--isolation=<mode>`` on the CLI).
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def start_seed(host: Host, containers: Containers, network: str) -> Subject:
     image = containers.ensure_image()
     started = host_clock(host)
     args = ["run", "-id", "--network", network, "--name", name, "--label", f"wcc.run={containers.run_id}"]
+    if containers.isolation:  # the mode the test runs under, asked for as a user would
+        args.append(f"--isolation={containers.isolation}")
     result = host.docker.cli(*args, image, DOCKER_COMMAND)
     expect.equal(
         host, f"exit code of docker {' '.join(args)} (stderr: {result.stderr.strip()[:300]!r})", 0, result.rc

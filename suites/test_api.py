@@ -114,6 +114,10 @@ def _answers_owed(exchanges: list[Exchange], cid: str) -> list[tuple[Exchange, i
     seed="Calling POST /v1.39/containers/create?name=example to create a container. ... "
     "Calling POST /v1.39/containers/container_id/wait?condition=next-exit. ... "
     "Calling POST /v1.39/containers/container_id/start.",
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "the CLI's create, wait, start sequence does not depend on HostConfig.Isolation, which is only a field of the create body (docker/cli cli/command/container/run.go)",
+    },
 )
 def test_run_sends_create_wait_start(host, via, containers, run_id):
     args, name = _seed_command(host, containers, run_id)
@@ -148,6 +152,10 @@ def test_run_sends_create_wait_start(host, via, containers, run_id):
     "at once (200) and answer only when the container next stops, with that exit code: a wait sent before start "
     "stays pending through the start.",
     seed='This just means "wait for the next time the state changes to a non-running state"',
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "the daemon answers a wait from the container's state, whatever its isolation (moby daemon/wait.go, container/state.go)",
+    },
 )
 def test_wait_next_exit_returns_when_container_stops(host, via, containers):
     container = containers.create(command=DOCKER_COMMAND)

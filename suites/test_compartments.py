@@ -12,6 +12,10 @@ from suites.observe import compartment_of, gateway_of
     must="The default compartment MUST have CompartmentId 1 and type Native.",
     seed="There is one default compartment for OS which has CompartmentId = 1 and type Native.",
     via=("direct",),
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "the host's default compartment, read with no container of the test's own: isolation changes nothing of it",
+    },
 )
 def test_default_compartment_id_and_type(host, via):
     by_id = {c.id: c for c in host.net.compartments()}
@@ -31,6 +35,10 @@ def test_default_compartment_id_and_type(host, via):
     must="A container's compartment MUST have type Unspecified.",
     seed="Container compartments will have CompartmentType Unspecified.",
     via=("docker", "direct"),
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": facts.HYPERV_NETWORK_IN_VM,
+    },
 )
 def test_container_compartment_type(host, via, subject):
     compartment = compartment_of(host, subject)
@@ -47,6 +55,10 @@ def test_container_compartment_type(host, via, subject):
     must="A container's compartment MUST have the description \\Container_<container id>, which links it to its container.",
     seed='To link compartment to a container look into CompartmentDescription field. It will have format "\\Container_(container_id)".',
     via=("docker", "direct"),
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": facts.HYPERV_NETWORK_IN_VM,
+    },
 )
 def test_compartment_description_links_container(host, via, subject):
     compartment = compartment_of(host, subject)
@@ -70,6 +82,10 @@ def test_compartment_description_links_container(host, via, subject):
     "the network's gateway.",
     seed="To check routes in the compartment run Get-NetRoute -CompartmentId comapartmentId.",
     via=("docker", "direct"),
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": facts.HYPERV_NETWORK_IN_VM,
+    },
 )
 def test_container_routes_include_default_via_gateway(host, via, subject):
     compartment = compartment_of(host, subject)
@@ -97,6 +113,10 @@ def test_container_routes_include_default_via_gateway(host, via, subject):
     must="Compartments MUST be read-only to users: no cmdlet creates or changes one.",
     seed="Compartments are Windows network namespaces, that are - from user perspective - read-only.",
     via=("docker", "direct"),
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": "the test changes the container's own compartment, which under Hyper-V isolation is inside the utility VM, not on the host (INFERRED, as isolation/hyperv-utility-vm)",
+    },
 )
 def test_compartments_cannot_be_changed(host, via, subject):
     cmdlets = sorted(host.net.compartment_cmdlets())

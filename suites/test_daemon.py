@@ -37,6 +37,10 @@ def daemon_restored(host) -> Iterator[None]:
     destructive=True,
     evidence="moby libcontainerd (local_windows.go Restore): no re-attach on Windows, the compute system is "
     "terminated and the container reported exited; daemon.restore then starts those whose restart policy says so",
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "dockerd's restore reads a container's state and restart policy, not its isolation (moby daemon/daemon.go restore); a Hyper-V container's compute system ends with its utility VM (INFERRED)",
+    },
 )
 def test_killed_daemon_does_not_restore_containers(host, via, containers, daemon_restored):
     container = containers.run(command=DOCKER_COMMAND)
@@ -96,6 +100,10 @@ def _restarted(host, container, runtime_id: str, killed: datetime) -> None:
     must="dockerd MUST refuse to start with live-restore in daemon.json.",
     seed=RESTORE_SEED,
     destructive=True,
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "daemon.json is read at dockerd's start, before any container: isolation plays no part (moby daemon/config)",
+    },
 )
 def test_live_restore_config_refused(host, via, daemon_restored):
     with host.daemon.edited_config({facts.LIVE_RESTORE_KEY: True}) as result:
@@ -122,6 +130,10 @@ def test_live_restore_config_refused(host, via, daemon_restored):
     "PrepareLayer attaches to a container layer's volume is wcifs's.",
     seed="Windows Container Isolation (wcifs.sys) is the name of filesystem filter driver used for containers.",
     via=("direct",),
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": "the filter is prepared on a layer mounted on the host, which under Hyper-V isolation happens inside the utility VM (moby daemon/daemon_windows.go conditionalMountOnStart); what the host shows then is not modelled by winsim: unknown",
+    },
 )
 def test_container_filter_is_wcifs(host, via, direct):
     names = [f.name for f in host.filters.list()]

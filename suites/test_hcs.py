@@ -16,6 +16,10 @@ CLOCK_RESOLUTION = timedelta(seconds=1)  # event times and SystemTime are read b
     must="A container's compute system MUST have the container id as its id, owner docker and type Container, and "
     "Docker and HCS MUST agree on its state.",
     seed="hcsshim::CreateComputeSystem creates container.",
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "a Hyper-V isolated container is still one compute system under its container id, owner docker, SystemType Container (hcsshim schema1 ContainerConfig with HvPartition; tests/fidelity/samples/hcsdiag-list-vm-client.txt)",
+    },
 )
 def test_compute_system_matches_container(host, via, containers):
     container = containers.run(command=DOCKER_COMMAND)
@@ -59,6 +63,10 @@ def test_compute_system_matches_container(host, via, containers):
     id="hcs/container-process",
     must="Starting a container MUST create its process in the container's compute system.",
     seed="hcsshim::ComputeSystem::Start and hcsshim::ComputeSystem::CreateProces start container and creates its process.",
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "dockerd starts the process through the container's compute system (HcsCreateProcess) under either isolation (moby libcontainerd/local; hcsshim); the process list is the utility VM's (INFERRED)",
+    },
 )
 def test_process_runs_in_compute_system(host, via, subject):
     # The container's process, by the id the host gave it: docker's State.Pid, or HcsCreateProcess's answer.
@@ -82,6 +90,10 @@ def test_process_runs_in_compute_system(host, via, subject):
     seed='To see HNS and HCS logs run Get-WinEvent -Filterhashtable @{LogName="Microsoft-Windows-Hyper-V-Compute-Operational"} '
     "but they just seem to have basic messages and timestamps.",
     via=("docker", "direct"),
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "vmcompute writes the Hyper-V-Compute Operational log for every compute system it runs, a utility VM's container included (INFERRED: no Hyper-V isolated sample)",
+    },
 )
 def test_operational_log_has_container_entries(host, via, subject):
     events = [e for e in host.events.hcs_operational() if expect.same_id(e.system_id, subject.id)]

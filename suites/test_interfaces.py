@@ -17,6 +17,10 @@ from suites.observe import endpoint_of, interface_of
     evidence="from Windows Server 1803 (17134) a container vNIC is named vEthernet (<HNS endpoint name>), "
     "e.g. vEthernet (Ethernet) for docker's nat endpoints; 'Container NIC <GUID prefix>' is the 2016-era alias "
     "(tests/fidelity/samples/ipconfig-container-nic-*.txt; cloudfoundry/winc network/netrules/applier.go)",
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": facts.HYPERV_NETWORK_IN_VM,
+    },
 )
 def test_container_nic_listed_by_alias(host, via, subject):
     mine = interface_of(host, subject)
@@ -49,6 +53,10 @@ def test_container_nic_listed_by_alias(host, via, subject):
     "vEthernet (Ethernet) 4 for a docker nat endpoint on 17763, vEthernet (<CNI endpoint>) under containerd "
     "(tests/fidelity/samples/ipconfig-container-nic-docker-17763.txt, ipconfig-container-nic-containerd.txt, "
     "ipconfig-container-nic-overlay-2018.txt; cloudfoundry/winc network/netrules/applier.go)",
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": facts.HYPERV_NETWORK_IN_VM,
+    },
 )
 def test_container_nic_named_by_endpoint(host, via, subject):
     endpoint = endpoint_of(host, subject)
@@ -69,6 +77,10 @@ def test_container_nic_named_by_endpoint(host, via, subject):
     "of compartment N, including the container's interface.",
     seed="To get interace from specific compartment execute Get-NetIpInterface -AddressFamily IPv4 -IncludeAllCompartments -CompartmentId id.",
     via=("docker", "direct"),
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": facts.HYPERV_NETWORK_IN_VM,
+    },
 )
 def test_compartment_id_narrows_interface_list(host, via, subject):
     mine = interface_of(host, subject)

@@ -23,6 +23,9 @@ GUID = re.compile(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
     "1809 on, where HCS words the refusal this way (tests/fidelity/samples/error-os-mismatch-*.txt; "
     "learn.microsoft.com windows container version compatibility)",
     isolation=("process",),
+    isolation_evidence={
+        "hyperv": "Hyper-V isolation runs an image of an older build in its own kernel, so the refusal is process isolation's only (learn.microsoft.com Windows container version compatibility)",
+    },
 )
 def test_mismatched_image_is_refused_with_process_isolation(host, via, containers, run_id):
     image = containers.ensure_image(facts.SEED_IMAGE)
@@ -78,6 +81,9 @@ def _norm(path: str) -> str:
     "utility VM system is listed, and the compartment and NIC inside the VM, are INFERRED",
     isolation=("hyperv",),
     via=("docker", "direct"),
+    isolation_evidence={
+        "process": "under process isolation there is no utility VM: the container shares the host's kernel and its compartment is the host's (learn.microsoft.com 'Isolation modes')",
+    },
 )
 def test_hyperv_container_is_backed_by_a_utility_vm(host, via, containers, direct):
     network = default_network(host)

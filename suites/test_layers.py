@@ -33,6 +33,10 @@ def _scratch_dir(container) -> str:
     id="layers/graph-driver-windowsfilter",
     must="The daemon's only graph driver MUST be windowsfilter: in `docker info` and in GraphDriver.Name of containers and images.",
     seed="For Windows there is only one graph driver which is called windowsfilter.",
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "windowsfilter is the daemon's one graph driver for both isolation modes (moby daemon/graphdriver/windows)",
+    },
 )
 def test_graph_driver_is_windowsfilter(host, via, subject, containers):
     expect.equal(host, "docker info Driver", facts.GRAPH_DRIVER, host.docker.info().get("Driver"))
@@ -57,6 +61,10 @@ def test_graph_driver_is_windowsfilter(host, via, subject, containers):
     must="The mount path of a parent (image) layer MUST be its own folder: image layers are read-only and never mounted.",
     seed="This is just path to directory as image layers are read-only.",
     via=("docker", "direct"),
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "an image layer's mount path is its own folder on the host, never mounted, whatever the container's isolation (hcsshim GetLayerMountPath of an unactivated layer)",
+    },
 )
 def test_parent_mount_path_is_its_folder(host, via, subject):
     if via == "docker":
@@ -79,6 +87,10 @@ def test_parent_mount_path_is_its_folder(host, via, subject):
     must="A container's scratch layer MUST be the folder windowsfilter\\<container id>, present after create and named by "
     "GraphDriver.Data.dir of the container.",
     seed="Note that id of this layer will be an id of a container (hcsshim::CreateScratchLayer).",
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "the graph driver creates windowsfilter\\<container id> at create under either isolation (moby daemon/graphdriver/windows Create)",
+    },
 )
 def test_scratch_folder_named_after_container(host, via, containers):
     container = containers.create(command=DOCKER_COMMAND)
@@ -104,6 +116,10 @@ def test_scratch_folder_named_after_container(host, via, containers):
     must="layerchain.json of a container MUST list every layer folder of its image, each once and existing: the "
     "image's top layer first, then each nearest parent in turn, the base layer last.",
     seed="To see layerchain for container see C:\\ProgramData\\docker\\windowsfilter\\continer_id\\layerchain.json.",
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "the graph driver writes layerchain.json at create, before isolation matters (moby daemon/graphdriver/windows Create)",
+    },
 )
 def test_layerchain_lists_parents_nearest_first(host, via, subject):
     chain = expect.present(
@@ -160,6 +176,10 @@ def test_layerchain_lists_parents_nearest_first(host, via, subject):
     "windowsfilter folder.",
     seed="To see the id of image layer run docker image inspect imagename and look under GraphDriver key. ... "
     "To see layers just list C:\\ProgramData\\docker\\windowsfilter\\ directory.",
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "an image's layer folder is the graph driver's, whatever the isolation its containers later run under (moby daemon/graphdriver/windows)",
+    },
 )
 def test_image_inspect_names_existing_folder(host, via, containers):
     image_dir = _image_dir(host, containers)
@@ -186,6 +206,10 @@ def test_image_inspect_names_existing_folder(host, via, containers):
     "filesystem filter prepared on that volume: exactly one filter instance is attached to it.",
     seed="hcsshim::ActivateLayer is the call that mounts RW layer (wiil appear as a volume on the host) and "
     "hscshim::PrepareLayer intializes the filesystem filter for that container.",
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": facts.HYPERV_LAYER_IN_VM,
+    },
 )
 def test_start_mounts_scratch_as_volume(host, via, containers):
     # Docker's own: its graph driver's Get() on start is what activates and prepares the layer.
@@ -219,6 +243,10 @@ def test_start_mounts_scratch_as_volume(host, via, containers):
     "and the old one is gone.",
     seed="Volume path for a given mounted layer may change over time on Windows by design.",
     via=("direct",),
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": facts.HYPERV_LAYER_IN_VM,
+    },
 )
 def test_volume_path_differs_after_remount(host, via, direct):
     # Directly (ActivateLayer/DeactivateLayer), so the check does not hang on Docker's start activating the layer.
@@ -275,6 +303,13 @@ BIND_WAIT = 30.0  # seconds for a direct container's process to finish writing t
     "persistent-storage (bind mounts share a host directory; read-only changes are not persisted to the host). "
     "The refusal's wording and exit code: INFERRED (cmd's ERROR_ACCESS_DENIED message; no captured sample)",
     via=("docker", "direct"),
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "the same MappedDirectories reach a Hyper-V container: hcsshim's schema1 MappedDir carries "
+        "CreateInUtilityVM for the share into the utility VM, and moby's libcontainerd builds the list alike "
+        "under either isolation; that the container sees it at the same path with the same read-only refusal "
+        "is INFERRED (no captured sample)",
+    },
 )
 def test_bind_mount_maps_the_host_folder(host, via, containers, direct, host_folders, run_id):
     token = secrets.token_hex(6)

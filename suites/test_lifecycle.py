@@ -30,6 +30,10 @@ def _own(host, via, containers, direct) -> Subject:
     "`docker top` show it by the pid the exec reports, and the exec reports the exit code its process returned.",
     source="moby daemon/exec_windows.go and libcontainerd (Exec: HcsCreateProcess in the container's compute "
     "system), daemon/top_windows.go (top is HCS's process list: Name, PID, CPU, Private Working Set)",
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "an exec is HcsCreateProcess in the container's compute system under either isolation (moby libcontainerd/local exec); `docker top` reads that system's process list (INFERRED for a utility VM)",
+    },
 )
 def test_exec_is_a_process_of_the_compute_system(host, via, containers):
     container = containers.run(command=DOCKER_COMMAND)
@@ -76,6 +80,10 @@ def test_exec_is_a_process_of_the_compute_system(host, via, containers):
     "after the timeout); microsoft/dotnet-framework-docker#431 (docker stop of servercore:1809 on Server 2019 "
     "shows Exited (3221225786)); HCS schema reference (NotificationType GracefulExit, ForcedExit)",
     via=("docker", "direct"),
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "docker stop is HcsShutdownComputeSystem of the container's compute system under either isolation (moby libcontainerd/local); its ExitType and exit code under Hyper-V are INFERRED to be process isolation's (no sample)",
+    },
 )
 def test_stop_terminates_only_after_the_timeout(host, via, containers, direct):
     # The timeout stays under CExecSvc's own 5 s (moby#25982: ProcessShutdownTimeoutSeconds), after which
@@ -152,6 +160,10 @@ def _stop(subject: Subject) -> tuple[str, object] | None:
     "UnprepareLayer, DeactivateLayer); leftovers in windowsfilter are among the most reported Windows "
     "container problems (issue 21)",
     via=("docker", "direct"),
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": facts.HYPERV_LAYER_IN_VM,
+    },
 )
 def test_removal_deletes_scratch_and_volume(host, via, containers, direct):
     subject = _own(host, via, containers, direct)
@@ -182,6 +194,10 @@ def test_removal_deletes_scratch_and_volume(host, via, containers, direct):
     "(the compute system's terminate takes its compartment); HNS endpoints and compartments left behind are "
     "among the most reported Windows container problems (issue 21)",
     via=("docker", "direct"),
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": "the test finds the container's compartment and vNIC on the host first, and under Hyper-V isolation they are inside the utility VM (INFERRED, as isolation/hyperv-utility-vm)",
+    },
 )
 def test_removal_deletes_endpoint_and_compartment(host, via, containers, direct):
     subject = _own(host, via, containers, direct)

@@ -40,6 +40,10 @@ def _new_compartments(host, before: set[tuple[int, str]]):
     # "no interface, with or without an address" can only be read host-wide: no other run's
     # container may appear meanwhile
     alone=True,
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "an endpoint made before any compute system knows no isolation yet (hcsshim hns CreateEndpoint)",
+    },
 )
 def test_endpoint_before_compute_system_is_virtual(host, via, direct):
     dc = direct()
@@ -84,6 +88,10 @@ def test_endpoint_before_compute_system_is_virtual(host, via, direct):
     seed="hcsshim::CreateComputeSystem creates container. It seems that it also creates its vNIC, network compartment "
     "and vswitch port for it as they become visible only after this command is run.",
     via=("direct",),
+    isolation=("process",),
+    isolation_evidence={
+        "hyperv": facts.HYPERV_NETWORK_IN_VM,
+    },
 )
 def test_compute_system_create_brings_vnic_and_compartment(host, via, direct):
     before = _compartments(host)
@@ -134,6 +142,10 @@ def test_compute_system_create_brings_vnic_and_compartment(host, via, direct):
     seed="Now, during Join() operation, network endpoint should be connected to sanbox but as network compartment API "
     "is not open and contrail-cnm-plugin cannot do it. It'll be done during creation of the container by hcsshim.",
     via=("docker", "direct"),
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "moby's Windows network driver attaches the same HNS endpoint by id under either isolation; HNS then lists the container in SharedContainers (INFERRED, as winsim models it)",
+    },
 )
 def test_endpoint_attached_after_start(host, via, subject):
     endpoint = endpoint_of(host, subject)
@@ -188,6 +200,10 @@ def _docker_endpoint(host, container, network: str):
     "ParsePortBindingPolicies: read back on 0.0.0.0); hcsshim internal/hns/hnspolicy.go (NatPolicy); WinNAT static "
     "mappings for container ports: 'Windows NAT (WinNAT) -- Capabilities and limitations', Microsoft Tech Community",
     via=("docker", "direct"),
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "the NAT policy is on the container's HNS endpoint and its static mapping in the host's WinNAT under either isolation: the vSwitch and NAT stay on the host (INFERRED)",
+    },
 )
 def test_published_port_is_a_nat_policy_and_a_static_mapping(host, via, containers, direct):
     port = _free_port(host)
@@ -264,6 +280,10 @@ def test_published_port_is_a_nat_policy_and_a_static_mapping(host, via, containe
     "sitecorelabs/xmcloud-foundation-head-dev#143: a host port mapped twice); moby libnetwork (failed to create "
     "endpoint); hcsshim internal/hns/hnsfuncs.go (the error's wrappers: 'hnsCall failed in Win32' is a failed HRESULT)",
     via=("docker", "direct"),
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "host ports are mapped by the host's WinNAT from the endpoint's NAT policy under either isolation: the vSwitch and NAT stay on the host (INFERRED)",
+    },
 )
 def test_second_container_on_a_taken_port_is_refused(host, via, containers, direct):
     port = _free_port(host)

@@ -26,6 +26,10 @@ SEED_COMMAND = (
     "(tests/fidelity/samples/error-second-nat-network-ws2016.txt; moby#29207, moby#39078), so no user nat "
     "network exists to check",
     min_build=17763,
+    isolation=("process", "hyperv"),
+    isolation_evidence={
+        "hyperv": "the HNS network is the host's and the endpoint is made in it before the container runs, under either isolation (moby libnetwork/drivers/windows)",
+    },
 )
 def test_user_network_is_hns_network_named_by_id(host, via, containers, networks):
     made = networks.create(driver="nat")

@@ -57,7 +57,7 @@ def test_the_matrix_opens_with_what_fails_newly_na_or_errors_linked_to_cell_and_
         "behaviours": [{"id": i, "cells": {"h1": {"status": "pass"}}} for i in ("api/a", "api/b", "api/c")],
     }
     apply_baseline(m, baseline, "last night")
-    m.link_allure({"t.py::api/a[h1-docker]": "abc"})
+    m.link_allure({"t.py::api/a[h1-docker-process]": "abc"})
     _, html_path = write_matrix(m, tmp_path)
     page = html_path.read_text()
     glance = page[page.index('<ul class="glance">') : page.index('<ul class="summary">')]
@@ -127,8 +127,8 @@ def test_an_na_for_another_reason_is_listed_and_tests_that_never_ran_say_not_run
     info = RunInfo(
         expected={"h1"},
         selected={
-            ("t.py::api/b[h1-docker]", "api/b", "h1", "docker"),
-            ("t.py::api/a[h1-docker]", "api/a", "h1", "docker"),
+            ("t.py::api/b[h1-docker-process]", "api/b", "h1", "docker", "process"),
+            ("t.py::api/a[h1-docker-process]", "api/a", "h1", "docker", "process"),
         },
     )
     m = build_matrix(

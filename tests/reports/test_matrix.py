@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import escape
 from pathlib import Path
 
 import yaml
@@ -12,8 +13,18 @@ from reports.matrix import apply_baseline, build_matrix, load_catalogue, main, w
 from reports.records import Record, RunInfo, append_record, update_run_info
 
 
-def rec(bid: str, host: str, outcome: str, via: str = "docker", reason: str = "", nodeid: str = "") -> Record:
-    return Record(bid, host, via, outcome, nodeid or f"t.py::{bid}[{host}-{via}]", reason=reason)
+def rec(
+    bid: str,
+    host: str,
+    outcome: str,
+    via: str = "docker",
+    reason: str = "",
+    nodeid: str = "",
+    isolation: str = "process",
+) -> Record:
+    return Record(
+        bid, host, via, outcome, nodeid or f"t.py::{bid}[{host}-{via}-{isolation}]", isolation, reason=reason
+    )
 
 
 def status(m, bid: str, host: str) -> str:
@@ -33,14 +44,16 @@ def test_a_selected_test_that_did_not_report_is_an_error():
     info = RunInfo(
         expected={"h1"},
         selected={
-            ("t.py::x[h1-docker]", "api/a", "h1", "docker"),
-            ("t.py::y[h1-docker]", "api/a", "h1", "docker"),
+            ("t.py::x[h1-docker]", "api/a", "h1", "docker", "process"),
+            ("t.py::y[h1-docker]", "api/a", "h1", "docker", "process"),
         },
     )
     m = build_matrix([rec("api/a", "h1", "passed", nodeid="t.py::x[h1-docker]")], info)
     cell = m.rows[0].cells["h1"]
     assert cell.status == "error"
-    assert [t.nodeid for t in cell.via["docker"].tests if t.status == "error"] == ["t.py::y[h1-docker]"]
+    assert [t.nodeid for t in cell.isolation["process"].via["docker"].tests if t.status == "error"] == [
+        "t.py::y[h1-docker]"
+    ]
 
 
 def test_rows_follow_the_selection_not_the_whole_catalogue():
@@ -48,7 +61,7 @@ def test_rows_follow_the_selection_not_the_whole_catalogue():
         {"id": "api/a", "must": "A MUST.", "seed": "a."},
         {"id": "hcs/b", "must": "B MUST.", "seed": "b."},
     ]
-    info = RunInfo(expected={"h1"}, selected={("t.py::a[h1-docker]", "api/a", "h1", "docker")})
+    info = RunInfo(expected={"h1"}, selected={("t.py::a[h1-docker]", "api/a", "h1", "docker", "process")})
     m = build_matrix([rec("api/a", "h1", "passed", nodeid="t.py::a[h1-docker]")], info, catalogue)
     assert [r.id for r in m.rows] == ["api/a"]
     assert m.rows[0].seed == "a."
@@ -61,7 +74,7 @@ def test_catalogue_drivers_are_expected_per_host():
     catalogue = [{"id": "hcs/b", "must": "B MUST.", "seed": "b.", "via": ["docker", "direct"]}]
     m = build_matrix([rec("hcs/b", "h1", "passed", via="docker")], RunInfo(expected={"h1"}), catalogue)
     cell = m.rows[0].cells["h1"]
-    assert cell.status == "error" and cell.via["direct"].status == "error"
+    assert cell.status == "error" and cell.isolation["process"].via["direct"].status == "error"
 
 
 def test_precedence_fail_over_error_over_pass_over_na():
@@ -196,22 +209,93 @@ def test_a_behaviour_beyond_the_seed_shows_its_source(tmp_path: Path):
     assert '<a href="https://github.com/moby/moby/tree/master/daemon/stop.go">daemon/stop.go</a>' in page
 
 
-def test_a_behaviour_shows_the_isolation_it_runs_under(tmp_path):
+HYPERV_NA = "not applicable: holds under process isolation only, not hyperv: its compartment is in the VM"
+
+
+def test_each_cell_holds_one_sub_cell_per_isolation_mode_with_its_reason(tmp_path):
     catalogue: list[dict[str, object]] = [
         {
-            "id": "isolation/v",
-            "area": "isolation",
-            "must": "V MUST hold.",
+            "id": "compartments/c",
+            "area": "compartments",
+            "must": "C MUST hold.",
             "seed": "",
             "source": "docs",
-            "gates": {"isolation": ["hyperv"]},
+            "isolation": ["process"],
+            "isolation_evidence": {"hyperv": "its compartment is in the VM"},
         },
-        {"id": "network/p", "area": "network", "must": "P MUST hold.", "seed": "", "source": "docs"},
     ]
-    records = [rec("isolation/v", "h1", "passed"), rec("network/p", "h1", "passed")]
-    m = build_matrix(records, RunInfo(expected={"h1"}), catalogue)
-    assert [b["isolation"] for b in m.to_json()["behaviours"]] == [["hyperv"], []]
+    records = [
+        rec("compartments/c", "h1", "passed"),
+        rec("compartments/c", "h1", "not-applicable", reason=HYPERV_NA, isolation="hyperv"),
+        rec("compartments/c", "h2", "failed", reason="AssertionError: x"),
+        rec("compartments/c", "h2", "passed", isolation="hyperv"),
+    ]
+    m = build_matrix(records, RunInfo(expected={"h1", "h2"}), catalogue)
+    row = m.rows[0]
+    assert [(h, mode, sub.status) for h, c in row.cells.items() for mode, sub in c.isolation.items()] == [
+        ("h1", "process", "pass"),
+        ("h1", "hyperv", "na"),
+        ("h2", "process", "fail"),
+        ("h2", "hyperv", "pass"),
+    ]
+    # the host's verdict is the worst of its modes; its reason says which mode each line is about
+    assert (row.cells["h1"].status, row.cells["h2"].status) == ("pass", "fail")
+    assert row.cells["h1"].reason == f"hyperv · docker: {HYPERV_NA}"
+    cells = m.to_json()["behaviours"][0]["cells"]
+    assert cells["h1"]["isolation"]["hyperv"]["via"]["docker"]["reason"] == HYPERV_NA
+    assert m.to_json()["behaviours"][0]["isolation_evidence"] == {"hyperv": "its compartment is in the VM"}
     write_matrix(m, tmp_path)
     html = (tmp_path / "matrix.html").read_text()
-    assert '<span class="isolation">Isolation: hyperv</span>' in html
-    assert '<span class="isolation">Isolation: the daemon&#x27;s default</span>' in html
+    assert 'class="mode m-na" data-isolation="hyperv" data-status="na"' in html
+    assert 'class="mode m-fail" data-isolation="process" data-status="fail"' in html
+    assert "Holds under isolation: process" in html
+    assert (
+        '<span class="isolation-evidence" data-isolation="hyperv">hyperv: its compartment is in the VM'
+        in html
+    )
+    assert f"<li><b>h1 / hyperv docker</b> n/a: {escape(HYPERV_NA)}</li>" in html
+
+
+def test_records_and_selections_from_before_the_axis_read_as_process():
+    old = {
+        "behaviour": "api/a",
+        "host": "h1",
+        "via": "docker",
+        "outcome": "passed",
+        "nodeid": "t.py::a[h1-docker]",
+    }
+    assert Record.from_json(old).isolation == "process"
+    info = RunInfo.from_json({"selected": [["t.py::a[h1-docker]", "api/a", "h1", "docker"]]})
+    assert info.selected == {("t.py::a[h1-docker]", "api/a", "h1", "docker", "process")}
+
+
+def test_a_baseline_from_before_the_axis_is_compared_with_the_process_mode():
+    baseline = {
+        "schema": 1,
+        "behaviours": [{"id": "api/a", "cells": {"h1": {"status": "pass", "reason": "", "via": {}}}}],
+    }
+    records = [
+        rec("api/a", "h1", "failed", reason="AssertionError: x"),
+        rec("api/a", "h1", "passed", isolation="hyperv"),
+    ]
+    m = build_matrix(records, RunInfo(expected={"h1"}))
+    apply_baseline(m, baseline, "last night")
+    cell = m.rows[0].cells["h1"]
+    assert (cell.change, cell.isolation["process"].change, cell.isolation["hyperv"].change) == (
+        "newly-failing",
+        "newly-failing",
+        "",  # no hyperv then: nothing to compare
+    )
+    assert [(c["change"], c["isolation"]) for c in m.changes()] == [("newly-failing", "process")]
+    # a baseline with the axis compares mode with mode
+    now = m.to_json()
+    m2 = build_matrix(
+        [
+            rec("api/a", "h1", "failed", reason="AssertionError: x"),
+            rec("api/a", "h1", "failed", reason="AssertionError: y", isolation="hyperv"),
+        ],
+        RunInfo(expected={"h1"}),
+    )
+    apply_baseline(m2, now, "tonight")
+    assert m2.rows[0].cells["h1"].change == ""  # the host's verdict did not move, its hyperv mode did
+    assert [(c["change"], c["isolation"]) for c in m2.changes()] == [("newly-failing", "hyperv")]

@@ -50,13 +50,19 @@ def test_a_change_names_the_revision_the_host_moved_to_or_says_it_is_unchanged(t
         {
             "behaviour": BEHAVIOUR,
             "host": HOST,
+            "isolation": "process",  # under hyperv it is n/a both nights: the host offers no hyperv
             "change": "newly-failing",
             "from": "pass",
             "to": "fail",
             "host_change": moved,
         }
     ]
-    assert f"newly-failing: {BEHAVIOUR} on {HOST} (pass -> fail); {moved}" in stdout
+    assert f"newly-failing: {BEHAVIOUR} on {HOST} under process (pass -> fail); {moved}" in stdout
+    hyperv = second["behaviours"][0]["cells"][HOST]["isolation"]["hyperv"]
+    assert (hyperv["status"], hyperv["via"]["direct"]["reason"]) == (
+        "na",
+        f"setup: not applicable: needs hyperv isolation; {HOST} offers process (services: no vmms)",
+    )
     page = (out / "matrix.html").read_text()
     assert f"; {moved}</li>" in page
 

@@ -30,7 +30,8 @@ def test_record_refuses_unknown_outcome():
 def test_run_info_merges_from_concurrent_writers(tmp_path: Path):
     def write(i: int) -> None:
         update_run_info(
-            tmp_path, RunInfo(expected={f"h{i}"}, selected={(f"t::{i}", "api/a", f"h{i}", "docker")})
+            tmp_path,
+            RunInfo(expected={f"h{i}"}, selected={(f"t::{i}", "api/a", f"h{i}", "docker", "process")}),
         )
 
     threads = [threading.Thread(target=write, args=(i,)) for i in range(8)]

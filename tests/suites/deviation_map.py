@@ -79,6 +79,8 @@ ALSO_BREAKS: dict[str, frozenset[str]] = {
     Deviation.LAYERCHAIN_BASE_ONLY: frozenset({_HYPERV_DOCKER}),
     Deviation.LAYERCHAIN_SKIPS_PARENT: frozenset({_HYPERV_DOCKER}),
     Deviation.ENDPOINT_BRINGS_COMPARTMENT: frozenset({_HYPERV}),
+    # the Hyper-V behaviour reads the endpoint attached to its container (in the utility VM)
+    Deviation.ENDPOINT_NOT_ATTACHED: frozenset({_HYPERV}),
     # a docker container without a process has nothing to hold its shutdown, so its stop never reaches
     # the timeout (an entry "behaviour[via]" is broken through that via only)
     Deviation.NO_CONTAINER_PROCESS: frozenset({"hcs/stop-shuts-down[docker]"}),

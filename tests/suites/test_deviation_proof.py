@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fixtures.behaviour import ISOLATIONS
 from reports.records import FAILED, PASSED, Record, read_records
 from suites import catalogue
 from tests.suites.deviation_map import ALSO_BREAKS, DEVIATION_BREAKS, NEEDS_DAEMON_DEBUG
@@ -45,19 +46,21 @@ def host_name(deviation: str | None) -> str:
 
 
 def write_inventory(path: Path) -> None:
-    # Every host has the Hyper-V role (not a stock host's default), so the hyperv-gated behaviours run.
+    both = list(ISOLATIONS)  # every host offers both modes (the Hyper-V role on): each held mode is proven
     hosts = [
         {
             "name": FAITHFUL,
             "transport": "sim",
             "sim": {"profile": PROFILE, "hyperv": True},
             "os_build": BUILD,
+            "isolation": both,
         },
         {
             "name": FAITHFUL_DEBUG,
             "transport": "sim",
             "sim": {"profile": PROFILE, "daemon_debug": True, "hyperv": True},
             "os_build": BUILD,
+            "isolation": both,
         },
     ]
     for deviation in sorted(DEVIATION_BREAKS):
@@ -75,6 +78,7 @@ def write_inventory(path: Path) -> None:
                 "transport": "sim",
                 "sim": sim,
                 "os_build": OLD_BUILD if old else BUILD,
+                "isolation": both,
             }
         )
     images = {BUILD: IMAGE, OLD_BUILD: OLD_IMAGE}
@@ -93,25 +97,26 @@ def host_build(deviation: str | None) -> int:
     return OLD_BUILD if deviation in ON_OLD_BUILD else BUILD
 
 
-def expected_cells() -> list[tuple[str, str]]:
-    return [(e["id"], via) for e in catalogue.load() for via in e["via"]]
+def expected_cells() -> list[tuple[str, str, str]]:
+    """(behaviour, via, isolation) of every test: each mode, held or not."""
+    return [(e["id"], via, mode) for e in catalogue.load() for via in e["via"] for mode in ISOLATIONS]
 
 
 def render_matrix(records: list[Record]) -> str:
     """Rows: behaviour[via]; columns: the faithful hosts, then each deviation by number (legend below)."""
     deviations = sorted(DEVIATION_BREAKS)
     columns = [FAITHFUL, FAITHFUL_DEBUG, *(host_name(d) for d in deviations)]
-    cell = {(r.behaviour, r.via, r.host): r.outcome for r in records}
-    width = max(len(f"{b}[{v}]") for b, v in expected_cells())
+    cell = {(r.behaviour, r.via, r.isolation, r.host): r.outcome for r in records}
+    width = max(len(f"{b}[{v}-{m}]") for b, v, m in expected_cells())
     head = " " * width + "  F D " + " ".join(f"{i:>2}" for i in range(1, len(deviations) + 1))
     lines = [
         "behaviour x deviation (F/D = faithful host, debug log off/on; . pass, F fail, E error, - n/a, ? no result)",
         head,
     ]
-    for behaviour, via in expected_cells():
-        row = [SYMBOL.get(cell.get((behaviour, via, h), ""), "?") for h in columns]
+    for behaviour, via, mode in expected_cells():
+        row = [SYMBOL.get(cell.get((behaviour, via, mode, h), ""), "?") for h in columns]
         lines.append(
-            f"{behaviour + '[' + via + ']':<{width}}  {row[0]} {row[1]} "
+            f"{behaviour + '[' + via + '-' + mode + ']':<{width}}  {row[0]} {row[1]} "
             + " ".join(f"{s:>2}" for s in row[2:])
         )
     lines.append("")
@@ -160,38 +165,42 @@ def test_each_deviation_breaks_exactly_its_behaviour(suite_run: SuiteRun):
     (out / "deviation-matrix.txt").write_text(matrix)
     print(matrix)
 
-    by_host: dict[str, dict[tuple[str, str], Record]] = defaultdict(dict)
+    by_host: dict[str, dict[tuple[str, str, str], Record]] = defaultdict(dict)
     for record in records:
-        by_host[record.host][(record.behaviour, record.via)] = record
+        by_host[record.host][(record.behaviour, record.via, record.isolation)] = record
     wrong: list[str] = list(problems)
     gated = {e["id"]: e for e in catalogue.load()}
     for deviation in [None, "", *sorted(DEVIATION_BREAKS)]:
         host = FAITHFUL_DEBUG if deviation == "" else host_name(deviation)
         broken = DEVIATION_BREAKS[Deviation(deviation)] if deviation else None
-        for behaviour, via in expected_cells():
-            if not applies(gated[behaviour], host_build(deviation)):
-                found = by_host[host].get((behaviour, via))
+        for behaviour, via, mode in expected_cells():
+            key = (behaviour, via, mode)
+            if (
+                not applies(gated[behaviour], host_build(deviation))
+                or mode not in gated[behaviour]["isolation"]
+            ):
+                found = by_host[host].get(key)
                 if found is None or found.outcome != "not-applicable":
-                    wrong.append(f"{host}: {behaviour}[{via}]: expected not applicable, got {found}")
+                    wrong.append(f"{host}: {behaviour}[{via}-{mode}]: expected not applicable, got {found}")
                 continue
-            found = by_host[host].get((behaviour, via))
+            found = by_host[host].get(key)
             if found is None:
-                wrong.append(f"{host}: {behaviour}[{via}]: no result")
+                wrong.append(f"{host}: {behaviour}[{via}-{mode}]: no result")
                 continue
             record = found
             also = ALSO_BREAKS.get(deviation or "", frozenset())
             if behaviour == broken or behaviour in also or f"{behaviour}[{via}]" in also:
                 if record.outcome != FAILED or record.category != "product-deviation":
                     wrong.append(
-                        f"{host}: {behaviour}[{via}]: expected a product deviation, got {record.outcome}: {record.reason[:300]}"
+                        f"{host}: {behaviour}[{via}-{mode}]: expected a product deviation, got {record.outcome}: {record.reason[:300]}"
                     )
                 elif host not in record.reason:
                     wrong.append(
-                        f"{host}: {behaviour}[{via}]: failure message does not name the host: {record.reason[:300]}"
+                        f"{host}: {behaviour}[{via}-{mode}]: failure message does not name the host: {record.reason[:300]}"
                     )
             elif record.outcome != PASSED:
                 wrong.append(
-                    f"{host}: {behaviour}[{via}]: expected pass, got {record.outcome}: {record.reason[:300]}"
+                    f"{host}: {behaviour}[{via}-{mode}]: expected pass, got {record.outcome}: {record.reason[:300]}"
                 )
     assert not wrong, f"{len(wrong)} unexpected outcome(s):\n" + "\n".join(wrong) + "\n\n" + matrix
 

@@ -43,6 +43,8 @@ CONSEQUENCES = {
         Deviation.HYPERV_HOST_COMPARTMENT,
     },
     Deviation.ENDPOINT_NIC_AT_CREATE: {Deviation.ENDPOINT_BRINGS_COMPARTMENT},
+    # an endpoint left unattached is unattached under Hyper-V isolation too
+    Deviation.ENDPOINT_NOT_ATTACHED: {Deviation.HYPERV_HOST_COMPARTMENT},
     # a daemon that restores every container restores those with a restart policy too
     Deviation.CONTAINERS_RESTORED: {Deviation.RESTARTABLE_CONTAINERS_RESTORED},
     # one build-aware alias check serves both alias deviations, each breaking it on its own builds
@@ -418,7 +420,10 @@ def hyperv_network_in_vm(m: HostModel) -> bool:
         }
     )
     m.dockerd.start_container(c.id)
-    ip = next(e.ip for e in m.hns.endpoints() if c.id.lower() in e.shared_containers)
+    ip = next((e.ip for e in m.hns.endpoints() if c.id.lower() in e.shared_containers), None)
+    if ip is None:  # no endpoint attached to it
+        m.dockerd.remove_container(c.id, force=True)
+        return False
     in_host = any(c.id.lower() in comp.description.lower() for comp in m.net.compartments()) or any(
         ip in [a for a, _ in nic.addresses] for nic in m.net.interfaces()
     )

@@ -515,7 +515,8 @@ class Hcs:
             # network stack, so the host gains neither; HNS still shows the endpoint attached (INFERRED:
             # moby's Windows driver attaches the same endpoint by id under either isolation).
             for ep in system.endpoint_ids:
-                self._hns.attach_to_guest(ep, system.id)
+                if not self._deviates(Deviation.ENDPOINT_NOT_ATTACHED):
+                    self._hns.attach_to_guest(ep, system.id)
             return
         if not system.endpoint_ids:
             comp = self._net.create_container_compartment(system.id)
