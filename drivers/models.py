@@ -2,7 +2,9 @@
 
 Every type is a frozen dataclass with snake_case fields.  Types built from a host's JSON keep the
 original object in ``raw`` (excluded from equality and repr so results compare and print cleanly).
-Each has a ``from_json`` constructor that reads the probe module's stable field names, e.g.::
+Each has a ``from_json`` constructor that reads the probe module's stable field names; where every
+field is one key read by one conversion, the field says which (``_key``) and ``JsonRecord`` builds
+it, e.g.::
 
     >>> Compartment.from_json({"Id": 1, "Description": "Default Compartment",
     ...     "Guid": "{b1062982-2b18-4b4f-b3d5-a78ddb9cdd49}", "Type": "Native"}).type
@@ -11,9 +13,10 @@ Each has a ``from_json`` constructor that reads the probe module's stable field 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 JSON = dict[str, Any]
 
@@ -37,6 +40,30 @@ def _int(value: Any, default: int = 0) -> int:
     if value is None or value == "":
         return default
     return int(value)
+
+
+def _strs(value: Any) -> list[str]:
+    return [str(v) for v in _list(value)]
+
+
+def _key(name: str, convert: Callable[[Any], Any] = _str) -> Any:
+    """A field read from the probe's JSON key ``name`` by ``convert`` (see :class:`JsonRecord`)."""
+    return field(metadata={"json": (name, convert)})
+
+
+class JsonRecord:
+    """``from_json`` for a dataclass whose fields are each one ``_key``; a ``raw`` field gets the object."""
+
+    @classmethod
+    def from_json(cls, data: JSON) -> Self:
+        values: dict[str, Any] = {}
+        for f in fields(cls):  # type: ignore[arg-type]  # every subclass is a dataclass
+            if "json" in f.metadata:
+                name, convert = f.metadata["json"]
+                values[f.name] = convert(data.get(name))
+            elif f.name == "raw":
+                values["raw"] = data
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -82,65 +109,39 @@ class CommandResult:
 
 
 @dataclass(frozen=True)
-class HcsProcess:
-    process_id: int
-    image_name: str
+class HcsProcess(JsonRecord):
+    process_id: int = _key("ProcessId", _int)
+    image_name: str = _key("ImageName")
     raw: JSON = _raw()
-
-    @classmethod
-    def from_json(cls, data: JSON) -> HcsProcess:
-        return cls(_int(data.get("ProcessId")), _str(data.get("ImageName")), data)
 
 
 @dataclass(frozen=True)
-class ComputeSystem:
+class ComputeSystem(JsonRecord):
     """One element of HcsEnumerateComputeSystems / HcsGetComputeSystemProperties (schema1)."""
 
-    id: str
-    name: str
-    owner: str
-    system_type: str
-    state: str
-    runtime_id: str
-    stopped: bool
+    id: str = _key("Id")
+    name: str = _key("Name")
+    owner: str = _key("Owner")
+    system_type: str = _key("SystemType")
+    state: str = _key("State")
+    runtime_id: str = _key("RuntimeId")
+    stopped: bool = _key("Stopped", bool)
     raw: JSON = _raw()
-
-    @classmethod
-    def from_json(cls, data: JSON) -> ComputeSystem:
-        return cls(
-            id=_str(data.get("Id")),
-            name=_str(data.get("Name")),
-            owner=_str(data.get("Owner")),
-            system_type=_str(data.get("SystemType")),
-            state=_str(data.get("State")),
-            runtime_id=_str(data.get("RuntimeId")),
-            stopped=bool(data.get("Stopped", False)),
-            raw=data,
-        )
 
 
 @dataclass(frozen=True)
-class HnsSubnet:
-    address_prefix: str
-    gateway: str
-
-    @classmethod
-    def from_json(cls, data: JSON) -> HnsSubnet:
-        return cls(_str(data.get("AddressPrefix")), _str(data.get("GatewayAddress")))
+class HnsSubnet(JsonRecord):
+    address_prefix: str = _key("AddressPrefix")
+    gateway: str = _key("GatewayAddress")
 
 
 @dataclass(frozen=True)
-class HnsNetwork:
-    id: str
-    name: str
-    type: str
-    subnets: list[HnsSubnet]
+class HnsNetwork(JsonRecord):
+    id: str = _key("ID")
+    name: str = _key("Name")
+    type: str = _key("Type")
+    subnets: list[HnsSubnet] = _key("Subnets", lambda v: [HnsSubnet.from_json(s) for s in _list(v)])
     raw: JSON = _raw()
-
-    @classmethod
-    def from_json(cls, data: JSON) -> HnsNetwork:
-        subnets = [HnsSubnet.from_json(s) for s in _list(data.get("Subnets"))]
-        return cls(_str(data.get("ID")), _str(data.get("Name")), _str(data.get("Type")), subnets, data)
 
 
 @dataclass(frozen=True)
@@ -196,121 +197,61 @@ class NatPolicy:
 
 
 @dataclass(frozen=True)
-class HnsNamespace:
-    id: str
-    compartment_id: int
-    is_default: bool
-    resources: list[Any]
+class HnsNamespace(JsonRecord):
+    id: str = _key("ID")
+    compartment_id: int = _key("CompartmentId", _int)
+    is_default: bool = _key("IsDefault", bool)
+    resources: list[Any] = _key("ResourceList", _list)
     raw: JSON = _raw()
 
-    @classmethod
-    def from_json(cls, data: JSON) -> HnsNamespace:
-        return cls(
-            id=_str(data.get("ID")),
-            compartment_id=_int(data.get("CompartmentId")),
-            is_default=bool(data.get("IsDefault", False)),
-            resources=_list(data.get("ResourceList")),
-            raw=data,
-        )
+
+@dataclass(frozen=True)
+class Compartment(JsonRecord):
+    id: int = _key("Id", _int)
+    description: str = _key("Description")
+    guid: str = _key("Guid")
+    type: str = _key("Type")  # "Native", "Unspecified", ... (the enum's name, not its number)
 
 
 @dataclass(frozen=True)
-class Compartment:
-    id: int
-    description: str
-    guid: str
-    type: str  # "Native", "Unspecified", ... (the enum's name, not its number)
-
-    @classmethod
-    def from_json(cls, data: JSON) -> Compartment:
-        return cls(
-            _int(data.get("Id")),
-            _str(data.get("Description")),
-            _str(data.get("Guid")),
-            _str(data.get("Type")),
-        )
+class IpInterface(JsonRecord):
+    if_index: int = _key("IfIndex", _int)
+    alias: str = _key("Alias")
+    compartment_id: int = _key("CompartmentId", _int)
+    address_family: str = _key("AddressFamily")
+    ipv4_addresses: list[str] = _key("IPv4Addresses", _strs)
+    connection_state: str = _key("ConnectionState")
 
 
 @dataclass(frozen=True)
-class IpInterface:
-    if_index: int
-    alias: str
-    compartment_id: int
-    address_family: str
-    ipv4_addresses: list[str]
-    connection_state: str
-
-    @classmethod
-    def from_json(cls, data: JSON) -> IpInterface:
-        return cls(
-            if_index=_int(data.get("IfIndex")),
-            alias=_str(data.get("Alias")),
-            compartment_id=_int(data.get("CompartmentId")),
-            address_family=_str(data.get("AddressFamily")),
-            ipv4_addresses=[str(a) for a in _list(data.get("IPv4Addresses"))],
-            connection_state=_str(data.get("ConnectionState")),
-        )
+class Route(JsonRecord):
+    destination_prefix: str = _key("DestinationPrefix")
+    next_hop: str = _key("NextHop")
+    if_index: int = _key("IfIndex", _int)
+    compartment_id: int = _key("CompartmentId", _int)
+    metric: int = _key("Metric", _int)
 
 
 @dataclass(frozen=True)
-class Route:
-    destination_prefix: str
-    next_hop: str
-    if_index: int
-    compartment_id: int
-    metric: int
-
-    @classmethod
-    def from_json(cls, data: JSON) -> Route:
-        return cls(
-            _str(data.get("DestinationPrefix")),
-            _str(data.get("NextHop")),
-            _int(data.get("IfIndex")),
-            _int(data.get("CompartmentId")),
-            _int(data.get("Metric")),
-        )
-
-
-@dataclass(frozen=True)
-class NetNat:
+class NetNat(JsonRecord):
     """One WinNAT instance (``Get-NetNat``)."""
 
-    name: str
-    internal_prefix: str
-    active: bool
-
-    @classmethod
-    def from_json(cls, data: JSON) -> NetNat:
-        return cls(
-            _str(data.get("Name")),
-            _str(data.get("InternalIPInterfaceAddressPrefix")),
-            bool(data.get("Active")),
-        )
+    name: str = _key("Name")
+    internal_prefix: str = _key("InternalIPInterfaceAddressPrefix")
+    active: bool = _key("Active", bool)
 
 
 @dataclass(frozen=True)
-class NatStaticMapping:
+class NatStaticMapping(JsonRecord):
     """One WinNAT static port mapping (``Get-NetNatStaticMapping``); protocol as its enum name."""
 
-    id: int
-    nat_name: str
-    protocol: str
-    external_ip: str
-    external_port: int
-    internal_ip: str
-    internal_port: int
-
-    @classmethod
-    def from_json(cls, data: JSON) -> NatStaticMapping:
-        return cls(
-            _int(data.get("StaticMappingId")),
-            _str(data.get("NatName")),
-            _str(data.get("Protocol")),
-            _str(data.get("ExternalIPAddress")),
-            _int(data.get("ExternalPort")),
-            _str(data.get("InternalIPAddress")),
-            _int(data.get("InternalPort")),
-        )
+    id: int = _key("StaticMappingId", _int)
+    nat_name: str = _key("NatName")
+    protocol: str = _key("Protocol")
+    external_ip: str = _key("ExternalIPAddress")
+    external_port: int = _key("ExternalPort", _int)
+    internal_ip: str = _key("InternalIPAddress")
+    internal_port: int = _key("InternalPort", _int)
 
 
 def parse_time(value: Any) -> datetime:
@@ -331,41 +272,22 @@ def parse_time(value: Any) -> datetime:
 
 
 @dataclass(frozen=True)
-class Event:
-    time_created: datetime
-    id: int
-    level: int
-    message: str
-    system_id: str
-
-    @classmethod
-    def from_json(cls, data: JSON) -> Event:
-        return cls(
-            parse_time(data.get("TimeCreated")),
-            _int(data.get("Id")),
-            _int(data.get("Level")),
-            _str(data.get("Message")),
-            _str(data.get("SystemId")),
-        )
+class Event(JsonRecord):
+    time_created: datetime = _key("TimeCreated", parse_time)
+    id: int = _key("Id", _int)
+    level: int = _key("Level", _int)
+    message: str = _key("Message")
+    system_id: str = _key("SystemId")
 
 
 @dataclass(frozen=True)
-class Filter:
+class Filter(JsonRecord):
     """One row of ``fltmc filters``."""
 
-    name: str
-    instances: int
-    altitude: str
-    frame: int
-
-    @classmethod
-    def from_json(cls, data: JSON) -> Filter:
-        return cls(
-            _str(data.get("Name")),
-            _int(data.get("Instances")),
-            _str(data.get("Altitude")),
-            _int(data.get("Frame")),
-        )
+    name: str = _key("Name")
+    instances: int = _key("Instances", _int)
+    altitude: str = _key("Altitude")
+    frame: int = _key("Frame", _int)
 
 
 @dataclass(frozen=True)
@@ -385,24 +307,14 @@ class FolderEntry:
 
 
 @dataclass(frozen=True)
-class FilterInstance:
+class FilterInstance(JsonRecord):
     """One row of ``fltmc instances``: a filter attached to a volume."""
 
-    filter: str
-    volume: str
-    altitude: str
-    instance: str
-    frame: int
-
-    @classmethod
-    def from_json(cls, data: JSON) -> FilterInstance:
-        return cls(
-            _str(data.get("Filter")),
-            _str(data.get("Volume")),
-            _str(data.get("Altitude")),
-            _str(data.get("Instance")),
-            _int(data.get("Frame")),
-        )
+    filter: str = _key("Filter")
+    volume: str = _key("Volume")
+    altitude: str = _key("Altitude")
+    instance: str = _key("Instance")
+    frame: int = _key("Frame", _int)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from filelock import FileLock
 
 from fixtures.behaviour import ISOLATIONS
 from reports.records import FAILED, PASSED, Record, read_records
@@ -131,28 +132,41 @@ class SuiteRun:
     traced: set[str]  # script functions that ran on the simulated hosts
 
 
-@pytest.fixture(scope="module")
-def suite_run(tmp_path_factory: pytest.TempPathFactory) -> SuiteRun:
-    """One run of the whole suite against the faithful host and one host per deviation."""
-    tmp_path = tmp_path_factory.mktemp("deviation-proof")
-    inventory = tmp_path / "deviations.yml"
+def _run_suite(where: Path) -> str:
+    """The whole suite on the deviation inventory, results and traces into ``where``; its output."""
+    inventory = where / "deviations.yml"
     write_inventory(inventory)
-    results = tmp_path / "results"
-    trace = tmp_path / "functions"
     cmd = [sys.executable, "-m", "pytest", "suites", "-n", "2", "-p", "no:cacheprovider", "-q", "--no-header"]
-    cmd += ["--inventory", str(inventory), "--wcc-results", str(results)]
-    env = dict(os.environ, PYTHONPATH=str(ROOT), **{TRACE_ENV: str(trace)})
+    cmd += ["--inventory", str(inventory), "--wcc-results", str(where / "results")]
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **{TRACE_ENV: str(where / "functions")})
     # requests lets these override the docker client's own CA (the simulated hosts' CA is private).
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         env.pop(name, None)
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=RUN_TIMEOUT, env=env)
-    assert results.is_dir(), (
-        f"the suite wrote no results (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    )
+    return f"exit {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+
+
+@pytest.fixture(scope="session")
+def suite_run(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> SuiteRun:
+    """One run of the whole suite against the faithful host and one host per deviation.
+
+    Under xdist the two tests may land on two workers: the first runs the suite, the other reads
+    its results (pytest-xdist's documented recipe, as tests/reports/conftest.py does).
+    """
+    if worker_id == "master":
+        where = tmp_path_factory.mktemp("deviation-proof")
+        output = _run_suite(where)
+    else:
+        where = tmp_path_factory.getbasetemp().parent / "wcc-deviation-proof"
+        with FileLock(str(where) + ".lock"):
+            if not (where / "output.txt").exists():
+                where.mkdir(exist_ok=True)
+                (where / "output.txt").write_text(_run_suite(where))
+        output = (where / "output.txt").read_text()
+    results, trace = where / "results", where / "functions"
+    assert results.is_dir(), f"the suite wrote no results ({output})"
     records, problems = read_records([results])
-    assert records, (
-        f"the suite wrote no results (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    )
+    assert records, f"the suite wrote no results ({output})"
     return SuiteRun(records, list(problems), read_traces(trace) if trace.is_dir() else set())
 
 
