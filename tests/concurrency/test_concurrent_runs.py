@@ -25,7 +25,7 @@ SELECTION = (
     "suites/test_layers.py::test_start_mounts_scratch_as_volume",
     "suites/test_network.py::test_endpoint_before_compute_system_is_virtual",
     "suites/test_network.py::test_compute_system_create_brings_vnic_and_compartment",
-    "suites/test_compartments.py::test_compartments_cannot_be_changed[shared-docker]",
+    "suites/test_compartments.py::test_compartments_cannot_be_changed[shared-docker-process]",
     "suites/test_daemon.py::test_killed_daemon_does_not_restore_containers",
 )
 OFFSETS = (0.0, 0.0, 3.0)  # seconds after the first run each run starts

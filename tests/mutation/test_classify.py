@@ -32,7 +32,9 @@ def test_every_rule_still_finds_its_code(rule: Rule):
 
 def test_a_mutant_keeps_its_class_when_the_code_moves():
     source = (ROOT / "winsim/model/docker_containers.py").read_text(encoding="utf-8")
-    line = next(n for n, text in enumerate(source.splitlines(), 1) if "self.changed.wait(" in text)
+    lines = source.splitlines()
+    begin = next(n for n, text in enumerate(lines, 1) if "def begin_wait(" in text)
+    line = next(n for n, text in enumerate(lines[begin:], begin + 1) if "self.changed.wait(" in text)
     moved = "\n" * 7 + source  # the same code, seven lines further down
     for text, at in ((source, line), (moved, line + 7)):
         site = locate(text, at)

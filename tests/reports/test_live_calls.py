@@ -82,7 +82,8 @@ def run_out(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, st
 
 
 def _attachment(out: Path) -> dict:
-    (result,) = [json.loads(p.read_text()) for p in (out / "allure").glob("*-result.json")]
+    results = [json.loads(p.read_text()) for p in (out / "allure").glob("*-result.json")]
+    (result,) = [r for r in results if r["status"] != "skipped"]  # the hyperv case: n/a on a stock host
     assert result["status"] == "passed", result.get("statusDetails")
     (att,) = [a for a in result["attachments"] if a["name"].startswith("probe calls")]
     return json.loads((out / "allure" / att["source"]).read_text())

@@ -263,6 +263,7 @@ def test_two_nights_of_sharded_lab_runs_merge_with_a_baseline_and_fan_in(tmp_pat
         {
             "behaviour": "layers/layerchain-nearest-first",
             "host": "lab-22-01",
+            "isolation": "process",
             "change": "newly-failing",
             "from": "pass",
             "to": "fail",
