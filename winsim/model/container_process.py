@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from winsim.model.paths import HostFiles
 
-# How a compute system's processes end when it shuts down: console processes take CTRL_SHUTDOWN_EVENT
-# and end with STATUS_CONTROL_C_EXIT, what `docker stop` shows: "Exited (3221225786)" (servercore:1809
+# How a compute system's processes end when it shuts down: those without a console (no `docker run -t`)
+# take CTRL_SHUTDOWN_EVENT and end with STATUS_CONTROL_C_EXIT, what `docker stop` shows: "Exited (3221225786)" (servercore:1809
 # on Server 2019, engine 19.03.2: microsoft/dotnet-framework-docker#431).
 STOP_EXIT_CODE = 0xC000013A
 KILL_EXIT_CODE = 1  # INFERRED: a process's exit code after HcsTerminateComputeSystem
