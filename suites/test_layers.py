@@ -347,9 +347,10 @@ def test_bind_mount_maps_the_host_folder(host, via, containers, direct, host_fol
             f"cmd /c copy C:\\data\\in-{token}.txt C:\\data\\{out_name} & copy C:\\ro\\in-{token}.txt "
             f"C:\\ro\\{out_name} & echo done> C:\\data\\done-{token}.txt"
         )
+        # until done.txt holds its text: cmd creates the file before it writes, so a read in between sees it empty
         deadline = time.monotonic() + BIND_WAIT
         seen = _files(host, rw)
-        while f"done-{token}.txt" not in seen and time.monotonic() < deadline:
+        while seen.get(f"done-{token}.txt") != "done\r\n" and time.monotonic() < deadline:
             time.sleep(0.5)
             seen = _files(host, rw)
         expect.equal(
