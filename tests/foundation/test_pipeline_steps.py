@@ -27,7 +27,7 @@ import yaml
 
 from tests.reports.sample import ROOT
 
-pytestmark = pytest.mark.slow  # a fresh venv, npm ci and a short conformance run: ~20 s
+pytestmark = pytest.mark.slow  # a fresh venv, npm ci and short conformance runs: ~60 s
 
 AGENT_ONLY = {"Wait for dockerd", "Pull the base image for this build"}
 # pwsh's "stop at the first failing command", as the stage's install step sets it
@@ -131,7 +131,14 @@ def site_packages(clone: Path) -> list[str]:
     return sorted(p.name for p in (lib / "site-packages").iterdir())
 
 
-def test_the_stage_installs_and_runs_on_a_fresh_clone(fresh_clone):
+# Each install step, what it makes in the clone, and what the stage then says without it.
+INSTALL_STEPS = [
+    ("npm ci --no-audit --no-fund", "node_modules", "run `npm ci`"),
+    (".venv/Scripts/python -m pip install -r requirements/base.txt", ".venv", "No module named"),
+]
+
+
+def test_the_stage_installs_and_runs_on_a_fresh_clone_and_fails_without_each_install_step(fresh_clone):
     clone, temp = fresh_clone
     steps = hosted_windows_steps()
     assert [s.name for s in steps][-1] == "Conformance suite"
@@ -142,19 +149,11 @@ def test_the_stage_installs_and_runs_on_a_fresh_clone(fresh_clone):
         assert (out / report).is_file(), f"{report} missing\n{outcome.log}"
     installed = site_packages(clone)
     assert not [n for n in installed if n in GENERIC or n.startswith(("wcc", "__editable__"))], installed
-
-
-@pytest.mark.parametrize(
-    ("install_line", "said"),
-    [
-        (".venv/Scripts/python -m pip install -r requirements/base.txt", "No module named"),
-        ("npm ci --no-audit --no-fund", "run `npm ci`"),
-    ],
-)
-def test_the_stage_fails_without_an_install_step(fresh_clone, install_line, said):
-    clone, temp = fresh_clone
-    steps = hosted_windows_steps()
-    assert any(install_line in s.lines for s in steps), f"the stage no longer runs {install_line!r}"
-    outcome = run_steps(steps, clone, temp, skip=install_line)
-    assert outcome.returncode != 0, outcome.log
-    assert said in outcome.log
+    # The same clone without what one install step made (so as if it had never run: a fresh venv
+    # holds no packages), and the stage run without that step: it fails, saying what is missing.
+    for install_line, made, said in INSTALL_STEPS:
+        assert any(install_line in s.lines for s in steps), f"the stage no longer runs {install_line!r}"
+        shutil.rmtree(clone / made)
+        outcome = run_steps(steps, clone, temp, skip=install_line)
+        assert outcome.returncode != 0, f"without {install_line!r}:\n{outcome.log}"
+        assert said in outcome.log, f"without {install_line!r}:\n{outcome.log}"
