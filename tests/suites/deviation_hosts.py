@@ -9,12 +9,14 @@ deviation, every cell it declares failing and every other cell passing with noth
 
 Two deviations that break one behaviour never share a host: they are two ways of getting one fact
 wrong, and together they make a third (a layerchain reversed, then cut to its base, keeps only the
-nearest layer).  Beyond that the plan rests on one assumption, said where the proof is read: a deviation that breaks a cell alone still
-breaks it in company (no deviation repairs another's fault).  Two that do interact show as an
-unexpected outcome on their shared host, never as a silent pass.
+nearest layer).  Beyond that the plan rests on one assumption, said where the proof is read: a
+deviation that breaks a cell alone still breaks it in company (no deviation repairs another's
+fault).  Two that compose into a further fault show as an unexpected outcome on their shared host.
 
->>> hosts = plan(sorted(DEVIATION_BREAKS), size=10)   # doctest: +SKIP
->>> settled_on(Deviation.NO_HCS_EVENTS, hosts)        # doctest: +SKIP
+>>> vias = {"hcs/operational-log": ["docker", "direct"], ...}          # doctest: +SKIP
+>>> hosts = plan(sorted(DEVIATION_BREAKS), vias)                       # doctest: +SKIP
+>>> declared = {d: declared_cells(d, vias) for d in DEVIATION_BREAKS}  # doctest: +SKIP
+>>> settled_on(Deviation.NO_HCS_EVENTS, ("hcs/operational-log", "docker"), hosts, declared)  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -220,6 +220,8 @@ def test_every_cell_of_every_deviation_is_settled_on_a_host():
         f"{d}: {c}" for d in DEVIATION_BREAKS for c in cells if settled_on(d, c, groups, declared) is None
     ]
     assert not unsettled
+    for group in groups:  # two ways of breaking one behaviour would compose into a third
+        assert len({DEVIATION_BREAKS[d] for d in group}) == len(group), sorted(group)
     assert len(groups) < len(DEVIATION_BREAKS) / 2, [sorted(g) for g in groups]  # sharing pays
 
 
