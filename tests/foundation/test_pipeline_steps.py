@@ -80,7 +80,7 @@ def clean_env() -> dict[str, str]:
     path = [p for p in os.environ.get("PATH", "").split(os.pathsep) if p and Path(p).parent != venv]
     drop = ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")
     env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith("PYTEST_")}
-    return {**env, "PATH": os.pathsep.join(path), "PYTHONDONTWRITEBYTECODE": "1"}
+    return {**env, "PATH": os.pathsep.join(path)}
 
 
 @dataclass
