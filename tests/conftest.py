@@ -6,15 +6,15 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
-# The longest tests, by the durations of a whole `pytest tests -n 2` run, longest first.  Under
+# The longest tests, by the durations of a whole `pytest tests -n 3` run, longest first.  Under
 # xdist every project test is a work unit of its own, handed out in collection order, so these
-# start first and the short ones fill both workers around them; collected in their module order,
+# start first and the short ones fill the workers around them; collected in their module order,
 # the deviation proof (a third of the run) started half-way through and the run waited for it.
 LONGEST_FIRST = (
     "tests/suites/test_deviation_proof.py::test_each_deviation_breaks_exactly_its_behaviour",
+    "tests/foundation/test_pipeline_steps.py",
     "tests/concurrency/test_concurrent_runs.py",
     "tests/reports/test_pipeline_rehearsal.py",
-    "tests/foundation/test_pipeline_steps.py",
     "tests/drivers/test_log_readers.py",
     "tests/faults/test_frozen_host.py",
     "tests/faults/test_two_runs.py",
