@@ -64,6 +64,7 @@ class ProofHost:
     deviations: frozenset[Deviation] = frozenset()
     daemon_debug: bool = False
     old: bool = False  # a host of OLD_BUILD
+    via: str = DEVIANT_VIA
 
     @property
     def build(self) -> int:
@@ -83,8 +84,11 @@ class ProofHost:
         return set().union(*(declared_cells(d, vias) for d in self.deviations))
 
     def entry(self) -> dict[str, object]:
-        sim: dict[str, object] = {"profile": OLD_PROFILE if self.old else PROFILE, "hyperv": True}
-        sim["via"] = DEVIANT_VIA if self.deviations or self.daemon_debug else "winrm"
+        sim: dict[str, object] = {
+            "profile": OLD_PROFILE if self.old else PROFILE,
+            "hyperv": True,
+            "via": self.via,
+        }
         if self.deviations:
             sim["deviations"] = sorted(str(d) for d in self.deviations)
         if self.daemon_debug:
@@ -100,7 +104,7 @@ class ProofHost:
 
 def proof_hosts() -> list[ProofHost]:
     """The faithful hosts, each old-build deviation on a host of its own, then the shared deviant hosts."""
-    hosts = [ProofHost(FAITHFUL), ProofHost(FAITHFUL_DEBUG, daemon_debug=True)]
+    hosts = [ProofHost(FAITHFUL, via="winrm"), ProofHost(FAITHFUL_DEBUG, daemon_debug=True, via="ssh")]
     hosts += [ProofHost(f"dev-{d}", frozenset({d}), old=True) for d in sorted(ON_OLD_BUILD)]
     shared = plan(sorted(d for d in DEVIATION_BREAKS if d not in ON_OLD_BUILD), _vias())
     hosts += [
