@@ -37,7 +37,7 @@ class ContainerFiles(HostFiles):
     """The host's disk as a container's processes see it; every path is a container path."""
 
     def __init__(self, host: HostFiles, root: str, mapped: tuple[MappedDirectory, ...]) -> None:
-        super().__init__(host.root, host._volumes)  # the same disk and mount table
+        super().__init__(host.root, host.mount_table)  # the same disk and mount table
         self._root = root.rstrip("\\")
         # longest container path first, so a mapping inside another wins
         self._mapped = sorted(mapped, key=lambda m: -len(win_norm(m.container_path)))

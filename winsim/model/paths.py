@@ -85,6 +85,11 @@ class HostFiles:
         # same disk, such as a container's, shares its host's).
         self._volumes: dict[str, str] = {} if volumes is None else volumes
 
+    @property
+    def mount_table(self) -> dict[str, str]:
+        """The mount manager's table itself (a view of this disk shares it, not a copy)."""
+        return self._volumes
+
     def mount_volume(self, guid: str, folder: str) -> None:
         self._volumes[guid.lower()] = win_norm(folder)
 
