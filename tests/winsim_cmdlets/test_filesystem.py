@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
+import threading
+from typing import Any
+
+from winsim.powershell.interpreter import Interpreter
 
 WINDOWSFILTER = r"C:\ProgramData\docker\windowsfilter"
 DAEMON_JSON = r"C:\ProgramData\docker\config\daemon.json"
@@ -118,3 +123,44 @@ def test_a_volume_path_resolves_while_its_layer_is_mounted(ps, sim_host, start_c
     assert ps(f"Test-Path -LiteralPath '{volume}x\\..' -PathType Container").objects == [True]
     sim_host.model.dockerd.stop_container(c.id)
     assert ps(f"Test-Path -LiteralPath '{volume}'").objects == [False]
+
+
+def test_new_item_without_force_lets_exactly_one_of_racing_sessions_create_a_file(sim_host):
+    """New-Item without -Force opens the file CreateNew: of sessions racing to make one file (a lock
+    file), exactly one succeeds and the file holds its value; the others get 'already exists'."""
+    script = (
+        "try { $null = New-Item -ItemType File -Path C:\\wcc\\race\\%s -Value 'session %d' -ErrorAction Stop; "
+        "'taken' } catch { 'busy' }"
+    )
+    sim_host.model.files.mkdir(r"C:\wcc\race")
+    sessions = 8
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads change hands often, so a look-then-create would interleave
+    try:
+        for attempt in range(20):
+            name = f"lock{attempt}"
+            answers: dict[int, list[Any]] = {}
+            barrier = threading.Barrier(sessions)
+
+            def create(
+                index: int, name: str = name, barrier: threading.Barrier = barrier, answers: dict = answers
+            ) -> None:
+                out: list[Any] = []
+                interp = Interpreter(
+                    sim_host, on_output=out.extend, on_error=lambda e: None, write_stdout=lambda t: None
+                )
+                barrier.wait()
+                interp.run(script % (name, index))
+                answers[index] = out
+
+            threads = [threading.Thread(target=create, args=(i,)) for i in range(sessions)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join(30)
+            winners = [i for i, out in answers.items() if out == ["taken"]]
+            assert len(answers) == sessions and len(winners) == 1, answers
+            text = sim_host.model.files.read_text(f"C:\\wcc\\race\\{name}", "cp1252")
+            assert text == f"session {winners[0]}", (text, winners)
+    finally:
+        sys.setswitchinterval(switch)

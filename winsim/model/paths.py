@@ -173,6 +173,16 @@ class HostFiles:
         path = self.real(win_path)
         path.write_bytes(data)
 
+    def create_new(self, win_path: str, data: bytes) -> bool:
+        """Create the file only where none exists, in one step (a CreateFile with CREATE_NEW), its
+        folder already there; False when it exists, so of two creators racing exactly one wins."""
+        try:
+            with self.real(win_path).open("xb") as file:
+                file.write(data)
+        except FileExistsError:
+            return False
+        return True
+
     def write_text(self, win_path: str, text: str, encoding: str = "utf-8") -> None:
         self.write_bytes(win_path, text.encode(encoding))
 

@@ -543,6 +543,18 @@ def remove_item(inv: Invocation) -> Iterable[Any]:
     return []
 
 
+def _already_exists(path: str, kind: str) -> PSError:
+    return PSError(
+        f"An item with the specified name {path} already exists.",
+        "DirectoryExist,Microsoft.PowerShell.Commands.NewItemCommand"
+        if kind == "directory"
+        else "NewItemIOError,Microsoft.PowerShell.Commands.NewItemCommand",
+        "ResourceExists",
+        target=path,
+        exception_type="System.IO.IOException",
+    )
+
+
 @cmdlet(
     "New-Item",
     Param("Path", position=0, type="string[]", from_pipeline=True),
@@ -573,28 +585,22 @@ def new_item(inv: Invocation) -> Iterable[PSObject]:
         if "Name" in inv.args:
             path = win_join(path, to_string(inv.args["Name"]))
         if files.exists(path) and (not inv.switch("Force") or files.is_dir(path) != (kind == "directory")):
-            write_error(
-                inv,
-                PSError(
-                    f"An item with the specified name {path} already exists.",
-                    "DirectoryExist,Microsoft.PowerShell.Commands.NewItemCommand"
-                    if kind == "directory"
-                    else "NewItemIOError,Microsoft.PowerShell.Commands.NewItemCommand",
-                    "ResourceExists",
-                    target=path,
-                    exception_type="System.IO.IOException",
-                ),
-            )
+            write_error(inv, _already_exists(path, kind))
             continue
         if not files.is_dir(win_parent(path)) and not inv.switch("Force") and kind == "file":
             write_error(inv, _missing_parent(inv, path))
             continue
+        value = inv.args.get("Value")
+        data = to_string(value).encode("cp1252", "replace") if value is not None else b""
         if kind == "directory":
             files.mkdir(path)
-        else:
-            value = inv.args.get("Value")
-            files.write_bytes(
-                path, to_string(value).encode("cp1252", "replace") if value is not None else b""
-            )
+        elif inv.switch("Force"):
+            files.write_bytes(path, data)
+        elif not files.create_new(path, data):
+            # the file appeared since the look above: without -Force the FileSystem provider opens it
+            # FileMode.CreateNew (INFERRED from its source; no captured race), so of two sessions racing
+            # to make one file exactly one succeeds, as a lock file relies on
+            write_error(inv, _already_exists(path, kind))
+            continue
         out.append(item_object(files, _on_disk_case(files, path)))
     return out
