@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 import pytest
 
@@ -88,6 +89,16 @@ def test_network_ls_info_and_image_inspect(sim: Sim) -> None:
     assert image["Os"] == "windows" and image["OsVersion"].startswith("10.0.14393.")  # a 2016 image
 
 
+def _refused_at_create(sim: Sim, refused: subprocess.CompletedProcess[str], call: str, text: str) -> None:
+    """docker run failed (125) at CreateComputeSystem with HCS's ``text``, and left no compute system."""
+    assert refused.returncode == 125
+    pattern = (
+        rf"Error response from daemon: {re.escape(call)}CreateComputeSystem [0-9a-f]{{64}}: {re.escape(text)}"
+    )
+    assert re.search(pattern, refused.stderr), refused.stderr
+    assert sim.host.model.hcs.systems() == []
+
+
 def test_seed_image_is_refused_with_process_isolation_and_runs_with_hyperv(make_sim: MakeSim) -> None:
     """microsoft/windowsservercore is a 14393 image: a 20348 host refuses it at CreateComputeSystem
     with HCS's own words (tests/fidelity/samples/error-os-mismatch-24.0.txt) and runs it in Hyper-V
@@ -96,13 +107,9 @@ def test_seed_image_is_refused_with_process_isolation_and_runs_with_hyperv(make_
     refused = sim.cli(
         "run", "-id", "--name", "seed", "microsoft/windowsservercore", "powershell", check=False
     )
-    assert refused.returncode == 125
-    assert re.search(
-        r"Error response from daemon: hcs::CreateComputeSystem [0-9a-f]{64}: "
-        r"The container operating system does not match the host operating system\.",
-        refused.stderr,
-    ), refused.stderr
-    assert sim.host.model.hcs.systems() == []
+    _refused_at_create(
+        sim, refused, "hcs::", "The container operating system does not match the host operating system."
+    )
     ok = sim.cli(
         "run", "-id", "--isolation=hyperv", "--name", "seed-hv", "microsoft/windowsservercore", "powershell"
     )
@@ -119,13 +126,12 @@ def test_hyperv_isolation_without_the_hyperv_role_is_refused(
     sim = make_sim(profile)
     image = f"mcr.microsoft.com/windows/servercore:{PROFILES[profile].ltsc_tag}"
     refused = sim.cli("run", "-id", "--isolation=hyperv", image, "powershell", check=False)
-    assert refused.returncode == 125
-    assert re.search(
-        rf"Error response from daemon: {re.escape(call)}CreateComputeSystem [0-9a-f]{{64}}: "
-        r"The virtual machine could not be started because a required feature is not installed\.",
-        refused.stderr,
-    ), refused.stderr
-    assert sim.host.model.hcs.systems() == []
+    _refused_at_create(
+        sim,
+        refused,
+        call,
+        "The virtual machine could not be started because a required feature is not installed.",
+    )
     assert "vmms" not in [s.name for s in sim.host.model.services()]
     assert sim.cli("run", "-id", "--isolation=process", image, "powershell").returncode == 0
 
